@@ -1,0 +1,60 @@
+"""``horizon:`` which hours of which year are modelled, and what each hour weighs."""
+
+from __future__ import annotations
+
+import calendar
+
+from pydantic import Field, model_validator
+
+from planning.config.base import Section
+
+
+def hours_in_year(year: int) -> int:
+    """8784 in a leap year, else 8760."""
+    return 8784 if calendar.isleap(year) else 8760
+
+
+class Horizon(Section):
+    """The modelled hours: ``hours`` consecutive hours of ``year`` starting at ``start_hour``.
+
+    Resolution is one hour. Snapshot timestamps are ``year-01-01T00:00 + start_hour + i`` hours
+    (labelled in UTC). With ``scale_to_year`` each hour weighs ``hours_in_year / hours`` so that
+    operating costs and emissions are annual, like the annualised investment costs they are
+    traded against; without it, each hour weighs 1 (operating cost of the modelled hours only).
+    """
+
+    year: int = Field(2021, ge=1900, le=2200, description="Calendar year the time-series rows stand for.")
+    start_hour: int = Field(0, ge=0, description="First modelled hour of the year (0 = January 1st, 00:00).")
+    hours: int = Field(168, ge=1, description="Number of consecutive modelled hours (h).")
+    scale_to_year: bool = Field(
+        True,
+        description="Weigh each modelled hour by hours_in_year/hours so operating costs and CO2 are annual (h per snapshot).",
+    )
+    storage_cycle: str = Field(
+        "horizon",
+        pattern="^(horizon|day|week)$",
+        description="Storage state of charge is cyclic over the whole horizon, or within each day or week (must divide the horizon).",
+    )
+
+    @model_validator(mode="after")
+    def _within_year(self) -> "Horizon":
+        total = hours_in_year(self.year)
+        if self.start_hour + self.hours > total:
+            raise ValueError(
+                f"start_hour + hours = {self.start_hour + self.hours} exceeds the {total} hours of {self.year}; "
+                f"lower hours to at most {total - self.start_hour}"
+            )
+        period = {"horizon": self.hours, "day": 24, "week": 168}[self.storage_cycle]
+        if self.hours % period:
+            raise ValueError(f"storage_cycle '{self.storage_cycle}' needs hours to be a multiple of {period}; got {self.hours}")
+        return self
+
+    @property
+    def weight_h(self) -> float:
+        """Hours each snapshot stands for."""
+        return hours_in_year(self.year) / self.hours if self.scale_to_year else 1.0
+
+    @property
+    def period_hours(self) -> int:
+        """Length of a storage cycle (h)."""
+        return {"horizon": self.hours, "day": 24, "week": 168}[self.storage_cycle]

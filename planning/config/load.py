@@ -1,0 +1,219 @@
+"""Read a scenario: YAML → ``extends:`` chain → ``--set`` overrides → validated :class:`Scenario`.
+
+Deriving a variant
+------------------
+A scenario may start with ``extends: base.yaml`` (a path relative to the file). The base is
+loaded first (recursively) and the file's own keys are merged over it: mappings merge key by
+key, every other value (numbers, strings, lists) replaces the base's. On the command line,
+``--set horizon.hours=24 --set policy.co2_price_per_t=50`` overrides single keys after that
+(values are parsed as YAML, so ``--set plants.wind.max_new_mw=null`` clears a limit).
+
+Paths
+-----
+Values of keys named ``file`` or ending in ``_file`` are resolved relative to the YAML file that
+wrote them (relative to the working directory for ``--set``), so a base scenario's data paths
+stay right when a variant in another folder extends it.
+
+Errors
+------
+All problems are collected and raised together as :class:`~planning.errors.ScenarioError`, each
+naming its YAML key path, e.g. ``technologies.ccgt.capex_per_mw: Input should be greater than or
+equal to 0``; an unknown key gets a "did you mean" hint.
+"""
+
+from __future__ import annotations
+
+import copy
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from planning.config.scenario import Scenario, cross_reference_problems
+from planning.errors import ScenarioError
+
+_TECHNOLOGY_KINDS = ("thermal", "variable", "storage")
+
+
+def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+    """Load, merge, override and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        The scenario YAML.
+    overrides
+        ``key.path=value`` strings applied after ``extends:`` merging.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each naming its key path.
+    """
+    raw = load_raw(Path(path))
+    raw = apply_overrides(raw, overrides)
+    return validate_scenario(raw, source=str(path))
+
+
+def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The merged mapping of ``path`` and its ``extends:`` chain, paths made absolute."""
+    path = path.expanduser().resolve()
+    if path in _chain:
+        raise ScenarioError([f"extends: circular chain {' -> '.join(str(p) for p in (*_chain, path))}"], title="invalid scenario")
+    if not path.is_file():
+        where = f" (extends: in {_chain[-1]})" if _chain else ""
+        raise ScenarioError([f"{path}: scenario file not found{where}; check the path"], title="invalid scenario")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError([f"{path}:{where}: not valid YAML ({getattr(error, 'problem', error)})"], title="invalid scenario") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError([f"{path}: the top level must be a mapping of sections (name:, zones:, ...)"], title="invalid scenario")
+    data = _absolute_paths(data, path.parent)
+    base_name = data.pop("extends", None)
+    if base_name is None:
+        return data
+    if not isinstance(base_name, str):
+        raise ScenarioError([f"{path}: extends: must be one file path"], title="invalid scenario")
+    base = load_raw(Path(base_name) if Path(base_name).is_absolute() else path.parent / base_name, (*_chain, path))
+    return deep_merge(base, data)
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` merged over ``base``: mappings key by key, anything else replaced."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Apply ``key.path=value`` overrides (value parsed as YAML)."""
+    raw = copy.deepcopy(raw)
+    problems = []
+    for item in overrides:
+        key_path, sep, text = item.partition("=")
+        if not sep or not key_path.strip():
+            problems.append(f"--set {item!r}: expected KEY.PATH=VALUE, e.g. --set horizon.hours=24")
+            continue
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            value = text
+        keys = key_path.strip().split(".")
+        if keys[-1] == "file" or keys[-1].endswith("_file"):
+            value = str(Path(value).expanduser().resolve()) if value else value
+        node = raw
+        for depth, key in enumerate(keys[:-1]):
+            child = node.setdefault(key, {})
+            if not isinstance(child, dict):
+                problems.append(f"--set {key_path}: '{'.'.join(keys[: depth + 1])}' is not a mapping")
+                break
+            node = child
+        else:
+            node[keys[-1]] = value
+    if problems:
+        raise ScenarioError(problems, title="invalid overrides")
+    return raw
+
+
+def validate_scenario(raw: dict[str, Any], source: str = "scenario") -> Scenario:
+    """Validate a merged mapping; report field errors and cross-reference errors together."""
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as error:
+        problems = _format_errors(error)
+    cross = cross_reference_problems(raw)
+    problems += [p for p in cross if p not in problems]
+    raise ScenarioError(problems, title=f"invalid scenario {source}")
+
+
+def _absolute_paths(node: Any, base_dir: Path) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if isinstance(key, str) and (key == "file" or key.endswith("_file")) and isinstance(value, str):
+                candidate = Path(value).expanduser()
+                out[key] = str(candidate if candidate.is_absolute() else (base_dir / candidate).resolve())
+            else:
+                out[key] = _absolute_paths(value, base_dir)
+        return out
+    if isinstance(node, list):
+        return [_absolute_paths(item, base_dir) for item in node]
+    return node
+
+
+def _key_path(loc: tuple) -> str:
+    parts = list(loc)
+    # A discriminated union puts the tag in the location: technologies.ccgt.thermal.capex_per_mw.
+    if len(parts) > 2 and parts[0] == "technologies" and parts[2] in _TECHNOLOGY_KINDS:
+        del parts[2]
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+def _all_field_names(model: type[BaseModel] = Scenario, seen: set | None = None) -> set[str]:
+    seen = set() if seen is None else seen
+    names: set[str] = set()
+    if model in seen:
+        return names
+    seen.add(model)
+    for name, field in model.model_fields.items():
+        names.add(name)
+        for candidate in _models_in(field.annotation):
+            names |= _all_field_names(candidate, seen)
+    return names
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found = []
+    for arg in get_args(annotation):
+        found += _models_in(arg)
+    return found
+
+
+def _format_errors(error: ValidationError) -> list[str]:
+    problems = []
+    known = None
+    for item in error.errors(include_url=False):
+        path = _key_path(item["loc"])
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            known = known if known is not None else _all_field_names()
+            key = str(item["loc"][-1])
+            hint = get_close_matches(key, sorted(known), n=1)
+            did_you_mean = f" — did you mean '{hint[0]}'?" if hint else ""
+            problems.append(f"{path}: unknown key{did_you_mean} (remove it or fix its spelling)")
+        elif kind == "missing":
+            problems.append(f"{path}: required key is missing")
+        elif kind == "union_tag_invalid":
+            problems.append(f"{path}.kind: must be one of {', '.join(_TECHNOLOGY_KINDS)}; got {item['input'].get('kind')!r}" if isinstance(item.get("input"), dict) else f"{path}: {item['msg']}")
+        elif kind == "union_tag_not_found":
+            problems.append(f"{path}.kind: required key is missing (one of {', '.join(_TECHNOLOGY_KINDS)})")
+        elif kind == "value_error" and not item["loc"]:
+            # Cross-section checks raised by Scenario._references: one problem per line, already keyed.
+            problems += str(item["ctx"]["error"]).split("\n")
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+            shown = item.get("input")
+            got = f" (got {shown!r})" if shown is not None and not isinstance(shown, (dict, list)) else ""
+            problems.append(f"{path}: {message}{got}")
+    return problems

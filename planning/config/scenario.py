@@ -1,0 +1,105 @@
+"""The whole scenario: one field per YAML section, plus checks across sections."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from planning.config.base import Section
+from planning.config.economics import Economics
+from planning.config.fuels import Fuel
+from planning.config.horizon import Horizon
+from planning.config.plants import Plant
+from planning.config.policy import Policy
+from planning.config.reliability import Reliability
+from planning.config.solver import Solver
+from planning.config.technologies import Technology
+from planning.config.transmission import Corridor
+from planning.config.zones import Zone
+
+
+class Scenario(Section):
+    """A planning scenario, as written in YAML (see scenarios/ for examples)."""
+
+    name: str = Field(description="Short name, used in output folder names.")
+    description: str = Field("", description="Free text.")
+    horizon: Horizon = Field(default_factory=Horizon, description="Modelled hours and their weights.")
+    zones: dict[str, Zone] = Field(min_length=1, description="Zones by name.")
+    fuels: dict[str, Fuel] = Field(default_factory=dict, description="Fuels by name.")
+    technologies: dict[str, Technology] = Field(min_length=1, description="Technologies by name.")
+    plants: dict[str, Plant] = Field(min_length=1, description="Plants by name: a technology in a zone.")
+    transmission: dict[str, Corridor] = Field(default_factory=dict, description="Transmission corridors by name.")
+    economics: Economics = Field(default_factory=Economics, description="Discounting.")
+    policy: Policy = Field(default_factory=Policy, description="CO2 price and cap.")
+    reliability: Reliability = Field(default_factory=Reliability, description="Value of lost load.")
+    solver: Solver = Field(default_factory=Solver, description="HiGHS options.")
+
+    @model_validator(mode="after")
+    def _references(self) -> "Scenario":
+        problems = cross_reference_problems(self.model_dump())
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
+def _mapping(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def cross_reference_problems(data: dict) -> list[str]:
+    """Every reference to an undefined zone, technology or fuel, and every inconsistent plant.
+
+    Works on the plain (possibly still invalid) YAML mapping, so that the loader can report
+    these problems together with the field errors pydantic finds. Each message starts with the
+    YAML key path.
+    """
+    from difflib import get_close_matches
+
+    problems: list[str] = []
+    zones, fuels = _mapping(data.get("zones")), _mapping(data.get("fuels"))
+    technologies = _mapping(data.get("technologies"))
+
+    def unknown(path: str, kind: str, name: object, known: dict) -> None:
+        hint = get_close_matches(str(name), [str(k) for k in known], n=1)
+        did_you_mean = f" — did you mean '{hint[0]}'?" if hint else ""
+        problems.append(f"{path}: unknown {kind} '{name}'{did_you_mean} (defined: {', '.join(sorted(map(str, known))) or 'none'})")
+
+    for name, tech in technologies.items():
+        tech = _mapping(tech)
+        if tech.get("kind") == "thermal" and "fuel" in tech and tech["fuel"] not in fuels:
+            unknown(f"technologies.{name}.fuel", "fuel", tech["fuel"], fuels)
+
+    seen: dict[tuple, str] = {}
+    for name, plant in _mapping(data.get("plants")).items():
+        plant = _mapping(plant)
+        zone, tech_name = plant.get("zone"), plant.get("technology")
+        if zone is not None and zone not in zones:
+            unknown(f"plants.{name}.zone", "zone", zone, zones)
+        if tech_name is not None and tech_name not in technologies:
+            unknown(f"plants.{name}.technology", "technology", tech_name, technologies)
+        kind = _mapping(technologies.get(tech_name)).get("kind")
+        if kind == "variable" and plant.get("profile") is None:
+            problems.append(f"plants.{name}.profile: technology '{tech_name}' is variable and needs a capacity-factor profile (file, column)")
+        if kind in ("thermal", "storage") and plant.get("profile") is not None:
+            problems.append(f"plants.{name}.profile: only variable technologies take a profile; remove it or change the technology")
+        if kind in ("thermal", "variable") and (plant.get("existing_mwh") or plant.get("max_new_mwh") is not None):
+            problems.append(f"plants.{name}: existing_mwh/max_new_mwh apply to storage only; '{tech_name}' is {kind}")
+        key = (zone, tech_name)
+        if zone is not None and tech_name is not None:
+            if key in seen:
+                problems.append(
+                    f"plants.{name}: zone '{zone}' already has technology '{tech_name}' (plants.{seen[key]}); merge the two plants"
+                )
+            seen.setdefault(key, name)
+
+    pairs: dict[frozenset, str] = {}
+    for name, line in _mapping(data.get("transmission")).items():
+        line = _mapping(line)
+        for field in ("from_zone", "to_zone"):
+            zone = line.get(field)
+            if zone is not None and zone not in zones:
+                unknown(f"transmission.{name}.{field}", "zone", zone, zones)
+        pair = frozenset((line.get("from_zone"), line.get("to_zone")))
+        if pair in pairs:
+            problems.append(f"transmission.{name}: corridor duplicates transmission.{pairs[pair]} (same two zones); merge them")
+        pairs.setdefault(pair, name)
+    return problems

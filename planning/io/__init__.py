@@ -1,0 +1,1 @@
+"""Readers (inputs, telemetry) and writers (results)."""

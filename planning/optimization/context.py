@@ -1,0 +1,71 @@
+"""The state shared by the blocks while one model is built.
+
+Blocks (one file per constraint family in :mod:`planning.optimization.blocks`) add their
+variables and constraints to ``model`` and register their contributions here, following
+Switch's pattern:
+
+* ``injections[(zone, t)]`` — terms (MW) that supply zone ``zone`` in snapshot ``t``
+  (generation, storage discharge − charge, net imports, unserved energy);
+* ``withdrawals[(zone, t)]`` — terms (MW) of demand beyond the zone's fixed demand
+  (data centers);
+* ``costs[category]`` — terms (currency/year) of the objective, by category (investment,
+  fixed_om, variable, co2, unserved, ...);
+* ``emissions_t`` — terms (t CO2 per weighted horizon, i.e. per year when the horizon is
+  scaled to a year).
+
+:func:`planning.optimization.build.build_model` builds the zonal balance and the objective
+from these lists last.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+
+@dataclass
+class ModelContext:
+    """Everything a block needs: the model, the inputs, and the shared expression lists."""
+
+    model: pyo.ConcreteModel
+    inputs: xr.Dataset
+    elastic: bool = False
+    injections: dict[tuple[str, int], list] = field(default_factory=lambda: defaultdict(list))
+    withdrawals: dict[tuple[str, int], list] = field(default_factory=lambda: defaultdict(list))
+    costs: dict[str, list] = field(default_factory=lambda: defaultdict(list))
+    emissions_t: list = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.snapshots: list[int] = list(range(self.inputs.sizes["snapshot"]))
+        self.zones: list[str] = [str(z) for z in self.inputs["zone"].values]
+        self.weight_h: np.ndarray = self.inputs["weight_h"].values.astype(float)
+
+    def plants_of_kind(self, *kinds: str) -> list[str]:
+        """Plant names whose technology kind is one of ``kinds``."""
+        kind = self.inputs["plant_kind"].values
+        return [str(p) for p, k in zip(self.inputs["plant"].values, kind) if k in kinds]
+
+    def plant_value(self, name: str) -> dict[str, Any]:
+        """A per-plant input as a dict plant → value (Python scalars)."""
+        data = self.inputs[name]
+        return {str(p): v.item() if hasattr(v, "item") else v for p, v in zip(data["plant"].values, data.values)}
+
+    def previous_in_period(self) -> list[int]:
+        """For each snapshot, the snapshot before it in its storage cycle (cyclic)."""
+        period = self.inputs["period"].values
+        previous = []
+        for t in self.snapshots:
+            if t == 0 or period[t - 1] != period[t]:
+                last = t
+                while last + 1 < len(period) and period[last + 1] == period[t]:
+                    last += 1
+                previous.append(last)
+            else:
+                previous.append(t - 1)
+        return previous

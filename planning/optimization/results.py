@@ -1,0 +1,50 @@
+"""Solved model → one ``xarray.Dataset`` of results (the source of every output file).
+
+Besides each block's ``results``, this adds the zonal balance (``demand_mw``, ``price_per_mwh``
+= balance dual / snapshot weight, in currency/MWh), ``weight_h``, plant and line metadata, and
+the cost breakdown (``cost_<category>`` in currency/year).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+from planning.optimization.context import ModelContext
+from planning.optimization.solve import SolveResult
+
+
+def collect_results(ctx: ModelContext, solved: SolveResult) -> xr.Dataset:
+    """Assemble the results Dataset of a solved model."""
+    inputs, model = ctx.inputs, ctx.model
+    arrays: dict[str, xr.DataArray] = {}
+    for block in ctx.extras["blocks"]:
+        arrays.update(block.results(ctx))
+    results = xr.Dataset(arrays)
+    T, zones = ctx.snapshots, ctx.zones
+    price = np.array([[solved.dual(model.balance[z, t]) / ctx.weight_h[t] for t in T] for z in zones])
+    withdrawals = np.array([[sum(pyo.value(term) for term in ctx.withdrawals.get((z, t), ())) for t in T] for z in zones])
+    results["demand_mw"] = inputs["demand_mw"]
+    results["datacenter_mw"] = (("zone", "snapshot"), withdrawals)
+    results["price_per_mwh"] = (("zone", "snapshot"), price)
+    results["weight_h"] = inputs["weight_h"]
+    for name in ("plant_zone", "plant_technology", "plant_kind"):
+        results[name] = inputs[name]
+    for name in ("line_from", "line_to"):
+        results[name] = inputs[name]
+    for category in model.COST_CATEGORIES:
+        results[f"cost_{category}"] = xr.DataArray(float(pyo.value(model.cost[category])), attrs={"units": "currency/year"})
+    results.attrs.update(
+        {
+            "objective": solved.objective,
+            "solver_status": solved.status,
+            "mip_gap": solved.mip_gap,
+            "duals_from": solved.duals_from,
+            "currency": inputs.attrs.get("currency", ""),
+            "scenario": inputs.attrs.get("scenario", ""),
+        }
+    )
+    if hasattr(model, "co2_cap") and model.co2_cap.active:
+        results.attrs["co2_cap_dual_per_t"] = -solved.dual(model.co2_cap)
+    return results

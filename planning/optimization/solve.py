@@ -1,0 +1,138 @@
+"""Hand a built Pyomo model to HiGHS in memory and read the solution back.
+
+Translation path (measured, see benchmarks/): Pyomo's ``LinearStandardFormCompiler`` compiles
+the model to a sparse matrix in one pass, which is passed to ``highspy`` with ``passModel``.
+This is several times faster than Pyomo's persistent appsi/contrib HiGHS interfaces, which add
+constraints one by one; those pay off only for repeated re-solves with small changes.
+
+Termination
+-----------
+* optimal → values and duals are loaded;
+* time limit (or another stop) with a feasible point → values loaded, status flagged;
+* infeasible / unbounded / no feasible point → :class:`SolveResult` with ``has_solution=False``;
+  the caller diagnoses (see :mod:`planning.workflows.run`).
+
+Prices of a MILP come from the fixed-integer LP: integer columns are fixed at their solution
+values, integrality is dropped, and the LP is re-solved for duals (``duals_from`` records it).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from planning.config.solver import Solver
+from planning.errors import ScenarioError
+
+_STATUS_WITH_POINT = {"Optimal", "Time limit reached", "Iteration limit reached", "Solution limit reached", "Interrupted by user", "Objective bound", "Objective target"}
+
+
+@dataclass
+class SolveResult:
+    """What came back from HiGHS."""
+
+    status: str
+    has_solution: bool
+    objective: float = float("nan")
+    mip_gap: float = float("nan")
+    is_mip: bool = False
+    duals_from: str = "lp"
+    translate_s: float = 0.0
+    solve_s: float = 0.0
+    num_rows: int = 0
+    num_cols: int = 0
+    duals: dict = field(default_factory=dict)
+
+    @property
+    def optimal(self) -> bool:
+        return self.status == "Optimal"
+
+    def dual(self, constraint) -> float:
+        """Dual (∂objective/∂rhs) of a Pyomo constraint; NaN if unavailable."""
+        return self.duals.get(id(constraint), float("nan"))
+
+
+def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None = None, verbose: bool = False) -> SolveResult:
+    """Compile ``model`` to standard form, solve it with HiGHS, load values into the model."""
+    start = time.perf_counter()
+    compiled = LinearStandardFormCompiler().write(model, mixed_form=True)
+    columns, rows = compiled.columns, compiled.rows
+    A = compiled.A.tocsc()
+    n_rows, n_cols = A.shape
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_cols, n_rows
+    lp.col_cost_ = np.asarray(compiled.c.toarray()).ravel() if n_cols else np.zeros(0)
+    lp.offset_ = float(compiled.c_offset[0]) if len(compiled.c_offset) else 0.0
+    inf = highspy.kHighsInf
+    lp.col_lower_ = np.array([-inf if v.lb is None else v.lb for v in columns], dtype=float)
+    lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in columns], dtype=float)
+    rhs = np.asarray(compiled.rhs, dtype=float)
+    sense = np.array([r[1] for r in rows], dtype=int)
+    lp.row_lower_ = np.where(sense <= 0, rhs, -inf)
+    lp.row_upper_ = np.where(sense >= 0, rhs, inf)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data
+    integer = np.array([v.is_integer() or v.is_binary() for v in columns], dtype=bool)
+    is_mip = bool(integer.any())
+    if is_mip:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
+
+    highs = highspy.Highs()
+    _set_options(highs, options, log_file, verbose)
+    highs.passModel(lp)
+    translate_s = time.perf_counter() - start
+
+    start = time.perf_counter()
+    highs.run()
+    status = highs.modelStatusToString(highs.getModelStatus())
+    info = highs.getInfo()
+    has_point = status in _STATUS_WITH_POINT and info.primal_solution_status == 2
+    result = SolveResult(status=status, has_solution=has_point, is_mip=is_mip, translate_s=translate_s, num_rows=n_rows, num_cols=n_cols)
+    if has_point:
+        result.objective = info.objective_function_value
+        result.mip_gap = info.mip_gap if is_mip else 0.0
+        solution = highs.getSolution()
+        values = np.asarray(solution.col_value)
+        for var, value in zip(columns, values):
+            var.set_value(float(value), skip_validation=True)
+        if is_mip:
+            result.duals_from = "fixed-integer LP re-solve"
+            fixed = np.round(values[integer])
+            index = np.flatnonzero(integer).astype(np.int32)
+            highs.changeColsBounds(len(index), index, fixed, fixed)
+            highs.changeColsIntegrality(len(index), index, np.array([highspy.HighsVarType.kContinuous] * len(index)))
+            highs.run()
+            if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                solution = highs.getSolution()
+            else:
+                solution = None
+        if solution is not None and solution.dual_valid:
+            result.duals = {id(row[0]): float(dual) for row, dual in zip(rows, solution.row_dual)}
+    result.solve_s = time.perf_counter() - start
+    return result
+
+
+def _set_options(highs: highspy.Highs, options: Solver, log_file: Path | None, verbose: bool) -> None:
+    highs.setOptionValue("output_flag", bool(verbose or log_file))
+    highs.setOptionValue("log_to_console", bool(verbose))
+    if log_file is not None:
+        highs.setOptionValue("log_file", str(log_file))
+    highs.setOptionValue("time_limit", float(options.time_limit_s))
+    highs.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    highs.setOptionValue("threads", int(options.threads))
+    highs.setOptionValue("solver", options.method)
+    highs.setOptionValue("presolve", "on" if options.presolve else "off")
+    problems = []
+    for name, value in options.options.items():
+        if highs.setOptionValue(name, value) == highspy.HighsStatus.kError:
+            problems.append(f"solver.options.{name}: HiGHS does not accept {value!r} for this option (see the HiGHS option list)")
+    if problems:
+        raise ScenarioError(problems, title="invalid solver options")
