@@ -82,10 +82,10 @@ def _add_balance(ctx: ModelContext) -> None:
     zones = ctx.zones
 
     def rule(m, z, t):
-        supply = pyo.quicksum(ctx.injections[z, t], linear=True)
+        supply = pyo.quicksum(ctx.injections[z, t])
         extra = ctx.withdrawals.get((z, t))
         if extra:
-            supply = supply - pyo.quicksum(extra, linear=True)
+            supply = supply - pyo.quicksum(extra)
         return supply == float(demand[zones.index(z), t])
 
     if not hasattr(model, "ZONES"):
@@ -97,5 +97,5 @@ def _add_objective(ctx: ModelContext) -> None:
     model = ctx.model
     categories = [c for c, terms in ctx.costs.items() if terms]
     model.COST_CATEGORIES = pyo.Set(initialize=categories, ordered=True)
-    model.cost = pyo.Expression(model.COST_CATEGORIES, rule=lambda m, c: pyo.quicksum(ctx.costs[c], linear=False))
+    model.cost = pyo.Expression(model.COST_CATEGORIES, rule=lambda m, c: pyo.quicksum(ctx.costs[c]))
     model.total_cost = pyo.Objective(expr=pyo.quicksum(model.cost[c] for c in categories), sense=pyo.minimize)

@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import Ridge
 from sklearn.metrics import mean_absolute_error, mean_absolute_percentage_error, r2_score
-from sklearn.model_selection import KFold, train_test_split
+from sklearn.model_selection import GroupKFold, GroupShuffleSplit, KFold, train_test_split
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = [
@@ -272,23 +272,27 @@ class PiecewiseLinearCurve(RegressorMixin, BaseEstimator):
         by = coef[0] + coef[1] * bx + sum(coef[2 + i] * np.maximum(0.0, bx - k) for i, k in enumerate(knots))
         return bx, by
 
-    def _cv_errors(self, x: np.ndarray, y: np.ndarray, shape: str) -> dict[int, float]:
+    def _cv_errors(self, x: np.ndarray, y: np.ndarray, shape: str, groups) -> dict[int, float]:
         limit = max(1, min(self.max_segments, len(np.unique(x)) - 1))
-        folds = KFold(n_splits=min(self.cv_folds, len(x)), shuffle=True, random_state=self.random_state)
+        if groups is None:
+            splits = list(KFold(n_splits=min(self.cv_folds, len(x)), shuffle=True,
+                                random_state=self.random_state).split(x))
+        else:
+            splits = list(GroupKFold(n_splits=min(self.cv_folds, len(np.unique(groups)))).split(x, groups=groups))
         errors: dict[int, float] = {}
         for segments in range(1, limit + 1):
             if self.n_segments is not None and segments != int(self.n_segments):
                 continue
             squared = []
-            for train, test in folds.split(x):
+            for train, test in splits:
                 bx, by = self._fit_segments(x[train], y[train], segments, shape)
                 squared.append(np.mean((_interp(x[test], bx, by) - y[test]) ** 2))
             errors[segments] = float(np.mean(squared))
         return errors
 
-    def _choose(self, x: np.ndarray, y: np.ndarray) -> tuple[int, str, dict]:
+    def _choose(self, x: np.ndarray, y: np.ndarray, groups) -> tuple[int, str, dict]:
         shapes = ["free", "concave"] if self.shape == "auto" else [self.shape]
-        errors = {shape: self._cv_errors(x, y, shape) for shape in shapes}
+        errors = {shape: self._cv_errors(x, y, shape, groups) for shape in shapes}
         best = min(min(e.values()) for e in errors.values())
         # Parsimony: fewest segments, concave before free, within 5 % of the best CV error.
         options = sorted((k, 0 if shape == "concave" else 1, shape)
@@ -296,8 +300,18 @@ class PiecewiseLinearCurve(RegressorMixin, BaseEstimator):
         segments, _, shape = options[0]
         return segments, shape, {f"{shape}_{k}": v for shape, e in errors.items() for k, v in e.items()}
 
-    def fit(self, X, y) -> "PiecewiseLinearCurve":
-        """Fit ``y = f(X)``; ``X`` is one column of power per unit, ``y`` throughput per unit."""
+    def fit(self, X, y, groups=None) -> "PiecewiseLinearCurve":
+        """Fit ``y = f(X)``; ``X`` is one column of power per unit, ``y`` throughput per unit.
+
+        Parameters
+        ----------
+        X, y
+            Power per unit of rated power; throughput per unit of the throughput at rated power.
+        groups
+            Optional workload label per row. When given, the hold-out and the cross-validation split
+            by workload (``GroupShuffleSplit``/``GroupKFold``): the accuracy is for a workload the
+            fit has not seen, and points of one workload never leak between training and test.
+        """
         if self.shape not in {"free", "concave", "auto"}:
             raise ValueError(f"shape must be 'free', 'concave' or 'auto', got {self.shape!r}")
         if self.n_segments is not None and int(self.n_segments) < 1:
@@ -308,14 +322,22 @@ class PiecewiseLinearCurve(RegressorMixin, BaseEstimator):
             raise ValueError("need matching X and y with at least two distinct X values")
         if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
             raise ValueError("X and y must be finite")
-        train, test = train_test_split(np.arange(len(x)), test_size=self.test_fraction,
-                                       random_state=self.random_state)
-        segments, shape, self.cv_mse_ = self._choose(x[train], y[train])
+        if groups is None:
+            train, test = train_test_split(np.arange(len(x)), test_size=self.test_fraction,
+                                           random_state=self.random_state)
+        else:
+            groups = np.asarray(groups)
+            if len(groups) != len(x):
+                raise ValueError("groups must have one label per row")
+            splitter = GroupShuffleSplit(n_splits=1, test_size=self.test_fraction, random_state=self.random_state)
+            train, test = next(splitter.split(x, groups=groups))
+        segments, shape, self.cv_mse_ = self._choose(x[train], y[train], None if groups is None else groups[train])
         self.shape_ = shape
         bx, by = self._fit_segments(x[train], y[train], segments, shape)
         self.metrics_ = regression_metrics(y[test], _interp(x[test], bx, by))
-        self.metrics_["split"] = (f"random {self.test_fraction:.0%} of points held out; segments and shape by "
-                                  f"{self.cv_folds}-fold CV on the rest")
+        unit = "points" if groups is None else "workloads"
+        self.metrics_["split"] = (f"random {self.test_fraction:.0%} of {unit} held out; segments and shape by "
+                                  f"{self.cv_folds}-fold CV over {unit} on the rest")
         self.breakpoints_x_, self.breakpoints_y_ = self._fit_segments(x, y, segments, shape)
         self._set_shape()
         self.n_features_in_ = 1

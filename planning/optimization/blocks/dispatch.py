@@ -66,9 +66,9 @@ def add(ctx: ModelContext) -> None:
         for t in T:
             ctx.injections[zone[g], t].append(variables[g, t])
         if cost[g]:
-            ctx.costs["variable"].append(pyo.quicksum((weight[t] * cost[g] * variables[g, t] for t in T), linear=True))
+            ctx.costs["variable"].append(pyo.quicksum((weight[t] * cost[g] * variables[g, t] for t in T)))
         if emission[g]:
-            ctx.emissions_t.append(pyo.quicksum((weight[t] * emission[g] * variables[g, t] for t in T), linear=True))
+            ctx.emissions_t.append(pyo.quicksum((weight[t] * emission[g] * variables[g, t] for t in T)))
 
 
 def results(ctx: ModelContext) -> dict[str, xr.DataArray]:

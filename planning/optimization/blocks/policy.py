@@ -26,7 +26,7 @@ from planning.optimization.context import ModelContext
 
 def add(ctx: ModelContext) -> None:
     model, inputs = ctx.model, ctx.inputs
-    model.co2_t = pyo.Expression(expr=pyo.quicksum(ctx.emissions_t, linear=True) if ctx.emissions_t else 0.0)
+    model.co2_t = pyo.Expression(expr=pyo.quicksum(ctx.emissions_t) if ctx.emissions_t else 0.0)
     price = float(inputs.attrs["co2_price_per_t"])
     if price:
         ctx.costs["co2"].append(price * model.co2_t)

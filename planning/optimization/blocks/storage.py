@@ -91,7 +91,7 @@ def add(ctx: ModelContext) -> None:
         if fixed_om[s]:
             ctx.costs["fixed_om"].append(fixed_om[s] * model.energy_mwh[s])
         if vom[s]:
-            ctx.costs["variable"].append(pyo.quicksum((weight[t] * vom[s] * model.discharge_mw[s, t] for t in T), linear=True))
+            ctx.costs["variable"].append(pyo.quicksum((weight[t] * vom[s] * model.discharge_mw[s, t] for t in T)))
 
 
 def results(ctx: ModelContext) -> dict[str, xr.DataArray]:

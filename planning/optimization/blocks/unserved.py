@@ -38,7 +38,7 @@ def add(ctx: ModelContext) -> None:
         for z in zones:
             for t in T:
                 ctx.injections[z, t].append(model.unserved_mw[z, t])
-            ctx.costs["unserved"].append(pyo.quicksum((weight[t] * voll * model.unserved_mw[z, t] for t in T), linear=True))
+            ctx.costs["unserved"].append(pyo.quicksum((weight[t] * voll * model.unserved_mw[z, t] for t in T)))
     if ctx.elastic:
         penalty = 10.0 * voll
         model.shortfall_mw = pyo.Var(model.ZONES, T, bounds=(0.0, None))
@@ -47,7 +47,7 @@ def add(ctx: ModelContext) -> None:
             for t in T:
                 ctx.injections[z, t].extend((model.shortfall_mw[z, t], -model.surplus_mw[z, t]))
             ctx.costs["elastic"].append(
-                pyo.quicksum((weight[t] * penalty * (model.shortfall_mw[z, t] + model.surplus_mw[z, t]) for t in T), linear=True)
+                pyo.quicksum((weight[t] * penalty * (model.shortfall_mw[z, t] + model.surplus_mw[z, t]) for t in T))
             )
 
 

@@ -1,0 +1,5 @@
+"""``python -m planning`` = the ``planning`` command."""
+
+from planning.cli import app
+
+app()

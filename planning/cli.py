@@ -1,0 +1,171 @@
+"""The ``planning`` command line (typer). Thin: parse, call the library, print.
+
+Errors in the user's input are printed one per line (red) and exit with a non-zero code,
+without a traceback; ``planning --debug ...`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from planning.errors import PlanningError
+
+app = typer.Typer(
+    name="planning",
+    help="Capacity-expansion and unit-commitment planning with learned, flexible AI data-center load (Pyomo + HiGHS).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+_state = {"debug": False}
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+SetOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--set", "-s", help="Override a scenario key, e.g. --set horizon.hours=24 (repeatable; value parsed as YAML)."),
+]
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")] = False) -> None:
+    """Plan generation, storage and transmission with flexible data-center load.
+
+    Typical use: `planning validate scenarios/isone_week.yaml`, then `planning run scenarios/isone_week.yaml`.
+    """
+    _state["debug"] = debug
+
+
+def _fail(error: BaseException) -> None:
+    if _state["debug"]:
+        raise error
+    if isinstance(error, PlanningError):
+        errors.print(f"[bold red]error:[/] {error.title} ({len(error.problems)} problem{'s' if len(error.problems) != 1 else ''})", highlight=False)
+        for problem in error.problems:
+            errors.print(f"[red]  - {problem}[/]", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(error.exit_code)
+    errors.print(f"[bold red]internal error:[/] {type(error).__name__}: {error} (run with --debug for the traceback)", highlight=False)
+    raise typer.Exit(1)
+
+
+def _load(scenario: Path, overrides: list[str] | None):
+    from planning.config import load_scenario
+
+    return load_scenario(scenario, overrides or [])
+
+
+@app.command()
+def validate(scenario: ScenarioArg, set_: SetOption = None) -> None:
+    """Check a scenario and every data file it names, without solving."""
+    try:
+        from planning.io.inputs import load_inputs
+        from planning.optimization.build import build_model
+
+        loaded = _load(scenario, set_)
+        inputs = load_inputs(loaded)
+        built = build_model(inputs)
+    except Exception as error:  # noqa: BLE001 - reported by _fail
+        _fail(error)
+        return
+    model = built.model
+    from pyomo.environ import Constraint, Var
+
+    n_vars = sum(len(v) for v in model.component_objects(Var, active=True))
+    n_cons = sum(len(c) for c in model.component_objects(Constraint, active=True))
+    console.print(
+        f"[green]ok[/]: scenario '{loaded.name}': {len(loaded.zones)} zone(s), {len(loaded.plants)} plant(s), "
+        f"{len(loaded.transmission)} corridor(s), {loaded.horizon.hours} h; model {n_vars:,} variables, {n_cons:,} constraints "
+        f"(built in {built.build_s:.2f} s)",
+        highlight=False,
+    )
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Results folder (default: results/<scenario name>).")] = None,
+    set_: SetOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show HiGHS' own progress lines.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results folder.")] = False,
+) -> None:
+    """Solve a scenario and write its results (CSV, netCDF, resolved scenario, run record)."""
+    from planning.workflows.run import run_scenario
+
+    try:
+        loaded = _load(scenario, set_)
+        target = out if out is not None else Path("results") / loaded.name
+        if quiet or verbose:
+            outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), verbose=verbose)
+        else:
+            with console.status("starting") as status:
+                outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), step=lambda message: status.update(message))
+    except Exception as error:  # noqa: BLE001 - reported by _fail
+        _fail(error)
+        return
+    if quiet:
+        print(outcome.out_dir)
+        return
+    _print_summary(outcome)
+
+
+def _print_summary(outcome) -> None:
+    from planning.metrics.summary import new_capacity_by_technology
+
+    summary = outcome.summary.set_index("metric")
+    table = Table(title=f"{outcome.results.attrs.get('scenario', '')}: summary", show_header=True)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    shown = ("total_cost", "investment_cost", "operating_cost", "co2_t", "unserved_energy_mwh", "curtailment_mwh",
+             "demand_weighted_price_per_mwh", "solver_status", "mip_gap", "build_s", "translate_s", "solve_s")
+    for metric in shown:
+        if metric in summary.index:
+            value, unit = summary.loc[metric, "value"], summary.loc[metric, "unit"]
+            text = f"{value:,.6g}" if isinstance(value, float) else str(value)
+            table.add_row(metric, text, unit)
+    for technology, new_mw in new_capacity_by_technology(outcome.results).items():
+        table.add_row(f"new {technology}", f"{new_mw:,.1f}", "MW")
+    console.print(table)
+    status = outcome.solved.status
+    if status != "Optimal":
+        console.print(f"[bold yellow]warning:[/] HiGHS stopped with '{status}' (gap {outcome.solved.mip_gap:.3%}); results are the best point found")
+    console.print(f"results written to [bold]{outcome.out_dir}[/]", highlight=False)
+
+
+@app.command()
+def schema(
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSON Schema to this file instead of printing it.")] = None,
+) -> None:
+    """Export the scenario format as JSON Schema (for editor validation and autocompletion).
+
+    VS Code with the YAML extension: put `# yaml-language-server: $schema=planning.schema.json`
+    on the first line of a scenario.
+    """
+    from planning.config import Scenario
+
+    text = json.dumps(Scenario.model_json_schema(), indent=2)
+    if out is None:
+        sys.stdout.write(text + "\n")
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        console.print(f"JSON Schema written to {out}", highlight=False)
+
+
+def _register_optional_commands() -> None:
+    """Commands whose modules are developed separately (e.g. surrogate fitting)."""
+    try:
+        from planning.surrogate.commands import fit_command
+    except ImportError:
+        return
+    app.command("fit", help="Fit a data-center surrogate card (JSON) from telemetry.")(fit_command)
+
+
+_register_optional_commands()

@@ -1,0 +1,172 @@
+"""Results Dataset → tidy CSV files + netCDF, written atomically.
+
+Every file is written into a temporary sibling folder which replaces the target folder only
+when everything has been written, so a failed run never leaves a half-written folder.
+
+Files (DESIGN.md §6): summary.csv, capacity.csv, transmission.csv, dispatch.csv, storage.csv,
+flows.csv, balance.csv, results.nc, scenario.resolved.yaml, run.json, solver.log.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+
+@contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """Yield a temporary folder; on success it replaces ``target``, on failure it is removed."""
+    target = Path(target).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    backup = None
+    if target.exists():
+        backup = target.with_name(f".{target.name}.previous")
+        shutil.rmtree(backup, ignore_errors=True)
+        target.rename(backup)
+    staging.rename(target)
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def _snapshot_strings(results: xr.Dataset) -> np.ndarray:
+    return pd.DatetimeIndex(results["snapshot"].values).strftime("%Y-%m-%dT%H:%M").to_numpy()
+
+
+def _long(results: xr.Dataset, names: list[str], dim: str, plants: list[str] | None = None) -> pd.DataFrame:
+    """Stack (dim, snapshot) variables into one tidy frame."""
+    subset = results[names]
+    if plants is not None:
+        subset = subset.sel(plant=plants)
+    frame = subset.to_dataframe().reset_index()
+    frame["snapshot"] = pd.DatetimeIndex(frame["snapshot"]).strftime("%Y-%m-%dT%H:%M")
+    return frame
+
+
+def tidy_tables(results: xr.Dataset) -> dict[str, pd.DataFrame]:
+    """The tidy tables of DESIGN.md §6 (one row per index combination, units in column names)."""
+    tables: dict[str, pd.DataFrame] = {}
+    plant_zone = results["plant_zone"].to_series()
+    plant_tech = results["plant_technology"].to_series()
+    plant_kind = results["plant_kind"].to_series()
+    weight = pd.Series(results["weight_h"].values, index=_snapshot_strings(results))
+
+    capacity = results[["existing_mw", "new_mw", "retired_mw", "total_mw"]].to_dataframe()
+    for name in ("existing_mwh", "new_mwh", "retired_mwh", "energy_mwh"):
+        capacity[name] = results[name].to_series().reindex(capacity.index) if name in results else np.nan
+    capacity.insert(0, "technology", plant_tech)
+    capacity.insert(0, "zone", plant_zone)
+    tables["capacity"] = capacity.reset_index(drop=True)
+
+    if "line_total_mw" in results:
+        lines = results[["line_existing_mw", "line_new_mw", "line_total_mw"]].to_dataframe().rename(
+            columns=lambda c: c.removeprefix("line_"))
+        lines.insert(0, "to_zone", results["line_to"].to_series())
+        lines.insert(0, "from_zone", results["line_from"].to_series())
+        tables["transmission"] = lines.reset_index()
+
+    generators = [p for p in results["plant"].values if plant_kind[p] in ("thermal", "variable")]
+    dispatch = _long(results, ["generation_mw", "curtailment_mw"], "plant", generators)
+    dispatch["weight"] = dispatch["snapshot"].map(weight)
+    dispatch["zone"] = dispatch["plant"].map(plant_zone)
+    dispatch["technology"] = dispatch["plant"].map(plant_tech)
+    tables["dispatch"] = dispatch[["snapshot", "weight", "zone", "technology", "generation_mw", "curtailment_mw"]]
+
+    stores = [p for p in results["plant"].values if plant_kind[p] == "storage"]
+    if stores:
+        storage = _long(results, ["charge_mw", "discharge_mw", "soc_mwh"], "plant", stores)
+        storage["weight"] = storage["snapshot"].map(weight)
+        storage["zone"] = storage["plant"].map(plant_zone)
+        storage["technology"] = storage["plant"].map(plant_tech)
+        tables["storage"] = storage[["snapshot", "weight", "zone", "technology", "charge_mw", "discharge_mw", "soc_mwh"]]
+    else:
+        tables["storage"] = pd.DataFrame(columns=["snapshot", "weight", "zone", "technology", "charge_mw", "discharge_mw", "soc_mwh"])
+
+    if "flow_mw" in results:
+        flows = _long(results, ["flow_mw"], "line")
+        flows.insert(1, "from_zone", flows["line"].map(results["line_from"].to_series()))
+        flows.insert(2, "to_zone", flows["line"].map(results["line_to"].to_series()))
+        tables["flows"] = flows[["snapshot", "line", "from_zone", "to_zone", "flow_mw"]]
+    else:
+        tables["flows"] = pd.DataFrame(columns=["snapshot", "line", "from_zone", "to_zone", "flow_mw"])
+
+    tables["balance"] = balance_table(results)
+    return tables
+
+
+def _by_zone(results: xr.Dataset, name: str, plants: list[str]) -> xr.DataArray:
+    """Sum a (plant, snapshot) variable over the plants of each zone → (zone, snapshot)."""
+    zones = results["zone"].values
+    snapshots = results["snapshot"].values
+    if name not in results or not plants:
+        return xr.DataArray(np.zeros((len(zones), len(snapshots))), coords={"zone": zones, "snapshot": snapshots}, dims=("zone", "snapshot"))
+    data = results[name].sel(plant=plants).fillna(0.0)
+    zone_of = results["plant_zone"].sel(plant=plants)
+    return data.groupby(zone_of.rename("zone")).sum().reindex(zone=zones, fill_value=0.0).transpose("zone", "snapshot")
+
+
+def balance_table(results: xr.Dataset) -> pd.DataFrame:
+    """Per zone and snapshot: every term of the balance, and the price.
+
+    generation + storage_discharge − storage_charge + net_import + unserved
+        = demand + datacenter   (MW), holding to solver tolerance.
+    """
+    kind = results["plant_kind"].to_series()
+    generators = [p for p in kind.index if kind[p] in ("thermal", "variable")]
+    stores = [p for p in kind.index if kind[p] == "storage"]
+    terms = xr.Dataset(
+        {
+            "demand_mw": results["demand_mw"],
+            "datacenter_mw": results["datacenter_mw"],
+            "generation_mw": _by_zone(results, "generation_mw", generators),
+            "storage_discharge_mw": _by_zone(results, "discharge_mw", stores),
+            "storage_charge_mw": _by_zone(results, "charge_mw", stores),
+            "net_import_mw": results["net_import_mw"] if "net_import_mw" in results else xr.zeros_like(results["demand_mw"]),
+            "unserved_mw": results["unserved_mw"],
+            "curtailment_mw": _by_zone(results, "curtailment_mw", generators),
+            "price_per_mwh": results["price_per_mwh"],
+        }
+    ).transpose("zone", "snapshot")
+    frame = terms.to_dataframe().reset_index()
+    frame["snapshot"] = pd.DatetimeIndex(frame["snapshot"]).strftime("%Y-%m-%dT%H:%M")
+    weight = pd.Series(results["weight_h"].values, index=_snapshot_strings(results))
+    frame.insert(1, "weight", frame["snapshot"].map(weight))
+    frame = frame[["snapshot", "weight", "zone"] + [c for c in frame.columns if c not in ("snapshot", "weight", "zone")]]
+    return frame.sort_values(["snapshot", "zone"], kind="stable").reset_index(drop=True)
+
+
+def netcdf_ready(results: xr.Dataset, attrs: dict) -> xr.Dataset:
+    """A copy of ``results`` that netCDF can hold: strings as str, attrs as str/number."""
+    out = results.copy()
+    for name in list(out.variables):
+        if out[name].dtype == object or out[name].dtype.kind == "U":
+            out[name] = out[name].astype(str)
+    clean = {}
+    for key, value in {**out.attrs, **attrs}.items():
+        if isinstance(value, (bool, np.bool_)):
+            value = int(value)
+        elif value is None:
+            value = ""
+        elif isinstance(value, (list, dict, tuple)):
+            value = json.dumps(value)
+        clean[key] = value
+    out.attrs = clean
+    return out
+
+
+def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False, float_format="%.10g")

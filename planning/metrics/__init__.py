@@ -1,0 +1,1 @@
+"""Metrics computed from solved results (summary, carbon, adequacy)."""

@@ -1,0 +1,1 @@
+"""Workflows built on the pipeline: run, (later) signal-response loop, stress, sweeps."""

@@ -1,0 +1,171 @@
+"""``planning run``: scenario → inputs → model → HiGHS → results → files.
+
+Termination handling
+--------------------
+* solution found (optimal, or a feasible point at the time limit) → results written; a
+  non-optimal status and the MIP gap are flagged in summary.csv and on screen;
+* infeasible → the model is rebuilt *elastic* (penalised slacks on every zonal balance and the
+  CO2 cap) and re-solved; the zones and hours that need slack are reported in a
+  :class:`~planning.errors.SolveError` (exit code 3), and nothing is written;
+* unbounded or no point found → :class:`~planning.errors.SolveError` saying so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+import yaml
+
+from planning.config.scenario import Scenario
+from planning.errors import SolveError
+from planning.io.inputs import load_inputs
+from planning.io.writers import atomic_folder, netcdf_ready, tidy_tables, write_tables
+from planning.metrics.summary import summary_table
+from planning.optimization.build import build_model
+from planning.optimization.results import collect_results
+from planning.optimization.solve import SolveResult, solve_model
+
+PACKAGES = ("planning", "pyomo", "highspy", "numpy", "pandas", "xarray", "scikit-learn", "pydantic", "tsam")
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced."""
+
+    results: xr.Dataset
+    summary: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
+    out_dir: Path | None
+    solved: SolveResult
+
+
+def resolved_scenario_yaml(scenario: Scenario) -> str:
+    """The scenario with every default filled in, as YAML."""
+    return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def solve_scenario(scenario: Scenario, log_file: Path | None = None, verbose: bool = False,
+                   step: Callable[[str], None] = lambda message: None,
+                   inputs: xr.Dataset | None = None) -> tuple[xr.Dataset, SolveResult, dict[str, float]]:
+    """Load inputs, build, solve and collect results (no files written)."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    if inputs is None:
+        step("reading inputs")
+        inputs = load_inputs(scenario)
+    timings["inputs_s"] = time.perf_counter() - start
+    step("building the model")
+    built = build_model(inputs)
+    timings["build_s"] = built.build_s
+    step("solving with HiGHS")
+    solved = solve_model(built.model, scenario.solver, log_file=log_file, verbose=verbose)
+    timings["translate_s"] = solved.translate_s
+    timings["solve_s"] = solved.solve_s
+    if not solved.has_solution:
+        raise SolveError(diagnose(scenario, inputs, solved), title=f"no solution: HiGHS says '{solved.status}'")
+    start = time.perf_counter()
+    results = collect_results(built.ctx, solved)
+    timings["results_s"] = time.perf_counter() - start
+    results.attrs["rows"] = solved.num_rows
+    results.attrs["columns"] = solved.num_cols
+    return results, solved, timings
+
+
+def diagnose(scenario: Scenario, inputs: xr.Dataset, solved: SolveResult) -> list[str]:
+    """Say, as far as can be found, why there is no solution."""
+    status = solved.status
+    if status in ("Infeasible", "Primal infeasible or unbounded"):
+        built = build_model(inputs, elastic=True)
+        elastic = solve_model(built.model, scenario.solver)
+        if not elastic.has_solution:
+            return [f"the model is infeasible and its elastic version could not be solved either ({elastic.status})"]
+        results = collect_results(built.ctx, elastic)
+        problems = []
+        snapshots = pd.DatetimeIndex(results["snapshot"].values)
+        for name, what, fix in (
+            ("shortfall_mw", "demand cannot be met", "allow unserved energy (reliability.allow_unserved_energy: true), raise plants.*.max_new_mw, or add transmission"),
+            ("surplus_mw", "supply cannot be absorbed", "lower must-run output or allow more flexibility"),
+        ):
+            values = results[name]
+            for zone in results["zone"].values:
+                series = values.sel(zone=zone).values
+                hours = np.flatnonzero(series > 1e-6)
+                if hours.size:
+                    problems.append(
+                        f"zone '{zone}': {what} in {hours.size} hour(s), first {snapshots[hours[0]]:%Y-%m-%dT%H:%M}, "
+                        f"largest {series.max():.6g} MW — {fix}"
+                    )
+        if float(results.get("co2_cap_slack_t", 0.0)) > 1e-6:
+            problems.append(
+                f"policy.co2_cap_t: the cap of {scenario.policy.co2_cap_t:g} t cannot be met; it needs "
+                f"{float(results['co2_cap_slack_t']):.6g} t more — raise the cap or allow clean capacity to be built"
+            )
+        return problems or ["the model is infeasible, but the elastic balance and CO2 slacks do not show where; check capacity limits"]
+    if status in ("Unbounded",):
+        return ["the objective is unbounded below: a cost term can decrease without limit; check for capacities without bounds that earn money"]
+    if status == "Time limit reached":
+        return [f"no feasible point within solver.time_limit_s = {scenario.solver.time_limit_s:g} s; raise it or simplify the scenario"]
+    return [f"HiGHS stopped with status '{status}'; see the solver log"]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None = None, verbose: bool = False,
+                 step: Callable[[str], None] = lambda message: None) -> RunOutcome:
+    """Solve a scenario and write its results folder atomically."""
+    wall = time.perf_counter()
+    with atomic_folder(out_dir) as staging:
+        results, solved, timings = solve_scenario(scenario, log_file=staging / "solver.log", verbose=verbose, step=step)
+        step("writing results")
+        summary = summary_table(results, timings)
+        tables = {"summary": summary, **tidy_tables(results)}
+        write_tables(staging, tables)
+        scenario_yaml = resolved_scenario_yaml(scenario)
+        (staging / "scenario.resolved.yaml").write_text(scenario_yaml, encoding="utf-8")
+        netcdf_ready(results, {"scenario_yaml": scenario_yaml}).to_netcdf(staging / "results.nc")
+        record = {
+            "scenario": scenario.name,
+            "scenario_file": str(scenario_file) if scenario_file else None,
+            "created": pd.Timestamp.now(tz="UTC").isoformat(),
+            "versions": package_versions(),
+            "input_files": {path: file_sha256(Path(path)) for path in results_input_files(scenario)},
+            "timings_s": {key: round(value, 4) for key, value in timings.items()},
+            "wall_s": round(time.perf_counter() - wall, 4),
+            "solver": {"status": solved.status, "objective": solved.objective, "mip_gap": solved.mip_gap,
+                       "rows": solved.num_rows, "columns": solved.num_cols, "log": "solver.log", "prices_from": solved.duals_from},
+        }
+        (staging / "run.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+    return RunOutcome(results=results, summary=summary, tables=tables, out_dir=Path(out_dir).resolve(), solved=solved)
+
+
+def results_input_files(scenario: Scenario) -> list[str]:
+    """Every data file the scenario names."""
+    files = {str(zone.demand.file) for zone in scenario.zones.values()}
+    files |= {str(plant.profile.file) for plant in scenario.plants.values() if plant.profile is not None}
+    return sorted(files)
