@@ -66,11 +66,13 @@ def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         where = f" (extends: in {_chain[-1]})" if _chain else ""
         raise ScenarioError([f"{path}: scenario file not found{where}; check the path"], title="invalid scenario")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data, duplicates = _load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ScenarioError([f"{path}:{where}: not valid YAML ({getattr(error, 'problem', error)})"], title="invalid scenario") from None
+    if duplicates:
+        raise ScenarioError([f"{path}: line {line}: duplicate key '{key}' (a later entry would silently replace the earlier one); rename or merge them" for key, line in duplicates], title="invalid scenario")
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -83,6 +85,34 @@ def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ScenarioError([f"{path}: extends: must be one file path"], title="invalid scenario")
     base = load_raw(Path(base_name) if Path(base_name).is_absolute() else path.parent / base_name, (*_chain, path))
     return deep_merge(base, data)
+
+
+class _DuplicateKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that records duplicate mapping keys instead of overwriting silently."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int]] = []
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                self.duplicates.append((str(key), key_node.start_mark.line + 1))
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_DuplicateKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _DuplicateKeyLoader.construct_mapping)
+
+
+def _load_yaml(text: str) -> tuple[Any, list[tuple[str, int]]]:
+    loader = _DuplicateKeyLoader(text)
+    try:
+        return loader.get_single_data(), loader.duplicates
+    finally:
+        loader.dispose()
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

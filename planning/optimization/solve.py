@@ -48,6 +48,13 @@ class SolveResult:
     num_rows: int = 0
     num_cols: int = 0
     duals: dict = field(default_factory=dict)
+    #: The HiGHS object after the solve (its basis is that of the LP the duals came from), the
+    #: compiled columns (Pyomo variables) and rows (``(constraint, sense)``) in HiGHS order, and the
+    #: column costs: kept so that metrics can re-use the basis (e.g. marginal emissions).
+    highs: object = field(default=None, repr=False)
+    columns: list = field(default_factory=list, repr=False)
+    rows: list = field(default_factory=list, repr=False)
+    col_cost: object = field(default=None, repr=False)
 
     @property
     def optimal(self) -> bool:
@@ -103,6 +110,7 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
         values = np.asarray(solution.col_value)
         for var, value in zip(columns, values):
             var.set_value(float(value), skip_validation=True)
+        _value_unused_variables(model)
         if is_mip:
             result.duals_from = "fixed-integer LP re-solve"
             fixed = np.round(values[integer])
@@ -116,8 +124,17 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
                 solution = None
         if solution is not None and solution.dual_valid:
             result.duals = {id(row[0]): float(dual) for row, dual in zip(rows, solution.row_dual)}
+    result.highs, result.columns, result.rows, result.col_cost = highs, list(columns), list(rows), lp.col_cost_
     result.solve_s = time.perf_counter() - start
     return result
+
+
+def _value_unused_variables(model: pyo.ConcreteModel) -> None:
+    """Variables in no constraint or objective are not compiled; give them their lower bound (or 0)."""
+    for var in model.component_data_objects(pyo.Var, active=True):
+        if var.value is None:
+            value = 0.0 if var.lb is None else max(0.0, var.lb)
+            var.set_value(value if var.ub is None else min(value, var.ub), skip_validation=True)
 
 
 def _set_options(highs: highspy.Highs, options: Solver, log_file: Path | None, verbose: bool) -> None:
