@@ -48,11 +48,11 @@ def _fail(error: BaseException) -> None:
     if _state["debug"]:
         raise error
     if isinstance(error, PlanningError):
-        errors.print(f"[bold red]error:[/] {error.title} ({len(error.problems)} problem{'s' if len(error.problems) != 1 else ''})", highlight=False)
+        errors.print(f"[bold red]error:[/] {error.title} ({len(error.problems)} problem{'s' if len(error.problems) != 1 else ''})", highlight=False, soft_wrap=True)
         for problem in error.problems:
             errors.print(f"[red]  - {problem}[/]", highlight=False, markup=True, soft_wrap=True)
         raise typer.Exit(error.exit_code)
-    errors.print(f"[bold red]internal error:[/] {type(error).__name__}: {error} (run with --debug for the traceback)", highlight=False)
+    errors.print(f"[bold red]internal error:[/] {type(error).__name__}: {error} (run with --debug for the traceback)", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 

@@ -79,3 +79,17 @@ class ProblemCollector:
     def raise_if_any(self, error_class: type[PlanningError] = ScenarioError, title: str = "invalid input") -> None:
         if self.problems:
             raise error_class(self.problems, title=title)
+
+
+def did_you_mean(name: str, candidates) -> str:
+    """`` — did you mean 'x'?`` for the closest candidate, or an empty string.
+
+    A candidate that starts with ``name`` (a truncated key such as ``heat_rat``) wins; otherwise
+    the closest by :func:`difflib.get_close_matches`.
+    """
+    from difflib import get_close_matches
+
+    candidates = [str(c) for c in candidates]
+    prefixed = [c for c in candidates if name and c.startswith(str(name)) and c != name]
+    hint = prefixed[:1] or get_close_matches(str(name), candidates, n=1)
+    return f" — did you mean '{hint[0]}'?" if hint else ""

@@ -24,7 +24,6 @@ equal to 0``; an unknown key gets a "did you mean" hint.
 from __future__ import annotations
 
 import copy
-from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from planning.config.scenario import Scenario, cross_reference_problems
-from planning.errors import ScenarioError
+from planning.errors import ScenarioError, did_you_mean
 
 _TECHNOLOGY_KINDS = ("thermal", "variable", "storage")
 
@@ -229,9 +228,7 @@ def _format_errors(error: ValidationError) -> list[str]:
         if kind == "extra_forbidden":
             known = known if known is not None else _all_field_names()
             key = str(item["loc"][-1])
-            hint = get_close_matches(key, sorted(known), n=1)
-            did_you_mean = f" — did you mean '{hint[0]}'?" if hint else ""
-            problems.append(f"{path}: unknown key{did_you_mean} (remove it or fix its spelling)")
+            problems.append(f"{path}: unknown key{did_you_mean(key, sorted(known))} (remove it or fix its spelling)")
         elif kind == "missing":
             problems.append(f"{path}: required key is missing")
         elif kind == "union_tag_invalid":

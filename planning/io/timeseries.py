@@ -9,13 +9,13 @@ the YAML key path, the file, the column and the first bad line (1-based, header 
 
 from __future__ import annotations
 
-from difflib import get_close_matches
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from planning.config.base import TimeSeriesRef
+from planning.errors import did_you_mean
 
 
 class TimeSeriesReader:
@@ -58,9 +58,7 @@ class TimeSeriesReader:
             self.problems.append(f"{where}: {frame}")
             return None
         if ref.column not in frame.columns:
-            hint = get_close_matches(ref.column, list(frame.columns), n=1)
-            did_you_mean = f" — did you mean '{hint[0]}'?" if hint else ""
-            self.problems.append(f"{where}: no column '{ref.column}'{did_you_mean} (columns: {', '.join(frame.columns)})")
+            self.problems.append(f"{where}: no column '{ref.column}'{did_you_mean(ref.column, frame.columns)} (columns: {', '.join(frame.columns)})")
             return None
         text = frame[ref.column]
         if len(text) != self.expected_rows:

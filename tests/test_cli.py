@@ -1,0 +1,134 @@
+"""End to end through the command line: outputs, balances in the written CSVs, errors, regression."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from typer.testing import CliRunner
+
+from planning.cli import app
+from tests.conftest import REPO
+
+runner = CliRunner()
+TWO_ZONES = str(REPO / "scenarios" / "isone_two_zones.yaml")
+SHORT = ["--set", "horizon.hours=48", "--set", "horizon.storage_cycle=day"]
+FILES = ("summary.csv", "capacity.csv", "transmission.csv", "dispatch.csv", "storage.csv", "flows.csv", "balance.csv",
+         "results.nc", "scenario.resolved.yaml", "run.json", "solver.log")
+
+
+@pytest.fixture(scope="module")
+def two_zone_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "two_zones"
+    result = runner.invoke(app, ["run", TWO_ZONES, "--out", str(out), *SHORT])
+    assert result.exit_code == 0, result.output
+    assert "results written to" in result.output
+    return out
+
+
+def test_run_writes_every_file(two_zone_run):
+    for name in FILES:
+        assert (two_zone_run / name).is_file(), name
+    assert not list(two_zone_run.parent.glob(".*partial*"))
+    summary = pd.read_csv(two_zone_run / "summary.csv").set_index("metric")
+    assert summary.loc["solver_status", "value"] == "Optimal"
+    record = json.loads((two_zone_run / "run.json").read_text())
+    assert record["versions"]["highspy"] != "not installed"
+    assert all(len(digest) == 64 for digest in record["input_files"].values())
+
+
+def test_energy_balance_holds_in_written_csvs(two_zone_run):
+    balance = pd.read_csv(two_zone_run / "balance.csv")
+    residual = (balance.generation_mw + balance.storage_discharge_mw - balance.storage_charge_mw + balance.net_import_mw
+                + balance.unserved_mw - balance.demand_mw - balance.datacenter_mw)
+    assert np.abs(residual).max() < 1e-6
+    assert len(balance) == 48 * 2
+
+    # The balance terms agree with the detailed files.
+    dispatch = pd.read_csv(two_zone_run / "dispatch.csv").groupby(["snapshot", "zone"])["generation_mw"].sum()
+    merged = balance.set_index(["snapshot", "zone"])
+    np.testing.assert_allclose(merged["generation_mw"], dispatch.reindex(merged.index).values, atol=1e-6)
+    storage = pd.read_csv(two_zone_run / "storage.csv").groupby(["snapshot", "zone"])[["charge_mw", "discharge_mw"]].sum()
+    storage = storage.reindex(merged.index, fill_value=0.0)
+    np.testing.assert_allclose(merged["storage_charge_mw"], storage["charge_mw"], atol=1e-6)
+
+    # Net imports from flows.csv with the 2 % loss of the north→south corridor.
+    flows = pd.read_csv(two_zone_run / "flows.csv").set_index("snapshot")["flow_mw"]
+    north = merged.xs("north", level="zone")["net_import_mw"]
+    south = merged.xs("south", level="zone")["net_import_mw"]
+    sent_north = flows.clip(lower=0)
+    sent_south = (-flows).clip(lower=0)
+    np.testing.assert_allclose(north, (-sent_north + 0.98 * sent_south).reindex(north.index), atol=1e-6)
+    np.testing.assert_allclose(south, (0.98 * sent_north - sent_south).reindex(south.index), atol=1e-6)
+
+
+def test_netcdf_matches_csv(two_zone_run):
+    with xr.open_dataset(two_zone_run / "results.nc") as results:
+        capacity = pd.read_csv(two_zone_run / "capacity.csv")
+        np.testing.assert_allclose(sorted(results["new_mw"].values), sorted(capacity["new_mw"].values), atol=1e-6)
+        assert "extends" not in results.attrs["scenario_yaml"]
+        assert "isone-two-zones" in results.attrs["scenario_yaml"]
+
+
+def test_regression_two_zone_objective(two_zone_run):
+    # Pinned 2026-11-26 (first version of the model): isone_two_zones, 48 h from 2021-08-01, daily storage cycle.
+    summary = pd.read_csv(two_zone_run / "summary.csv").set_index("metric")
+    assert float(summary.loc["objective", "value"]) == pytest.approx(PINNED_TWO_ZONE_OBJECTIVE, rel=1e-6)
+
+
+PINNED_TWO_ZONE_OBJECTIVE = 4_420_205_922.577692
+
+
+def test_validate_reports_all_problems_without_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        f"extends: {REPO / 'scenarios' / 'isone_week.yaml'}\n"
+        "technologies:\n  ccgt:\n    capex_per_mw: -1\n    heat_rat: 6\n"
+        "plants:\n  isone_wind:\n    profile: {file: missing.csv, column: x}\n"
+    )
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    text = result.output
+    assert "technologies.ccgt.capex_per_mw: Input should be greater than or equal to 0" in text
+    assert "technologies.ccgt.heat_rat: unknown key — did you mean 'heat_rate_mmbtu_per_mwh'?" in text
+    assert "Traceback" not in text
+
+
+def test_failed_run_leaves_no_folder(tmp_path):
+    out = tmp_path / "never"
+    result = runner.invoke(app, ["run", TWO_ZONES, "--out", str(out), "--set", "zones.north.demand.column=nope"])
+    assert result.exit_code == 2
+    assert "zones.north.demand" in result.output and "no column 'nope'" in result.output
+    assert not out.exists()
+    assert not list(tmp_path.iterdir())
+
+
+def test_infeasible_run_exits_3_and_writes_nothing(tmp_path):
+    out = tmp_path / "infeasible"
+    result = runner.invoke(app, ["run", TWO_ZONES, "--out", str(out), *SHORT,
+                                 "--set", "reliability.allow_unserved_energy=false",
+                                 "--set", "plants.south_ocgt.max_new_mw=0", "--set", "plants.south_battery.max_new_mw=0",
+                                 "--set", "plants.south_ccgt.existing_mw=5000", "--set", "plants.south_ccgt.max_new_mw=0",
+                                 "--set", "plants.north_ccgt.max_new_mw=0"])
+    assert result.exit_code == 3, result.output
+    assert "zone 'south': demand cannot be met" in result.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_schema_command(tmp_path):
+    out = tmp_path / "schema.json"
+    result = runner.invoke(app, ["schema", "--out", str(out)])
+    assert result.exit_code == 0
+    schema = json.loads(out.read_text())
+    assert "zones" in schema["properties"] and schema["additionalProperties"] is False
+
+
+def test_python_dash_m_entry_point():
+    completed = subprocess.run([sys.executable, "-m", "planning", "--help"], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0
+    assert "validate" in completed.stdout and "run" in completed.stdout
