@@ -210,8 +210,8 @@ class PiecewiseLinearCurve(RegressorMixin, BaseEstimator):
     Number of segments (``n_segments=None``) and shape (``shape="auto"``): ``cv_folds``-fold
     cross-validation on the training points (shuffled k-fold: power-cap data have no time axis) for
     every ``K ≤ max_segments`` and both shapes; among the choices whose CV mean squared error is
-    within 5 % of the best, the fewest segments win, then concave before free (parsimony; a concave
-    curve embeds as an LP). Held-out accuracy: a random
+    within one standard error (over folds) of the best, the fewest segments win, then concave before
+    free (the one-standard-error rule; a concave curve embeds as an LP). Held-out accuracy: a random
     ``test_fraction`` of the points is held out before any choice is made; ``metrics_`` scores the
     curve fitted on the rest. The stored breakpoints are refitted on all points with the chosen ``K``.
 
@@ -223,7 +223,7 @@ class PiecewiseLinearCurve(RegressorMixin, BaseEstimator):
         Largest ``K`` tried.
     shape
         ``"free"`` (any shape; concavity is detected), ``"concave"`` (constrained fit) or ``"auto"``
-        (concave unless the free fit is more than 5 % better in CV error).
+        (concave unless the free fit is better by more than one CV standard error).
     cv_folds, test_fraction, random_state
         Cross-validation and hold-out settings.
     """
@@ -272,14 +272,14 @@ class PiecewiseLinearCurve(RegressorMixin, BaseEstimator):
         by = coef[0] + coef[1] * bx + sum(coef[2 + i] * np.maximum(0.0, bx - k) for i, k in enumerate(knots))
         return bx, by
 
-    def _cv_errors(self, x: np.ndarray, y: np.ndarray, shape: str, groups) -> dict[int, float]:
+    def _cv_errors(self, x: np.ndarray, y: np.ndarray, shape: str, groups) -> dict[int, tuple[float, float]]:
         limit = max(1, min(self.max_segments, len(np.unique(x)) - 1))
         if groups is None:
             splits = list(KFold(n_splits=min(self.cv_folds, len(x)), shuffle=True,
                                 random_state=self.random_state).split(x))
         else:
             splits = list(GroupKFold(n_splits=min(self.cv_folds, len(np.unique(groups)))).split(x, groups=groups))
-        errors: dict[int, float] = {}
+        errors: dict[int, tuple[float, float]] = {}
         for segments in range(1, limit + 1):
             if self.n_segments is not None and segments != int(self.n_segments):
                 continue
@@ -287,18 +287,19 @@ class PiecewiseLinearCurve(RegressorMixin, BaseEstimator):
             for train, test in splits:
                 bx, by = self._fit_segments(x[train], y[train], segments, shape)
                 squared.append(np.mean((_interp(x[test], bx, by) - y[test]) ** 2))
-            errors[segments] = float(np.mean(squared))
+            errors[segments] = (float(np.mean(squared)), float(np.std(squared, ddof=1) / np.sqrt(len(squared))))
         return errors
 
     def _choose(self, x: np.ndarray, y: np.ndarray, groups) -> tuple[int, str, dict]:
         shapes = ["free", "concave"] if self.shape == "auto" else [self.shape]
         errors = {shape: self._cv_errors(x, y, shape, groups) for shape in shapes}
-        best = min(min(e.values()) for e in errors.values())
-        # Parsimony: fewest segments, concave before free, within 5 % of the best CV error.
-        options = sorted((k, 0 if shape == "concave" else 1, shape)
-                         for shape, e in errors.items() for k, v in e.items() if v <= best * 1.05 + 1e-15)
+        best_mean, best_se = min(v for e in errors.values() for v in e.values())
+        # One-standard-error rule: the simplest choice (fewest segments, then concave before free)
+        # whose CV error is within one standard error of the best.
+        options = sorted((k, 0 if shape == "concave" else 1, shape) for shape, e in errors.items()
+                         for k, (mean, _) in e.items() if mean <= best_mean + best_se + 1e-15)
         segments, _, shape = options[0]
-        return segments, shape, {f"{shape}_{k}": v for shape, e in errors.items() for k, v in e.items()}
+        return segments, shape, {f"{shape}_{k}": v[0] for shape, e in errors.items() for k, v in e.items()}
 
     def fit(self, X, y, groups=None) -> "PiecewiseLinearCurve":
         """Fit ``y = f(X)``; ``X`` is one column of power per unit, ``y`` throughput per unit.
