@@ -202,7 +202,7 @@ class PiecewiseLinearCurve(RegressorMixin, BaseEstimator):
     ``[P_min, P_max]`` (the surrogate is never extrapolated).
 
     Fitting, for a given number of segments ``K``: the interior breakpoints are chosen among
-    candidate positions (the distinct ``x`` values, or 12 interior quantiles if there are more) by
+    candidate positions (the distinct ``x`` values, or 10 interior quantiles if there are more) by
     exhaustive search; for each choice the values are the least-squares fit of the hinge basis
     ``y ≈ c_0 + c_1·x + Σ_k d_k·max(0, x − x_k)``. With ``shape="concave"`` the ``d_k`` are
     constrained ``≤ 0`` (non-increasing slopes), an exact concave fit.
@@ -242,19 +242,18 @@ class PiecewiseLinearCurve(RegressorMixin, BaseEstimator):
     def _candidates(x: np.ndarray) -> np.ndarray:
         unique = np.unique(x)
         interior = unique[1:-1]
-        if len(interior) > 12:
-            interior = np.unique(np.quantile(unique, np.linspace(0, 1, 14)[1:-1]))
+        if len(interior) > 10:
+            interior = np.unique(np.quantile(unique, np.linspace(0, 1, 12)[1:-1]))
         return interior
 
     @staticmethod
     def _fit_knots(x: np.ndarray, y: np.ndarray, knots: tuple[float, ...], shape: str) -> tuple[np.ndarray, float]:
         basis = np.column_stack([np.ones_like(x), x] + [np.maximum(0.0, x - k) for k in knots])
-        if shape == "concave":
-            lower = np.r_[-np.inf, -np.inf, np.full(len(knots), -np.inf)]
+        coef = np.linalg.lstsq(basis, y, rcond=None)[0]
+        if shape == "concave" and np.any(coef[2:] > 0):  # unconstrained optimum not concave: constrain
+            lower = np.full(basis.shape[1], -np.inf)
             upper = np.r_[np.inf, np.inf, np.zeros(len(knots))]
             coef = lsq_linear(basis, y, bounds=(lower, upper)).x
-        else:
-            coef = np.linalg.lstsq(basis, y, rcond=None)[0]
         sse = float(np.sum((basis @ coef - y) ** 2))
         return coef, sse
 
