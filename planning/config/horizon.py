@@ -7,6 +7,7 @@ import calendar
 from pydantic import Field, model_validator
 
 from planning.config.base import Section
+from planning.config.representative_periods import RepresentativePeriods
 
 
 def hours_in_year(year: int) -> int:
@@ -35,6 +36,11 @@ class Horizon(Section):
         pattern="^(horizon|day|week)$",
         description="Storage state of charge is cyclic over the whole horizon, or within each day or week (must divide the horizon).",
     )
+    representative_periods: RepresentativePeriods | None = Field(
+        None,
+        description="Model the horizon by representative periods (tsam) instead of every hour. Null = chronological. "
+        "With it, storage_cycle is ignored: storage is cyclic within each representative period (or linked across them).",
+    )
 
     @model_validator(mode="after")
     def _within_year(self) -> "Horizon":
@@ -44,6 +50,14 @@ class Horizon(Section):
                 f"start_hour + hours = {self.start_hour + self.hours} exceeds the {total} hours of {self.year}; "
                 f"lower hours to at most {total - self.start_hour}"
             )
+        if self.representative_periods is not None:
+            length = self.representative_periods.period_hours
+            if self.hours % length or self.hours // length < self.representative_periods.periods:
+                raise ValueError(
+                    f"representative_periods: hours = {self.hours} must be a multiple of period_hours = {length} "
+                    f"holding at least periods = {self.representative_periods.periods} periods"
+                )
+            return self
         period = {"horizon": self.hours, "day": 24, "week": 168}[self.storage_cycle]
         if self.hours % period:
             raise ValueError(f"storage_cycle '{self.storage_cycle}' needs hours to be a multiple of {period}; got {self.hours}")

@@ -11,9 +11,11 @@ from planning.config.horizon import Horizon
 from planning.config.plants import Plant
 from planning.config.policy import Policy
 from planning.config.reliability import Reliability
+from planning.config.reserves import Reserves
 from planning.config.solver import Solver
 from planning.config.technologies import Technology
 from planning.config.transmission import Corridor
+from planning.config.unit_commitment import UnitCommitment
 from planning.config.zones import Zone
 
 
@@ -32,6 +34,8 @@ class Scenario(Section):
     policy: Policy = Field(default_factory=Policy, description="CO2 price and cap.")
     reliability: Reliability = Field(default_factory=Reliability, description="Value of lost load.")
     solver: Solver = Field(default_factory=Solver, description="HiGHS options.")
+    unit_commitment: UnitCommitment = Field(default_factory=UnitCommitment, description="Unit commitment formulation (integer, linear, off).")
+    reserves: Reserves = Field(default_factory=Reserves, description="Spinning reserve and planning reserve margin.")
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":

@@ -39,6 +39,21 @@ class ThermalTechnology(_TechnologyBase):
         None, description="Direct CO2 per MWh of output (t/MWh). Default: fuel CO2 content × heat rate."
     )
     availability: Fraction = Field(1.0, description="Maximum output as a share of capacity in every hour (derating for outages).")
+    # Unit commitment (used when unit_size_mw is set and unit_commitment.mode is not off;
+    # equations in planning/optimization/blocks/commitment.py).
+    unit_size_mw: float | None = Field(
+        None, gt=0, description="Size of one unit (MW). Null = no unit commitment (dispatched as a continuous fleet)."
+    )
+    min_stable_output: Fraction = Field(0.0, description="Least output of a committed unit, as a share of its size (fraction).")
+    min_up_hours: int = Field(1, ge=1, description="Hours a unit stays on once started (h).")
+    min_down_hours: int = Field(1, ge=1, description="Hours a unit stays off once shut down (h).")
+    startup_cost_per_mw: NonNegative = Field(0.0, description="Cost of one start per MW of unit size, excluding fuel (currency/MW/start).")
+    startup_fuel_mmbtu_per_mw: NonNegative = Field(0.0, description="Fuel burnt by one start per MW of unit size (MMBtu/MW/start); its CO2 is counted.")
+    no_load_fuel_mmbtu_per_mw_hour: NonNegative = Field(
+        0.0, description="Fuel burnt per MW of committed unit size per hour, on top of the heat rate (MMBtu/MW/h); its CO2 is counted."
+    )
+    ramp_up_per_hour: Fraction | None = Field(None, description="Largest output increase of a committed unit per hour, share of its size (fraction/h). Null = none.")
+    ramp_down_per_hour: Fraction | None = Field(None, description="Largest output decrease of a committed unit per hour, share of its size (fraction/h). Null = none.")
 
 
 class VariableTechnology(_TechnologyBase):

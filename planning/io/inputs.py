@@ -34,6 +34,8 @@ from planning.config.scenario import Scenario
 from planning.config.technologies import StorageTechnology, ThermalTechnology, VariableTechnology
 from planning.errors import ScenarioError
 from planning.io.timeseries import TimeSeriesReader
+from planning.io.operations import add_operations_inputs
+from planning.timeseries.aggregate import aggregate_inputs
 
 
 def snapshots(scenario: Scenario) -> pd.DatetimeIndex:
@@ -152,4 +154,7 @@ def load_inputs(scenario: Scenario) -> xr.Dataset:
             "input_files": sorted(str(path) for path in reader.files),
         },
     )
+    dataset = add_operations_inputs(dataset, scenario)
+    if horizon.representative_periods is not None:
+        dataset = aggregate_inputs(dataset, horizon.representative_periods)
     return dataset

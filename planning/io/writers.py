@@ -4,7 +4,10 @@ Every file is written into a temporary sibling folder which replaces the target 
 when everything has been written, so a failed run never leaves a half-written folder.
 
 Files (DESIGN.md §6): summary.csv, capacity.csv, transmission.csv, dispatch.csv, storage.csv,
-flows.csv, balance.csv, results.nc, scenario.resolved.yaml, run.json, solver.log.
+flows.csv, balance.csv, commitment.csv, reserves.csv (with spinning reserve; balance.csv then
+also has reserve_requirement_mw, reserve_provided_mw, reserve_shortfall_mw),
+representative_periods.csv (with representative periods), results.nc, scenario.resolved.yaml,
+run.json, solver.log.
 """
 
 from __future__ import annotations
@@ -104,6 +107,36 @@ def tidy_tables(results: xr.Dataset) -> dict[str, pd.DataFrame]:
         tables["flows"] = pd.DataFrame(columns=["snapshot", "line", "from_zone", "to_zone", "flow_mw"])
 
     tables["balance"] = balance_table(results)
+    tables.update(operations_tables(results, weight, plant_zone, plant_tech))
+    return tables
+
+
+def operations_tables(results: xr.Dataset, weight: pd.Series, plant_zone: pd.Series, plant_tech: pd.Series) -> dict[str, pd.DataFrame]:
+    """commitment.csv, reserves.csv and representative_periods.csv (when the run has them)."""
+    tables: dict[str, pd.DataFrame] = {}
+    columns = ["snapshot", "weight", "zone", "technology", "committed_units", "startups", "shutdowns"]
+    if "committed_units" in results:
+        plants = [p for p in results["plant"].values if np.isfinite(results["committed_units"].sel(plant=p).values).all()]
+        frame = _long(results, ["committed_units", "startups", "shutdowns"], "plant", plants)
+        frame["weight"] = frame["snapshot"].map(weight)
+        frame["zone"] = frame["plant"].map(plant_zone)
+        frame["technology"] = frame["plant"].map(plant_tech)
+        tables["commitment"] = frame[columns]
+    else:
+        tables["commitment"] = pd.DataFrame(columns=columns)
+    if "reserve_mw" in results:
+        providers = [p for p in results["plant"].values if np.isfinite(results["reserve_mw"].sel(plant=p).values).all()]
+        frame = _long(results, ["reserve_mw"], "plant", providers)
+        frame["weight"] = frame["snapshot"].map(weight)
+        frame["zone"] = frame["plant"].map(plant_zone)
+        frame["technology"] = frame["plant"].map(plant_tech)
+        tables["reserves"] = frame[["snapshot", "weight", "zone", "technology", "reserve_mw"]]
+    if "representative_of_period" in results:
+        period_map = results[["representative_of_period", "period_start", "representative_start"]].to_dataframe().reset_index()
+        period_map["period_start"] = pd.DatetimeIndex(period_map["period_start"]).strftime("%Y-%m-%dT%H:%M")
+        period_map["representative_start"] = pd.DatetimeIndex(period_map["representative_start"]).strftime("%Y-%m-%dT%H:%M")
+        tables["representative_periods"] = period_map.rename(columns={"representative_of_period": "representative"})[
+            ["calendar_period", "period_start", "representative", "representative_start"]]
     return tables
 
 
@@ -138,6 +171,7 @@ def balance_table(results: xr.Dataset) -> pd.DataFrame:
             "unserved_mw": results["unserved_mw"],
             "curtailment_mw": _by_zone(results, "curtailment_mw", generators),
             "price_per_mwh": results["price_per_mwh"],
+            **{name: results[name] for name in ("reserve_requirement_mw", "reserve_provided_mw", "reserve_shortfall_mw") if name in results},
         }
     ).transpose("zone", "snapshot")
     frame = terms.to_dataframe().reset_index()

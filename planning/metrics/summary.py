@@ -22,11 +22,11 @@ def summary_table(results: xr.Dataset, timings: dict[str, float]) -> pd.DataFram
     cost_names = [name for name in results.data_vars if name.startswith("cost_")]
     total = sum(float(results[name]) for name in cost_names)
     rows.append(("total_cost", total, f"{currency}/year"))
-    for category in ("investment", "fixed_om", "variable", "co2", "unserved"):
+    for category in ("investment", "fixed_om", "variable", "startup", "reserve_shortfall", "co2", "unserved"):
         name = f"cost_{category}"
         value = float(results[name]) if name in results else 0.0
         rows.append((f"{category}_cost", value, f"{currency}/year"))
-    rows.append(("operating_cost", sum(v for m, v, _ in rows if m in ("variable_cost", "co2_cost", "unserved_cost")), f"{currency}/year"))
+    rows.append(("operating_cost", sum(v for m, v, _ in rows if m in ("variable_cost", "startup_cost", "reserve_shortfall_cost", "co2_cost", "unserved_cost")), f"{currency}/year"))
     rows.append(("co2_t", float(results["co2_t"]), "t/year"))
     demand = weighted_energy_mwh(results["demand_mw"], weight) + weighted_energy_mwh(results["datacenter_mw"], weight)
     rows.append(("demand_mwh", demand, "MWh/year"))

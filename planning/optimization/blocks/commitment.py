@@ -1,0 +1,188 @@
+"""Clustered unit commitment of thermal plants whose technology has a unit size.
+
+Each such plant is a cluster of identical units of size S_g (MW); the model decides how many
+are committed, started and shut down in each snapshot (Palmintier & Webster 2014; the
+minimum up/down constraints are the clustered form of Rajan & Takriti 2005, as in GenX).
+
+Sets and data
+-------------
+C ⊂ thermal plants: plants with a unit size (and ``unit_commitment.mode`` ≠ off); T: snapshots;
+prev(t): the snapshot before t within its period (cyclic: the first snapshot of a period
+follows its last — the whole horizon, a storage_cycle day/week, or a representative period);
+S_g: unit size (MW); a_{g,t}: availability (fraction); m_g: minimum stable output (fraction);
+UT_g, DT_g: minimum up and down time (h); RU_g, RD_g: ramp limits (fraction of S_g per h);
+sc_g: start-up cost incl. start-up fuel (currency/MW/start); se_g: start-up CO2 (t/MW/start);
+nc_g, ne_g: no-load cost (currency/MW/h) and CO2 (t/MW/h) of committed units; w_t: weight (h).
+
+Variables (integers in ``integer`` mode, continuous ≥ 0 in ``linear`` mode)
+---------------------------------------------------------------------------
+committed_units[g,t], startups[g,t], shutdowns[g,t] ≥ 0        (units)
+new_units[g], retired_units[g] ≥ 0 integers (integer mode with ``integer_build`` and
+expandable/retirable capacity): new_mw[g] = S_g·new_units[g], retired_mw[g] = S_g·retired_units[g]
+
+Units available: U_g = capacity_mw[g] / S_g (a constant when the capacity is fixed; then
+committed_units ≤ ⌊U_g⌋ is a bound). A fraction of a unit (existing capacity that is not a
+multiple of S_g) can never be committed in integer mode.
+
+Constraints
+-----------
+committed_units[g,t] ≤ U_g
+committed_units[g,t] − committed_units[g,prev(t)] = startups[g,t] − shutdowns[g,t]
+Σ_{τ = t−UT_g+1..t} startups[g,τ]  ≤ committed_units[g,t]            (min up, if UT_g > 1)
+Σ_{τ = t−DT_g+1..t} shutdowns[g,τ] ≤ U_g − committed_units[g,t]      (min down, if DT_g > 1)
+  (the sums walk back through prev(), so windows wrap within the period; a window never
+  exceeds the period's length)
+generation_mw[g,t] ≤ a_{g,t}·S_g·committed_units[g,t]
+generation_mw[g,t] ≥ m_g·S_g·committed_units[g,t]                      (if m_g > 0)
+generation_mw[g,t] − generation_mw[g,prev(t)] ≤ RU_g·S_g·(committed_units[g,t] − startups[g,t])
+        + max(m_g, RU_g)·S_g·startups[g,t] − m_g·S_g·shutdowns[g,t]     (if RU_g is set)
+generation_mw[g,prev(t)] − generation_mw[g,t] ≤ RD_g·S_g·(committed_units[g,t] − startups[g,t])
+        − m_g·S_g·startups[g,t] + max(m_g, RD_g)·S_g·shutdowns[g,t]     (if RD_g is set)
+  (a unit that starts may jump to max(m, RU) of its size; one that shuts down may drop from
+  max(m, RD); the form of GenX's clustered ramp constraints)
+
+Contributions
+-------------
+costs["startup"]  += Σ_{g,t} w_t·(sc_g·S_g·startups[g,t] + nc_g·S_g·committed_units[g,t])   (currency/year)
+emissions_t       += Σ_{g,t} w_t·(se_g·S_g·startups[g,t] + ne_g·S_g·committed_units[g,t])   (t CO2/year)
+
+Prices of the integer model come from the LP re-solved with every integer fixed (see
+:mod:`planning.optimization.solve`; ``prices_from`` in summary.csv).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+from planning.optimization.blocks.capacity import is_fixed
+from planning.optimization.context import ModelContext
+
+
+def committed_plants(ctx: ModelContext) -> list[str]:
+    """Thermal plants with unit commitment in this model."""
+    inputs = ctx.inputs
+    if "unit_size_mw" not in inputs or inputs.attrs.get("unit_commitment_mode", "off") == "off":
+        return []
+    size = ctx.plant_value("unit_size_mw")
+    return [g for g in ctx.plants_of_kind("thermal") if not math.isnan(size[g])]
+
+
+def window(previous: list[int], t: int, hours: int, period_length: int) -> list[int]:
+    """t and the snapshots before it within its period, ``hours`` in all (at most the period)."""
+    out = [t]
+    for _ in range(min(hours, period_length) - 1):
+        out.append(previous[out[-1]])
+    return out
+
+
+def add(ctx: ModelContext) -> None:
+    model, inputs = ctx.model, ctx.inputs
+    plants = committed_plants(ctx)
+    model.COMMITTED = pyo.Set(initialize=plants, ordered=True)
+    if not plants:
+        return
+    integer = inputs.attrs["unit_commitment_mode"] == "integer"
+    domain = pyo.NonNegativeIntegers if integer else pyo.NonNegativeReals
+    T = ctx.snapshots
+    weight = ctx.weight_h
+    previous = ctx.previous_in_period()
+    period = inputs["period"].values
+    period_length = dict(zip(*np.unique(period, return_counts=True)))
+    position = {str(p): i for i, p in enumerate(inputs["plant"].values)}
+    availability = inputs["availability_per_unit"].values
+    size = ctx.plant_value("unit_size_mw")
+    stable = ctx.plant_value("min_stable_output")
+    min_up = ctx.plant_value("min_up_h")
+    min_down = ctx.plant_value("min_down_h")
+    ramp_up = ctx.plant_value("ramp_up_per_h")
+    ramp_down = ctx.plant_value("ramp_down_per_h")
+    start_cost = ctx.plant_value("startup_cost_per_mw")
+    start_co2 = ctx.plant_value("startup_emission_t_per_mw")
+    no_load_cost = ctx.plant_value("no_load_cost_per_mw_h")
+    no_load_co2 = ctx.plant_value("no_load_emission_t_per_mw_h")
+    existing = ctx.plant_value("existing_mw")
+    fixed = {g: is_fixed(ctx, g) for g in plants}
+
+    # Units available, as a constant or an expression of the built capacity.
+    if integer and inputs.attrs.get("unit_commitment_integer_build", 1):
+        growing = [g for g in plants if not fixed[g]]
+        model.new_units = pyo.Var(growing, domain=pyo.NonNegativeIntegers)
+        model.retired_units = pyo.Var(growing, domain=pyo.NonNegativeIntegers)
+        model.whole_new_units = pyo.Constraint(growing, rule=lambda m, g: m.new_mw[g] == size[g] * m.new_units[g])
+        model.whole_retired_units = pyo.Constraint(growing, rule=lambda m, g: m.retired_mw[g] == size[g] * m.retired_units[g])
+
+    def units(g):
+        return existing[g] / size[g] if fixed[g] else model.capacity_mw[g] / size[g]
+
+    def commit_bounds(m, g, t):
+        if fixed[g]:
+            bound = existing[g] / size[g]
+            return (0.0, math.floor(bound + 1e-9) if integer else bound)
+        return (0.0, None)
+
+    model.committed_units = pyo.Var(model.COMMITTED, T, domain=domain, bounds=commit_bounds)
+    model.startups = pyo.Var(model.COMMITTED, T, domain=domain)
+    model.shutdowns = pyo.Var(model.COMMITTED, T, domain=domain)
+    u, su, sd, p = model.committed_units, model.startups, model.shutdowns, model.generation_mw
+
+    model.commit_limit = pyo.Constraint([(g, t) for g in plants if not fixed[g] for t in T], rule=lambda m, g, t: u[g, t] <= units(g))
+    model.commit_state = pyo.Constraint(model.COMMITTED, T, rule=lambda m, g, t: u[g, t] - u[g, previous[t]] == su[g, t] - sd[g, t])
+    model.min_up = pyo.Constraint(
+        [(g, t) for g in plants if min_up[g] > 1 for t in T],
+        rule=lambda m, g, t: pyo.quicksum(su[g, tau] for tau in window(previous, t, int(min_up[g]), period_length[period[t]])) <= u[g, t],
+    )
+    model.min_down = pyo.Constraint(
+        [(g, t) for g in plants if min_down[g] > 1 for t in T],
+        rule=lambda m, g, t: pyo.quicksum(sd[g, tau] for tau in window(previous, t, int(min_down[g]), period_length[period[t]]))
+        <= units(g) - u[g, t],
+    )
+    model.commit_max_output = pyo.Constraint(
+        model.COMMITTED, T, rule=lambda m, g, t: p[g, t] <= float(availability[position[g], t]) * size[g] * u[g, t]
+    )
+    model.commit_min_output = pyo.Constraint(
+        [(g, t) for g in plants if stable[g] > 0 for t in T], rule=lambda m, g, t: p[g, t] >= stable[g] * size[g] * u[g, t]
+    )
+
+    def ramp_up_rule(m, g, t):
+        S, low, ramp = size[g], stable[g], ramp_up[g]
+        return p[g, t] - p[g, previous[t]] <= ramp * S * (u[g, t] - su[g, t]) + max(low, ramp) * S * su[g, t] - low * S * sd[g, t]
+
+    def ramp_down_rule(m, g, t):
+        S, low, ramp = size[g], stable[g], ramp_down[g]
+        return p[g, previous[t]] - p[g, t] <= ramp * S * (u[g, t] - su[g, t]) - low * S * su[g, t] + max(low, ramp) * S * sd[g, t]
+
+    model.ramp_up = pyo.Constraint([(g, t) for g in plants if not math.isnan(ramp_up[g]) for t in T], rule=ramp_up_rule)
+    model.ramp_down = pyo.Constraint([(g, t) for g in plants if not math.isnan(ramp_down[g]) for t in T], rule=ramp_down_rule)
+
+    for g in plants:
+        S = size[g]
+        if start_cost[g]:
+            ctx.costs["startup"].append(pyo.quicksum(weight[t] * start_cost[g] * S * su[g, t] for t in T))
+        if no_load_cost[g]:
+            ctx.costs["startup"].append(pyo.quicksum(weight[t] * no_load_cost[g] * S * u[g, t] for t in T))
+        if start_co2[g]:
+            ctx.emissions_t.append(pyo.quicksum(weight[t] * start_co2[g] * S * su[g, t] for t in T))
+        if no_load_co2[g]:
+            ctx.emissions_t.append(pyo.quicksum(weight[t] * no_load_co2[g] * S * u[g, t] for t in T))
+
+
+def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
+    model = ctx.model
+    plants = list(model.COMMITTED)
+    if not plants:
+        return {}
+    T = ctx.snapshots
+    coords = {"plant": plants, "snapshot": ctx.inputs["snapshot"].values}
+
+    def grid(var):
+        return np.array([[var[g, t].value or 0.0 for t in T] for g in plants])
+
+    return {
+        "committed_units": xr.DataArray(grid(model.committed_units), coords=coords, dims=("plant", "snapshot")),
+        "startups": xr.DataArray(grid(model.startups), coords=coords, dims=("plant", "snapshot")),
+        "shutdowns": xr.DataArray(grid(model.shutdowns), coords=coords, dims=("plant", "snapshot")),
+    }

@@ -1,0 +1,1 @@
+"""Time-series aggregation: representative periods (tsam) and their weights."""

@@ -1,0 +1,133 @@
+"""Spinning reserve and the planning reserve margin: hand-computable cases, and real data.
+
+Tiny cases: weight 1 h, fuel 1 $/MMBtu (heat rate h → h $/MWh), cyclic horizon.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import tiny_scenario
+from tests.optimization.test_commitment import real_case, thermal
+
+
+def solar_case(tmp_path, reserves, battery_mwh=None):
+    """Demand 100 MW for 2 h, all of it from free PV (100 MW, cf 1); a 100 MW base unit at
+    10 $/MWh with minimum stable output 0.3 (30 MW) is off unless reserve needs it."""
+    raw = tiny_scenario(tmp_path, [100, 100], columns={"cf": [1, 1]}, extra={
+        "technologies": {"base": thermal(10, unit_size_mw=100, min_stable_output=0.3),
+                         "pv": {"kind": "variable"},
+                         "battery": {"kind": "storage", "charge_efficiency": 1.0, "discharge_efficiency": 1.0}},
+        "plants": {"b": {"zone": "z", "technology": "base", "existing_mw": 100, "max_new_mw": 0},
+                   "s": {"zone": "z", "technology": "pv", "existing_mw": 100, "max_new_mw": 0,
+                         "profile": {"file": str(tmp_path / "series.csv"), "column": "cf"}}},
+        "reserves": reserves,
+    })
+    if battery_mwh is not None:
+        raw["plants"]["st"] = {"zone": "z", "technology": "battery", "existing_mw": 100, "max_new_mw": 0,
+                               "existing_mwh": battery_mwh, "max_new_mwh": 0}
+    return raw
+
+
+def test_no_reserve_no_commitment(tmp_path, solve_raw):
+    # PV serves everything for free; the base unit stays off: 0 $.
+    results, solved = solve_raw(solar_case(tmp_path, {}))
+    assert solved.objective == pytest.approx(0.0, abs=1e-9)
+    assert "reserve_requirement_mw" not in results
+
+
+@pytest.mark.parametrize("spinning", [{"fixed_mw": 50}, {"load_fraction": 0.5}])
+def test_reserve_commits_a_unit_at_min_stable_output(tmp_path, solve_raw, spinning):
+    # 50 MW of reserve (fixed, or 0.5 × 100 MW of load) can only come from the base unit's
+    # headroom: committed at its minimum 30 MW (headroom 70 ≥ 50), PV curtailed 30.
+    # Cost 2 h × 30 MWh × 10 $ = 600 $.
+    results, solved = solve_raw(solar_case(tmp_path, {"spinning": spinning}))
+    assert solved.objective == pytest.approx(600.0, rel=1e-9)
+    np.testing.assert_allclose(results["generation_mw"].sel(plant="b").values, [30, 30], atol=1e-6)
+    np.testing.assert_allclose(results["reserve_requirement_mw"].sel(zone="z").values, [50, 50], atol=1e-6)
+    assert (results["reserve_provided_mw"].sel(zone="z").values >= 50 - 1e-6).all()
+
+
+@pytest.mark.parametrize(("hours", "objective"), [
+    # A 100 MW / 200 MWh battery (η = 1) sitting full covers 50 MW of reserve if it can hold it
+    # for 4 h: 4 × 50 = 200 MWh ≤ 200 MWh → the base unit stays off, 0 $.
+    (4.0, 0.0),
+    # For 5 h it can offer only 200/5 = 40 MW; the other 10 MW need the base unit on at 30 MW:
+    # 600 $ (as above).
+    (5.0, 600.0),
+])
+def test_storage_energy_limits_its_reserve(tmp_path, solve_raw, hours, objective):
+    raw = solar_case(tmp_path, {"spinning": {"fixed_mw": 50, "storage_duration_hours": hours}}, battery_mwh=200)
+    results, solved = solve_raw(raw)
+    assert solved.objective == pytest.approx(objective, abs=1e-6)
+
+
+def test_reserve_shortfall_penalty(tmp_path, solve_raw):
+    # Penalty 1 $/MWh: leaving 50 MW short for 2 h costs 100 $ < committing the unit (600 $).
+    results, solved = solve_raw(solar_case(tmp_path, {"spinning": {"fixed_mw": 50, "shortfall_penalty_per_mwh": 1.0}}))
+    assert solved.objective == pytest.approx(100.0, rel=1e-9)
+    np.testing.assert_allclose(results["reserve_shortfall_mw"].sel(zone="z").values, [50, 50], atol=1e-6)
+
+
+@pytest.mark.parametrize(("largest_unit", "objective", "requirement"), [
+    # Without contingency: the 100 MW unit A (10 $/MWh) serves 100 MW alone: 2 × 1000 = 2000 $.
+    (False, 2000.0, 0.0),
+    # With it: while A is online the zone needs 100 MW of reserve. A runs flat out (no headroom),
+    # so all five 20 MW units of B must be committed (5 × 20 = 100 MW headroom), producing 0 but
+    # paying no-load 0.1 MMBtu/MW/h × 100 MW × 1 $ = 10 $/h → 2000 + 2 × 10 = 2020 $.
+    (True, 2020.0, 100.0),
+])
+def test_largest_online_unit(tmp_path, solve_raw, largest_unit, objective, requirement):
+    raw = tiny_scenario(tmp_path, [100, 100], extra={
+        "technologies": {"a": thermal(10, unit_size_mw=100), "b": thermal(20, unit_size_mw=20, no_load_fuel_mmbtu_per_mw_hour=0.1)},
+        "plants": {"pa": {"zone": "z", "technology": "a", "existing_mw": 100, "max_new_mw": 0},
+                   "pb": {"zone": "z", "technology": "b", "existing_mw": 100, "max_new_mw": 0}},
+        "reserves": {"spinning": {"largest_unit": largest_unit}},
+    })
+    results, solved = solve_raw(raw)
+    assert solved.objective == pytest.approx(objective, rel=1e-9)
+    np.testing.assert_allclose(results["reserve_requirement_mw"].sel(zone="z").values, requirement, atol=1e-6)
+    if largest_unit:
+        np.testing.assert_allclose(results["committed_units"].sel(plant="pb").values, [5, 5], atol=1e-6)
+
+
+@pytest.mark.parametrize(("credit", "objective", "new_mw"), [
+    # Peak 100 MW, margin 0.2 → firm ≥ 120 MW; the existing base (100 MW, credit = availability 1)
+    # falls 20 MW short: build 20 MW of peaker at 1000 $/MW → 20000 $ + energy (100+80) × 10 $ = 21800 $.
+    ({}, 21800.0, 20.0),
+    # With the peaker's credit at 0.5 it takes 40 MW: 40000 + 1800 = 41800 $.
+    ({"peak": 0.5}, 41800.0, 40.0),
+])
+def test_planning_reserve_margin(tmp_path, solve_raw, credit, objective, new_mw):
+    raw = tiny_scenario(tmp_path, [100, 80], extra={
+        "economics": {"discount_rate": 0.0},
+        "technologies": {"base": thermal(10), "peak": thermal(30, capex=1000)},
+        "plants": {"b": {"zone": "z", "technology": "base", "existing_mw": 100, "max_new_mw": 0},
+                   "p": {"zone": "z", "technology": "peak"}},
+        "reserves": {"planning_reserve_margin": 0.2, "capacity_credit": credit},
+    })
+    results, solved = solve_raw(raw)
+    assert solved.objective == pytest.approx(objective, rel=1e-9)
+    assert float(results["new_mw"].sel(plant="p")) == pytest.approx(new_mw, rel=1e-9)
+    assert float(results["firm_capacity_mw"]) == pytest.approx(120.0, rel=1e-9)
+
+
+def test_reserve_met_in_every_snapshot_on_real_data(tmp_path):
+    # 3 % of load + the largest online unit (a 500 MW CCGT) in every hour of three August days.
+    outcome = real_case(tmp_path / "run", **{"reserves.spinning.load_fraction": 0.03, "reserves.spinning.largest_unit": "true"})
+    balance = pd.read_csv(tmp_path / "run" / "balance.csv")
+    reserves = pd.read_csv(tmp_path / "run" / "reserves.csv")
+    commitment = pd.read_csv(tmp_path / "run" / "commitment.csv")
+    assert (balance["reserve_provided_mw"] >= balance["reserve_requirement_mw"] - 1e-6).all()
+    assert (balance["reserve_shortfall_mw"] == 0).all()
+    ccgt_on = commitment[commitment["technology"] == "ccgt"].set_index("snapshot")["committed_units"] > 0.5
+    base = 0.03 * balance.set_index("snapshot")["demand_mw"]
+    requirement = balance.set_index("snapshot")["reserve_requirement_mw"]
+    assert ccgt_on.any()
+    np.testing.assert_allclose(requirement[ccgt_on.index[ccgt_on]], base[ccgt_on.index[ccgt_on]] + 500, atol=1e-6)
+    # reserves.csv (per technology) adds up to the provided reserve of balance.csv.
+    provided = reserves.groupby("snapshot")["reserve_mw"].sum()
+    np.testing.assert_allclose(provided.reindex(balance["snapshot"]).to_numpy(), balance["reserve_provided_mw"].to_numpy(), atol=1e-6)
+    assert outcome.solved.is_mip
