@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from planning.config.base import Section
+from planning.config.carbon import Carbon
 from planning.config.economics import Economics
 from planning.config.fuels import Fuel
 from planning.config.horizon import Horizon
@@ -34,6 +35,7 @@ class Scenario(Section):
     policy: Policy = Field(default_factory=Policy, description="CO2 price and cap.")
     reliability: Reliability = Field(default_factory=Reliability, description="Value of lost load.")
     solver: Solver = Field(default_factory=Solver, description="HiGHS options.")
+    carbon: Carbon = Field(default_factory=Carbon, description="Emission factors and attribution of the reported carbon metrics (not the model).")
     unit_commitment: UnitCommitment = Field(default_factory=UnitCommitment, description="Unit commitment formulation (integer, linear, off).")
     reserves: Reserves = Field(default_factory=Reserves, description="Spinning reserve and planning reserve margin.")
 

@@ -30,6 +30,7 @@ from planning.config.scenario import Scenario
 from planning.errors import SolveError
 from planning.io.inputs import load_inputs
 from planning.io.writers import atomic_folder, netcdf_ready, tidy_tables, write_tables
+from planning.metrics.carbon import carbon_outputs
 from planning.metrics.summary import summary_table
 from planning.optimization.build import build_model
 from planning.optimization.results import collect_results
@@ -144,7 +145,9 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
         results, solved, timings = solve_scenario(scenario, log_file=staging / "solver.log", verbose=verbose, step=step)
         step("writing results")
         summary = summary_table(results, timings)
-        tables = {"summary": summary, **tidy_tables(results)}
+        carbon_rows, carbon_tables, _ = carbon_outputs(scenario, results, solved)
+        summary = pd.concat([summary, carbon_rows], ignore_index=True)
+        tables = {"summary": summary, **tidy_tables(results), **carbon_tables}
         write_tables(staging, tables)
         scenario_yaml = resolved_scenario_yaml(scenario)
         (staging / "scenario.resolved.yaml").write_text(scenario_yaml, encoding="utf-8")

@@ -1,0 +1,236 @@
+"""Carbon footprint of each data center (datacenter_carbon.csv and summary rows).
+
+Notation: data center d in zone z(d); facility power P_{d,t} (MW, IT power × PUE); weight w_t (h);
+hourly intensities of its zone from :mod:`planning.metrics.carbon` (g/kWh = kg/MWh): average
+a_t, consumption-based (flow-traced) x_t, marginal m_t; carbon-free share of the zone's supply
+q_t; work done W_{d,t} (the throughput unit of the data center's curve, ``carbon.datacenters.<d>.work_unit``).
+
+Emissions (t per weighted horizon, i.e. per year when the horizon is scaled to a year)
+-------------------------------------------------------------------------------------
+* energy                E = Σ_t w_t·P_t                                  (MWh)
+* location-based Scope 2  Σ_t w_t·P_t·a_t / 1000                           (hourly, production average)
+* consumption-based       Σ_t w_t·P_t·x_t / 1000                           (hourly, flow-traced)
+* marginal-based          Σ_t w_t·P_t·m_t / 1000   — the system emissions the load *induces* at the
+  margin (with capacities fixed); not an allocation: the sum over consumers is not total emissions.
+* market-based Scope 2 (GHG Protocol Scope 2 Guidance, annual matching): contracted energy
+  C = Σ_t w_t·ppa_t (PPA profile = share × the named plant's hourly output, capped at max_mw)
+  counts at the plant's factor; RECs cover R_ec MWh at 0; the rest at the residual-mix factor r:
+      market = Σ_p C_p·EF_p + max(E − Σ_p C_p − R_ec, 0)·r / 1000,
+  with C and R_ec together capped at E (a surplus is not an offset). r defaults to the zone's
+  load-weighted consumption-based intensity over the horizon (a stand-in: a true residual mix
+  removes the contracted clean energy from the grid mix).
+* hourly 24/7 CFE score (Google's definition): per hour, contracted carbon-free energy up to the
+  load, plus the grid's carbon-free share of the rest:
+      cfe_t = min(P_t, ppa_t)·(ppa_clean_t/ppa_t) + q_t·max(P_t − ppa_t, 0);
+      score = Σ_t w_t·cfe_t / Σ_t w_t·P_t   (1 when every hour is fully clean).
+* SCI (Green Software Foundation): SCI = (E·I + M)/R per work unit, with E·I = Σ_t w_t·P_t·I_t
+  (hourly I = ``carbon.sci_intensity``: consumption-based by default), M the embodied emissions
+  (``embodied_t_per_year``, default 0, stated in the output), R = Σ_t w_t·W_t; in g CO2-eq per unit.
+
+The same numbers for the inflexible twin (a second solved run) come out side by side (column
+``case``), with both runs' system emissions: a flexible data center can lower its allocated
+emissions (moving load to clean hours) while the system's emissions rise (e.g. storage or the
+marginal unit responds elsewhere) — report both, never one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from planning.errors import ScenarioError
+
+G_PER_T = 1e6
+
+
+def _ppa_profiles(results: xr.Dataset, name: str, contract, problems: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hourly contracted MW, its clean part, and the contracted emissions (t/h) of one data center."""
+    n = results.sizes["snapshot"]
+    total, clean, emitted = np.zeros(n), np.zeros(n), np.zeros(n)
+    if contract is None:
+        return total, clean, emitted
+    generators = [str(p) for p in results["generation_mw"]["plant"].values] if "generation_mw" in results else []
+    for k, ppa in enumerate(contract.ppas):
+        if ppa.plant not in generators:
+            problems.append(f"carbon.datacenters.{name}.ppas[{k}].plant: '{ppa.plant}' is not a generating plant "
+                            f"(plants: {', '.join(generators) or 'none'}); name a plant of plants:")
+            continue
+        mw = ppa.share * np.clip(results["generation_mw"].sel(plant=ppa.plant).fillna(0.0).values, 0.0, None)
+        if ppa.max_mw is not None:
+            mw = np.minimum(mw, ppa.max_mw)
+        total += mw
+        clean_plant = bool(results["_carbon_free"].sel(plant=ppa.plant)) if "_carbon_free" in results else False
+        clean += mw if clean_plant else 0.0
+        factor = float(results["_factor_t_per_mwh"].sel(plant=ppa.plant)) if "_factor_t_per_mwh" in results else 0.0
+        emitted += mw * factor
+    return total, clean, emitted
+
+
+def datacenter_footprint(results: xr.Dataset, metrics: xr.Dataset, settings=None, factors: xr.Dataset | None = None,
+                         case: str = "solved") -> xr.Dataset | None:
+    """Per data center and snapshot: power, intensities, emissions, CFE; totals in attrs-free variables.
+
+    Returns None when the results hold no data center. ``factors`` (from
+    :func:`planning.metrics.carbon.plant_factors`) gives the PPA plants' factors and carbon-free
+    flags; without it PPAs count as carbon-free at 0 g/kWh.
+    """
+    from planning.config.carbon import Carbon
+
+    if "datacenter_facility_power_mw" not in results or results.sizes.get("datacenter", 0) == 0:
+        return None
+    settings = settings or Carbon()
+    names = [str(d) for d in results["datacenter"].values]
+    unknown = [n for n in settings.datacenters if n not in names]
+    problems = [f"carbon.datacenters.{n}: no data center '{n}' (datacenters: {', '.join(names)}); fix the name" for n in unknown]
+    basis = metrics.attrs.get("factor_basis", "direct")
+    zones = [str(z) for z in results["datacenter_zone"].values]
+    power = results["datacenter_facility_power_mw"].fillna(0.0).transpose("datacenter", "snapshot")
+    weight = results["weight_h"].values.astype(float)
+
+    def at_zones(name: str) -> np.ndarray:
+        return metrics[name].sel(zone=zones).values  # (datacenter, snapshot) in data-center order
+
+    average, consumption, marginal = at_zones("average_g_per_kwh"), at_zones("consumption_g_per_kwh"), at_zones("marginal_g_per_kwh")
+    grid_cfe = at_zones("carbon_free_share")
+    P = power.values
+    shape = P.shape
+    ppa, ppa_clean, ppa_emitted = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    work_scope = results.copy()
+    if factors is not None:
+        work_scope["_carbon_free"] = factors["carbon_free"]
+        work_scope["_factor_t_per_mwh"] = factors[f"{basis}_t_per_mwh"]
+    else:
+        work_scope["_carbon_free"] = xr.DataArray(np.ones(results.sizes.get("plant", 0), dtype=bool), coords={"plant": results["plant"].values}, dims="plant")
+    for i, name in enumerate(names):
+        ppa[i], ppa_clean[i], ppa_emitted[i] = _ppa_profiles(work_scope, name, settings.datacenters.get(name), problems)
+    if problems:
+        raise ScenarioError(problems, title="invalid carbon settings")
+
+    matched = np.minimum(P, ppa)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        clean_matched = np.where(ppa > 0, matched * ppa_clean / np.where(ppa > 0, ppa, 1.0), 0.0)
+    cfe = clean_matched + np.nan_to_num(grid_cfe) * np.maximum(P - ppa, 0.0)
+    coords = {"datacenter": names, "snapshot": results["snapshot"].values}
+    dims = ("datacenter", "snapshot")
+    out = xr.Dataset(
+        {
+            "facility_power_mw": (dims, P),
+            "it_power_mw": (dims, results["datacenter_it_power_mw"].transpose("datacenter", "snapshot").values
+                            if "datacenter_it_power_mw" in results else np.full(shape, np.nan)),
+            "work_done": (dims, results["work_done"].transpose("datacenter", "snapshot").values if "work_done" in results else np.full(shape, np.nan)),
+            "average_g_per_kwh": (dims, average),
+            "consumption_g_per_kwh": (dims, consumption),
+            "marginal_g_per_kwh": (dims, marginal),
+            "grid_carbon_free_share": (dims, grid_cfe),
+            "ppa_mw": (dims, ppa),
+            "cfe_mw": (dims, cfe),
+            "location_t": (dims, P * weight * np.nan_to_num(average) / 1000.0),
+            "consumption_t": (dims, P * weight * np.nan_to_num(consumption) / 1000.0),
+            "marginal_t": (dims, P * weight * marginal / 1000.0),
+            "weight_h": ("snapshot", weight),
+            "zone": ("datacenter", np.array(zones, dtype=object)),
+        },
+        coords=coords,
+    )
+    # Horizon totals per data center.
+    energy = (P * weight).sum(axis=1)
+    out["energy_mwh"] = ("datacenter", energy)
+    for what in ("location", "consumption", "marginal"):
+        out[f"{what}_based_t"] = ("datacenter", out[f"{what}_t"].values.sum(axis=1))
+    contracted = (ppa * weight).sum(axis=1)
+    contracted_t = (ppa_emitted * weight).sum(axis=1)
+    load = results["demand_mw"] + results.get("datacenter_mw", 0.0)
+    market, residual_used, recs = [], [], []
+    for i, name in enumerate(names):
+        contract = settings.datacenters.get(name)
+        rec_mwh = contract.recs_mwh if contract is not None else 0.0
+        residual = contract.residual_mix_g_per_kwh if contract is not None else None
+        if residual is None:
+            x = metrics["consumption_g_per_kwh"].sel(zone=zones[i]).values
+            w_load = (load.sel(zone=zones[i]).values * weight)
+            ok = np.isfinite(x)
+            residual = float((x[ok] * w_load[ok]).sum() / max(w_load[ok].sum(), 1e-12))
+        covered_ppa = min(contracted[i], energy[i])
+        scale = covered_ppa / contracted[i] if contracted[i] > 0 else 0.0
+        covered_rec = min(rec_mwh, energy[i] - covered_ppa)
+        market.append(contracted_t[i] * scale + (energy[i] - covered_ppa - covered_rec) * residual / 1000.0)
+        residual_used.append(residual)
+        recs.append(covered_rec)
+    out["market_based_t"] = ("datacenter", np.array(market))
+    out["residual_mix_g_per_kwh"] = ("datacenter", np.array(residual_used))
+    out["contracted_mwh"] = ("datacenter", np.minimum(contracted, energy))
+    out["recs_mwh"] = ("datacenter", np.array(recs))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["cfe_score"] = ("datacenter", np.where(energy > 0, (cfe * weight).sum(axis=1) / np.where(energy > 0, energy, 1.0), np.nan))
+    intensity = {"average": out["location_t"], "consumption": out["consumption_t"], "marginal": out["marginal_t"]}[settings.sci_intensity]
+    operational = intensity.values.sum(axis=1)
+    embodied = np.array([settings.datacenters[n].embodied_t_per_year if n in settings.datacenters else 0.0 for n in names])
+    work = (np.nan_to_num(out["work_done"].values) * weight).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["sci_g_per_unit"] = ("datacenter", np.where(work > 0, (operational + embodied) * G_PER_T / np.where(work > 0, work, 1.0), np.nan))
+    out["sci_operational_t"] = ("datacenter", operational)
+    out["embodied_t"] = ("datacenter", embodied)
+    out["work_total"] = ("datacenter", work)
+    out["work_unit"] = ("datacenter", np.array([settings.datacenters[n].work_unit if n in settings.datacenters else "MWh of rated-power throughput"
+                                                 for n in names], dtype=object))
+    out.attrs.update({"case": case, "sci_intensity": settings.sci_intensity, "factor_basis": basis,
+                      "system_co2_t": float(results["co2_t"]) if "co2_t" in results else float("nan")})
+    return out
+
+
+FOOTPRINT_COLUMNS = ["case", "snapshot", "weight", "datacenter", "zone", "facility_power_mw", "it_power_mw", "work_done",
+                     "average_g_per_kwh", "consumption_g_per_kwh", "marginal_g_per_kwh", "grid_carbon_free_share",
+                     "ppa_mw", "cfe_mw", "location_t", "consumption_t", "marginal_t"]
+
+
+def footprint_table(*footprints: xr.Dataset) -> pd.DataFrame:
+    """datacenter_carbon.csv: one row per case, snapshot and data center."""
+    frames = []
+    for fp in footprints:
+        names = [c for c in FOOTPRINT_COLUMNS if c not in ("case", "snapshot", "weight", "datacenter", "zone")]
+        frame = fp[names].transpose("snapshot", "datacenter").to_dataframe().reset_index()
+        frame["weight"] = frame["snapshot"].map(pd.Series(fp["weight_h"].values, index=fp["snapshot"].values)).values
+        frame["zone"] = frame["datacenter"].map(fp["zone"].to_series())
+        frame["case"] = fp.attrs.get("case", "solved")
+        frame["snapshot"] = pd.DatetimeIndex(frame["snapshot"]).strftime("%Y-%m-%dT%H:%M")
+        frames.append(frame[FOOTPRINT_COLUMNS])
+    return pd.concat(frames, ignore_index=True)
+
+
+def footprint_summary_rows(footprint: xr.Dataset, prefix: str = "") -> list[tuple[str, object, str]]:
+    """Summary rows per data center: energy, emissions by method, CFE score, SCI."""
+    rows: list[tuple[str, object, str]] = []
+    basis = footprint.attrs.get("factor_basis", "direct")
+    for i, name in enumerate(str(d) for d in footprint["datacenter"].values):
+        head = f"{prefix}datacenter_{name}_"
+        unit = str(footprint["work_unit"].values[i])
+        rows += [
+            (head + "energy_mwh", float(footprint["energy_mwh"][i]), "MWh/year"),
+            (head + "location_based_t", float(footprint["location_based_t"][i]), f"t/year ({basis} factors)"),
+            (head + "consumption_based_t", float(footprint["consumption_based_t"][i]), f"t/year ({basis} factors)"),
+            (head + "marginal_based_t", float(footprint["marginal_based_t"][i]), f"t/year ({basis} factors, induced, not allocated)"),
+            (head + "market_based_t", float(footprint["market_based_t"][i]), f"t/year (residual mix {float(footprint['residual_mix_g_per_kwh'][i]):.6g} g/kWh)"),
+            (head + "cfe_score", float(footprint["cfe_score"][i]), "fraction (hourly 24/7)"),
+            (head + "embodied_t", float(footprint["embodied_t"][i]), "t/year (M of the SCI; 0 unless carbon.datacenters.*.embodied_t_per_year)"),
+            (head + "work_done", float(footprint["work_total"][i]), f"{unit}/year"),
+            (head + "sci_g_per_unit", float(footprint["sci_g_per_unit"][i]), f"g CO2-eq per {unit} ({footprint.attrs.get('sci_intensity')} intensity)"),
+        ]
+    return rows
+
+
+def compare_with_twin(flexible: xr.Dataset, inflexible: xr.Dataset) -> pd.DataFrame:
+    """Each data center's metrics for the solved case and its inflexible twin, with the change.
+
+    Rows: metric, datacenter, flexible, inflexible, change. The last rows are the system's CO2 of
+    both runs: a data center's allocated emissions can fall while the system's rise.
+    """
+    rows = []
+    for metric in ("energy_mwh", "location_based_t", "consumption_based_t", "marginal_based_t", "market_based_t", "cfe_score", "sci_g_per_unit"):
+        for name in flexible["datacenter"].values:
+            a = float(flexible[metric].sel(datacenter=name))
+            b = float(inflexible[metric].sel(datacenter=name))
+            rows.append((metric, str(name), a, b, a - b))
+    a, b = flexible.attrs["system_co2_t"], inflexible.attrs["system_co2_t"]
+    rows.append(("system_co2_t", "", a, b, a - b))
+    return pd.DataFrame(rows, columns=["metric", "datacenter", "flexible", "inflexible", "change"])
