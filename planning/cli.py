@@ -95,6 +95,7 @@ def run(
     set_: SetOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show HiGHS' own progress lines.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results folder.")] = False,
+    twins: Annotated[bool, typer.Option("--twins", help="Also solve the data centers' inflexible/learned/ideal twins and write value_of_flexibility.csv.")] = False,
 ) -> None:
     """Solve a scenario and write its results (CSV, netCDF, resolved scenario, run record)."""
     from planning.workflows.run import run_scenario
@@ -103,10 +104,10 @@ def run(
         loaded = _load(scenario, set_)
         target = out if out is not None else Path("results") / loaded.name
         if quiet or verbose:
-            outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), verbose=verbose)
+            outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), verbose=verbose, twins=twins)
         else:
             with console.status("starting") as status:
-                outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), step=lambda message: status.update(message))
+                outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), step=lambda message: status.update(message), twins=twins)
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return
@@ -134,10 +135,22 @@ def _print_summary(outcome) -> None:
     for technology, new_mw in new_capacity_by_technology(outcome.results).items():
         table.add_row(f"new {technology}", f"{new_mw:,.1f}", "MW")
     console.print(table)
+    if "value_of_flexibility" in outcome.tables:
+        twins = outcome.tables["value_of_flexibility"].set_index("twin").T.reset_index(names="metric")
+        console.print(_frame_table(twins, "value of data-center flexibility (value_of_flexibility.csv)"))
     status = outcome.solved.status
     if status != "Optimal":
         console.print(f"[bold yellow]warning:[/] HiGHS stopped with '{status}' (gap {outcome.solved.mip_gap:.3%}); results are the best point found")
     console.print(f"results written to [bold]{outcome.out_dir}[/]", highlight=False)
+
+
+def _frame_table(frame, title: str) -> Table:
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column), justify="left" if frame[column].dtype == object else "right")
+    for _, row in frame.iterrows():
+        table.add_row(*[f"{v:,.4g}" if isinstance(v, float) else str(v) for v in row])
+    return table
 
 
 @app.command()
@@ -157,6 +170,25 @@ def schema(
     else:
         out.write_text(text + "\n", encoding="utf-8")
         console.print(f"JSON Schema written to {out}", highlight=False)
+
+
+@app.command()
+def signals(
+    results_dir: Annotated[Path, typer.Argument(help="Results folder written by `planning run` (reads carbon.csv).", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for signals.csv and signals_<metric>.json (default: RESULTS_DIR/signals).")] = None,
+    window_hours: Annotated[int, typer.Option("--window-hours", "-w", min=1, help="Window of the optimal data point (h).")] = 4,
+) -> None:
+    """Export hourly carbon signals (average, consumption-based, marginal; price) as CSV and Carbon Aware SDK-shaped JSON."""
+    from planning.io.signals import read_carbon_csv, write_signals
+
+    try:
+        carbon = read_carbon_csv(results_dir)
+        paths = write_signals(carbon, out if out is not None else Path(results_dir) / "signals", window_hours=window_hours)
+    except Exception as error:  # noqa: BLE001 - reported by _fail
+        _fail(error)
+        return
+    for path in paths:
+        console.print(f"written [bold]{path}[/]", highlight=False)
 
 
 def _register_optional_commands() -> None:

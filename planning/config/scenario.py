@@ -6,6 +6,7 @@ from pydantic import Field, model_validator
 
 from planning.config.base import Section
 from planning.config.carbon import Carbon
+from planning.config.datacenters import DataCenter
 from planning.config.economics import Economics
 from planning.config.fuels import Fuel
 from planning.config.horizon import Horizon
@@ -18,6 +19,7 @@ from planning.config.technologies import Technology
 from planning.config.transmission import Corridor
 from planning.config.unit_commitment import UnitCommitment
 from planning.config.zones import Zone
+from planning.errors import did_you_mean
 
 
 class Scenario(Section):
@@ -35,9 +37,10 @@ class Scenario(Section):
     policy: Policy = Field(default_factory=Policy, description="CO2 price and cap.")
     reliability: Reliability = Field(default_factory=Reliability, description="Value of lost load.")
     solver: Solver = Field(default_factory=Solver, description="HiGHS options.")
-    carbon: Carbon = Field(default_factory=Carbon, description="Emission factors and attribution of the reported carbon metrics (not the model).")
+    datacenters: dict[str, DataCenter] = Field(default_factory=dict, description="AI data centers with learned, flexible load, by name.")
     unit_commitment: UnitCommitment = Field(default_factory=UnitCommitment, description="Unit commitment formulation (integer, linear, off).")
     reserves: Reserves = Field(default_factory=Reserves, description="Spinning reserve and planning reserve margin.")
+    carbon: Carbon = Field(default_factory=Carbon, description="Emission factors and attribution of the reported carbon metrics (not the model).")
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":
@@ -58,16 +61,12 @@ def cross_reference_problems(data: dict) -> list[str]:
     these problems together with the field errors pydantic finds. Each message starts with the
     YAML key path.
     """
-    from difflib import get_close_matches
-
     problems: list[str] = []
     zones, fuels = _mapping(data.get("zones")), _mapping(data.get("fuels"))
     technologies = _mapping(data.get("technologies"))
 
     def unknown(path: str, kind: str, name: object, known: dict) -> None:
-        hint = get_close_matches(str(name), [str(k) for k in known], n=1)
-        did_you_mean = f" — did you mean '{hint[0]}'?" if hint else ""
-        problems.append(f"{path}: unknown {kind} '{name}'{did_you_mean} (defined: {', '.join(sorted(map(str, known))) or 'none'})")
+        problems.append(f"{path}: unknown {kind} '{name}'{did_you_mean(str(name), known)} (defined: {', '.join(sorted(map(str, known))) or 'none'})")
 
     for name, tech in technologies.items():
         tech = _mapping(tech)
@@ -96,6 +95,11 @@ def cross_reference_problems(data: dict) -> list[str]:
                     f"plants.{name}: zone '{zone}' already has technology '{tech_name}' (plants.{seen[key]}); merge the two plants"
                 )
             seen.setdefault(key, name)
+
+    for name, site in _mapping(data.get("datacenters")).items():
+        zone = _mapping(site).get("zone")
+        if zone is not None and zone not in zones:
+            unknown(f"datacenters.{name}.zone", "zone", zone, zones)
 
     pairs: dict[frozenset, str] = {}
     for name, line in _mapping(data.get("transmission")).items():

@@ -33,6 +33,7 @@ from planning.config.horizon import hours_in_year
 from planning.config.scenario import Scenario
 from planning.config.technologies import StorageTechnology, ThermalTechnology, VariableTechnology
 from planning.errors import ScenarioError
+from planning.io.datacenter_inputs import datacenter_arrays
 from planning.io.timeseries import TimeSeriesReader
 from planning.io.operations import add_operations_inputs
 from planning.timeseries.aggregate import aggregate_inputs
@@ -117,8 +118,10 @@ def load_inputs(scenario: Scenario) -> xr.Dataset:
         for key, value in row.items():
             per_plant[key].append(value)
 
-    if reader.problems:
-        raise ScenarioError(reader.problems, title="invalid scenario data")
+    card_problems: list[str] = []
+    datacenter_vars, datacenter_coords = datacenter_arrays(scenario, time, reader, window, card_problems)
+    if reader.problems or card_problems:
+        raise ScenarioError(reader.problems + card_problems, title="invalid scenario data")
 
     lines = list(scenario.transmission)
     per_line: dict[str, list] = {key: [] for key in (
@@ -141,9 +144,10 @@ def load_inputs(scenario: Scenario) -> xr.Dataset:
     }
     data_vars.update({key: (("plant",), np.asarray(values)) for key, values in per_plant.items()})
     data_vars.update({key: (("line",), np.asarray(values, dtype=object if key in ("line_from", "line_to") else float)) for key, values in per_line.items()})
+    data_vars.update(datacenter_vars)
     dataset = xr.Dataset(
         data_vars,
-        coords={"snapshot": time, "zone": zones, "plant": plants, "line": lines},
+        coords={"snapshot": time, "zone": zones, "plant": plants, "line": lines, **datacenter_coords},
         attrs={
             "scenario": scenario.name,
             "currency": economics.currency,

@@ -108,6 +108,7 @@ def tidy_tables(results: xr.Dataset) -> dict[str, pd.DataFrame]:
 
     tables["balance"] = balance_table(results)
     tables.update(operations_tables(results, weight, plant_zone, plant_tech))
+    tables.update(datacenter_tables(results, weight))
     return tables
 
 
@@ -204,3 +205,21 @@ def netcdf_ready(results: xr.Dataset, attrs: dict) -> xr.Dataset:
 def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
     for name, frame in tables.items():
         frame.to_csv(folder / f"{name}.csv", index=False, float_format="%.10g")
+
+
+DATACENTER_COLUMNS = ["snapshot", "weight", "datacenter", "zone", "baseline_mw", "flexible_mw", "it_power_mw",
+                      "facility_power_mw", "work_arrived", "work_done", "backlog"]
+
+
+def datacenter_tables(results: xr.Dataset, weight: pd.Series) -> dict[str, pd.DataFrame]:
+    """datacenter.csv: per data center and snapshot, its power and work (DESIGN.md §6).
+
+    ``work_*`` and ``backlog`` are in MWh of rated-power throughput (the card's work unit).
+    """
+    if "datacenter_it_power_mw" not in results:
+        return {"datacenter": pd.DataFrame(columns=DATACENTER_COLUMNS)}
+    names = {f"datacenter_{key}": key for key in ("baseline_mw", "flexible_mw", "it_power_mw", "facility_power_mw")}
+    frame = _long(results, [*names, "work_arrived", "work_done", "backlog"], "datacenter").rename(columns=names)
+    frame["weight"] = frame["snapshot"].map(weight)
+    frame["zone"] = frame["datacenter"].map(results["datacenter_zone"].to_series())
+    return {"datacenter": frame[DATACENTER_COLUMNS]}

@@ -34,6 +34,7 @@ def summary_table(results: xr.Dataset, timings: dict[str, float]) -> pd.DataFram
     curtailment = weighted_energy_mwh(results["curtailment_mw"], weight) if "curtailment_mw" in results else 0.0
     rows.append(("curtailment_mwh", curtailment, "MWh/year"))
     rows.append(("peak_demand_mw", float((results["demand_mw"] + results["datacenter_mw"]).sum("zone").max()), "MW"))
+    rows.extend(datacenter_rows(results))
     mean_price = float((results["price_per_mwh"] * results["demand_mw"] * weight).sum() / max((results["demand_mw"] * weight).sum(), 1e-12))
     rows.append(("demand_weighted_price_per_mwh", mean_price, f"{currency}/MWh"))
     if "co2_cap_dual_per_t" in results.attrs:
@@ -51,3 +52,26 @@ def new_capacity_by_technology(results: xr.Dataset) -> pd.Series:
     """New power capacity (MW) summed over zones, by technology."""
     frame = pd.DataFrame({"technology": results["plant_technology"].values, "new_mw": results["new_mw"].values})
     return frame.groupby("technology", sort=False)["new_mw"].sum()
+
+
+def datacenter_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
+    """Data-center totals: facility energy, peak, work done, and the energy moved in time.
+
+    ``datacenter_shifted_mwh`` = Σ_t w_t·max(0, P_it,t − P_it,t^as-arrived), the IT energy drawn
+    later (or earlier) than the work arrived, where P^as-arrived = baseline + N_f·b(t) is the
+    inflexible schedule.
+    """
+    if "datacenter_facility_power_mw" not in results:
+        return []
+    weight = results["weight_h"]
+    facility = results["datacenter_facility_power_mw"]
+    rows: list[tuple[str, object, str]] = [
+        ("datacenter_energy_mwh", weighted_energy_mwh(facility, weight), "MWh/year"),
+        ("datacenter_peak_mw", float(facility.sum("datacenter").max()), "MW"),
+        ("datacenter_work_done", weighted_energy_mwh(results["work_done"], weight), "MWh of rated-power throughput/year"),
+        ("datacenter_max_backlog", float(results["backlog"].max()), "MWh of rated-power throughput"),
+    ]
+    if "datacenter_as_arrived_it_mw" in results:
+        moved = (results["datacenter_it_power_mw"] - results["datacenter_as_arrived_it_mw"]).clip(min=0.0)
+        rows.append(("datacenter_shifted_mwh", weighted_energy_mwh(moved, weight), "MWh/year"))
+    return rows

@@ -33,6 +33,9 @@ def collect_results(ctx: ModelContext, solved: SolveResult) -> xr.Dataset:
         results[name] = inputs[name]
     for name in ("line_from", "line_to"):
         results[name] = inputs[name]
+    for name in ("period", "representative_of_period", "period_start", "representative_start"):
+        if name in inputs and (name != "period" or "representative_of_period" in inputs):
+            results[name] = inputs[name]
     for category in model.COST_CATEGORIES:
         results[f"cost_{category}"] = xr.DataArray(float(pyo.value(model.cost[category])), attrs={"units": "currency/year"})
     results.attrs.update(

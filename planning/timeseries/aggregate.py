@@ -1,9 +1,162 @@
-"""Representative periods (placeholder, completed below)."""
+"""Representative periods with tsam: the hourly inputs → N representative days (or weeks).
+
+What is clustered
+-----------------
+Every input that varies by snapshot (zonal demand, capacity factors, data-center series, ...)
+becomes one column (constant columns are left out and kept as they are), plus the total
+demand over zones. tsam scales each column to [0, 1] and clusters the periods
+(``horizon.representative_periods``: method, representation). With
+``representation: distribution_minmax`` (the default) each representative keeps, per column,
+the duration curve of its cluster and its min and max — this preserves energy totals, peaks and
+the shape of the load-duration curve far better than medoids or means (see benchmarks/README.md,
+bench_periods). Column means are preserved (tsam's rescaling); capacity factors are clipped back
+to [0, 1] afterwards.
+
+Extreme periods
+---------------
+``keep_peak_demand``: the period holding the highest total-demand hour is appended as its own
+representative (weight 1 period). ``keep_lowest_mean_of``: the period of lowest mean capacity
+factor of each named plant (a wind drought) likewise. They count towards ``periods``.
+
+Result
+------
+The returned Dataset has the same variables over fewer snapshots: the hours of the
+representative periods, labelled with the timestamps of one calendar period each stands for
+(the member period closest to the representative), in calendar order. Then
+
+* ``weight_h[t]`` = (number of calendar periods the representative stands for) × (the
+  horizon's hour weight), so Σ_t weight_h = the weighted horizon (8760 h for a scaled year);
+* ``period[t]`` = index of the representative (storage and commitment are cyclic within it,
+  unless storage is linked);
+* ``representative_of_period(calendar_period)``, ``period_start(calendar_period)``,
+  ``representative_start(calendar_period)`` = the calendar map (representative_periods.csv);
+* attrs ``representative_periods``, ``period_hours``, ``link_storage`` (0/1),
+  ``aggregation_rmse`` (tsam's weighted RMSE of the scaled series).
+
+Segmentation (fewer, longer time steps within a period) is not used: the blocks assume 1-h
+snapshots (storage Δt, ramp rates per hour, minimum up/down times in hours).
+"""
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
+import pandas as pd
 import xarray as xr
 
+from planning.config.representative_periods import RepresentativePeriods
 
-def aggregate_inputs(dataset: xr.Dataset, settings) -> xr.Dataset:
-    raise NotImplementedError
+_SEPARATOR = "|"
+_TOTAL = "total_demand_mw"
+
+
+def feature_frame(dataset: xr.Dataset) -> tuple[pd.DataFrame, dict[str, tuple[str, str | None, object]]]:
+    """One column per (snapshot-indexed variable, other coordinate); constant columns dropped.
+
+    Returns the frame (index = snapshot) and, per column, (variable, other dimension, label).
+    """
+    columns: dict[str, np.ndarray] = {}
+    where: dict[str, tuple[str, str | None, object]] = {}
+    for name, variable in dataset.data_vars.items():
+        if "snapshot" not in variable.dims or name in ("weight_h", "period") or variable.dtype.kind not in "fiu":
+            continue
+        others = [d for d in variable.dims if d != "snapshot"]
+        if len(others) > 1:
+            raise ValueError(f"representative periods: input '{name}' has dimensions {variable.dims}; at most one besides snapshot is supported")
+        if not others:
+            values = variable.values.astype(float)
+            if np.ptp(values) > 0:
+                columns[name] = values
+                where[name] = (name, None, None)
+            continue
+        other = others[0]
+        data = variable.transpose(other, "snapshot").values.astype(float)
+        for label, values in zip(dataset[other].values, data):
+            if np.ptp(values) > 0:
+                key = f"{name}{_SEPARATOR}{label}"
+                columns[key] = values
+                where[key] = (name, other, label)
+    frame = pd.DataFrame(columns, index=pd.DatetimeIndex(dataset["snapshot"].values))
+    frame[_TOTAL] = dataset["demand_mw"].sum("zone").values
+    return frame, where
+
+
+def aggregate_inputs(dataset: xr.Dataset, settings: RepresentativePeriods) -> xr.Dataset:
+    """The inputs Dataset on representative periods (see the module docstring)."""
+    import tsam
+
+    length = settings.period_hours
+    n_hours = dataset.sizes["snapshot"]
+    n_periods = n_hours // length
+    frame, where = feature_frame(dataset)
+    extremes = {}
+    if settings.keep_peak_demand:
+        extremes["max_value"] = [_TOTAL]
+    lowest = [f"availability_per_unit{_SEPARATOR}{plant}" for plant in settings.keep_lowest_mean_of]
+    missing = [c for c in lowest if c not in frame.columns]
+    if missing:
+        raise ValueError(f"horizon.representative_periods.keep_lowest_mean_of: no varying capacity factor for {', '.join(missing)}")
+    if lowest:
+        extremes["min_period"] = lowest
+    n_extreme = len(extremes.get("max_value", [])) + len(lowest)
+    n_clusters = settings.periods - n_extreme
+    if n_clusters < 1:
+        raise ValueError("horizon.representative_periods.periods must exceed the number of extreme periods kept")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = tsam.aggregate(
+            frame,
+            n_clusters=n_clusters,
+            period_duration=length,
+            cluster=tsam.ClusterConfig(method=settings.method, representation=settings.representation),
+            extremes=tsam.ExtremeConfig(method="append", **extremes) if extremes else None,
+        )
+    assignment = np.asarray(result.cluster_assignments, dtype=int)[:n_periods]
+    clusters = sorted(int(k) for k in result.cluster_counts)
+    # Label each representative with the member period closest to it (features scaled to [0, 1]).
+    span = (frame.max() - frame.min()).replace(0.0, 1.0)
+    scaled = ((frame - frame.min()) / span).to_numpy()[: n_periods * length].reshape(n_periods, length, -1)
+    chosen: dict[int, int] = {}
+    for k in clusters:
+        members = [int(m) for m in np.flatnonzero(assignment == k) if m not in chosen.values()]
+        profile = ((result.cluster_representatives.loc[k, frame.columns] - frame.min()) / span).to_numpy()
+        distance = [float(((scaled[m] - profile) ** 2).sum()) for m in members]
+        chosen[k] = members[int(np.argmin(distance))]
+    order = sorted(clusters, key=lambda k: chosen[k])  # representatives in calendar order
+    new_index = {k: i for i, k in enumerate(order)}
+
+    hours = np.concatenate([np.arange(chosen[k] * length, (chosen[k] + 1) * length) for k in order])
+    out = dataset.isel(snapshot=hours)
+    representatives = result.cluster_representatives
+    for column, (name, other, label) in where.items():
+        values = np.concatenate([representatives.loc[k, column].to_numpy(dtype=float) for k in order])
+        if name == "availability_per_unit":
+            values = np.clip(values, 0.0, 1.0)
+        elif values.min() < 0 <= frame[column].min():
+            values = np.maximum(values, 0.0)
+        if other is None:
+            out[name].values[:] = values
+        else:
+            position = list(out[name].dims).index(other)
+            index = [slice(None)] * 2
+            index[position] = list(out[other].values).index(label)
+            out[name].values[tuple(index)] = values
+    base_weight = float(dataset["weight_h"].values[0])
+    counts = np.array([result.cluster_counts[k] for k in order], dtype=float)
+    out["weight_h"] = (("snapshot",), np.repeat(counts * base_weight, length), {"units": "h"})
+    out["period"] = (("snapshot",), np.repeat(np.arange(len(order)), length))
+    starts = pd.DatetimeIndex(dataset["snapshot"].values[::length][:n_periods])
+    out = out.assign_coords(calendar_period=np.arange(n_periods))
+    out["representative_of_period"] = (("calendar_period",), np.array([new_index[int(k)] for k in assignment]))
+    out["period_start"] = (("calendar_period",), starts.values)
+    out["representative_start"] = (("calendar_period",), starts.values[[chosen[int(k)] for k in assignment]])
+    out.attrs.update(
+        {
+            "representative_periods": len(order),
+            "period_hours": length,
+            "link_storage": int(settings.link_storage),
+            "aggregation_rmse": float(result.accuracy.weighted_rmse),
+        }
+    )
+    return out

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import shutil
 import time
 from dataclasses import dataclass
 from importlib import metadata
@@ -35,6 +36,7 @@ from planning.metrics.summary import summary_table
 from planning.optimization.build import build_model
 from planning.optimization.results import collect_results
 from planning.optimization.solve import SolveResult, solve_model
+from planning.workflows.twins import compare_twins
 
 PACKAGES = ("planning", "pyomo", "highspy", "numpy", "pandas", "xarray", "scikit-learn", "pydantic", "tsam")
 
@@ -138,8 +140,12 @@ def package_versions() -> dict[str, str]:
 
 
 def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None = None, verbose: bool = False,
-                 step: Callable[[str], None] = lambda message: None) -> RunOutcome:
-    """Solve a scenario and write its results folder atomically."""
+                 step: Callable[[str], None] = lambda message: None, twins: bool = False) -> RunOutcome:
+    """Solve a scenario and write its results folder atomically.
+
+    With ``twins`` (and data centers in the scenario), also solve the inflexible, learned and ideal
+    twins and write value_of_flexibility.csv (see :mod:`planning.workflows.twins`).
+    """
     wall = time.perf_counter()
     with atomic_folder(out_dir) as staging:
         results, solved, timings = solve_scenario(scenario, log_file=staging / "solver.log", verbose=verbose, step=step)
@@ -148,6 +154,15 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
         carbon_rows, carbon_tables, _ = carbon_outputs(scenario, results, solved)
         summary = pd.concat([summary, carbon_rows], ignore_index=True)
         tables = {"summary": summary, **tidy_tables(results), **carbon_tables}
+        if twins and scenario.datacenters:
+            modes = {site.flexibility for site in scenario.datacenters.values()}
+            known = {modes.pop(): (results, summary)} if len(modes) == 1 else {}
+            step("solving the data-center twins")
+            tables["value_of_flexibility"] = compare_twins(scenario, solve_scenario, known)
+        if scenario.datacenters:
+            (staging / "cards").mkdir()
+            for name, site in scenario.datacenters.items():
+                shutil.copy2(site.card_file, staging / "cards" / f"{name}.json")
         write_tables(staging, tables)
         scenario_yaml = resolved_scenario_yaml(scenario)
         (staging / "scenario.resolved.yaml").write_text(scenario_yaml, encoding="utf-8")
@@ -171,4 +186,6 @@ def results_input_files(scenario: Scenario) -> list[str]:
     """Every data file the scenario names."""
     files = {str(zone.demand.file) for zone in scenario.zones.values()}
     files |= {str(plant.profile.file) for plant in scenario.plants.values() if plant.profile is not None}
+    files |= {str(site.card_file) for site in scenario.datacenters.values()}
+    files |= {str(site.pue_profile.file) for site in scenario.datacenters.values() if site.pue_profile is not None}
     return sorted(files)

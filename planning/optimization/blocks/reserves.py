@@ -20,7 +20,8 @@ committed thermal g:   reserve_mw[g,t] ≤ a_{g,t}·S_g·committed_units[g,t] �
 other thermal g:       reserve_mw[g,t] ≤ a_{g,t}·capacity_mw[g] − generation_mw[g,t]
   (without commitment every available MW counts as spinning: a fast-start simplification)
 storage s (power):     reserve_mw[s,t] ≤ capacity_mw[s] − discharge_mw[s,t] + charge_mw[s,t]
-storage s (energy):    H·reserve_mw[s,t] ≤ η^d_s·soc_mwh[s,t]
+storage s (energy):    H·reserve_mw[s,t] ≤ η^d_s·soc_mwh[s,t]   (with linked representative periods:
+                       a lower bound of the absolute level, see the storage block)
 Variable renewables do not provide reserve.
 
 Requirement (per z ∈ Z_R and t)
@@ -57,6 +58,7 @@ import xarray as xr
 
 from planning.optimization.blocks.capacity import is_fixed
 from planning.optimization.blocks.commitment import committed_plants
+from planning.optimization.blocks.storage import absolute_soc_lower_bound
 from planning.optimization.context import ModelContext
 
 
@@ -107,7 +109,7 @@ def add(ctx: ModelContext) -> None:
     model.reserve_headroom = pyo.Constraint(model.RESERVE_PROVIDERS, T, rule=headroom)
     stores = [s for s in providers if kind[s] == "storage"]
     model.reserve_storage_energy = pyo.Constraint(
-        [(s, t) for s in stores for t in T], rule=lambda m, s, t: duration * r[s, t] <= eta_d[s] * m.soc_mwh[s, t]
+        [(s, t) for s in stores for t in T], rule=lambda m, s, t: duration * r[s, t] <= eta_d[s] * absolute_soc_lower_bound(ctx, s, t)
     )
 
     if not math.isnan(penalty):

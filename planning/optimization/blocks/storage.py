@@ -20,6 +20,21 @@ charge_mw[s,t] ≤ capacity_mw[s];  discharge_mw[s,t] ≤ capacity_mw[s];  soc_m
 soc_mwh[s,t] = soc_mwh[s,prev(t)] + η^c_s·charge_mw[s,t]·Δt − discharge_mw[s,t]·Δt/η^d_s
 d_min·capacity_mw[s] ≤ energy_mwh[s] ≤ d_max·capacity_mw[s]
 
+Representative periods with linked storage (Kotzur et al. 2018, ``link_storage``)
+------------------------------------------------------------------------------
+With representative periods k and the calendar sequence of periods i → k(i), soc_mwh[s,t] is
+the state of charge *relative to the start of its period* (free sign; it starts from 0, so the
+first hour has soc_mwh = η^c·charge − discharge/η^d), and the absolute level is carried across
+the calendar:
+soc_start_mwh[s,i+1] = soc_start_mwh[s,i] + soc_mwh[s, last hour of k(i)]   (cyclic over the year)
+soc_high_mwh[s,k] ≥ soc_mwh[s,t], soc_low_mwh[s,k] ≤ soc_mwh[s,t] (t ∈ k), and ≥ 0 / ≤ 0
+0 ≤ soc_start_mwh[s,i] + soc_low_mwh[s,k(i)];  soc_start_mwh[s,i] + soc_high_mwh[s,k(i)] ≤ energy_mwh[s]
+soc_floor_mwh[s,k] ≤ soc_start_mwh[s,i] for every i with k(i) = k (a lower bound of the
+absolute level, used by the reserves block: absolute ≥ soc_floor_mwh[s,k] + soc_mwh[s,t]).
+Reported soc_mwh is absolute, in the calendar period each representative is labelled with.
+This lets energy move between seasons; without linking (or in chronological runs) the state of
+charge is cyclic within each period as above.
+
 Simultaneous charge and discharge is not excluded: with efficiencies < 1 it only loses energy,
 which the optimizer does only when it must dump a surplus (curtailment is free, so it does not).
 
@@ -33,6 +48,7 @@ costs["variable"]   += Σ_{s,t} w_t·vom_s·discharge_mw[s,t]
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
 
@@ -58,23 +74,29 @@ def add(ctx: ModelContext) -> None:
     d_min = ctx.plant_value("min_duration_h")
     d_max = ctx.plant_value("max_duration_h")
     previous = ctx.previous_in_period()
+    linked = is_linked(ctx)
+    first = {t for t in T if previous[t] >= t}
 
     model.new_mwh = pyo.Var(model.STORAGE, bounds=lambda m, s: (0.0, None if max_new[s] == float("inf") else max_new[s]))
     model.retired_mwh = pyo.Var(model.STORAGE, bounds=lambda m, s: (0.0, existing[s] if can_retire[s] else 0.0))
     model.energy_mwh = pyo.Expression(model.STORAGE, rule=lambda m, s: existing[s] - m.retired_mwh[s] + m.new_mwh[s])
     model.charge_mw = pyo.Var(model.STORAGE, T, bounds=(0.0, None))
     model.discharge_mw = pyo.Var(model.STORAGE, T, bounds=(0.0, None))
-    model.soc_mwh = pyo.Var(model.STORAGE, T, bounds=(0.0, None))
+    model.soc_mwh = pyo.Var(model.STORAGE, T, bounds=(None, None) if linked else (0.0, None))
 
     model.charge_limit = pyo.Constraint(model.STORAGE, T, rule=lambda m, s, t: m.charge_mw[s, t] <= m.capacity_mw[s])
     model.discharge_limit = pyo.Constraint(model.STORAGE, T, rule=lambda m, s, t: m.discharge_mw[s, t] <= m.capacity_mw[s])
-    model.soc_limit = pyo.Constraint(model.STORAGE, T, rule=lambda m, s, t: m.soc_mwh[s, t] <= m.energy_mwh[s])
+    model.soc_limit = pyo.Constraint(
+        model.STORAGE, [] if linked else T, rule=lambda m, s, t: m.soc_mwh[s, t] <= m.energy_mwh[s]
+    )
     model.soc_balance = pyo.Constraint(
         model.STORAGE,
         T,
         rule=lambda m, s, t: m.soc_mwh[s, t]
-        == m.soc_mwh[s, previous[t]] + eta_c[s] * m.charge_mw[s, t] - m.discharge_mw[s, t] / eta_d[s],
+        == (0.0 if linked and t in first else m.soc_mwh[s, previous[t]]) + eta_c[s] * m.charge_mw[s, t] - m.discharge_mw[s, t] / eta_d[s],
     )
+    if linked:
+        _link_periods(ctx, stores)
     model.min_duration = pyo.Constraint(
         [s for s in stores if d_min[s] > 0], rule=lambda m, s: m.energy_mwh[s] >= d_min[s] * m.capacity_mw[s]
     )
@@ -94,6 +116,49 @@ def add(ctx: ModelContext) -> None:
             ctx.costs["variable"].append(pyo.quicksum((weight[t] * vom[s] * model.discharge_mw[s, t] for t in T)))
 
 
+def is_linked(ctx: ModelContext) -> bool:
+    """True if storage is linked across the calendar sequence of representative periods."""
+    return bool(ctx.inputs.attrs.get("link_storage", 0)) and "representative_of_period" in ctx.inputs
+
+
+def _link_periods(ctx: ModelContext, stores: list[str]) -> None:
+    model = ctx.model
+    sequence = [int(k) for k in ctx.inputs["representative_of_period"].values]
+    period = ctx.inputs["period"].values
+    representatives = sorted(set(int(k) for k in period))
+    last = {k: int(np.flatnonzero(period == k)[-1]) for k in representatives}
+    hours = {k: np.flatnonzero(period == k).tolist() for k in representatives}
+    calendar = range(len(sequence))
+    model.soc_start_mwh = pyo.Var(model.STORAGE, calendar)
+    model.soc_high_mwh = pyo.Var(model.STORAGE, representatives, bounds=(0.0, None))
+    model.soc_low_mwh = pyo.Var(model.STORAGE, representatives, bounds=(None, 0.0))
+    model.soc_floor_mwh = pyo.Var(model.STORAGE, representatives)
+    model.soc_link = pyo.Constraint(
+        model.STORAGE, calendar,
+        rule=lambda m, s, i: m.soc_start_mwh[s, (i + 1) % len(sequence)] == m.soc_start_mwh[s, i] + m.soc_mwh[s, last[sequence[i]]],
+    )
+    pairs = [(s, k, t) for s in stores for k in representatives for t in hours[k]]
+    model.soc_high = pyo.Constraint(pairs, rule=lambda m, s, k, t: m.soc_high_mwh[s, k] >= m.soc_mwh[s, t])
+    model.soc_low = pyo.Constraint(pairs, rule=lambda m, s, k, t: m.soc_low_mwh[s, k] <= m.soc_mwh[s, t])
+    model.soc_start_low = pyo.Constraint(
+        model.STORAGE, calendar, rule=lambda m, s, i: m.soc_start_mwh[s, i] + m.soc_low_mwh[s, sequence[i]] >= 0.0
+    )
+    model.soc_start_high = pyo.Constraint(
+        model.STORAGE, calendar, rule=lambda m, s, i: m.soc_start_mwh[s, i] + m.soc_high_mwh[s, sequence[i]] <= m.energy_mwh[s]
+    )
+    model.soc_floor = pyo.Constraint(
+        model.STORAGE, calendar, rule=lambda m, s, i: m.soc_floor_mwh[s, sequence[i]] <= m.soc_start_mwh[s, i]
+    )
+
+
+def absolute_soc_lower_bound(ctx: ModelContext, store: str, t: int):
+    """An expression ≤ the absolute state of charge of ``store`` at the end of snapshot ``t`` (MWh)."""
+    model = ctx.model
+    if hasattr(model, "soc_floor_mwh"):
+        return model.soc_floor_mwh[store, int(ctx.inputs["period"].values[t])] + model.soc_mwh[store, t]
+    return model.soc_mwh[store, t]
+
+
 def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
     model, inputs = ctx.model, ctx.inputs
     stores = list(model.STORAGE)
@@ -111,9 +176,26 @@ def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
     return {
         "charge_mw": xr.DataArray(grid(model.charge_mw), coords=coords, dims=("plant", "snapshot")),
         "discharge_mw": xr.DataArray(grid(model.discharge_mw), coords=coords, dims=("plant", "snapshot")),
-        "soc_mwh": xr.DataArray(grid(model.soc_mwh), coords=coords, dims=("plant", "snapshot")),
+        "soc_mwh": xr.DataArray(_absolute_soc(ctx, stores, grid(model.soc_mwh)), coords=coords, dims=("plant", "snapshot")),
         "existing_mwh": xr.DataArray(existing, coords={"plant": stores}, dims="plant"),
         "new_mwh": xr.DataArray(new, coords={"plant": stores}, dims="plant"),
         "retired_mwh": xr.DataArray(retired, coords={"plant": stores}, dims="plant"),
         "energy_mwh": xr.DataArray(existing - retired + new, coords={"plant": stores}, dims="plant"),
     }
+
+
+def _absolute_soc(ctx: ModelContext, stores: list[str], relative: np.ndarray) -> np.ndarray:
+    """Linked storage: relative SOC + the start level of the calendar period each representative is labelled with."""
+    model, inputs = ctx.model, ctx.inputs
+    if not hasattr(model, "soc_start_mwh"):
+        return relative
+    starts = pd.DatetimeIndex(inputs["period_start"].values)
+    label = pd.DatetimeIndex(inputs["snapshot"].values)
+    period = inputs["period"].values
+    absolute = relative.copy()
+    for k in np.unique(period):
+        hours = np.flatnonzero(period == k)
+        calendar = int(starts.get_loc(label[hours[0]]))
+        for i, s in enumerate(stores):
+            absolute[i, hours] += model.soc_start_mwh[s, calendar].value or 0.0
+    return absolute

@@ -1,0 +1,272 @@
+"""Benchmark: this project's capacity-expansion LP vs the identical LP built in PyPSA.
+
+    python benchmarks/bench_pypsa.py [--repeats 3] [--hours 168 2190 8760] [--method choose]
+                                     [--out benchmarks/results/pypsa_comparison.csv]
+
+For each horizon length T (hours of ``scenarios/isone_2030.yaml``) and each repeat, each tool
+runs in a fresh Python subprocess (so peak memory is per run and nothing is cached between
+runs): ours builds the Pyomo model (``build_model``), translates it to HiGHS and solves it
+(``solve_model``); PyPSA builds the network from the same ``inputs`` Dataset
+(:mod:`pypsa_equivalent`) and calls ``n.optimize(solver_name="highs")``. Both use the same HiGHS
+options (:data:`pypsa_equivalent.HIGHS_COMMON` + ``solver=<--method>``).
+
+Timings per run (wall clock, ``time.perf_counter`` in the child)
+    build      ours: ``build_model(inputs)``; PyPSA: network from ``inputs`` + ``n.optimize``'s
+               linopy model (+ the extra constraints), up to the moment the solver is called.
+    translate  from the built model to a loaded ``highspy.Highs``: ours the standard-form
+               compile + ``passModel``; PyPSA/linopy: writing the LP file + HiGHS reading it
+               (linopy's default ``io_api``; ``--pypsa-io-api direct`` for its in-memory path).
+    highs      time inside ``Highs.run()`` (measured by wrapping ``highspy.Highs.run`` in the
+               child, identically for both).
+    post       after HiGHS until the tool returns: loading values (and duals) back into the
+               model (ours: into Pyomo variables; PyPSA: into the network, with its
+               post-processing).
+    total      build + translate + highs + post (``inputs`` loading, common to both and done
+               once before either model, is reported separately as ``load_s``).
+    peak_rss   ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` at the end of the child (MB);
+               ``base_rss`` the same measured after imports and ``load_inputs`` (the model's own
+               footprint is roughly the difference).
+
+Medians over the repeats, the ratio ours/PyPSA and the relative objective difference are
+printed and written to the CSV (one row per T; ``--raw`` also writes every run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SCENARIO = ROOT / "scenarios" / "isone_2030.yaml"
+METRICS = ("build_s", "translate_s", "highs_s", "post_s", "total_s", "peak_rss_mb")
+
+
+# ----------------------------------------------------------------------------------- child ---
+
+def _rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def _time_highs_runs() -> list[tuple[float, float]]:
+    """Wrap ``highspy.Highs.run`` so that every HiGHS run's start and end are recorded."""
+    import highspy
+
+    runs: list[tuple[float, float]] = []
+    original = highspy.Highs.run
+
+    def run(self, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            runs.append((start, time.perf_counter()))
+
+    highspy.Highs.run = run
+    return runs
+
+
+def child(tool: str, hours: int, method: str, sets: list[str], io_api: str | None, retire_mapping: str) -> dict:
+    import logging
+    import warnings
+
+    warnings.simplefilter("ignore")
+    logging.disable(logging.WARNING)
+    t0 = time.perf_counter()
+    from planning.config import load_scenario
+    from planning.io.inputs import load_inputs
+
+    if tool == "ours":
+        from planning.optimization.build import build_model
+        from planning.optimization.solve import solve_model
+    else:
+        sys.path.insert(0, str(HERE))
+        import pypsa  # noqa: F401  (imported here so that import time is not counted as build)
+
+        import pypsa_equivalent as pe
+    runs = _time_highs_runs()
+    import_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    scenario = load_scenario(SCENARIO, [f"horizon.hours={hours}", f"solver.method={method}", *sets])
+    inputs = load_inputs(scenario)
+    load_s = time.perf_counter() - t0
+    base_rss = _rss_mb()
+
+    out: dict = {"tool": tool, "hours": hours, "method": method, "import_s": import_s, "load_s": load_s, "base_rss_mb": base_rss}
+    if tool == "ours":
+        t0 = time.perf_counter()
+        built = build_model(inputs)
+        t_built = time.perf_counter()
+        res = solve_model(built.model, scenario.solver)
+        t_end = time.perf_counter()
+        out.update(status=res.status, objective=res.objective, rows=res.num_rows, cols=res.num_cols)
+    else:
+        marks: list[float] = []
+        t0 = time.perf_counter()
+        model = pe.build_network(inputs, retire_mapping)
+        out["network_s"] = time.perf_counter() - t0
+        status, condition, objective = pe.optimize(model, method, io_api=io_api, on_built=lambda: marks.append(time.perf_counter()))
+        t_end = time.perf_counter()
+        t_built = marks[0]
+        m = model.network.model
+        out.update(status=f"{status}/{condition}", objective=objective, rows=int(m.ncons), cols=int(m.nvars),
+                   objective_offset=model.objective_offset)
+    run_start, run_end = runs[0][0], runs[-1][1]
+    highs_s = sum(end - start for start, end in runs)
+    out.update(
+        build_s=t_built - t0,
+        translate_s=run_start - t_built,
+        highs_s=highs_s,
+        post_s=t_end - run_end,
+        total_s=t_end - t0,
+        highs_runs=len(runs),
+        peak_rss_mb=_rss_mb(),
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------------- parent ---
+
+def run_child(tool: str, hours: int, args) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", tool, "--hours", str(hours), "--method", args.method,
+           "--retire-mapping", args.retire_mapping]
+    if args.pypsa_io_api:
+        cmd += ["--pypsa-io-api", args.pypsa_io_api]
+    for item in args.set:
+        cmd += ["--set", item]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{tool} T={hours} failed:\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def versions() -> dict:
+    from importlib.metadata import version
+
+    out = {"python": platform.python_version(), "nproc": os.cpu_count(), "machine": platform.machine()}
+    for pkg in ("pyomo", "highspy", "pypsa", "linopy", "numpy", "pandas", "xarray"):
+        try:
+            out[pkg] = version(pkg)
+        except Exception:  # noqa: BLE001
+            out[pkg] = "n/a"
+    return out
+
+
+def summarize(runs: list[dict], hours: int) -> dict:
+    ours = [r for r in runs if r["tool"] == "ours"]
+    pypsa = [r for r in runs if r["tool"] == "pypsa"]
+    row: dict = {"hours": hours, "repeats": len(ours)}
+    for metric in METRICS:
+        a = statistics.median(r[metric] for r in ours)
+        b = statistics.median(r[metric] for r in pypsa)
+        row[f"ours_{metric}"] = a
+        row[f"pypsa_{metric}"] = b
+        row[f"ratio_{metric}"] = a / b if b else float("nan")
+    obj_ours = statistics.median(r["objective"] for r in ours)
+    obj_pypsa = statistics.median(r["objective"] for r in pypsa)
+    worst = max(abs(a["objective"] - b["objective"]) / abs(a["objective"]) for a in ours for b in pypsa)
+    row.update(
+        ours_objective=obj_ours, pypsa_objective=obj_pypsa, objective_rel_diff=(obj_pypsa - obj_ours) / abs(obj_ours),
+        objective_max_rel_diff=worst, objectives_equal_1e6=worst <= 1e-6,
+        ours_rows=ours[0]["rows"], ours_cols=ours[0]["cols"], pypsa_rows=pypsa[0]["rows"], pypsa_cols=pypsa[0]["cols"],
+        ours_load_s=statistics.median(r["load_s"] for r in ours), ours_base_rss_mb=statistics.median(r["base_rss_mb"] for r in ours),
+        pypsa_base_rss_mb=statistics.median(r["base_rss_mb"] for r in pypsa),
+        ours_status=";".join(sorted({r["status"] for r in ours})), pypsa_status=";".join(sorted({r["status"] for r in pypsa})),
+    )
+    return row
+
+
+def print_table(rows: list[dict], info: dict) -> None:
+    print(f"\nMedians over runs, each in a fresh process. HiGHS: solver={info['method']}, " + ", ".join(
+        f"{k}={v}" for k, v in info["highs"].items() if k not in ("output_flag", "log_to_console")))
+    header = f"{'T':>5} {'tool':<6} {'build s':>8} {'transl s':>8} {'HiGHS s':>8} {'post s':>7} {'total s':>8} {'peak MB':>8} {'rows':>7} {'cols':>7}"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        for tool in ("ours", "pypsa"):
+            print(f"{r['hours']:>5} {tool:<6} {r[f'{tool}_build_s']:8.2f} {r[f'{tool}_translate_s']:8.2f} {r[f'{tool}_highs_s']:8.2f} "
+                  f"{r[f'{tool}_post_s']:7.2f} {r[f'{tool}_total_s']:8.2f} {r[f'{tool}_peak_rss_mb']:8.0f} {r[f'{tool}_rows']:>7} {r[f'{tool}_cols']:>7}")
+        print(f"{'':>5} {'ratio':<6} {r['ratio_build_s']:8.2f} {r['ratio_translate_s']:8.2f} {r['ratio_highs_s']:8.2f} "
+              f"{r['ratio_post_s']:7.2f} {r['ratio_total_s']:8.2f} {r['ratio_peak_rss_mb']:8.2f}   objective ours {r['ours_objective']:.10g}, "
+              f"PyPSA−ours {r['objective_rel_diff']:+.1e} rel (max {r['objective_max_rel_diff']:.1e})")
+    last = max(rows, key=lambda r: r["hours"])
+    ok = last["ratio_total_s"] <= 0.8 and last["objectives_equal_1e6"]
+    print(f"\nGoal (T={last['hours']}): ours ≤ 0.8 × PyPSA total with objectives equal to 1e-6 → "
+          f"ratio {last['ratio_total_s']:.2f}, max rel. objective difference {last['objective_max_rel_diff']:.1e}: {'MET' if ok else 'NOT MET'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3, help="runs per tool and horizon, each in a fresh process (default 3)")
+    parser.add_argument("--hours", type=int, nargs="+", default=[168, 2190, 8760], help="horizon lengths T (h)")
+    parser.add_argument("--method", default="choose", choices=["choose", "simplex", "ipm", "pdlp"],
+                        help="HiGHS 'solver' option for both tools (default choose)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="scenario override for both tools (like `planning run --set`), repeatable")
+    parser.add_argument("--pypsa-io-api", choices=["lp", "mps", "direct"], default=None,
+                        help="linopy io_api for PyPSA (default: linopy's default, an LP file)")
+    parser.add_argument("--retire-mapping", choices=["aux", "split"], default="aux", help="see pypsa_equivalent (default aux)")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "pypsa_comparison.csv", help="CSV of medians per T")
+    parser.add_argument("--raw", type=Path, default=None, help="also write every run to this CSV")
+    parser.add_argument("--child", choices=["ours", "pypsa"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        result = child(args.child, args.hours[0], args.method, args.set, args.pypsa_io_api, args.retire_mapping)
+        print(json.dumps(result))
+        return 0
+
+    sys.path.insert(0, str(HERE))
+    from pypsa_equivalent import highs_options
+
+    info = {"method": args.method, "highs": highs_options(args.method), **versions()}
+    print("Environment: " + ", ".join(f"{k} {v}" for k, v in info.items() if k not in ("highs", "method")))
+    all_runs, rows = [], []
+    for hours in args.hours:
+        runs = []
+        for rep in range(args.repeats):
+            for tool in ("ours", "pypsa"):  # interleaved, so that drift in machine load hits both
+                r = run_child(tool, hours, args)
+                r["repeat"] = rep
+                runs.append(r)
+                print(f"T={hours:>5} {tool:<5} #{rep}: total {r['total_s']:7.2f} s (build {r['build_s']:.2f}, translate {r['translate_s']:.2f}, "
+                      f"HiGHS {r['highs_s']:.2f}, post {r['post_s']:.2f}), peak {r['peak_rss_mb']:.0f} MB, objective {r['objective']:.10g}",
+                      flush=True)
+        all_runs += runs
+        rows.append(summarize(runs, hours))
+    print_table(rows, info)
+
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+    context = {"date": stamp, "method": args.method, "highs_options": json.dumps(info["highs"]),
+               "sets": ";".join(args.set), "pypsa_io_api": args.pypsa_io_api or "default(lp)", "retire_mapping": args.retire_mapping,
+               **{k: v for k, v in info.items() if k not in ("highs", "method")}}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]) + list(context))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, **context})
+    print(f"wrote {args.out}")
+    if args.raw:
+        keys = sorted({k for r in all_runs for k in r})
+        with args.raw.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=keys)
+            writer.writeheader()
+            writer.writerows(all_runs)
+        print(f"wrote {args.raw}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""``datacenters:`` AI data centers whose flexible load is learned from telemetry (a surrogate card).
+
+A data center draws IT power ``P_it = P_base + P_flex`` and facility power ``PUE × P_it``. Its
+card (``models/*.json``, fitted by ``planning fit``) gives the calendar baseline shape (per unit of
+IT rating), the power→throughput curve of its flexible GPU work, and its flexibility envelope
+(deferrable share, longest delay, ramps). Fields left empty here take the card's learned values.
+See :mod:`planning.optimization.blocks.datacenter` for the equations.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from planning.config.base import Fraction, NonNegative, Section, TimeSeriesRef, resolve_path
+
+
+class DataCenter(Section):
+    """One data center (or campus) in one zone."""
+
+    zone: str = Field(description="Name of an entry in zones:.")
+    card_file: Path = Field(description="Surrogate card (JSON, from `planning fit`), relative to the YAML file.")
+    it_capacity_mw: float = Field(gt=0, description="Rated IT power of the site (MW); card values per unit are multiplied by it.")
+    pue: float = Field(1.2, ge=1, le=3, description="Power usage effectiveness: facility power / IT power (unitless).")
+    pue_profile: TimeSeriesRef | None = Field(None, description="Hourly PUE (unitless, ≥ 1) instead of the constant pue, e.g. from ambient temperature.")
+    baseline: Literal["expected", "firm"] = Field(
+        "firm",
+        description="Baseline utilisation per hour: the card's expected calendar profile, or its firm floor "
+        "(expected + the card's high-quantile residual offset) — conservative for adequacy.",
+    )
+    flexibility: Literal["learned", "inflexible", "ideal"] = Field(
+        "learned",
+        description="learned: the card's curve and envelope; inflexible: the flexible work runs as it arrives (a fixed load); "
+        "ideal: no throughput loss and up to 24 h delay, no ramp limit (an upper bound on the value of flexibility).",
+    )
+    formulation: Literal["auto", "cuts", "binary"] = Field(
+        "auto", description="Throughput curve encoding: linear cuts (LP, concave curves only), exact incremental binaries (MILP), or cuts when concave else binaries."
+    )
+    deferrable_share: Fraction | None = Field(None, description="Share of IT load that is deferrable work (fraction). Null = the card's envelope.")
+    max_delay_hours: NonNegative | None = Field(None, description="Longest delay of deferrable work (h). Null = the card's envelope.")
+    ramp_per_unit_per_hour: NonNegative | None = Field(
+        None, description="Largest hour-to-hour change of IT power per unit of IT rating (1/h). Null = the card's larger ramp limit."
+    )
+
+    @field_validator("card_file")
+    @classmethod
+    def _resolve(cls, value: Path, info: ValidationInfo) -> Path:
+        return resolve_path(value, info)

@@ -1,0 +1,159 @@
+"""AI data centers: inflexible baseline + flexible GPU work, encoded from a fitted surrogate card.
+
+Sets and data (per data center d; see :mod:`planning.io.datacenter_inputs` for how they are learned)
+----------------------------------------------------------------------------------------------------
+T: snapshots, grouped in cycles (``period``; the whole horizon, a day, a week, or a representative
+period); prev(t): the snapshot before t in its cycle (cyclic). B_{d,t}: baseline IT power (MW);
+N_f: rating of the flexible fleet (MW); A_{d,t}: work arriving (MWh of rated-power throughput);
+f: the card's throughput curve (per unit → per unit), breakpoints x_0 < … < x_K;
+D: longest delay (h, integer part); R: ramp limit (MW/h); PUE_{d,t}.
+
+Variables
+---------
+flexible_mw[d,t] ∈ [x_0·N_f, x_K·N_f]   (MW, the surrogate's fitted input range: no extrapolation)
+work_done[d,t] ≥ 0, backlog[d,t] ≥ 0   (MWh of rated-power throughput)
+
+Constraints (flexibility = learned)
+-----------------------------------
+work_done[d,t] ≤ N_f·f(flexible_mw[d,t]/N_f)
+    concave f → linear cuts  work ≤ a_k·flexible + b_k·N_f  (an LP);
+    otherwise → exact incremental PWL with binaries  (formulation: auto | cuts | binary)
+backlog[d,t] = backlog[d,prev(t)] + A_{d,t} − work_done[d,t]                       (cyclic per cycle)
+backlog[d,t] ≤ Σ_{k=0}^{D−1} A_{d,t−k}   (work still waiting arrived within the last D hours)
+−R ≤ (B_{d,t} + flexible_mw[d,t]) − (B_{d,t−1} + flexible_mw[d,t−1]) ≤ R     (not across cycle starts)
+
+flexibility = inflexible: flexible_mw[d,t] = N_f·b(t) (the work runs as it arrives; no variables).
+flexibility = ideal: work_done ≤ η*·flexible_mw with η* = max_k y_k/x_k (no throughput loss at the
+best efficiency), flexible_mw ∈ [0, x_K·N_f], D = 24 h, no ramp limit — an upper bound on the value
+of flexibility, not a feasible operating plan.
+
+Contributions
+-------------
+withdrawals[zone(d), t] += PUE_{d,t}·(B_{d,t} + flexible_mw[d,t])     (facility power, MW)
+
+With representative periods each period is a cycle: work arriving in a period is done within it
+(backlog is not carried across periods — deferral is intra-day/intra-week, as the envelope's
+delays of hours imply).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+from planning.optimization.context import ModelContext
+from planning.surrogate.formulations import add_concave_pwl_cuts, add_pwl_incremental_binary
+
+
+def _curve(inputs: xr.Dataset, d: str) -> tuple[np.ndarray, np.ndarray]:
+    x = inputs["dc_curve_x"].sel(datacenter=d).values
+    y = inputs["dc_curve_y"].sel(datacenter=d).values
+    keep = ~np.isnan(x)
+    return x[keep], y[keep]
+
+
+def is_concave(x: np.ndarray, y: np.ndarray) -> bool:
+    slopes = np.diff(y) / np.diff(x)
+    return bool(np.all(np.diff(slopes) <= 1e-9))
+
+
+def _window_sums(arrived: np.ndarray, period: np.ndarray, delay_h: int) -> np.ndarray:
+    """Σ_{k=0}^{D−1} A_{t−k}, wrapping cyclically within each cycle."""
+    sums = np.zeros_like(arrived)
+    for cycle in np.unique(period):
+        where = np.flatnonzero(period == cycle)
+        values = arrived[where]
+        n = len(values)
+        window = min(delay_h, n)
+        for k in range(window):
+            sums[where] += np.roll(values, k)
+    return sums
+
+
+def add(ctx: ModelContext) -> None:
+    model, inputs = ctx.model, ctx.inputs
+    names = [str(d) for d in inputs["datacenter"].values] if "datacenter" in inputs.dims else []
+    model.DATACENTERS = pyo.Set(initialize=names, ordered=True)
+    if not names:
+        return
+    T = ctx.snapshots
+    period = inputs["period"].values
+    previous = ctx.previous_in_period()
+    model.datacenter = pyo.Block(model.DATACENTERS)
+    for d in names:
+        block = model.datacenter[d]
+        zone = str(inputs["dc_zone"].sel(datacenter=d).item())
+        mode = str(inputs["dc_flexibility"].sel(datacenter=d).item())
+        rating = float(inputs["dc_flexible_rating_mw"].sel(datacenter=d))
+        baseline = inputs["dc_baseline_mw"].sel(datacenter=d).values
+        arrived = inputs["dc_work_arrived"].sel(datacenter=d).values
+        pue = inputs["dc_pue"].sel(datacenter=d).values
+        x, y = _curve(inputs, d)
+
+        if mode == "inflexible":
+            observed = inputs["dc_observed_flexible_mw"].sel(datacenter=d).values
+            block.flexible_mw = pyo.Var(T, bounds=lambda b, t: (float(observed[t]), float(observed[t])))
+        else:
+            lower = 0.0 if mode == "ideal" else float(x[0]) * rating
+            block.flexible_mw = pyo.Var(T, bounds=(lower, float(x[-1]) * rating))
+            block.work_done = pyo.Var(T, bounds=(0.0, None))
+            block.backlog = pyo.Var(T, bounds=(0.0, None))
+            if mode == "ideal":
+                efficiency = float(np.max(y / x))
+                delay_h = 24
+                block.throughput = pyo.Constraint(T, rule=lambda b, t: b.work_done[t] <= efficiency * b.flexible_mw[t])
+            else:
+                delay_h = int(math.floor(float(inputs["dc_max_delay_h"].sel(datacenter=d))))
+                formulation = str(inputs["dc_formulation"].sel(datacenter=d).item())
+                if formulation == "auto":
+                    formulation = "cuts" if is_concave(x, y) else "binary"
+                if formulation == "cuts":
+                    add_concave_pwl_cuts(block, block.flexible_mw, block.work_done, (x, y), scale=rating,
+                                         name="throughput", bound_inputs=False)
+                else:
+                    add_pwl_incremental_binary(block, block.flexible_mw, block.work_done, (x, y), scale=rating,
+                                               output="<=", name="throughput")
+                ramp = float(inputs["dc_ramp_mw_per_h"].sel(datacenter=d))
+                steps = [t for t in T if previous[t] == t - 1]
+                block.ramp_up = pyo.Constraint(steps, rule=lambda b, t: (b.flexible_mw[t] - b.flexible_mw[t - 1])
+                                               <= ramp - float(baseline[t] - baseline[t - 1]))
+                block.ramp_down = pyo.Constraint(steps, rule=lambda b, t: (b.flexible_mw[t - 1] - b.flexible_mw[t])
+                                                 <= ramp + float(baseline[t] - baseline[t - 1]))
+            window = _window_sums(arrived, period, delay_h)
+            block.backlog_balance = pyo.Constraint(
+                T, rule=lambda b, t: b.backlog[t] == b.backlog[previous[t]] + float(arrived[t]) - b.work_done[t])
+            block.delay_limit = pyo.Constraint(T, rule=lambda b, t: b.backlog[t] <= float(window[t]))
+        for t in T:
+            ctx.withdrawals[zone, t].append(float(pue[t]) * (float(baseline[t]) + block.flexible_mw[t]))
+
+
+def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
+    model, inputs = ctx.model, ctx.inputs
+    names = list(model.DATACENTERS)
+    if not names:
+        return {}
+    T = ctx.snapshots
+    flexible = np.array([[model.datacenter[d].flexible_mw[t].value for t in T] for d in names], dtype=float)
+    arrived = inputs["dc_work_arrived"].values
+    work = np.array([[model.datacenter[d].work_done[t].value for t in T] if hasattr(model.datacenter[d], "work_done")
+                     else arrived[i] for i, d in enumerate(names)], dtype=float)
+    backlog = np.array([[model.datacenter[d].backlog[t].value for t in T] if hasattr(model.datacenter[d], "backlog")
+                        else np.zeros(len(T)) for d in names], dtype=float)
+    baseline = inputs["dc_baseline_mw"].values
+    it_power = baseline + flexible
+    coords = {"datacenter": names, "snapshot": inputs["snapshot"].values}
+    dims = ("datacenter", "snapshot")
+    return {
+        "datacenter_zone": inputs["dc_zone"],
+        "datacenter_baseline_mw": xr.DataArray(baseline, coords=coords, dims=dims),
+        "datacenter_flexible_mw": xr.DataArray(flexible, coords=coords, dims=dims),
+        "datacenter_it_power_mw": xr.DataArray(it_power, coords=coords, dims=dims),
+        "datacenter_facility_power_mw": xr.DataArray(inputs["dc_pue"].values * it_power, coords=coords, dims=dims),
+        "datacenter_as_arrived_it_mw": xr.DataArray(baseline + inputs["dc_observed_flexible_mw"].values, coords=coords, dims=dims),
+        "work_arrived": xr.DataArray(arrived, coords=coords, dims=dims),
+        "work_done": xr.DataArray(work, coords=coords, dims=dims),
+        "backlog": xr.DataArray(backlog, coords=coords, dims=dims),
+    }
