@@ -191,6 +191,25 @@ def signals(
         console.print(f"written [bold]{path}[/]", highlight=False)
 
 
+@app.command()
+def signals(
+    results_dir: Annotated[Path, typer.Argument(help="Results folder written by `planning run` (reads carbon.csv).", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for signals.csv and signals_<metric>.json (default: RESULTS_DIR/signals).")] = None,
+    window_hours: Annotated[int, typer.Option("--window-hours", "-w", min=1, help="Window of the optimal data point (h).")] = 4,
+) -> None:
+    """Export hourly carbon signals (average, consumption-based, marginal; price) as CSV and Carbon Aware SDK-shaped JSON."""
+    from planning.io.signals import read_carbon_csv, write_signals
+
+    try:
+        carbon = read_carbon_csv(results_dir)
+        paths = write_signals(carbon, out if out is not None else Path(results_dir) / "signals", window_hours=window_hours)
+    except Exception as error:  # noqa: BLE001 - reported by _fail
+        _fail(error)
+        return
+    for path in paths:
+        console.print(f"written [bold]{path}[/]", highlight=False)
+
+
 def _register_optional_commands() -> None:
     """Commands whose modules are developed separately (e.g. surrogate fitting)."""
     try:
