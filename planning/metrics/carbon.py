@@ -405,7 +405,7 @@ def marginal_intensity(solved, results: xr.Dataset, factors: dict[str, xr.DataAr
     fix = np.zeros(n_cols, dtype=bool)
     factor_values = {name: {str(p): float(v) for p, v in zip(f["plant"].values, f.values)} for name, f in factors.items()}
     for j, var in enumerate(columns):
-        component = var.parent_component().name
+        component = var.parent_component().local_name
         index = var.index()
         if component == generation_name:
             plant, t = index
@@ -416,7 +416,7 @@ def marginal_intensity(solved, results: xr.Dataset, factors: dict[str, xr.DataAr
     balance_row = np.full((len(zones), len(snapshots)), -1, dtype=int)
     for i, row in enumerate(rows):
         con = row[0]
-        if con.parent_component().name == balance_name:
+        if con.parent_component().local_name == balance_name:
             z, t = con.index()
             balance_row[zones.index(str(z)), t] = i
 

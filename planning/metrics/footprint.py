@@ -234,3 +234,30 @@ def compare_with_twin(flexible: xr.Dataset, inflexible: xr.Dataset) -> pd.DataFr
     a, b = flexible.attrs["system_co2_t"], inflexible.attrs["system_co2_t"]
     rows.append(("system_co2_t", "", a, b, a - b))
     return pd.DataFrame(rows, columns=["metric", "datacenter", "flexible", "inflexible", "change"])
+
+
+def twin_carbon_table(runs: dict[str, tuple]) -> pd.DataFrame:
+    """datacenter_carbon_twins.csv: each twin's data-center metrics and the system's emissions.
+
+    ``runs``: twin name → (scenario, results, solved). Rows: twin, datacenter ('' for system rows),
+    metric, value, unit — so a planner sees, per twin, the data center's allocated emissions
+    (location/consumption/market-based), its induced (marginal) emissions, its CFE score and SCI,
+    next to the system's total CO2 (which can move the other way).
+    """
+    from planning.metrics.carbon import model_direct_factors, plant_factors, scenario_carbon_metrics
+
+    rows = []
+    for twin, (scenario, results, solved) in runs.items():
+        factors = plant_factors(results, scenario.carbon, model_direct_factors(scenario))
+        metrics = scenario_carbon_metrics(scenario, results, solved, factors=factors)
+        footprint = datacenter_footprint(results, metrics, scenario.carbon, factors=factors, case=twin)
+        rows.append((twin, "", "system_co2_t", float(results["co2_t"]), "t/year"))
+        rows.append((twin, "", "marginal_method", metrics.attrs["marginal_method"], ""))
+        if footprint is None:
+            continue
+        for metric, value, unit in footprint_summary_rows(footprint):
+            name = metric.removeprefix("datacenter_")
+            for dc in footprint["datacenter"].values:
+                if name.startswith(f"{dc}_"):
+                    rows.append((twin, str(dc), name.removeprefix(f"{dc}_"), value, unit))
+    return pd.DataFrame(rows, columns=["twin", "datacenter", "metric", "value", "unit"])

@@ -55,6 +55,9 @@ class SolveResult:
     columns: list = field(default_factory=list, repr=False)
     rows: list = field(default_factory=list, repr=False)
     col_cost: object = field(default=None, repr=False)
+    #: Strong references to the columns' and rows' parent components (VarData/ConstraintData hold
+    #: only weak references to them), so that names and indices stay readable after the model is gone.
+    components: list = field(default_factory=list, repr=False)
 
     @property
     def optimal(self) -> bool:
@@ -125,6 +128,7 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
         if solution is not None and solution.dual_valid:
             result.duals = {id(row[0]): float(dual) for row, dual in zip(rows, solution.row_dual)}
     result.highs, result.columns, result.rows, result.col_cost = highs, list(columns), list(rows), lp.col_cost_
+    result.components = list({id(c): c for c in (item.parent_component() for item in (*columns, *(row[0] for row in rows)))}.values())
     result.solve_s = time.perf_counter() - start
     return result
 

@@ -32,6 +32,7 @@ from planning.errors import SolveError
 from planning.io.inputs import load_inputs
 from planning.io.writers import atomic_folder, netcdf_ready, tidy_tables, write_tables
 from planning.metrics.carbon import carbon_outputs
+from planning.metrics.footprint import twin_carbon_table
 from planning.metrics.summary import summary_table
 from planning.optimization.build import build_model
 from planning.optimization.results import collect_results
@@ -158,7 +159,15 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
             modes = {site.flexibility for site in scenario.datacenters.values()}
             known = {modes.pop(): (results, summary)} if len(modes) == 1 else {}
             step("solving the data-center twins")
-            tables["value_of_flexibility"] = compare_twins(scenario, solve_scenario, known)
+            twin_runs = {name: (scenario, results, solved) for name in known}
+
+            def solve_twin(twin: Scenario, **kwargs):
+                outcome = solve_scenario(twin, **kwargs)
+                twin_runs[next(iter({site.flexibility for site in twin.datacenters.values()}))] = (twin, outcome[0], outcome[1])
+                return outcome
+
+            tables["value_of_flexibility"] = compare_twins(scenario, solve_twin, known)
+            tables["datacenter_carbon_twins"] = twin_carbon_table(twin_runs)
         if scenario.datacenters:
             (staging / "cards").mkdir()
             for name, site in scenario.datacenters.items():

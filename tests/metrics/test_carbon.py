@@ -7,6 +7,7 @@ Fuel in the solved cases: 1 $/MMBtu, 0.1 t CO2/MMBtu, so heat rate h → h $/MWh
 
 from __future__ import annotations
 
+import gc
 import numpy as np
 import pandas as pd
 import pytest
@@ -175,6 +176,7 @@ def test_merit_order_marginal_is_the_marginal_units_factor(tmp_path, solve_raw):
     # demand 150 → coal at 100 MW, gas marginal (0.5 t/MWh = 500 g/kWh, price 20 $/MWh).
     raw = _merit_order(tmp_path, [50, 150])
     results, solved = solve_raw(raw)
+    gc.collect()  # the Pyomo model is gone by now: the kept columns/rows must still be readable
     metrics, m = _metrics(results, solved, raw)
     np.testing.assert_allclose(metrics["marginal_direct_g_per_kwh"].sel(zone="z").values, [1000.0, 500.0], atol=1e-6)
     np.testing.assert_allclose(metrics["dispatch_price_per_mwh"].sel(zone="z").values, [10.0, 20.0], atol=1e-6)
