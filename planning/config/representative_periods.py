@@ -30,10 +30,11 @@ class RepresentativePeriods(Section):
     method: Literal["hierarchical", "kmeans", "kmedoids", "contiguous"] = Field(
         "hierarchical", description="tsam clustering method."
     )
-    representation: Literal["medoid", "mean", "distribution", "distribution_minmax"] = Field(
+    representation: Literal["medoid", "mean", "distribution", "distribution_minmax", "distribution_minmax_medoid"] = Field(
         "distribution_minmax",
         description="How a cluster is represented: a real member (medoid), the mean, or values that keep each "
-        "series' duration curve within the cluster (distribution, optionally with the cluster's min and max).",
+        "series' duration curve within the cluster (distribution, optionally with the cluster's min and max; "
+        "_medoid orders every series like the cluster's medoid, keeping their co-occurrence).",
     )
     keep_peak_demand: bool = Field(True, description="Keep the period with the highest total demand hour as an extreme period.")
     keep_lowest_mean_of: list[str] = Field(

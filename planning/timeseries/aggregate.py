@@ -109,7 +109,7 @@ def aggregate_inputs(dataset: xr.Dataset, settings: RepresentativePeriods) -> xr
             frame,
             n_clusters=n_clusters,
             period_duration=length,
-            cluster=tsam.ClusterConfig(method=settings.method, representation=settings.representation),
+            cluster=tsam.ClusterConfig(method=settings.method, representation=_representation(settings.representation)),
             extremes=tsam.ExtremeConfig(method="append", **extremes) if extremes else None,
         )
     assignment = np.asarray(result.cluster_assignments, dtype=int)[:n_periods]
@@ -160,3 +160,11 @@ def aggregate_inputs(dataset: xr.Dataset, settings: RepresentativePeriods) -> xr
         }
     )
     return out
+
+
+def _representation(name: str):
+    import tsam
+
+    if name == "distribution_minmax_medoid":
+        return tsam.Distribution(scope="local", preserve_minmax=True, concurrency="medoid")
+    return name
