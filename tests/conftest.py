@@ -44,6 +44,26 @@ def tiny_scenario(folder: Path, demand: list[float], extra: dict | None = None, 
     return scenario
 
 
+def thermal(heat_rate, capex=0.0, fuel="gas", **extra) -> dict:
+    """A thermal technology: heat rate h at the default 1 $/MMBtu fuel costs h $/MWh and emits 0.1·h t/MWh."""
+    return {"kind": "thermal", "fuel": fuel, "heat_rate_mmbtu_per_mwh": heat_rate, "capex_per_mw": capex, "lifetime_years": 1, **extra}
+
+
+def storage_arbitrage_scenario(folder: Path, **extra) -> dict:
+    """Two hours: free PV 180 MW in hour 0 only, demand 100/100 MW, a 200 MW/100 MWh battery with
+    90 %/90 % efficiency, and gas at 50 $/MWh (5 t/MWh). Optimum: charge 80 MW, discharge 64.8 MW,
+    gas 35.2 MW in hour 1 → 1760 $. ``extra`` adds top-level sections."""
+    return tiny_scenario(folder, [100, 100], columns={"cf": [1.0, 0.0]}, extra={
+        "technologies": {"gas": thermal(50), "pv": {"kind": "variable"},
+                         "bat": {"kind": "storage", "charge_efficiency": 0.9, "discharge_efficiency": 0.9}},
+        "plants": {"g": {"zone": "z", "technology": "gas", "existing_mw": 200, "max_new_mw": 0},
+                   "s": {"zone": "z", "technology": "pv", "existing_mw": 180, "max_new_mw": 0,
+                         "profile": {"file": str(folder / "series.csv"), "column": "cf"}},
+                   "b": {"zone": "z", "technology": "bat", "existing_mw": 200, "existing_mwh": 100, "max_new_mw": 0, "max_new_mwh": 0}},
+        **extra,
+    })
+
+
 @pytest.fixture
 def solve_raw():
     """Validate a raw scenario mapping, build, solve; return (results Dataset, SolveResult)."""

@@ -12,7 +12,6 @@ Termination handling
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import shutil
@@ -30,6 +29,7 @@ import yaml
 from planning.config.scenario import Scenario
 from planning.errors import SolveError
 from planning.io.inputs import load_inputs
+from planning.io.telemetry import file_sha256
 from planning.io.writers import atomic_folder, netcdf_ready, tidy_tables, write_tables
 from planning.metrics.carbon import carbon_outputs
 from planning.metrics.footprint import twin_carbon_table
@@ -120,14 +120,6 @@ def diagnose(scenario: Scenario, inputs: xr.Dataset, solved: SolveResult) -> lis
     if status == "Time limit reached":
         return [f"no feasible point within solver.time_limit_s = {scenario.solver.time_limit_s:g} s; raise it or simplify the scenario"]
     return [f"HiGHS stopped with status '{status}'; see the solver log"]
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def package_versions() -> dict[str, str]:

@@ -16,7 +16,7 @@ import xarray as xr
 from planning.config.carbon import Carbon
 from planning.errors import ScenarioError
 from planning.metrics import carbon
-from tests.conftest import tiny_scenario
+from tests.conftest import storage_arbitrage_scenario, thermal, tiny_scenario
 
 
 def hand_results(zones, plants, generation, demand, *, lines=(), flows=None, loss=None, storage=None,
@@ -147,10 +147,6 @@ def test_shipped_direct_factors_match_the_model(tmp_path):
         assert factor * 1000 == pytest.approx(float(table.loc[tech, "direct_g_per_kwh"]), abs=0.1)
 
 
-def thermal(heat_rate, fuel="gas", **extra):
-    return {"kind": "thermal", "fuel": fuel, "heat_rate_mmbtu_per_mwh": heat_rate, "lifetime_years": 1, **extra}
-
-
 def _merit_order(tmp_path, demand):
     # coal: 10 $/MWh, 1.0 t/MWh, 100 MW; gas: heat rate 5 at 4 $/MMBtu = 20 $/MWh, 0.5 t/MWh, 200 MW.
     return tiny_scenario(tmp_path, demand, extra={
@@ -194,15 +190,7 @@ def test_storage_marginal_spreads_over_hours(tmp_path, solve_raw):
     # One more MWh in hour 1 → 1 MWh more gas → 5 t/MWh = 5000 g/kWh.
     # One more MWh in hour 0 → 1 MWh less charged → 0.81 MWh less discharged → 0.81 MWh more gas
     # → 0.81·5 = 4.05 t/MWh = 4050 g/kWh, though hour 0 burns no gas at all (average 0).
-    raw = tiny_scenario(tmp_path, [100, 100], columns={"cf": [1.0, 0.0]}, extra={
-        "technologies": {"gas": thermal(50), "pv": {"kind": "variable"},
-                         "bat": {"kind": "storage", "charge_efficiency": 0.9, "discharge_efficiency": 0.9}},
-        "plants": {"g": {"zone": "z", "technology": "gas", "existing_mw": 200, "max_new_mw": 0},
-                   "s": {"zone": "z", "technology": "pv", "existing_mw": 180, "max_new_mw": 0,
-                         "profile": {"file": str(tmp_path / "series.csv"), "column": "cf"}},
-                   "b": {"zone": "z", "technology": "bat", "existing_mw": 200, "existing_mwh": 100, "max_new_mw": 0, "max_new_mwh": 0}},
-        "carbon": {"technology_rows": {"gas": "ccgt", "pv": "utility_pv", "bat": "battery"}},
-    })
+    raw = storage_arbitrage_scenario(tmp_path, carbon={"technology_rows": {"gas": "ccgt", "pv": "utility_pv", "bat": "battery"}})
     results, solved = solve_raw(raw)
     metrics, _ = _metrics(results, solved, raw)
     np.testing.assert_allclose(metrics["marginal_direct_g_per_kwh"].sel(zone="z").values, [4050.0, 5000.0], atol=1e-6)

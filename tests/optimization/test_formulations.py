@@ -10,11 +10,7 @@ import numpy as np
 import pytest
 
 from planning.errors import SolveError
-from tests.conftest import tiny_scenario
-
-
-def thermal(heat_rate, capex=0.0, fuel="gas", **extra):
-    return {"kind": "thermal", "fuel": fuel, "heat_rate_mmbtu_per_mwh": heat_rate, "capex_per_mw": capex, "lifetime_years": 1, **extra}
+from tests.conftest import storage_arbitrage_scenario, thermal, tiny_scenario
 
 
 def test_two_generators_three_hours(tmp_path, solve_raw):
@@ -72,14 +68,7 @@ def test_storage_arbitrage(tmp_path, solve_raw):
     # Hour 1: no PV, discharge 72·0.9 = 64.8 MW; gas (50 $/MWh) serves 35.2 MW → 1760 $.
     # Price hour 1 = 50 (gas marginal); hour 0: one more MWh of demand means 1 MWh less charged,
     # 0.81 MWh less discharged, 0.81 MWh more gas → 0.81·50 = 40.5 $/MWh.
-    raw = tiny_scenario(tmp_path, [100, 100], columns={"cf": [1.0, 0.0]}, extra={
-        "technologies": {"gas": thermal(50), "pv": {"kind": "variable"},
-                         "bat": {"kind": "storage", "charge_efficiency": 0.9, "discharge_efficiency": 0.9}},
-        "plants": {"g": {"zone": "z", "technology": "gas", "existing_mw": 200, "max_new_mw": 0},
-                   "s": {"zone": "z", "technology": "pv", "existing_mw": 180, "max_new_mw": 0,
-                         "profile": {"file": str(tmp_path / "series.csv"), "column": "cf"}},
-                   "b": {"zone": "z", "technology": "bat", "existing_mw": 200, "existing_mwh": 100, "max_new_mw": 0, "max_new_mwh": 0}},
-    })
+    raw = storage_arbitrage_scenario(tmp_path)
     results, solved = solve_raw(raw)
     assert solved.objective == pytest.approx(1760.0, rel=1e-9)
     np.testing.assert_allclose(results["charge_mw"].sel(plant="b").values, [80, 0], atol=1e-6)
