@@ -53,7 +53,8 @@ def test_embedded_curve_reproduces_card_prediction(tmp_path, card, formulation):
     points = np.unique(np.r_[x, (x[:-1] + x[1:]) / 2, x[0] + 1e-3, x[-1] - 1e-3, np.linspace(x[0], x[-1], 48 - 2 * len(x) - 1)])[:48]
     # Keep only the throughput constraint: fix the input, maximise the output.
     block.backlog_balance.deactivate()
-    block.delay_limit.deactivate()
+    for t in block.backlog:
+        block.backlog[t].setub(None)
     block.ramp_up.deactivate()
     block.ramp_down.deactivate()
     model.total_cost.deactivate()

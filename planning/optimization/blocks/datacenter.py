@@ -19,7 +19,7 @@ work_done[d,t] ≤ N_f·f(flexible_mw[d,t]/N_f)
     concave f → linear cuts  work ≤ a_k·flexible + b_k·N_f  (an LP);
     otherwise → exact incremental PWL with binaries  (formulation: auto | cuts | binary)
 backlog[d,t] = backlog[d,prev(t)] + A_{d,t} − work_done[d,t]                       (cyclic per cycle)
-backlog[d,t] ≤ Σ_{k=0}^{D−1} A_{d,t−k}   (work still waiting arrived within the last D hours)
+backlog[d,t] ≤ Σ_{k=0}^{D−1} A_{d,t−k}   (work still waiting arrived within the last D hours; a bound)
 −R ≤ (B_{d,t} + flexible_mw[d,t]) − (B_{d,t−1} + flexible_mw[d,t−1]) ≤ R     (not across cycle starts)
 
 flexibility = inflexible: flexible_mw[d,t] = N_f·b(t) (the work runs as it arrives; no variables).
@@ -95,12 +95,12 @@ def add(ctx: ModelContext) -> None:
 
         if mode == "inflexible":
             observed = inputs["dc_observed_flexible_mw"].sel(datacenter=d).values
-            block.flexible_mw = pyo.Var(T, bounds=lambda b, t: (float(observed[t]), float(observed[t])))
+            block.flexible_mw = pyo.Var(T, initialize=lambda b, t: float(observed[t]))
+            block.flexible_mw.fix()  # fixed variables compile to constants: no columns
         else:
             lower = 0.0 if mode == "ideal" else float(x[0]) * rating
             block.flexible_mw = pyo.Var(T, bounds=(lower, float(x[-1]) * rating))
             block.work_done = pyo.Var(T, bounds=(0.0, None))
-            block.backlog = pyo.Var(T, bounds=(0.0, None))
             if mode == "ideal":
                 efficiency = float(np.max(y / x))
                 delay_h = 24
@@ -122,10 +122,11 @@ def add(ctx: ModelContext) -> None:
                                                <= ramp - float(baseline[t] - baseline[t - 1]))
                 block.ramp_down = pyo.Constraint(steps, rule=lambda b, t: (b.flexible_mw[t - 1] - b.flexible_mw[t])
                                                  <= ramp + float(baseline[t] - baseline[t - 1]))
+            # The delay limit is a bound on the backlog (a column bound, not a row).
             window = _window_sums(arrived, period, delay_h)
+            block.backlog = pyo.Var(T, bounds=lambda b, t: (0.0, float(window[t])))
             block.backlog_balance = pyo.Constraint(
                 T, rule=lambda b, t: b.backlog[t] == b.backlog[previous[t]] + float(arrived[t]) - b.work_done[t])
-            block.delay_limit = pyo.Constraint(T, rule=lambda b, t: b.backlog[t] <= float(window[t]))
         for t in T:
             ctx.withdrawals[zone, t].append(float(pue[t]) * (float(baseline[t]) + block.flexible_mw[t]))
 
