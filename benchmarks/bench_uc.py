@@ -11,7 +11,6 @@ Writes benchmarks/results/bench_uc.csv and the HiGHS logs next to it.
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from pathlib import Path
 
@@ -36,10 +35,15 @@ def gap_times(log: Path) -> dict[str, float]:
     if not log.exists():
         return found
     for line in log.read_text(errors="ignore").splitlines():
-        match = re.search(r"\s([\d.]+)%\s.*?([\d.]+)s\s*$", line)
-        if not match:
+        tokens = line.split()
+        percents = [token for token in tokens if token.endswith("%")]
+        # B&B lines: ... explored% dual_bound primal_bound gap% ... time_s
+        if len(percents) < 2 or not tokens[-1].endswith("s"):
             continue
-        gap, seconds = float(match.group(1)), float(match.group(2))
+        try:
+            gap, seconds = float(percents[1].rstrip("%")), float(tokens[-1].rstrip("s"))
+        except ValueError:
+            continue
         for key, limit in (("t_gap_0.5pct_s", 0.5), ("t_gap_0.1pct_s", 0.1)):
             if gap <= limit and pd.isna(found[key]):
                 found[key] = seconds

@@ -101,6 +101,14 @@ def cross_reference_problems(data: dict) -> list[str]:
         if zone is not None and zone not in zones:
             unknown(f"datacenters.{name}.zone", "zone", zone, zones)
 
+    reserves = _mapping(data.get("reserves"))
+    for zone in (_mapping(reserves.get("spinning")).get("zones") or []):
+        if zone not in zones:
+            unknown("reserves.spinning.zones", "zone", zone, zones)
+    for tech_name in _mapping(reserves.get("capacity_credit")):
+        if tech_name not in technologies:
+            unknown(f"reserves.capacity_credit.{tech_name}", "technology", tech_name, technologies)
+
     pairs: dict[frozenset, str] = {}
     for name, line in _mapping(data.get("transmission")).items():
         line = _mapping(line)

@@ -131,3 +131,15 @@ def test_reserve_met_in_every_snapshot_on_real_data(tmp_path):
     provided = reserves.groupby("snapshot")["reserve_mw"].sum()
     np.testing.assert_allclose(provided.reindex(balance["snapshot"]).to_numpy(), balance["reserve_provided_mw"].to_numpy(), atol=1e-6)
     assert outcome.solved.is_mip
+
+
+def test_unknown_reserve_zone_and_credit_technology_are_reported(tmp_path):
+    from planning.config import validate_scenario
+    from planning.errors import ScenarioError
+
+    raw = solar_case(tmp_path, {"spinning": {"zones": ["zz"]}, "capacity_credit": {"bsae": 0.5}})
+    with pytest.raises(ScenarioError) as caught:
+        validate_scenario(raw)
+    text = "\n".join(caught.value.problems)
+    assert "reserves.spinning.zones: unknown zone 'zz'" in text
+    assert "reserves.capacity_credit.bsae: unknown technology 'bsae' — did you mean 'base'?" in text
