@@ -210,6 +210,123 @@ def signals(
         console.print(f"written [bold]{path}[/]", highlight=False)
 
 
+CapacitiesOption = Annotated[
+    Optional[Path],
+    typer.Option("--capacities", "-c", help="Results folder of `planning run` whose capacity.csv (and transmission.csv) fix the capacities. "
+                 "Default: the scenario's existing capacity, no new build."),
+]
+
+
+def _run_with_status(quiet: bool, work):
+    if quiet:
+        return work(lambda message: None)
+    with console.status("starting") as status:
+        return work(lambda message: status.update(message))
+
+
+@app.command()
+def loop(
+    scenario: ScenarioArg,
+    capacities: CapacitiesOption = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: results/<scenario name>-loop).")] = None,
+    signal: Annotated[Optional[str], typer.Option("--signal", help="price | average | consumption | marginal | blend (default: operations.loop.signal).")] = None,
+    stress_mode: Annotated[Optional[str], typer.Option("--stress-mode", help="Follow a stress signal instead: emissions_first | stability_first | auto.")] = None,
+    set_: SetOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output folder.")] = False,
+) -> None:
+    """Signal-response loop: the grid publishes an hourly signal, the data centers re-schedule, until the schedule settles.
+
+    Writes loop.csv (one row per round), loop_schedule.csv, loop_comparison.csv (vs the integrated optimum) and adequacy.csv.
+    """
+    from planning.workflows.signal_response import SIGNAL_KINDS, write_loop
+    from planning.workflows.stress import MODES, mode_signal
+
+    try:
+        loaded = _load(scenario, set_)
+        kind = signal
+        if stress_mode is not None:
+            if stress_mode not in MODES:
+                raise PlanningError([f"--stress-mode: '{stress_mode}' is not one of {', '.join(MODES)}"], title="invalid option")
+            kind = mode_signal(loaded, stress_mode)
+        if kind is not None and kind not in SIGNAL_KINDS:
+            raise PlanningError([f"--signal: '{kind}' is not one of price, average, consumption, marginal, blend"], title="invalid option")
+        target = out if out is not None else Path("results") / f"{loaded.name}-loop"
+        result, tables, folder = _run_with_status(quiet, lambda step: write_loop(loaded, target, capacities, kind, step=step))
+    except Exception as error:  # noqa: BLE001 - reported by _fail
+        _fail(error)
+        return
+    if quiet:
+        print(folder)
+        return
+    console.print(_frame_table(tables["loop"][["iteration", "signal", "total_cost", "co2_t", "datacenter_co2_t", "shifted_mwh",
+                                                "max_schedule_change_mw", "converged"]], "signal-response loop (loop.csv)"))
+    console.print(_frame_table(tables["loop_comparison"], "loop vs integrated optimum (loop_comparison.csv)"))
+    if "switches" in tables and len(tables["switches"]):
+        console.print(_frame_table(tables["switches"], "auto signal switches (switches.csv)"))
+    if not result.converged:
+        console.print(f"[bold yellow]warning:[/] not converged after {len(result.table)} rounds; raise operations.loop.max_iterations or use damping: diminishing")
+    console.print(f"results written to [bold]{folder}[/]", highlight=False)
+
+
+@app.command()
+def stress(
+    scenario: ScenarioArg,
+    capacities: CapacitiesOption = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: results/<scenario name>-stress).")] = None,
+    mode: Annotated[Optional[list[str]], typer.Option("--mode", "-m", help="Signal modes to compare (repeatable; default all: emissions_first, stability_first, auto).")] = None,
+    set_: SetOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output folder.")] = False,
+) -> None:
+    """Run the stressed system under emissions-first, stability-first and auto signals; write adequacy.csv per mode."""
+    from planning.workflows.stress import MODES, write_stress
+
+    try:
+        loaded = _load(scenario, set_)
+        modes = tuple(mode or MODES)
+        unknown = [m for m in modes if m not in MODES]
+        if unknown:
+            raise PlanningError([f"--mode: '{m}' is not one of {', '.join(MODES)}" for m in unknown], title="invalid option")
+        target = out if out is not None else Path("results") / f"{loaded.name}-stress"
+        tables, folder = _run_with_status(quiet, lambda step: write_stress(loaded, target, capacities, modes, step=step))
+    except Exception as error:  # noqa: BLE001 - reported by _fail
+        _fail(error)
+        return
+    if quiet:
+        print(folder)
+        return
+    console.print(_frame_table(tables["adequacy"], "adequacy by signal mode (adequacy.csv)"))
+    console.print(_frame_table(tables["stress_summary"], "cost and emissions by signal mode (stress_summary.csv)"))
+    if "switches" in tables and len(tables["switches"]):
+        console.print(_frame_table(tables["switches"], "auto signal switches (switches.csv)"))
+    console.print(f"results written to [bold]{folder}[/]", highlight=False)
+
+
+@app.command()
+def headroom(
+    scenario: ScenarioArg,
+    capacities: CapacitiesOption = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: results/<scenario name>-headroom).")] = None,
+    budget: Annotated[Optional[list[float]], typer.Option("--budget", "-b", help="Curtailment budget as a fraction of the new load's energy (repeatable; default operations.headroom.budgets).")] = None,
+    set_: SetOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output folder.")] = False,
+) -> None:
+    """Largest new flexible data-center load the existing system serves without unserved energy, per curtailment budget (headroom.csv)."""
+    from planning.workflows.headroom import write_headroom
+
+    try:
+        loaded = _load(scenario, set_)
+        target = out if out is not None else Path("results") / f"{loaded.name}-headroom"
+        table, folder = _run_with_status(quiet, lambda step: write_headroom(loaded, target, capacities, budget, step=step))
+    except Exception as error:  # noqa: BLE001 - reported by _fail
+        _fail(error)
+        return
+    if quiet:
+        print(folder)
+        return
+    console.print(_frame_table(table, "headroom for new flexible load (headroom.csv)"))
+    console.print(f"results written to [bold]{folder}[/]", highlight=False)
+
+
 def _register_optional_commands() -> None:
     """Commands whose modules are developed separately (e.g. surrogate fitting)."""
     try:

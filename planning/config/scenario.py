@@ -10,11 +10,13 @@ from planning.config.datacenters import DataCenter
 from planning.config.economics import Economics
 from planning.config.fuels import Fuel
 from planning.config.horizon import Horizon
+from planning.config.operations import Operations
 from planning.config.plants import Plant
 from planning.config.policy import Policy
 from planning.config.reliability import Reliability
 from planning.config.reserves import Reserves
 from planning.config.solver import Solver
+from planning.config.stress import Stress, stress_reference_problems
 from planning.config.technologies import Technology
 from planning.config.transmission import Corridor
 from planning.config.unit_commitment import UnitCommitment
@@ -41,6 +43,8 @@ class Scenario(Section):
     unit_commitment: UnitCommitment = Field(default_factory=UnitCommitment, description="Unit commitment formulation (integer, linear, off).")
     reserves: Reserves = Field(default_factory=Reserves, description="Spinning reserve and planning reserve margin.")
     carbon: Carbon = Field(default_factory=Carbon, description="Emission factors and attribution of the reported carbon metrics (not the model).")
+    stress: Stress = Field(default_factory=Stress, description="Stress events (outages, drought, heat wave, line outage) and the data centers' signal mode under stress.")
+    operations: Operations = Field(default_factory=Operations, description="Signal-response loop and headroom settings (planning loop, planning headroom).")
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":
@@ -120,4 +124,5 @@ def cross_reference_problems(data: dict) -> list[str]:
         if pair in pairs:
             problems.append(f"transmission.{name}: corridor duplicates transmission.{pairs[pair]} (same two zones); merge them")
         pairs.setdefault(pair, name)
+    problems += stress_reference_problems(data)
     return problems

@@ -36,6 +36,7 @@ from planning.errors import ScenarioError
 from planning.io.datacenter_inputs import datacenter_arrays
 from planning.io.timeseries import TimeSeriesReader
 from planning.io.operations import add_operations_inputs
+from planning.io.stress_inputs import apply_stress_events
 from planning.timeseries.aggregate import aggregate_inputs
 
 
@@ -159,6 +160,7 @@ def load_inputs(scenario: Scenario) -> xr.Dataset:
         },
     )
     dataset = add_operations_inputs(dataset, scenario)
+    dataset = apply_stress_events(dataset, scenario)
     if horizon.representative_periods is not None:
         dataset = aggregate_inputs(dataset, horizon.representative_periods)
     return dataset

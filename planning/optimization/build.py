@@ -24,11 +24,11 @@ from types import ModuleType
 import pyomo.environ as pyo
 import xarray as xr
 
-from planning.optimization.blocks import capacity, commitment, datacenter, dispatch, policy, reserves, storage, transmission, unserved
+from planning.optimization.blocks import capacity, commitment, datacenter, dispatch, line_outage, policy, reserves, storage, transmission, unserved
 from planning.optimization.context import ModelContext
 
 #: Blocks in build order. Policy comes after every block that registers emissions.
-BLOCKS: list[ModuleType] = [capacity, dispatch, commitment, storage, reserves, transmission, datacenter, unserved, policy]
+BLOCKS: list[ModuleType] = [capacity, dispatch, commitment, storage, reserves, transmission, line_outage, datacenter, unserved, policy]
 
 
 @contextmanager

@@ -1,0 +1,117 @@
+"""Adequacy metrics per zone (adequacy.csv) and the hourly reserve headroom the stability signal uses.
+
+Notation: zone z, snapshot t, weight w_t (h); available capacity of generator g a_{g,t}·K_g (MW);
+output p_{g,t}; storage s with power K_s, charge c, discharge d, state of charge e, discharge
+efficiency η; unserved u_{z,t}; load L_{z,t} = demand + data-center facility power (MW).
+
+Headroom (MW) — the upward capability not in use
+------------------------------------------------
+H_{z,t} = Σ_{g∈z} (a_{g,t}·K_g − p_{g,t}) + Σ_{s∈z} min(K_s − d_{s,t} + c_{s,t}, η_s·e_{s,t}/1 h)
+
+(thermal plants count their whole available capacity, committed or not: "operable" headroom;
+curtailed wind and solar count; imports do not). Net reserve margin m_{z,t} = (H_{z,t} − u_{z,t})/L_{z,t}
+(negative when load is shed).
+
+adequacy.csv, per zone
+----------------------
+* unserved_energy_mwh = Σ_t w_t·u_{z,t};  loss_of_load_hours = Σ_t w_t·[u_{z,t} > 1e-6 MW]
+* min_reserve_margin = min_t m_{z,t}
+* reserve_shortfall_mwh = Σ_t w_t·max(0, R_{z,t} − H_{z,t}) with R the spinning-reserve requirement
+  when ``reserves.spinning`` is set, else ``stress.reserve_threshold_fraction``·L_{z,t}
+* curtailment_mwh = Σ_t w_t·(VRE curtailment in z)
+* datacenter_curtailed_mwh = Σ_t w_t·PUE_{d,t}·max(0, P^as-arrived_{d,t} − P^IT_{d,t}) over data
+  centers d in z: the facility energy the data centers shed below their as-arrived schedule
+  (deferred or slowed work; the response to the signal).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+ADEQUACY_COLUMNS = ["zone", "unserved_energy_mwh", "loss_of_load_hours", "min_reserve_margin", "reserve_shortfall_mwh",
+                    "curtailment_mwh", "datacenter_curtailed_mwh"]
+
+
+def _zone_sum(values: np.ndarray, plant_zone: np.ndarray, zones: list[str]) -> np.ndarray:
+    out = np.zeros((len(zones), values.shape[1]))
+    for i, zone in enumerate(plant_zone):
+        out[zones.index(str(zone))] += values[i]
+    return out
+
+
+def load_mw(results: xr.Dataset) -> np.ndarray:
+    """Demand + data-center facility power per zone and snapshot (MW)."""
+    return results["demand_mw"].transpose("zone", "snapshot").values + results["datacenter_mw"].transpose("zone", "snapshot").values
+
+
+def headroom_mw(results: xr.Dataset, inputs: xr.Dataset) -> np.ndarray:
+    """H_{z,t}: available capacity not in use, per zone (rows in ``results.zone`` order) and snapshot (MW)."""
+    zones = [str(z) for z in results["zone"].values]
+    n_hours = results.sizes["snapshot"]
+    out = np.zeros((len(zones), n_hours))
+    if "generation_mw" in results and results.sizes.get("plant", 0):
+        generators = [str(p) for p in results["generation_mw"]["plant"].values]
+        if generators:
+            available = inputs["availability_per_unit"].sel(plant=generators).values * results["total_mw"].sel(plant=generators).values[:, None]
+            spare = np.maximum(available - results["generation_mw"].sel(plant=generators).values, 0.0)
+            out += _zone_sum(spare, inputs["plant_zone"].sel(plant=generators).values, zones)
+    if "discharge_mw" in results:
+        stores = [str(p) for p in results["discharge_mw"]["plant"].values]
+        if stores:
+            power = results["total_mw"].sel(plant=stores).values[:, None] - results["discharge_mw"].values + results["charge_mw"].values
+            energy = inputs["discharge_efficiency"].sel(plant=stores).values[:, None] * results["soc_mwh"].values
+            out += _zone_sum(np.maximum(np.minimum(power, energy), 0.0), inputs["plant_zone"].sel(plant=stores).values, zones)
+    return out
+
+
+def net_margin(results: xr.Dataset, inputs: xr.Dataset) -> np.ndarray:
+    """m_{z,t} = (H − u)/L per zone and snapshot (fraction of load; +inf where there is no load)."""
+    load = load_mw(results)
+    unserved = results["unserved_mw"].transpose("zone", "snapshot").values
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margin = (headroom_mw(results, inputs) - unserved) / load
+    return np.where(load > 1e-9, margin, np.inf)
+
+
+def datacenter_curtailed_mw(results: xr.Dataset, inputs: xr.Dataset) -> np.ndarray:
+    """Per zone and snapshot: Σ_d PUE·max(0, as-arrived IT − scheduled IT) (MW)."""
+    zones = [str(z) for z in results["zone"].values]
+    out = np.zeros((len(zones), results.sizes["snapshot"]))
+    if "datacenter_it_power_mw" not in results:
+        return out
+    shed = np.maximum(results["datacenter_as_arrived_it_mw"].values - results["datacenter_it_power_mw"].values, 0.0)
+    shed = shed * inputs["dc_pue"].values
+    return out + _zone_sum(shed, results["datacenter_zone"].values, zones)
+
+
+def adequacy_table(results: xr.Dataset, inputs: xr.Dataset, threshold_fraction: float = 0.10) -> pd.DataFrame:
+    """adequacy.csv rows, one per zone (columns :data:`ADEQUACY_COLUMNS`)."""
+    zones = [str(z) for z in results["zone"].values]
+    weight = results["weight_h"].values.astype(float)
+    unserved = results["unserved_mw"].transpose("zone", "snapshot").values
+    headroom = headroom_mw(results, inputs)
+    load = load_mw(results)
+    if "reserve_requirement_mw" in results:
+        requirement = results["reserve_requirement_mw"].transpose("zone", "snapshot").values
+    else:
+        requirement = threshold_fraction * load
+    margin = net_margin(results, inputs)
+    curtailment = np.zeros_like(load)
+    if "curtailment_mw" in results and results["curtailment_mw"].sizes.get("plant", 0):
+        plants = [str(p) for p in results["curtailment_mw"]["plant"].values]
+        curtailment = _zone_sum(results["curtailment_mw"].values, inputs["plant_zone"].sel(plant=plants).values, zones)
+    shed = datacenter_curtailed_mw(results, inputs)
+    rows = []
+    for i, zone in enumerate(zones):
+        rows.append({
+            "zone": zone,
+            "unserved_energy_mwh": float((weight * unserved[i]).sum()),
+            "loss_of_load_hours": float(weight[unserved[i] > 1e-6].sum()),
+            "min_reserve_margin": float(np.min(margin[i])) if margin.shape[1] else float("nan"),
+            "reserve_shortfall_mwh": float((weight * np.maximum(requirement[i] - headroom[i], 0.0)).sum()),
+            "curtailment_mwh": float((weight * curtailment[i]).sum()),
+            "datacenter_curtailed_mwh": float((weight * shed[i]).sum()),
+        })
+    return pd.DataFrame(rows, columns=ADEQUACY_COLUMNS)

@@ -1,0 +1,505 @@
+"""``planning loop``: the grid publishes an hourly signal, the data centers re-schedule, repeat (architecture i).
+
+Capacities are fixed (from a planning run's capacity.csv / transmission.csv, or the scenario's
+existing capacity with no new build or retirement). Each round k:
+
+1. **Grid.** The full model (dispatch, unit commitment, storage, reserves, transmission) is solved
+   with every responsive data center's IT schedule x_k fixed (its block in ``inflexible`` mode with
+   the schedule as its load). Round 0 uses the as-arrived schedule (the work runs as it arrives).
+2. **Signal** of the data center's zone, per hour: ``price`` (balance dual, currency/MWh),
+   ``average`` / ``consumption`` / ``marginal`` carbon intensity (g/kWh, :mod:`planning.metrics.carbon`),
+   or ``blend`` = w·price/mean(price) + (1 − w)·I/mean(I). Under stress (:mod:`planning.workflows.stress`)
+   the signal may be the stability signal (reserve headroom) instead.
+3. **Response.** The data center solves its own re-scheduling problem with the *same* learned
+   constraints as in the planning model — the datacenter block is reused, not duplicated
+   (throughput ≤ learned curve of flexible power, backlog balance, delay limit, ramps, fitted range):
+
+       min Σ_t w_t·s_{z(d),t}·PUE_{d,t}·(B_{d,t} + P^flex_{d,t}) + ρ·Σ_t w_t·|P^flex_{d,t} − x_{k,d,t}|
+
+   ρ = 1e-4 × mean |s| is a tie-break only: where the signal is flat the data center stays where it
+   is instead of jumping to an arbitrary vertex of its LP.
+4. **Damping** (``operations.loop.damping``): x_{k+1} = x_k + α_k·(x̂_k − x_k) applied to the whole
+   schedule (flexible power, work done and backlog, so x_{k+1} stays feasible for a concave curve:
+   the feasible set is convex). ``none``: α = 1 (pure best response; it oscillates when the data
+   center is large enough to move the signal: it moves into the cheap hour, which becomes dear);
+   ``fixed``: α = step; ``diminishing`` (default): α_k = step·2/(k + 2). With the price signal the
+   diminishing rule is Frank–Wolfe's method on the integrated problem min_x C(x) (the grid's cost
+   given the data-center schedule is convex in x and its gradient is the price × PUE × weight),
+   so the loop tends to the integrated optimum; with carbon signals it tends to a point that
+   serves the carbon signal instead, and the gap says what that costs.
+5. **Stop** when max_{d,t} |x_{k+1} − x_k| < ``tolerance_mw`` (the schedule x_k is kept: the
+   response would move it by less than the tolerance) or after ``max_iterations`` rounds.
+
+Outputs: loop.csv (one row per round: iteration, signal kind, total cost, system CO2, data-center
+CO2 (location-based: average intensity × facility energy), shifted MWh, max schedule change,
+converged, step, response gap), loop_schedule.csv (the final schedules and the last signal), and
+loop_comparison.csv: the final loop point against the integrated optimum (architecture ii: the
+learned block inside the grid model, same fixed capacities and horizon) — cost and emissions gap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+import xarray as xr
+
+from planning.config.scenario import Scenario
+from planning.errors import ScenarioError, SolveError
+from planning.metrics.adequacy import adequacy_table, net_margin
+from planning.optimization.blocks import datacenter as datacenter_block
+from planning.optimization.build import build_model, paused_gc
+from planning.optimization.context import ModelContext
+from planning.optimization.results import collect_results
+from planning.optimization.solve import SolveResult, solve_model
+
+SIGNAL_KINDS = ("price", "average", "consumption", "marginal", "blend", "stability", "auto")
+LOOP_COLUMNS = ["iteration", "signal", "total_cost", "co2_t", "datacenter_co2_t", "shifted_mwh", "max_schedule_change_mw",
+                "converged", "step", "response_gap_mw", "unserved_energy_mwh", "stressed_hours"]
+
+
+# --------------------------------------------------------------------------------------------
+# Fixed capacities
+# --------------------------------------------------------------------------------------------
+
+def read_capacities(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """capacity.csv (and transmission.csv if present) of a planning run."""
+    results_dir = Path(results_dir)
+    path = results_dir / "capacity.csv"
+    if not path.is_file():
+        raise ScenarioError([f"--capacities: {path} not found; pass the results folder of `planning run`"], title="invalid capacities")
+    lines = results_dir / "transmission.csv"
+    return pd.read_csv(path), (pd.read_csv(lines) if lines.is_file() else None)
+
+
+def fixed_capacity_inputs(inputs: xr.Dataset, capacity: pd.DataFrame | None = None, transmission: pd.DataFrame | None = None) -> xr.Dataset:
+    """The inputs with every capacity fixed: no new build, no retirement.
+
+    With ``capacity`` (capacity.csv of a planning run) each plant's existing MW (and MWh) become
+    the run's ``total_mw`` (``energy_mwh``); with ``transmission`` each corridor's capability becomes
+    its ``total_mw``. Without them the scenario's existing capacity is kept.
+    """
+    ds = inputs.copy(deep=True)
+    problems = []
+    if capacity is not None:
+        table = capacity.set_index(["zone", "technology"])
+        for i, (zone, tech) in enumerate(zip(ds["plant_zone"].values, ds["plant_technology"].values)):
+            key = (str(zone), str(tech))
+            if key not in table.index:
+                problems.append(f"capacity.csv: no row for zone '{zone}', technology '{tech}' (plant '{ds['plant'].values[i]}')")
+                continue
+            row = table.loc[key]
+            ds["existing_mw"].values[i] = float(row["total_mw"])
+            if ds["plant_kind"].values[i] == "storage" and "energy_mwh" in row and np.isfinite(row["energy_mwh"]):
+                ds["existing_mwh"].values[i] = float(row["energy_mwh"])
+    if transmission is not None and ds.sizes.get("line", 0):
+        table = transmission.set_index("line")
+        for i, line in enumerate(ds["line"].values):
+            if str(line) in table.index:
+                ds["line_existing_mw"].values[i] = float(table.loc[str(line), "total_mw"])
+            else:
+                problems.append(f"transmission.csv: no row for line '{line}'")
+    if problems:
+        raise ScenarioError(problems, title="capacities do not match the scenario")
+    ds["max_new_mw"] = xr.zeros_like(ds["max_new_mw"])
+    ds["can_retire"] = xr.zeros_like(ds["can_retire"]).astype(bool)
+    ds["max_new_mwh"] = xr.zeros_like(ds["max_new_mwh"])
+    if ds.sizes.get("line", 0):
+        ds["line_max_new_mw"] = xr.zeros_like(ds["line_max_new_mw"])
+    return ds
+
+
+# --------------------------------------------------------------------------------------------
+# Schedules
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class Schedule:
+    """The responsive data centers' schedule: flexible power (MW), work done and backlog, (datacenter, snapshot)."""
+
+    names: list[str]
+    flexible_mw: np.ndarray
+    work_done: np.ndarray
+    backlog: np.ndarray
+
+    def step_towards(self, other: "Schedule", alpha: float) -> "Schedule":
+        mix = lambda a, b: a + alpha * (b - a)  # noqa: E731
+        return Schedule(self.names, mix(self.flexible_mw, other.flexible_mw), mix(self.work_done, other.work_done), mix(self.backlog, other.backlog))
+
+
+def responsive_datacenters(inputs: xr.Dataset) -> list[str]:
+    """Data centers that re-schedule (flexibility learned or ideal)."""
+    if "datacenter" not in inputs.dims:
+        return []
+    return [str(d) for d, mode in zip(inputs["datacenter"].values, inputs["dc_flexibility"].values) if str(mode) != "inflexible"]
+
+
+def as_arrived_schedule(inputs: xr.Dataset) -> Schedule:
+    """Round 0: the flexible work runs as it arrives (backlog 0)."""
+    names = responsive_datacenters(inputs)
+    observed = inputs["dc_observed_flexible_mw"].sel(datacenter=names).values.astype(float) if names else np.zeros((0, inputs.sizes["snapshot"]))
+    arrived = inputs["dc_work_arrived"].sel(datacenter=names).values.astype(float) if names else observed.copy()
+    return Schedule(names, observed.copy(), arrived.copy(), np.zeros_like(observed))
+
+
+def grid_inputs(inputs: xr.Dataset, schedule: Schedule) -> xr.Dataset:
+    """The inputs with each responsive data center's load fixed at ``schedule`` (block in inflexible mode)."""
+    if not schedule.names:
+        return inputs
+    ds = inputs.copy()
+    flexibility = ds["dc_flexibility"].values.copy()
+    observed = ds["dc_observed_flexible_mw"].values.copy()
+    names = [str(d) for d in ds["datacenter"].values]
+    for i, name in enumerate(schedule.names):
+        j = names.index(name)
+        flexibility[j] = "inflexible"
+        observed[j] = schedule.flexible_mw[i]
+    ds["dc_flexibility"] = (("datacenter",), flexibility)
+    ds["dc_observed_flexible_mw"] = (("datacenter", "snapshot"), observed, inputs["dc_observed_flexible_mw"].attrs)
+    return ds
+
+
+# --------------------------------------------------------------------------------------------
+# The two problems of a round
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class GridOutcome:
+    """The grid's solution for one data-center schedule."""
+
+    results: xr.Dataset
+    solved: SolveResult
+    metrics: xr.Dataset | None = None
+
+
+def solve_grid(scenario: Scenario, inputs: xr.Dataset, schedule: Schedule | None = None, carbon: bool = True) -> GridOutcome:
+    """Solve the grid with the data centers' load fixed at ``schedule`` (None = as in ``inputs``)."""
+    from planning.metrics.carbon import scenario_carbon_metrics
+
+    fixed = grid_inputs(inputs, schedule) if schedule is not None else inputs
+    built = build_model(fixed)
+    solved = solve_model(built.model, scenario.solver)
+    if not solved.has_solution:
+        raise SolveError([f"the grid model has no solution (HiGHS: '{solved.status}'); check that the fixed capacities can serve "
+                          "the load, or allow unserved energy (reliability.allow_unserved_energy: true)"], title="grid solve failed")
+    results = collect_results(built.ctx, solved)
+    if "datacenter_as_arrived_it_mw" in results:
+        # The block saw the schedule as its load; restore the true as-arrived schedule.
+        results["datacenter_as_arrived_it_mw"] = inputs["dc_baseline_mw"] + inputs["dc_observed_flexible_mw"]
+    if schedule is not None and schedule.names:
+        results["work_done"].loc[{"datacenter": schedule.names}] = schedule.work_done
+        results["backlog"].loc[{"datacenter": schedule.names}] = schedule.backlog
+    metrics = scenario_carbon_metrics(scenario, results, solved) if carbon else None
+    return GridOutcome(results, solved, metrics)
+
+
+def respond(inputs: xr.Dataset, signal: np.ndarray, current: Schedule, solver) -> Schedule:
+    """The data centers' re-scheduling problem: minimise the signal-weighted facility energy.
+
+    ``signal`` is (zone, snapshot), in the inputs' zone order. Reuses
+    :mod:`planning.optimization.blocks.datacenter` for every constraint of the learned surrogate.
+    """
+    if not current.names:
+        return current
+    with paused_gc():
+        ctx = ModelContext(model=pyo.ConcreteModel(name="datacenter_response"), inputs=inputs)
+        datacenter_block.add(ctx)
+        model = ctx.model
+        zones = ctx.zones
+        weight = ctx.weight_h
+        T = ctx.snapshots
+        scale = float(np.nanmean(np.abs(signal))) if np.isfinite(signal).any() else 1.0
+        rho = 1e-4 * (scale if scale > 0 else 1.0)
+        terms = []
+        for (zone, t), withdrawals in ctx.withdrawals.items():
+            value = float(signal[zones.index(zone), t])
+            if value and np.isfinite(value):
+                terms.append(weight[t] * value * pyo.quicksum(withdrawals))
+        model.RESPONSIVE = pyo.Set(initialize=current.names, ordered=True)
+        model.move_up = pyo.Var(model.RESPONSIVE, T, bounds=(0.0, None))
+        model.move_down = pyo.Var(model.RESPONSIVE, T, bounds=(0.0, None))
+        index = {d: i for i, d in enumerate(current.names)}
+        model.move = pyo.Constraint(model.RESPONSIVE, T, rule=lambda m, d, t: m.datacenter[d].flexible_mw[t] - float(current.flexible_mw[index[d], t])
+                                    == m.move_up[d, t] - m.move_down[d, t])
+        proximal = pyo.quicksum(weight[t] * rho * (model.move_up[d, t] + model.move_down[d, t]) for d in current.names for t in T)
+        model.signal_cost = pyo.Objective(expr=pyo.quicksum(terms) + proximal, sense=pyo.minimize)
+    solved = solve_model(model, solver)
+    if not solved.has_solution:
+        raise SolveError([f"the data center's re-scheduling problem has no solution (HiGHS: '{solved.status}')"], title="data-center response failed")
+    block = model.datacenter
+    flexible = np.array([[block[d].flexible_mw[t].value for t in T] for d in current.names], dtype=float)
+    work = np.array([[block[d].work_done[t].value for t in T] for d in current.names], dtype=float)
+    backlog = np.array([[block[d].backlog[t].value for t in T] for d in current.names], dtype=float)
+    return Schedule(current.names, flexible, work, backlog)
+
+
+def integrated_optimum(scenario: Scenario, inputs: xr.Dataset) -> GridOutcome:
+    """Architecture (ii): the learned data-center block inside the grid model (same fixed capacities)."""
+    return solve_grid(scenario, inputs, schedule=None)
+
+
+# --------------------------------------------------------------------------------------------
+# Signals
+# --------------------------------------------------------------------------------------------
+
+def _normalised(values: np.ndarray) -> np.ndarray:
+    mean = float(np.nanmean(np.abs(values))) if np.isfinite(values).any() else 0.0
+    return values / mean if mean > 0 else np.zeros_like(values)
+
+
+def carbon_signal(outcome: GridOutcome, kind: str) -> np.ndarray:
+    """(zone, snapshot) intensity in g/kWh (NaN → 0: a zone that generates nothing that hour)."""
+    values = outcome.metrics[f"{kind}_g_per_kwh"].transpose("zone", "snapshot").values.astype(float)
+    return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def stability_signal(outcome: GridOutcome, inputs: xr.Dataset) -> np.ndarray:
+    """σ_{z,t} ∈ [0, 1]: (max m − m_t)/(max m − min m) of the net reserve margin m (1 = the tightest hour)."""
+    margin = net_margin(outcome.results, inputs)
+    finite = np.where(np.isfinite(margin), margin, np.nan)
+    out = np.zeros_like(margin)
+    for i in range(margin.shape[0]):
+        row = finite[i]
+        if not np.isfinite(row).any():
+            continue
+        top, bottom = np.nanmax(row), np.nanmin(row)
+        out[i] = np.nan_to_num((top - row) / (top - bottom), nan=0.0) if top > bottom else 0.0
+    return out
+
+
+def grid_signal(kind: str, outcome: GridOutcome, inputs: xr.Dataset, settings, stress=None) -> tuple[np.ndarray, np.ndarray]:
+    """The hourly signal (zone, snapshot) of a round and the stressed-hour flags (zone, snapshot).
+
+    Kinds: price, average, consumption, marginal, blend (see the module docstring); ``stability``
+    = σ (stress: stability_first); ``auto`` = the carbon signal scaled to [0, 1] (I/max I) in hours
+    whose net margin is at or above ``stress.reserve_threshold_fraction``, and 1 + σ in the hours below
+    it, so that any stressed hour is dearer than any unstressed one.
+    """
+    margin = net_margin(outcome.results, inputs)
+    stressed = np.zeros(margin.shape, dtype=bool)
+    if kind == "price":
+        signal = outcome.results["price_per_mwh"].transpose("zone", "snapshot").values.astype(float)
+    elif kind in ("average", "consumption", "marginal"):
+        signal = carbon_signal(outcome, kind)
+    elif kind == "blend":
+        price = outcome.results["price_per_mwh"].transpose("zone", "snapshot").values.astype(float)
+        w = settings.blend_price_weight
+        signal = w * _normalised(price) + (1.0 - w) * _normalised(carbon_signal(outcome, settings.blend_intensity))
+    elif kind == "stability":
+        signal = stability_signal(outcome, inputs)
+    elif kind == "auto":
+        carbon = carbon_signal(outcome, stress.emissions_signal)
+        top = np.max(np.abs(carbon), axis=1, keepdims=True)
+        carbon = np.divide(carbon, top, out=np.zeros_like(carbon), where=top > 0)
+        stressed = margin < stress.reserve_threshold_fraction
+        signal = np.where(stressed, 1.0 + stability_signal(outcome, inputs), carbon)
+    else:
+        raise ValueError(f"unknown signal kind '{kind}' (one of {', '.join(SIGNAL_KINDS)})")
+    return np.nan_to_num(signal, nan=0.0, posinf=0.0, neginf=0.0), stressed
+
+
+# --------------------------------------------------------------------------------------------
+# The loop
+# --------------------------------------------------------------------------------------------
+
+def step_size(rule: str, step: float, k: int) -> float:
+    """α_k of the damping rule (k = 0, 1, ...)."""
+    if rule == "none":
+        return 1.0
+    if rule == "fixed":
+        return step
+    return step * 2.0 / (k + 2.0)
+
+
+@dataclass
+class LoopResult:
+    """Everything a loop produced."""
+
+    table: pd.DataFrame
+    schedule: Schedule
+    final: GridOutcome
+    signal: np.ndarray
+    stressed: np.ndarray
+    converged: bool
+    signal_kind: str
+    switches: pd.DataFrame = field(default_factory=pd.DataFrame)
+    integrated: GridOutcome | None = None
+
+
+def datacenter_co2_t(outcome: GridOutcome) -> float:
+    """Location-based data-center CO2: Σ_t w_t·a_{z(d),t}·facility_{d,t} (t, average intensity)."""
+    results = outcome.results
+    if "datacenter_facility_power_mw" not in results or outcome.metrics is None:
+        return 0.0
+    average = outcome.metrics["average_g_per_kwh"].fillna(0.0) / 1000.0
+    zone = results["datacenter_zone"].values
+    weight = results["weight_h"].values
+    total = 0.0
+    for i, d in enumerate(results["datacenter"].values):
+        facility = results["datacenter_facility_power_mw"].sel(datacenter=d).values
+        total += float((weight * facility * average.sel(zone=str(zone[i])).values).sum())
+    return total
+
+
+def shifted_mwh(results: xr.Dataset) -> float:
+    """Σ_t w_t·max(0, P_IT − P_IT^as-arrived) over data centers (MWh)."""
+    if "datacenter_it_power_mw" not in results:
+        return 0.0
+    moved = (results["datacenter_it_power_mw"] - results["datacenter_as_arrived_it_mw"]).clip(min=0.0)
+    return float((moved * results["weight_h"]).sum())
+
+
+def switch_log(stressed: np.ndarray, margin: np.ndarray, inputs: xr.Dataset, threshold: float, iteration: int) -> pd.DataFrame:
+    """Hours where the auto signal changes: snapshot, zone, from, to, net margin, threshold."""
+    snapshots = pd.DatetimeIndex(inputs["snapshot"].values)
+    rows = []
+    for i, zone in enumerate(inputs["zone"].values):
+        previous = False
+        for t in range(stressed.shape[1]):
+            if bool(stressed[i, t]) != previous:
+                rows.append({"iteration": iteration, "snapshot": snapshots[t].strftime("%Y-%m-%dT%H:%M"), "hour": t, "zone": str(zone),
+                             "from": "stability_first" if previous else "emissions_first",
+                             "to": "stability_first" if stressed[i, t] else "emissions_first",
+                             "net_margin": float(margin[i, t]), "threshold": threshold})
+                previous = bool(stressed[i, t])
+    return pd.DataFrame(rows, columns=["iteration", "snapshot", "hour", "zone", "from", "to", "net_margin", "threshold"])
+
+
+def run_loop(scenario: Scenario, inputs: xr.Dataset, signal_kind: str | None = None, settings=None,
+             step: Callable[[str], None] = lambda message: None, compare: bool = True) -> LoopResult:
+    """Iterate grid solve → signal → data-center response → damping until the schedule settles.
+
+    ``inputs`` must already have fixed capacities (:func:`fixed_capacity_inputs`). ``signal_kind``
+    defaults to ``operations.loop.signal``; ``stability`` and ``auto`` are the stress modes.
+    """
+    settings = settings or scenario.operations.loop
+    kind = signal_kind or settings.signal
+    schedule = as_arrived_schedule(inputs)
+    if not schedule.names:
+        raise ScenarioError(["datacenters: the loop needs at least one data center with flexibility learned or ideal"], title="nothing to loop over")
+    rows = []
+    converged = False
+    switches = pd.DataFrame()
+    threshold = scenario.stress.reserve_threshold_fraction
+    for k in range(settings.max_iterations):
+        step(f"round {k}: grid")
+        outcome = solve_grid(scenario, inputs, schedule)
+        signal, stressed = grid_signal(kind, outcome, inputs, settings, scenario.stress)
+        step(f"round {k}: data-center response")
+        response = respond(inputs, signal, schedule, scenario.solver)
+        alpha = step_size(settings.damping, settings.step, k)
+        candidate = schedule.step_towards(response, alpha)
+        change = float(np.max(np.abs(candidate.flexible_mw - schedule.flexible_mw))) if schedule.flexible_mw.size else 0.0
+        gap = float(np.max(np.abs(response.flexible_mw - schedule.flexible_mw))) if schedule.flexible_mw.size else 0.0
+        converged = change < settings.tolerance_mw
+        results = outcome.results
+        weight = results["weight_h"].values
+        if kind == "auto":
+            switches = switch_log(stressed, net_margin(results, inputs), inputs, threshold, k)
+        rows.append({
+            "iteration": k, "signal": kind, "total_cost": float(outcome.solved.objective), "co2_t": float(results["co2_t"]),
+            "datacenter_co2_t": datacenter_co2_t(outcome), "shifted_mwh": shifted_mwh(results),
+            "max_schedule_change_mw": change, "converged": converged, "step": alpha, "response_gap_mw": gap,
+            "unserved_energy_mwh": float((results["unserved_mw"] * results["weight_h"]).sum()),
+            "stressed_hours": float(weight[stressed.any(axis=0)].sum()),
+        })
+        final = LoopResult(pd.DataFrame(rows, columns=LOOP_COLUMNS), schedule, outcome, signal, stressed, converged, kind, switches)
+        if converged:
+            break
+        schedule = candidate
+    if compare:
+        step("integrated optimum")
+        final.integrated = integrated_optimum(scenario, inputs)
+    return final
+
+
+# --------------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------------
+
+def schedule_table(loop: LoopResult, inputs: xr.Dataset) -> pd.DataFrame:
+    """loop_schedule.csv: snapshot, weight, datacenter, zone, flexible_mw, it_power_mw, facility_power_mw,
+    as_arrived_it_mw, work_done, backlog, signal, stressed (of the final round), and the integrated
+    optimum's it_power_mw."""
+    results = loop.final.results
+    snapshots = pd.DatetimeIndex(inputs["snapshot"].values).strftime("%Y-%m-%dT%H:%M")
+    zones = [str(z) for z in inputs["zone"].values]
+    frames = []
+    for d in results["datacenter"].values:
+        zone = str(results["datacenter_zone"].sel(datacenter=d).item())
+        z = zones.index(zone)
+        frame = pd.DataFrame({
+            "snapshot": snapshots, "weight": inputs["weight_h"].values, "datacenter": str(d), "zone": zone,
+            "flexible_mw": results["datacenter_flexible_mw"].sel(datacenter=d).values,
+            "it_power_mw": results["datacenter_it_power_mw"].sel(datacenter=d).values,
+            "facility_power_mw": results["datacenter_facility_power_mw"].sel(datacenter=d).values,
+            "as_arrived_it_mw": results["datacenter_as_arrived_it_mw"].sel(datacenter=d).values,
+            "work_done": results["work_done"].sel(datacenter=d).values,
+            "backlog": results["backlog"].sel(datacenter=d).values,
+            "signal": loop.signal[z], "stressed": loop.stressed[z].astype(int),
+        })
+        if loop.integrated is not None:
+            frame["integrated_it_power_mw"] = loop.integrated.results["datacenter_it_power_mw"].sel(datacenter=d).values
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def comparison_table(loop: LoopResult) -> pd.DataFrame:
+    """loop_comparison.csv: the loop's final point vs the integrated optimum, and the gaps."""
+    last = loop.table.iloc[-1]
+    rows = [{"architecture": f"loop ({loop.signal_kind})", "total_cost": last["total_cost"], "co2_t": last["co2_t"],
+             "datacenter_co2_t": last["datacenter_co2_t"], "shifted_mwh": last["shifted_mwh"], "iterations": int(last["iteration"]) + 1,
+             "converged": bool(last["converged"])}]
+    if loop.integrated is not None:
+        integrated = loop.integrated
+        rows.append({"architecture": "integrated", "total_cost": float(integrated.solved.objective), "co2_t": float(integrated.results["co2_t"]),
+                     "datacenter_co2_t": datacenter_co2_t(integrated), "shifted_mwh": shifted_mwh(integrated.results),
+                     "iterations": 1, "converged": True})
+        cost_gap = rows[0]["total_cost"] - rows[1]["total_cost"]
+        rows.append({"architecture": "gap (loop − integrated)", "total_cost": cost_gap, "co2_t": rows[0]["co2_t"] - rows[1]["co2_t"],
+                     "datacenter_co2_t": rows[0]["datacenter_co2_t"] - rows[1]["datacenter_co2_t"],
+                     "shifted_mwh": rows[0]["shifted_mwh"] - rows[1]["shifted_mwh"], "iterations": np.nan, "converged": np.nan})
+        relative = {key: (rows[2][key] / abs(rows[1][key]) if rows[1][key] else np.nan) for key in ("total_cost", "co2_t", "datacenter_co2_t")}
+        rows.append({"architecture": "relative gap", **relative, "shifted_mwh": np.nan, "iterations": np.nan, "converged": np.nan})
+    return pd.DataFrame(rows)
+
+
+def loop_tables(loop: LoopResult, inputs: xr.Dataset, threshold_fraction: float, prefix: str = "loop") -> dict[str, pd.DataFrame]:
+    """Every table of one loop: loop.csv, loop_schedule.csv, loop_comparison.csv, adequacy.csv (and switches)."""
+    tables = {prefix: loop.table, f"{prefix}_schedule": schedule_table(loop, inputs), f"{prefix}_comparison": comparison_table(loop)}
+    tables[f"{prefix}_adequacy"] = adequacy_table(loop.final.results, inputs, threshold_fraction)
+    if loop.signal_kind == "auto":
+        tables[f"{prefix}_switches"] = loop.switches
+    return tables
+
+
+def prepare_inputs(scenario: Scenario, capacities: Path | None = None) -> xr.Dataset:
+    """Load the scenario's inputs (stress events applied) and fix the capacities."""
+    from planning.io.inputs import load_inputs
+
+    inputs = load_inputs(scenario)
+    if "representative_of_period" in inputs:
+        raise ScenarioError(["horizon.representative_periods: the operating workflows need a chronological horizon; remove representative_periods"],
+                            title="invalid operating horizon")
+    capacity, lines = read_capacities(capacities) if capacities is not None else (None, None)
+    return fixed_capacity_inputs(inputs, capacity, lines)
+
+
+def write_loop(scenario: Scenario, out_dir: Path, capacities: Path | None = None, signal_kind: str | None = None,
+               step: Callable[[str], None] = lambda message: None) -> tuple[LoopResult, dict[str, pd.DataFrame], Path]:
+    """``planning loop``: run the loop and write loop.csv, loop_schedule.csv, loop_comparison.csv, adequacy.csv."""
+    from planning.io.writers import atomic_folder, write_tables
+    from planning.workflows.run import resolved_scenario_yaml
+
+    inputs = prepare_inputs(scenario, capacities)
+    loop = run_loop(scenario, inputs, signal_kind, step=step)
+    tables = loop_tables(loop, inputs, scenario.stress.reserve_threshold_fraction)
+    named = {name.replace("loop_adequacy", "adequacy").replace("loop_switches", "switches"): table for name, table in tables.items()}
+    with atomic_folder(out_dir) as staging:
+        write_tables(staging, named)
+        (staging / "scenario.resolved.yaml").write_text(resolved_scenario_yaml(scenario), encoding="utf-8")
+    return loop, named, Path(out_dir).resolve()

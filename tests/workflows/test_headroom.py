@@ -1,0 +1,93 @@
+"""Headroom: the largest new flexible load the existing system serves, per curtailment budget.
+
+Hand case: one zone, four hours, demand 50, 60, 80, 90 MW; 100 MW of gas; a flat new load X.
+Curtailment needed: max(0, 90 + X − 100) in the last hour (for X ≤ 20); energy 4X.
+* b = 0:    X = 10 (the last hour is full).
+* b = 0.05: X − 10 ≤ 0.05·4X → X ≤ 12.5; curtailed 2.5 MW in 1 h, depth 2.5/12.5 = 0.2.
+* b = 0.10: X − 10 ≤ 0.4X → X ≤ 16.667; curtailed 6.667 MW, depth 0.4.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from planning.cli import app
+from planning.config import validate_scenario
+from planning.errors import SolveError
+from planning.io.inputs import load_inputs
+from planning.optimization.build import build_model
+from planning.optimization.solve import solve_model
+from planning.workflows.headroom import headroom_blocks, headroom_inputs, headroom_table, longest_run, solve_headroom
+from planning.workflows.signal_response import fixed_capacity_inputs
+from tests.conftest import REPO, tiny_scenario
+from tests.workflows.helpers import THERMAL
+
+
+def hand_case(tmp_path, demand=(50, 60, 80, 90), budgets=(0.0, 0.05, 0.10), **headroom):
+    raw = tiny_scenario(tmp_path, list(demand), extra={
+        "technologies": {"ccgt": {**THERMAL, "fuel": "gas"}}, "plants": {"g": {"zone": "z", "technology": "ccgt", "existing_mw": 100}},
+        "operations": {"headroom": {"budgets": list(budgets), **headroom}}})
+    scenario = validate_scenario(raw)
+    return scenario, fixed_capacity_inputs(load_inputs(scenario))
+
+
+def test_headroom_hand_case(tmp_path):
+    scenario, inputs = hand_case(tmp_path)
+    table = headroom_table(scenario, inputs)
+    np.testing.assert_allclose(table["headroom_mw"], [10.0, 12.5, 50 / 3], rtol=1e-6)
+    np.testing.assert_allclose(table["curtailed_hours"], [0, 1, 1])
+    np.testing.assert_allclose(table["max_curtail_depth"], [0.0, 0.2, 0.4], atol=1e-6)
+    np.testing.assert_allclose(table["longest_event_hours"], [0, 1, 1])
+    assert list(table.columns[:5]) == ["curtailment_budget", "headroom_mw", "curtailed_hours", "max_curtail_depth", "longest_event_hours"]
+
+
+def test_larger_budget_never_less_headroom(tmp_path):
+    scenario, inputs = hand_case(tmp_path, demand=(70, 95, 85, 99, 60, 92), budgets=(0.0025, 0.005, 0.01, 0.05))
+    headroom = headroom_table(scenario, inputs)["headroom_mw"].to_numpy()
+    assert np.all(np.diff(headroom) >= -1e-6)
+    assert headroom[-1] > headroom[0]
+
+
+def test_at_the_headroom_no_unserved_energy_and_curtailment_within_budget(tmp_path):
+    scenario, inputs = hand_case(tmp_path, demand=(70, 95, 85, 99, 60, 92), budgets=(0.05,))
+    row = solve_headroom(scenario, inputs, 0.05)
+    size, curtailed = row["headroom_mw"], row["curtailed_mw"]
+    assert row["curtailed_fraction"] <= 0.05 + 1e-9
+    # Independent check: the ordinary model (unserved energy allowed at VOLL) with the new load as fixed demand.
+    checked = inputs.copy()
+    checked["demand_mw"] = inputs["demand_mw"] + (size - curtailed)[None, :]
+    built = build_model(checked)
+    solved = solve_model(built.model, scenario.solver)
+    unserved = np.array([built.model.unserved_mw["z", t].value for t in built.ctx.snapshots])
+    assert solved.optimal and unserved.max() == pytest.approx(0.0, abs=1e-6)
+    # And the headroom is the largest: 1 % more cannot stay within the budget.
+    settings = scenario.operations.headroom
+    bigger = build_model(headroom_inputs(inputs, "z", np.ones(6), settings, 0.05, fixed_mw=size * 1.01), blocks=headroom_blocks())
+    assert not solve_model(bigger.model, scenario.solver).has_solution
+
+
+def test_no_headroom_when_the_system_already_sheds_load(tmp_path):
+    scenario, inputs = hand_case(tmp_path, demand=(50, 120))
+    with pytest.raises(SolveError, match="cannot serve its own load"):
+        headroom_table(scenario, inputs)
+
+
+def test_longest_run():
+    assert longest_run(np.array([True, False, True, True, True, False, True])) == 3
+    assert longest_run(np.array([], dtype=bool)) == 0
+
+
+def test_headroom_command_with_a_datacenter_shape(tmp_path):
+    example = REPO / "scenarios" / "isone_datacenter_week.yaml"
+    out = tmp_path / "headroom"
+    sets = ["horizon.hours=48", "horizon.storage_cycle=day", "plants.isone_ocgt.existing_mw=8000", "operations.headroom.shape=datacenter"]
+    result = CliRunner().invoke(app, ["headroom", str(example), "--out", str(out), "-q", *sum((["--set", s] for s in sets), [])])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "headroom.csv")
+    assert table["curtailment_budget"].tolist() == [0.0025, 0.005, 0.01]
+    assert np.all(np.diff(table["headroom_mw"]) >= -1e-6) and (table["headroom_mw"] > 0).all()
+    assert (table["curtailed_fraction"] <= table["curtailment_budget"] + 1e-9).all()
+    assert table["shape"].eq("datacenter:campus").all()

@@ -1,0 +1,117 @@
+"""The signal-response loop: convergence, damping, and the gap to the integrated optimum.
+
+The price case (hand-computable): one zone, two hours, demand 95 and 100 MW; a cheap plant of
+106 MW at 10 $/MWh and a dear one at 50 $/MWh; a data center with 20 MW of flexible power whose
+work (= power, a linear curve) arrives at 10 MWh/h and may wait 3 h, so it can put x MW in hour
+A and 20 − x in hour B. Grid cost C(x) = 10·min(95 + x, 106) + 50·max(0, x − 11)
++ 10·min(120 − x, 106) + 50·max(0, 14 − x):
+* as arrived (x = 10): 10·105 + 10·106 + 50·4 = 2310;
+* x = 20: 10·106 + 50·9 + 10·100 = 2510;   x = 0: 10·95 + 10·106 + 50·14 = 2710;
+* optimum: 212 MWh cheap + 3 MWh dear = 2120 + 150 = 2270 for any x in [11, 14].
+Prices: A is dear iff x > 11, B is dear iff x < 14; the best response to (A cheap, B dear) is
+x̂ = 20, to (A dear, B cheap) x̂ = 0, and between 11 and 14 both hours are dear (ties: stay).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from planning.cli import app
+from planning.config import load_scenario
+from planning.workflows.signal_response import (as_arrived_schedule, comparison_table, fixed_capacity_inputs, respond, run_loop,
+                                                step_size)
+from tests.conftest import REPO
+from tests.workflows.helpers import THERMAL, scenario_and_inputs
+
+TECHNOLOGIES = {"ccgt": {**THERMAL, "fuel": "cheap_fuel"}, "ocgt": {**THERMAL, "fuel": "dear_fuel"}}
+FUELS = {"cheap_fuel": {"price_per_mmbtu": 10.0, "co2_t_per_mmbtu": 0.0}, "dear_fuel": {"price_per_mmbtu": 50.0, "co2_t_per_mmbtu": 0.5}}
+PLANTS = {"cheap": {"zone": "z", "technology": "ccgt", "existing_mw": 106, "max_new_mw": 0},
+          "dear": {"zone": "z", "technology": "ocgt", "existing_mw": 1000, "max_new_mw": 0}}
+
+
+def price_case(tmp_path, **loop):
+    return scenario_and_inputs(tmp_path, [95, 100], PLANTS, TECHNOLOGIES, FUELS, extra={"operations": {"loop": {"max_iterations": 8, **loop}}})
+
+
+def test_step_rules():
+    assert [step_size("none", 0.3, k) for k in range(3)] == [1.0, 1.0, 1.0]
+    assert [step_size("fixed", 0.5, k) for k in range(3)] == [0.5, 0.5, 0.5]
+    np.testing.assert_allclose([step_size("diminishing", 1.0, k) for k in range(4)], [1.0, 2 / 3, 0.5, 0.4])
+
+
+def test_price_loop_converges_to_the_integrated_optimum(tmp_path):
+    scenario, inputs = price_case(tmp_path)
+    loop = run_loop(scenario, inputs)
+    table = loop.table
+    # x: 10 → 20 (α 1) → 20 − ⅔·20 = 6.67 (α ⅔) → 6.67 + ½·13.33 = 13.33 (α ½), inside [11, 14]: both hours dear, stay.
+    np.testing.assert_allclose(table["total_cost"], [2310, 2510, 2443.333333, 2270], rtol=1e-9)
+    assert table["converged"].tolist() == [False, False, False, True]
+    np.testing.assert_allclose(loop.schedule.flexible_mw, [[40 / 3, 20 / 3]], atol=1e-6)
+    integrated = float(loop.integrated.solved.objective)
+    assert integrated == pytest.approx(2270.0, rel=1e-9)
+    assert table["total_cost"].iloc[-1] >= integrated - 1e-6
+    comparison = comparison_table(loop).set_index("architecture")
+    assert comparison.loc["gap (loop − integrated)", "total_cost"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_undamped_response_oscillates_and_damping_fixes_it(tmp_path):
+    scenario, inputs = price_case(tmp_path, damping="none")
+    undamped = run_loop(scenario, inputs, compare=False)
+    # Best response to best response: x = 10, 20, 0, 20, 0, ... costs 2310, 2510, 2710, 2510, ...
+    assert not undamped.converged
+    np.testing.assert_allclose(undamped.table["total_cost"], [2310] + [2510, 2710] * 3 + [2510], rtol=1e-9)
+    np.testing.assert_allclose(undamped.table["max_schedule_change_mw"].iloc[1:], 20.0, rtol=1e-9)
+    scenario, inputs = price_case(tmp_path, damping="fixed", step=0.5)
+    damped = run_loop(scenario, inputs, compare=False)
+    # x: 10 → 15 → 7.5 → 13.75 (in [11, 14]) → stays.
+    assert damped.converged and len(damped.table) == 4
+    np.testing.assert_allclose(damped.schedule.flexible_mw, [[13.75, 6.25]], atol=1e-6)
+    assert damped.table["total_cost"].iloc[-1] == pytest.approx(2270.0, rel=1e-9)
+
+
+def test_carbon_signal_loop_costs_at_least_the_integrated_optimum(tmp_path):
+    scenario, inputs = price_case(tmp_path, signal="average", max_iterations=30)
+    loop = run_loop(scenario, inputs)
+    assert loop.table["total_cost"].iloc[-1] >= float(loop.integrated.solved.objective) - 1e-6
+
+
+def test_response_keeps_the_learned_constraints(tmp_path):
+    scenario, inputs = price_case(tmp_path)
+    current = as_arrived_schedule(inputs)
+    response = respond(inputs, np.array([[10.0, 50.0]]), current, scenario.solver)
+    # Cheaper hour A takes everything it can: 20 MW (the fitted range's top), B gets 0.
+    np.testing.assert_allclose(response.flexible_mw, [[20.0, 0.0]], atol=1e-6)
+    # Backlog balance (cyclic) B_t = B_{t−1} + A_t − W_t, and all work is done.
+    work, backlog = response.work_done[0], response.backlog[0]
+    np.testing.assert_allclose(backlog, np.roll(backlog, 1) + 10.0 - work, atol=1e-6)
+    assert work.sum() == pytest.approx(20.0)
+    assert (response.work_done <= response.flexible_mw + 1e-6).all()
+
+
+def test_fixed_capacities_from_a_planning_run(tmp_path):
+    scenario, inputs = price_case(tmp_path)
+    capacity = pd.DataFrame({"zone": ["z", "z"], "technology": ["ccgt", "ocgt"], "total_mw": [50.0, 70.0], "energy_mwh": [np.nan, np.nan]})
+    fixed = fixed_capacity_inputs(inputs, capacity)
+    assert fixed["existing_mw"].values.tolist() == [50.0, 70.0]
+    assert (fixed["max_new_mw"].values == 0).all() and not fixed["can_retire"].values.any()
+
+
+def test_loop_command_on_the_main_example(tmp_path):
+    example = REPO / "scenarios" / "isone_datacenter_week.yaml"
+    out = tmp_path / "loop"
+    sets = ["horizon.hours=48", "horizon.storage_cycle=day", "plants.isone_ocgt.existing_mw=6000", "plants.isone_battery.existing_mw=1000",
+            "plants.isone_battery.existing_mwh=2000", "operations.loop.max_iterations=6"]
+    result = CliRunner().invoke(app, ["loop", str(example), "--out", str(out), "-q", *sum((["--set", s] for s in sets), [])])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "loop.csv")
+    assert list(table.columns[:8]) == ["iteration", "signal", "total_cost", "co2_t", "datacenter_co2_t", "shifted_mwh", "max_schedule_change_mw", "converged"]
+    comparison = pd.read_csv(out / "loop_comparison.csv").set_index("architecture")
+    assert comparison.loc["loop (price)", "total_cost"] >= comparison.loc["integrated", "total_cost"] * (1 - 1e-9)
+    schedule = pd.read_csv(out / "loop_schedule.csv")
+    np.testing.assert_allclose(schedule.it_power_mw, schedule.facility_power_mw / 1.15, rtol=1e-9)
+    assert (out / "adequacy.csv").is_file()
+    scenario = load_scenario(example, sets)
+    assert len(table) <= scenario.operations.loop.max_iterations
