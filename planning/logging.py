@@ -1,0 +1,83 @@
+"""The ``planning`` logger: one place that decides what goes to the screen and to log files.
+
+Every module logs through ``logging.getLogger("planning")`` (or a child such as
+``planning.sweep``). The command line calls :func:`configure` once:
+
+* ``--quiet``   → the screen shows warnings and errors only;
+* default       → steps and results (INFO) on the screen, through rich;
+* ``--verbose`` → DEBUG as well (and HiGHS' own progress lines, which HiGHS prints itself).
+
+A log file (``configure(log_file=...)`` or :func:`log_to_file`) always receives DEBUG and above,
+whatever the screen shows, so a quiet run in a script still leaves a full record. HiGHS writes its
+own log to each run's ``solver.log``.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+LOGGER_NAME = "planning"
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+logger = logging.getLogger(LOGGER_NAME)
+
+
+def get_logger(name: str | None = None) -> logging.Logger:
+    """The ``planning`` logger, or its child ``planning.<name>``."""
+    return logger if not name else logger.getChild(name)
+
+
+def screen_level(verbose: bool = False, quiet: bool = False) -> int:
+    """The screen's level for the CLI flags (quiet wins over verbose)."""
+    if quiet:
+        return logging.WARNING
+    return logging.DEBUG if verbose else logging.INFO
+
+
+def configure(verbose: bool = False, quiet: bool = False, log_file: Path | None = None, console=None) -> logging.Logger:
+    """Set up the ``planning`` logger for a command: rich screen handler + optional file.
+
+    Calling it again replaces the handlers it added before (tests call the CLI many times).
+    """
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    for handler in [h for h in logger.handlers if getattr(h, "_planning", False)]:
+        logger.removeHandler(handler)
+        handler.close()
+    from rich.logging import RichHandler
+
+    screen = RichHandler(console=console, show_path=False, show_time=verbose, markup=False, rich_tracebacks=False)
+    screen.setLevel(screen_level(verbose, quiet))
+    screen._planning = True
+    logger.addHandler(screen)
+    if log_file is not None:
+        _add_file(log_file)
+    # Dask's own loggers: warnings only unless --verbose.
+    for name in ("distributed", "dask"):
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
+    return logger
+
+
+def _add_file(log_file: Path) -> logging.Handler:
+    Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler._planning = True
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    return handler
+
+
+@contextmanager
+def log_to_file(log_file: Path) -> Iterator[Path]:
+    """Also write every ``planning`` record (DEBUG and above) to ``log_file`` while in the block."""
+    handler = _add_file(log_file)
+    try:
+        yield Path(log_file)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()

@@ -1,0 +1,174 @@
+"""``planning report``: figures (PNG) and one self-contained HTML report of a run or a sweep.
+
+Reads only the files of a results folder (DESIGN.md §6) — summary.csv, capacity.csv,
+dispatch.csv, storage.csv, balance.csv, carbon.csv, datacenter.csv, value_of_flexibility.csv,
+run.json, scenario.resolved.yaml — or of a sweep folder (sweep.csv, sweep.yaml), and writes into
+``RESULTS_DIR/report/`` (or ``out``):
+
+run folder
+    capacity_mix.png, dispatch_week.png, duration_curves.png, datacenter_<name>.png (one per data
+    center, when the run has them), report.html
+sweep folder
+    sweep_comparison.png, report.html
+
+report.html is one file: the figures are embedded as base64 PNG, the style is inline, nothing is
+loaded from elsewhere; it can be opened offline or sent by e-mail.
+
+The week shown (dispatch and data-center figures) starts at ``week`` (a date) or, by default,
+is the 7 days around the hour of peak system demand (data centers included), moved inside the
+modelled horizon.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from planning.errors import InputDataError
+from planning.logging import get_logger
+from planning.report import figures
+from planning.report.html import run_html, sweep_html
+
+log = get_logger("report")
+
+WEEK_HOURS = 168
+
+
+@dataclass
+class Report:
+    """What :func:`build_report` wrote."""
+
+    html: Path
+    figures: list[Path] = field(default_factory=list)
+    week_start: pd.Timestamp | None = None
+
+
+def _read(folder: Path, name: str, required: bool = True) -> pd.DataFrame | None:
+    path = folder / name
+    if not path.is_file():
+        if required:
+            raise InputDataError([f"{path}: not found; is {folder} a results folder written by `planning run`?"], title="cannot draw the report")
+        return None
+    return pd.read_csv(path)
+
+
+def choose_week(balance: pd.DataFrame, week: str | None = None, hours: int = WEEK_HOURS) -> pd.Timestamp:
+    """First hour of the week to show: ``week`` (YYYY-MM-DD), or the days around peak system demand."""
+    snapshots = pd.DatetimeIndex(pd.to_datetime(balance["snapshot"].unique())).sort_values()
+    first, last = snapshots[0], snapshots[-1]
+    latest_start = max(first, last + pd.Timedelta(hours=1) - pd.Timedelta(hours=hours))
+    if week is not None:
+        try:
+            start = pd.Timestamp(week).tz_localize(None).normalize() if pd.Timestamp(week).tzinfo else pd.Timestamp(week).normalize()
+        except ValueError:
+            raise InputDataError([f"--week {week!r}: not a date; write YYYY-MM-DD"], title="cannot draw the report") from None
+        if start > last or start + pd.Timedelta(hours=hours) <= first:
+            raise InputDataError([f"--week {week}: outside the modelled hours {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}; "
+                                  f"pick a date in that range"], title="cannot draw the report")
+        return max(start, first)
+    system = balance.assign(load=balance["demand_mw"] + balance["datacenter_mw"]).groupby("snapshot")["load"].sum()
+    peak = pd.Timestamp(system.idxmax())
+    start = peak.normalize() - pd.Timedelta(days=3)
+    return min(max(start, first), latest_start)
+
+
+def build_report(results_dir: str | Path, out: str | Path | None = None, week: str | None = None) -> Report:
+    """Draw the figures and write report.html for a run folder or a sweep folder."""
+    folder = Path(results_dir).expanduser().resolve()
+    if not folder.is_dir():
+        raise InputDataError([f"{folder}: no such folder; give a results folder of `planning run` or a sweep folder"], title="cannot draw the report")
+    out_dir = Path(out).expanduser().resolve() if out is not None else folder / "report"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if (folder / "sweep.csv").is_file():
+        return _sweep_report(folder, out_dir)
+    return _run_report(folder, out_dir, week)
+
+
+def _run_report(folder: Path, out_dir: Path, week: str | None) -> Report:
+    summary = _read(folder, "summary.csv")
+    capacity = _read(folder, "capacity.csv")
+    dispatch = _read(folder, "dispatch.csv")
+    storage = _read(folder, "storage.csv", required=False)
+    balance = _read(folder, "balance.csv")
+    carbon = _read(folder, "carbon.csv", required=False)
+    datacenter = _read(folder, "datacenter.csv", required=False)
+    twins = _read(folder, "value_of_flexibility.csv", required=False)
+    record = json.loads((folder / "run.json").read_text(encoding="utf-8")) if (folder / "run.json").is_file() else {}
+    scenario = {}
+    if (folder / "scenario.resolved.yaml").is_file():
+        scenario = yaml.safe_load((folder / "scenario.resolved.yaml").read_text(encoding="utf-8")) or {}
+    name = scenario.get("name") or record.get("scenario") or folder.name
+    currency = _currency(summary)
+    start = choose_week(balance, week)
+    written: list[tuple[Path, str]] = []
+
+    log.info("drawing the capacity mix")
+    path = figures.save(figures.capacity_mix(capacity, f"{name}: capacity mix (existing, new, retired)"), out_dir / "capacity_mix.png")
+    written.append((path, "Capacity by technology and zone: existing capacity kept (light), new build (solid, with the new GW in "
+                          "brackets), retirements (hatched, to the left of zero). Storage bars also give the energy capacity (GWh)."))
+    log.info("drawing the dispatch of the week from %s", f"{start:%Y-%m-%d}")
+    path = figures.save(figures.dispatch_week(dispatch, storage, balance, start, WEEK_HOURS, f"{name}: dispatch, week from {start:%Y-%m-%d} (UTC)"),
+                        out_dir / "dispatch_week.png")
+    reason = "chosen with --week" if week else "the week around the hour of peak demand"
+    written.append((path, f"Hourly dispatch for the week from {start:%Y-%m-%d} ({reason}). Areas above zero: generation, storage "
+                          "discharge, imports and unserved energy; below zero: storage charging and exports. Lines: demand, and demand "
+                          "plus data centers (the top of the stack exceeds it while storage charges)."))
+    log.info("drawing the duration curves")
+    path = figures.save(figures.duration_curves(balance, carbon, currency, f"{name}: price and carbon-intensity duration curves"),
+                        out_dir / "duration_curves.png")
+    written.append((path, "Each hour's price (dual of the zonal balance) and carbon intensity, sorted from highest to lowest; "
+                          "the x axis counts hours weighted by what each modelled hour stands for (a year when scaled)."))
+    if datacenter is not None and len(datacenter):
+        for site in dict.fromkeys(datacenter["datacenter"]):
+            log.info("drawing the schedule of data center %s", site)
+            path = figures.save(figures.datacenter_week(datacenter, balance, carbon, site, start, WEEK_HOURS, currency),
+                                out_dir / f"datacenter_{_safe(site)}.png")
+            written.append((path, f"Data center '{site}': the IT power it must serve (baseline) and the flexible power the plan "
+                                  "schedules, with the backlog of deferred work, against its zone's price and carbon intensity "
+                                  "in the same week."))
+    html = out_dir / "report.html"
+    html.write_text(run_html(name=name, description=scenario.get("description", ""), folder=folder, summary=summary,
+                             capacity=capacity, twins=twins, record=record, figures=written, currency=currency), encoding="utf-8")
+    log.info("report written to %s", html)
+    return Report(html=html, figures=[path for path, _ in written], week_start=start)
+
+
+def _sweep_report(folder: Path, out_dir: Path) -> Report:
+    table = pd.read_csv(folder / "sweep.csv", keep_default_na=False, na_values=[""])
+    spec = {}
+    if (folder / "sweep.yaml").is_file():
+        spec = yaml.safe_load((folder / "sweep.yaml").read_text(encoding="utf-8")) or {}
+    keys = [c for c in table.columns[2:] if "." in c]
+    name = spec.get("name") or folder.name
+    currency = ""
+    for run_dir in table.loc[table["status"] == "solved", "results_dir"]:
+        summary_path = folder / str(run_dir) / "summary.csv"
+        if summary_path.is_file():
+            currency = _currency(pd.read_csv(summary_path))
+            break
+    log.info("drawing the sweep comparison")
+    path = figures.save(figures.sweep_comparison(table, keys, currency, f"{name}: sweep comparison"), out_dir / "sweep_comparison.png")
+    written = [(path, "Total system cost and CO2 emissions across the runs (one line per value of the other swept keys), and "
+                      "the new capacity each run builds, by technology (GW). Runs that did not solve are marked in red.")]
+    html = out_dir / "report.html"
+    html.write_text(sweep_html(name=name, description=spec.get("description", ""), folder=folder, table=table, keys=keys,
+                               figures=written, currency=currency), encoding="utf-8")
+    log.info("report written to %s", html)
+    return Report(html=html, figures=[path])
+
+
+def _currency(summary: pd.DataFrame) -> str:
+    units = summary.set_index("metric")["unit"] if "unit" in summary else pd.Series(dtype=str)
+    unit = str(units.get("total_cost", ""))
+    return unit.split("/")[0] if unit and unit != "nan" else ""
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in str(name))
+
+
+__all__ = ["Report", "build_report", "choose_week"]

@@ -1,0 +1,419 @@
+"""Figures of a results folder or a sweep folder (matplotlib, Agg, PNG).
+
+Each function takes tidy frames read from the CSVs of a results folder (DESIGN.md §6) and
+returns a :class:`matplotlib.figure.Figure`; :func:`save` renders it with the Agg canvas as PNG. Figures are built
+with ``matplotlib.figure.Figure`` directly (no pyplot), so no GUI backend and no global state
+is involved: safe in scripts, on servers and in worker processes.
+
+* :func:`capacity_mix`      existing (kept), new and retired capacity by technology and zone
+* :func:`dispatch_week`     stacked generation, storage and imports against demand for one week
+* :func:`duration_curves`   price and carbon-intensity duration curves (hours weighted)
+* :func:`datacenter_week`   a data center's IT power and backlog against the price and intensity
+* :func:`sweep_comparison`  total cost, CO2 and new capacity across the runs of a sweep
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+DPI = 110
+
+#: Colours by technology (close to the conventions of PyPSA/ENTSO-E charts); others get tab20.
+COLOURS = {
+    "nuclear": "#8c3fa8", "coal": "#3b3b3b", "lignite": "#6b4f3a", "ccgt": "#e0803a", "gas": "#e0803a",
+    "ocgt": "#f2b880", "oil": "#8a6d3b", "biomass": "#7a9c3c", "hydro": "#2a6fb0", "geothermal": "#b5563c",
+    "onshore_wind": "#3aa3d8", "offshore_wind": "#1f5f8b", "wind": "#3aa3d8", "utility_pv": "#f5d327",
+    "solar": "#f5d327", "rooftop_pv": "#f8e27a", "battery": "#3fae6a", "pumped_hydro": "#1d7f8c",
+    "storage_discharge": "#3fae6a", "storage_charge": "#3fae6a", "net_import": "#9aa5b1", "unserved": "#d62728",
+}
+LABELS = {
+    "ccgt": "CCGT", "ocgt": "OCGT", "utility_pv": "Utility PV", "onshore_wind": "Onshore wind",
+    "offshore_wind": "Offshore wind", "pv": "PV", "storage_discharge": "Storage discharge",
+    "storage_charge": "Storage charge", "net_import": "Net import", "unserved": "Unserved",
+}
+#: Bottom-to-top order of the dispatch stack (baseload first, peakers last); others go on top.
+#: Variable renewables sit on the baseload, so the thermal plants on top are seen following net load.
+STACK_ORDER = ["nuclear", "geothermal", "hydro", "onshore_wind", "offshore_wind", "wind", "utility_pv", "rooftop_pv", "solar",
+               "biomass", "coal", "lignite", "ccgt", "gas", "ocgt", "oil"]
+
+
+def label(name: str) -> str:
+    return LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def colour(name: str, others: list[str] | None = None) -> str:
+    if name in COLOURS:
+        return COLOURS[name]
+    import matplotlib as mpl
+
+    palette = mpl.colormaps["tab20"].colors
+    index = (others or []).index(name) if others and name in others else abs(hash(name))
+    return mpl.colors.to_hex(palette[index % len(palette)])
+
+
+def save(figure: Figure, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    FigureCanvasAgg(figure)  # render with Agg, whatever pyplot's backend is
+    figure.savefig(path, dpi=DPI, bbox_inches="tight", facecolor="white")
+    return path
+
+
+def _grid(n: int, max_columns: int = 3) -> tuple[int, int]:
+    columns = min(n, max_columns)
+    return int(np.ceil(n / columns)), columns
+
+
+def _date_axis(ax, hours: float) -> None:
+    if hours <= 24 * 10:
+        ax.xaxis.set_major_locator(mdates.DayLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%a\n%d %b"))
+        ax.xaxis.set_minor_locator(mdates.HourLocator(byhour=[6, 12, 18]))
+    else:
+        locator = mdates.AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.grid(True, which="major", axis="both", alpha=0.3)
+
+
+def _log_axis(ax) -> None:
+    """Log scale with plain tick labels at 1-2-5 steps (50, 100, 200, 500, 1,000, ...)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+# ---------------------------------------------------------------------------- capacity ---
+
+def capacity_mix(capacity: pd.DataFrame, title: str = "") -> Figure:
+    """Horizontal bars per zone: existing capacity kept (light), new (solid), retired (hatched, negative), GW."""
+    zones = list(dict.fromkeys(capacity["zone"]))
+    rows, columns = _grid(len(zones), 2)
+    technologies = list(dict.fromkeys(capacity["technology"]))
+    height = 0.55 * len(technologies) + 1.6
+    figure = Figure(figsize=(7.2 * columns, height * rows), layout="constrained")
+    axes = figure.subplots(rows, columns, squeeze=False).ravel()
+    span = max(float((capacity["existing_mw"] - capacity["retired_mw"] + capacity["new_mw"]).max()),
+               float(capacity["retired_mw"].max()), 1.0) / 1e3
+    for ax, zone in zip(axes, zones):
+        frame = capacity[capacity["zone"] == zone].groupby("technology", sort=False)[["existing_mw", "new_mw", "retired_mw", "energy_mwh"]].sum(min_count=1)
+        frame = frame.reindex([t for t in technologies if t in frame.index])[::-1]
+        y = np.arange(len(frame))
+        kept = (frame["existing_mw"] - frame["retired_mw"]).clip(lower=0) / 1e3
+        new = frame["new_mw"] / 1e3
+        retired = frame["retired_mw"] / 1e3
+        colours = [colour(t, technologies) for t in frame.index]
+        ax.barh(y, kept, color=colours, alpha=0.45, edgecolor=colours, linewidth=1.0)
+        ax.barh(y, new, left=kept, color=colours, edgecolor="black", linewidth=0.6)
+        ax.barh(y, -retired, color="white", edgecolor="#b03030", hatch="///", linewidth=0.8)
+        for i, technology in enumerate(frame.index):
+            total = kept.iloc[i] + new.iloc[i]
+            text = f"{total:,.1f} GW"
+            if new.iloc[i] > 1e-3:
+                text += f"  (+{new.iloc[i]:,.1f} new)"
+            energy = frame["energy_mwh"].iloc[i]
+            if pd.notna(energy) and energy > 0:
+                text += f"  {energy / 1e3:,.1f} GWh"
+            ax.text(total + span * 0.01, i, text, va="center", fontsize=8.5)
+            if retired.iloc[i] > 1e-3:
+                ax.text(-retired.iloc[i] - span * 0.01, i, f"−{retired.iloc[i]:,.1f}", va="center", ha="right", fontsize=8.5, color="#b03030")
+        ax.set_yticks(y, [label(t) for t in frame.index])
+        ax.axvline(0, color="black", linewidth=0.8)
+        left = -float(retired.max()) * 1.25 - (span * 0.08 if retired.max() > 1e-3 else 0) if len(retired) else 0
+        ax.set_xlim(min(left, 0), span * 1.32)
+        ax.set_xlabel("capacity (GW)")
+        ax.set_title(f"zone {zone}", loc="left", fontsize=10)
+        ax.grid(True, axis="x", alpha=0.3)
+    for ax in axes[len(zones):]:
+        ax.set_visible(False)
+    handles = [Patch(facecolor="#999999", alpha=0.45, edgecolor="#999999", label="existing, kept"),
+               Patch(facecolor="#999999", edgecolor="black", label="new build"),
+               Patch(facecolor="white", edgecolor="#b03030", hatch="///", label="retired")]
+    figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
+    figure.suptitle(title or "Capacity mix: existing, new and retired", fontsize=12)
+    return figure
+
+
+# ---------------------------------------------------------------------------- dispatch ---
+
+def zone_stack(dispatch: pd.DataFrame, storage: pd.DataFrame, balance: pd.DataFrame, zone: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(positive stack by column, lines) in MW for one zone (or the system when ``zone`` is None), indexed by time."""
+    pick = (lambda frame: frame) if zone is None else (lambda frame: frame[frame["zone"] == zone])
+    generation = pick(dispatch).pivot_table(index="snapshot", columns="technology", values="generation_mw", aggfunc="sum")
+    order = [t for t in STACK_ORDER if t in generation] + [t for t in generation if t not in STACK_ORDER]
+    stack = generation[order]
+    terms = pick(balance).groupby("snapshot")[["demand_mw", "datacenter_mw", "storage_discharge_mw", "storage_charge_mw",
+                                                "net_import_mw", "unserved_mw"]].sum()
+    stack = stack.reindex(terms.index).fillna(0.0)
+    if (terms["storage_discharge_mw"] > 1e-6).any() or (terms["storage_charge_mw"] > 1e-6).any():
+        stack["storage_discharge"] = terms["storage_discharge_mw"]
+        stack["storage_charge"] = -terms["storage_charge_mw"]
+    if zone is not None and (terms["net_import_mw"].abs() > 1e-6).any():
+        stack["net_import"] = terms["net_import_mw"]
+    if (terms["unserved_mw"] > 1e-6).any():
+        stack["unserved"] = terms["unserved_mw"]
+    stack.index = pd.DatetimeIndex(stack.index)
+    terms.index = pd.DatetimeIndex(terms.index)
+    return stack, terms
+
+
+def dispatch_week(dispatch: pd.DataFrame, storage: pd.DataFrame, balance: pd.DataFrame, start: pd.Timestamp, hours: int = 168,
+                  title: str = "") -> Figure:
+    """Stacked areas (GW): generation by technology, storage, imports, unserved; lines: demand, demand + data centers."""
+    zones = list(dict.fromkeys(balance["zone"]))
+    panels: list[str | None] = zones if len(zones) <= 3 else [None]
+    end = start + pd.Timedelta(hours=hours)
+    figure = Figure(figsize=(12, 3.9 * len(panels) + 0.9), layout="constrained")
+    axes = figure.subplots(len(panels), 1, squeeze=False, sharex=True).ravel()
+    seen: dict[str, object] = {}
+    for ax, zone in zip(axes, panels):
+        stack, terms = zone_stack(dispatch, storage, balance, zone)
+        window = (stack.index >= start) & (stack.index < end)
+        stack, terms = stack[window] / 1e3, terms[window] / 1e3
+        positive = stack.clip(lower=0)
+        negative = stack.clip(upper=0)
+        columns = [c for c in positive if positive[c].abs().max() > 1e-6]
+        if columns:
+            collections = ax.stackplot(positive.index, *[positive[c].values for c in columns], step=None,
+                                       colors=[colour(c) for c in columns], labels=[label(c) for c in columns], linewidth=0)
+            for column, item in zip(columns, collections):
+                if column == "storage_discharge":
+                    item.set_hatch("..")
+                seen.setdefault(label(column), item)
+        below = [c for c in negative if negative[c].abs().max() > 1e-6]
+        if below:
+            collections = ax.stackplot(negative.index, *[negative[c].values for c in below], colors=[colour(c) for c in below],
+                                       labels=[label(c) for c in below], linewidth=0, alpha=0.75)
+            for column, item in zip(below, collections):
+                item.set_hatch("xx" if column == "storage_charge" else "")
+                seen.setdefault(label(column) if column != "net_import" else "Net export", item)
+        (demand,) = ax.plot(terms.index, terms["demand_mw"], color="black", linewidth=1.6, label="demand")
+        seen.setdefault("demand", demand)
+        if (terms["datacenter_mw"] > 1e-6).any():
+            (total,) = ax.plot(terms.index, terms["demand_mw"] + terms["datacenter_mw"], color="black", linestyle="--", linewidth=1.3,
+                               label="demand + data centers")
+            seen.setdefault("demand + data centers", total)
+        ax.axhline(0, color="black", linewidth=0.6)
+        ax.set_ylabel("GW")
+        ax.set_title("system (all zones)" if zone is None else f"zone {zone}", loc="left", fontsize=10)
+        ax.set_xlim(start, min(end, stack.index.max() + pd.Timedelta(hours=1)) if len(stack) else end)
+        _date_axis(ax, hours)
+    figure.legend(list(seen.values()), list(seen.keys()), loc="outside right upper", frameon=False, fontsize=9)
+    figure.suptitle(title or f"Dispatch, week from {start:%Y-%m-%d} (UTC)", fontsize=12)
+    return figure
+
+
+# --------------------------------------------------------------------- duration curves ---
+
+def _duration(values: pd.Series, weights: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(-values.to_numpy(), kind="stable")
+    sorted_values = values.to_numpy()[order]
+    hours = np.cumsum(weights.to_numpy()[order])
+    return np.concatenate([[0.0], hours]), np.concatenate([sorted_values[:1], sorted_values])
+
+
+def duration_curves(balance: pd.DataFrame, carbon: pd.DataFrame | None, currency: str = "", title: str = "") -> Figure:
+    """Price (left) and carbon intensity (right) sorted from highest to lowest against hours of the year."""
+    panels = 2 if carbon is not None and len(carbon) else 1
+    figure = Figure(figsize=(6.4 * panels, 4.6), layout="constrained")
+    axes = figure.subplots(1, panels, squeeze=False).ravel()
+    zones = list(dict.fromkeys(balance["zone"]))
+    styles = ["-", "--", ":", "-."]
+    ax = axes[0]
+    prices = balance["price_per_mwh"]
+    for i, zone in enumerate(zones):
+        frame = balance[balance["zone"] == zone]
+        hours, values = _duration(frame["price_per_mwh"], frame["weight"])
+        ax.step(hours, values, where="pre", linewidth=1.6, linestyle=styles[i % 4], label=f"{zone}", color=f"C{i}")
+    positive = prices[prices > 0]
+    if len(positive) and positive.max() > 20 * max(positive.median(), 1e-9) and (prices > 0).all():
+        _log_axis(ax)
+        ax.set_ylabel(f"price ({currency}/MWh, log scale)" if currency else "price per MWh (log scale)")
+    else:
+        ax.set_ylabel(f"price ({currency}/MWh)" if currency else "price per MWh")
+    top = balance.loc[balance["price_per_mwh"].idxmax()]
+    ax.annotate(f"max {top['price_per_mwh']:,.0f}", xy=(0, top["price_per_mwh"]), xytext=(8, -4), textcoords="offset points", fontsize=8.5, va="top")
+    ax.set_xlabel("hours of the year at or above (weighted)")
+    ax.set_title("Price duration curve (balance dual)", loc="left", fontsize=10)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.set_xlim(left=0)
+    if len(zones) > 1:
+        ax.legend(frameon=False, fontsize=9)
+    if panels == 2:
+        ax = axes[1]
+        metrics = [("average_g_per_kwh", "average (production)", "-"), ("consumption_g_per_kwh", "consumption-based", "--"),
+                   ("marginal_g_per_kwh", "marginal", ":")]
+        for i, zone in enumerate(zones):
+            frame = carbon[carbon["zone"] == zone]
+            for j, (column, name, style) in enumerate(metrics):
+                if column not in frame:
+                    continue
+                if column == "consumption_g_per_kwh" and "average_g_per_kwh" in frame and (frame[column] - frame["average_g_per_kwh"]).abs().max() < 0.01 * max(frame["average_g_per_kwh"].abs().mean(), 1e-9):
+                    continue  # identical to the average without imports: one line is enough
+                hours, values = _duration(frame[column], frame["weight"])
+                ax.step(hours, values, where="pre", linewidth=1.6, linestyle=style, color=f"C{i}" if len(zones) > 1 else f"C{j + 2}",
+                        label=f"{name}" + (f", {zone}" if len(zones) > 1 else ""))
+        ax.set_xlabel("hours of the year at or above (weighted)")
+        ax.set_ylabel("carbon intensity (g CO2/kWh)")
+        ax.set_title("Carbon-intensity duration curves", loc="left", fontsize=10)
+        ax.grid(True, alpha=0.3)
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0)
+        ax.legend(frameon=False, fontsize=9)
+    figure.suptitle(title or "Duration curves", fontsize=12)
+    return figure
+
+
+# -------------------------------------------------------------------------- data center ---
+
+def datacenter_week(datacenter: pd.DataFrame, balance: pd.DataFrame, carbon: pd.DataFrame | None, name: str, start: pd.Timestamp,
+                    hours: int = 168, currency: str = "") -> Figure:
+    """One data center over a week: IT power (baseline + flexible) and backlog; its zone's price; its zone's intensity."""
+    site = datacenter[datacenter["datacenter"] == name].copy()
+    zone = site["zone"].iloc[0]
+    site.index = pd.DatetimeIndex(site["snapshot"])
+    end = start + pd.Timedelta(hours=hours)
+    site = site[(site.index >= start) & (site.index < end)]
+    zone_balance = balance[balance["zone"] == zone].set_index(pd.DatetimeIndex(balance.loc[balance["zone"] == zone, "snapshot"]))
+    zone_balance = zone_balance[(zone_balance.index >= start) & (zone_balance.index < end)]
+    rows = 3 if carbon is not None and len(carbon) else 2
+    figure = Figure(figsize=(12, 2.6 * rows + 1.6), layout="constrained")
+    axes = figure.subplots(rows, 1, sharex=True, gridspec_kw={"height_ratios": [1.5] + [1] * (rows - 1)})
+    ax = axes[0]
+    # Hour-beginning values drawn as steps, like the signals below.
+    ax.fill_between(site.index, 0, site["baseline_mw"], step="post", color="#9aa5b1", linewidth=0, label="baseline IT power (must serve)")
+    ax.fill_between(site.index, site["baseline_mw"], site["baseline_mw"] + site["flexible_mw"], step="post", color="#7b4fc9",
+                    linewidth=0, label="flexible IT power (scheduled)")
+    ax.step(site.index, site["facility_power_mw"], where="post", color="black", linewidth=1.1, label="facility power (× PUE)")
+    ax.set_ylabel("MW")
+    ax.set_ylim(0, float(site["facility_power_mw"].max()) * 1.4 if len(site) else 1.0)  # room for the legend
+    twin = ax.twinx()
+    twin.plot(site.index, site["backlog"], color="#c0392b", linestyle=":", linewidth=1.6, label="backlog (right axis)")
+    twin.set_ylabel("backlog (MWh of work)", color="#c0392b")
+    twin.tick_params(axis="y", colors="#c0392b")
+    twin.set_ylim(0, max(float(site["backlog"].max()), 1e-6) * 1.4 if len(site) else 1.0)
+    handles = ax.get_legend_handles_labels()
+    extra = twin.get_legend_handles_labels()
+    ax.legend(handles[0] + extra[0], handles[1] + extra[1], loc="upper left", ncols=2, fontsize=8.5, framealpha=0.85)
+    ax.set_title(f"data center '{name}' (zone {zone}): schedule", loc="left", fontsize=10)
+    _date_axis(ax, hours)
+
+    ax = axes[1]
+    ax.step(zone_balance.index, zone_balance["price_per_mwh"], where="post", color="#1f77b4", linewidth=1.4)
+    price = zone_balance["price_per_mwh"]
+    if len(price) and price.min() > 0 and price.max() > 20 * max(price.median(), 1e-9):
+        _log_axis(ax)
+    ax.set_ylabel(f"{currency}/MWh" if currency else "price per MWh")
+    ax.set_title(f"signal: price in zone {zone}" + (" (log scale)" if ax.get_yscale() == "log" else ""), loc="left", fontsize=10)
+    _date_axis(ax, hours)
+    if rows == 3:
+        ax = axes[2]
+        frame = carbon[carbon["zone"] == zone].set_index(pd.DatetimeIndex(carbon.loc[carbon["zone"] == zone, "snapshot"]))
+        frame = frame[(frame.index >= start) & (frame.index < end)]
+        for column, name_, style, c in (("average_g_per_kwh", "average", "-", "#2ca02c"), ("marginal_g_per_kwh", "marginal", "--", "#8c564b")):
+            if column in frame:
+                ax.step(frame.index, frame[column], where="post", linestyle=style, color=c, linewidth=1.4, label=name_)
+        ax.set_ylabel("g CO2/kWh")
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="upper left", fontsize=8.5, ncols=2, framealpha=0.85)
+        ax.set_title(f"signal: carbon intensity in zone {zone}", loc="left", fontsize=10)
+        _date_axis(ax, hours)
+    axes[-1].set_xlim(start, end)
+    figure.suptitle(f"Data-center schedule vs price and carbon signals, week from {start:%Y-%m-%d} (UTC)", fontsize=12)
+    return figure
+
+
+# -------------------------------------------------------------------------------- sweep ---
+
+def _magnitude(values, steps: list[tuple[float, str]], default: str = "") -> tuple[float, str]:
+    """(divisor, prefix) so that the largest value reads between 1 and 1000."""
+    largest = float(pd.to_numeric(values, errors="coerce").abs().max()) if values is not None and len(values) else 0.0
+    for scale, prefix in steps:
+        if largest >= scale:
+            return scale, prefix
+    return 1.0, default
+
+
+def _plain(value) -> str:
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    if pd.notna(number) and not isinstance(value, bool) and float(number).is_integer():
+        return str(int(number))
+    return str(value)
+
+
+def sweep_comparison(table: pd.DataFrame, keys: list[str], currency: str = "", title: str = "") -> Figure:
+    """Total cost and CO2 against the first numeric swept key (one line per value of the others); new capacity per run."""
+    from planning.config.sweep import short_keys
+
+    short = short_keys(keys) if keys else {}
+    solved = table[table["status"] == "solved"].copy()
+    numeric = [k for k in keys if k in table and pd.to_numeric(table[k], errors="coerce").notna().all() and table[k].nunique() > 1]
+    x_key = numeric[0] if numeric else None
+    others = [k for k in keys if k != x_key and k in table]
+    figure = Figure(figsize=(14, 9.2), layout="constrained")
+    grid = figure.add_gridspec(2, 2, height_ratios=[1, 1.15])
+    cost_ax, co2_ax, build_ax = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1]), figure.add_subplot(grid[1, :])
+    cost_scale, cost_prefix = _magnitude(solved.get("total_cost"), [(1e9, "billion "), (1e6, "million "), (1e3, "thousand ")])
+    co2_scale, co2_unit = _magnitude(solved.get("co2_t"), [(1e6, "Mt"), (1e3, "kt")], default="t")
+    for ax, column, scale, ylabel in ((cost_ax, "total_cost", cost_scale, f"total cost ({cost_prefix}{currency}/year)"),
+                                     (co2_ax, "co2_t", co2_scale, f"CO2 ({co2_unit}/year)")):
+        if column not in solved:
+            continue
+        if x_key is not None:
+            groups = solved.groupby(others, sort=False) if others else [((), solved)]
+            for i, (value, group) in enumerate(groups):
+                value = value if isinstance(value, tuple) else (value,)
+                name = ", ".join(f"{short[k]} = {v}" for k, v in zip(others, value)) or "all runs"
+                group = group.assign(_x=pd.to_numeric(group[x_key])).sort_values("_x")
+                ax.plot(group["_x"], group[column] / scale, marker="o", linewidth=1.8, label=name, color=f"C{i}")
+            ax.set_xlabel(short[x_key])
+            ax.legend(frameon=False, fontsize=9)
+        else:
+            ax.bar(range(len(solved)), solved[column] / scale, color="#4c72b0", width=0.6)
+            ax.set_xticks(range(len(solved)), solved["run"], rotation=30, ha="right", fontsize=8)
+            ax.set_xlim(-0.6, max(len(solved), 2) - 0.4)
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(bottom=0)
+        ax.grid(True, alpha=0.3)
+    cost_ax.set_title("Total system cost", loc="left", fontsize=10)
+    co2_ax.set_title("CO2 emissions", loc="left", fontsize=10)
+
+    new_columns = [c for c in table.columns if c.startswith("new_") and c.endswith("_mw") and c != "new_transmission_mw"]
+    technologies = [c.removeprefix("new_").removesuffix("_mw") for c in new_columns]
+    positions = np.arange(len(table))
+    bottom = np.zeros(len(table))
+    for column, technology in zip(new_columns, technologies):
+        values = pd.to_numeric(table[column], errors="coerce").fillna(0.0).to_numpy() / 1e3
+        if np.abs(values).max() < 1e-6:
+            continue
+        build_ax.bar(positions, values, bottom=bottom, color=colour(technology, technologies), label=label(technology), edgecolor="white", linewidth=0.5)
+        bottom += values
+    for position, (status, total) in enumerate(zip(table["status"], bottom)):
+        if status != "solved":
+            build_ax.text(position, 0, f"  {status}", rotation=90, ha="center", va="bottom", color="#c0392b", fontsize=9, fontweight="bold")
+        else:
+            build_ax.text(position, total, f"{total:,.1f}", ha="center", va="bottom", fontsize=8.5)
+    run_labels = ["\n".join(f"{short[k]}={_plain(table[k].iloc[i])}" for k in keys if k in table and pd.notna(table[k].iloc[i]))
+                  or table["run"].iloc[i] for i in range(len(table))]
+    build_ax.set_xticks(positions, run_labels, fontsize=8.5)
+    build_ax.set_xlim(-0.6, len(table) - 0.4)
+    build_ax.set_ylabel("new capacity (GW)")
+    build_ax.set_title("New capacity by technology, per run", loc="left", fontsize=10)
+    build_ax.grid(True, axis="y", alpha=0.3)
+    build_ax.set_ylim(0, max(bottom.max() * 1.12, 1.0))
+    handles, labels_ = build_ax.get_legend_handles_labels()
+    if handles:
+        build_ax.legend(handles[::-1], labels_[::-1], loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
+    failed = int((table["status"] != "solved").sum())
+    figure.suptitle((title or "Sweep comparison") + (f" — {failed} run(s) did not solve" if failed else ""), fontsize=12)
+    return figure

@@ -1,0 +1,175 @@
+"""The HTML report: one self-contained file (inline style, figures as base64 PNG, no scripts)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from pathlib import Path
+
+import pandas as pd
+
+STYLE = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1180px;
+       color: #1d2329; line-height: 1.45; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-top: 2.2rem; border-bottom: 1px solid #d9dee3; }
+.meta { color: #5b6670; font-size: .9rem; }
+table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .88rem; }
+th, td { padding: .28rem .6rem; border-bottom: 1px solid #e4e8ec; text-align: right; white-space: nowrap; }
+th { background: #f3f5f7; } td:first-child, th:first-child { text-align: left; }
+td.text { text-align: left; white-space: normal; } tr.failed td { color: #b03030; }
+figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; border: 1px solid #e4e8ec; }
+figcaption { color: #3d4750; font-size: .9rem; margin-top: .3rem; }
+.scroll { overflow-x: auto; }
+"""
+
+#: Summary metrics shown first (others with numeric values follow in a collapsed list).
+KEY_METRICS = ("total_cost", "investment_cost", "fixed_om_cost", "operating_cost", "variable_cost", "co2_cost", "co2_t",
+               "demand_mwh", "peak_demand_mw", "unserved_energy_mwh", "curtailment_mwh", "demand_weighted_price_per_mwh",
+               "average_g_per_kwh", "marginal_g_per_kwh", "carbon_free_share", "solver_status", "mip_gap", "prices_from")
+
+
+def number(value, digits: int = 4) -> str:
+    """A readable number: thousands separators, about ``digits`` significant digits."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        magnitude = abs(value)
+        if magnitude >= 1000 or magnitude == 0:
+            return f"{value:,.0f}"
+        decimals = max(0, digits - 1 - int(math.floor(math.log10(magnitude))))
+        return f"{value:,.{min(decimals, 6)}f}"
+    return str(value)
+
+
+def scaled(value, unit: str) -> tuple[object, str]:
+    """Large annual quantities in millions: 6.46e9 USD/year → 6,465 million USD/year; t → Mt; MWh → TWh."""
+    try:
+        number_ = float(value)
+    except (TypeError, ValueError):
+        return value, unit
+    unit = "" if unit is None or (isinstance(unit, float) and math.isnan(unit)) else str(unit)
+    if abs(number_) >= 1e6 and unit.endswith("/year"):
+        base = unit.removesuffix("/year")
+        if base == "t" or base.startswith("t "):
+            return number_ / 1e6, "Mt" + base[1:] + "/year"
+        if base == "MWh":
+            return number_ / 1e6, "TWh/year"
+        return number_ / 1e6, f"million {base}/year"
+    return number_, unit
+
+
+def _image(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+
+
+def table_html(frame: pd.DataFrame, classes: list[str] | None = None, text_columns: tuple[str, ...] = ()) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for i, (_, row) in enumerate(frame.iterrows()):
+        css = f' class="{classes[i]}"' if classes and classes[i] else ""
+        cells = []
+        for column, value in row.items():
+            cell = html.escape(number(value) if not isinstance(value, str) else value)
+            cells.append(f'<td class="text">{cell}</td>' if column in text_columns else f"<td>{cell}</td>")
+        rows.append(f"<tr{css}>{''.join(cells)}</tr>")
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+
+
+def _figures_html(figures: list[tuple[Path, str]]) -> str:
+    parts = []
+    for path, caption in figures:
+        parts.append(f'<figure><img alt="{html.escape(Path(path).stem)}" src="{_image(path)}">'
+                     f"<figcaption><b>{html.escape(Path(path).name)}</b>: {html.escape(caption)}</figcaption></figure>")
+    return "\n".join(parts)
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>'
+            f"<body>\n{body}\n</body></html>\n")
+
+
+def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    """The key metrics of summary.csv, large annual values in millions."""
+    indexed = summary.set_index("metric")
+    rows = []
+    for metric in KEY_METRICS:
+        if metric in indexed.index:
+            value, unit = scaled(_maybe_number(indexed.loc[metric, "value"]), indexed.loc[metric, "unit"])
+            rows.append({"metric": metric, "value": value, "unit": unit})
+    return pd.DataFrame(rows, columns=["metric", "value", "unit"])
+
+
+def datacenter_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    indexed = summary[summary["metric"].astype(str).str.startswith("datacenter_")]
+    rows = []
+    for metric, value, unit in indexed[["metric", "value", "unit"]].itertuples(index=False):
+        value, unit = scaled(_maybe_number(value), unit)
+        rows.append({"metric": metric, "value": value, "unit": unit})
+    return pd.DataFrame(rows, columns=["metric", "value", "unit"])
+
+
+def _maybe_number(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def run_html(name: str, description: str, folder: Path, summary: pd.DataFrame, capacity: pd.DataFrame, twins: pd.DataFrame | None,
+             record: dict, figures: list[tuple[Path, str]], currency: str) -> str:
+    versions = record.get("versions", {})
+    solver = record.get("solver", {})
+    meta = [f"results folder <code>{html.escape(str(folder))}</code>"]
+    if record.get("created"):
+        meta.append(f"solved {html.escape(str(record['created'])[:19].replace('T', ' '))} UTC")
+    if solver:
+        meta.append(f"HiGHS {html.escape(str(versions.get('highspy', '')))}: {html.escape(str(solver.get('status', '')))}, "
+                    f"{number(solver.get('rows'))} rows × {number(solver.get('columns'))} columns")
+    if record.get("wall_s") is not None:
+        meta.append(f"wall time {number(record['wall_s'])} s")
+    body = [f"<h1>{html.escape(name)}</h1>", f"<p>{html.escape(description)}</p>" if description else "",
+            f'<p class="meta">{" · ".join(meta)}</p>', "<h2>Summary</h2>", table_html(summary_rows(summary))]
+    cap = capacity.copy()
+    columns = [c for c in ("zone", "technology", "existing_mw", "new_mw", "retired_mw", "total_mw", "energy_mwh") if c in cap]
+    body += ["<h2>Capacity (MW; storage energy in MWh)</h2>", table_html(cap[columns])]
+    if twins is not None and len(twins):
+        transposed = twins.set_index("twin").T.reset_index(names="metric")
+        body += ["<h2>Value of data-center flexibility (value_of_flexibility.csv)</h2>",
+                 f"<p>Each twin is the same scenario with the data centers inflexible, as learned from telemetry, or ideally "
+                 f"flexible; costs in {html.escape(currency)}/year, CO2 in t/year, energy in MWh/year, capacity in MW. "
+                 f"<code>saving_vs_inflexible</code> is the total-cost saving against the inflexible twin.</p>",
+                 table_html(transposed)]
+    dc = datacenter_rows(summary)
+    if len(dc):
+        body += ["<h2>Data centers</h2>", table_html(dc, text_columns=("unit",))]
+    body += ["<h2>Figures</h2>", _figures_html(figures)]
+    if versions:
+        body.append('<p class="meta">' + html.escape(", ".join(f"{k} {v}" for k, v in versions.items())) + "</p>")
+    return _page(f"{name} — planning report", "\n".join(body))
+
+
+def sweep_html(name: str, description: str, folder: Path, table: pd.DataFrame, keys: list[str], figures: list[tuple[Path, str]],
+               currency: str) -> str:
+    solved = int((table["status"] == "solved").sum())
+    meta = f"sweep folder <code>{html.escape(str(folder))}</code> · {len(table)} run(s), {solved} solved, {len(table) - solved} did not solve"
+    shown = ["run", "status", *keys]
+    frame = table.copy()
+    for column, scale, title in (("total_cost", 1e6, f"total cost (million {currency}/year)"), ("co2_t", 1e6, "CO2 (Mt/year)")):
+        if column in frame:
+            frame[title] = pd.to_numeric(frame[column], errors="coerce") / scale
+            shown.append(title)
+    new = [c for c in frame.columns if c.startswith("new_") and c.endswith("_mw")]
+    shown += [c for c in new if pd.to_numeric(frame[c], errors="coerce").fillna(0).abs().max() > 1e-6]
+    shown += [c for c in ("datacenter_energy_mwh", "datacenter_shifted_mwh", "demand_weighted_price_per_mwh", "wall_s", "results_dir", "error") if c in frame]
+    classes = ["failed" if status != "solved" else "" for status in frame["status"]]
+    body = [f"<h1>{html.escape(name)}</h1>", f"<p>{html.escape(description)}</p>" if description else "",
+            f'<p class="meta">{meta}</p>', "<h2>Runs (sweep.csv)</h2>",
+            table_html(frame[shown], classes=classes, text_columns=("error",)),
+            "<p>Each solved run's results folder is <code>runs/&lt;run&gt;</code> next to sweep.csv; "
+            "<code>planning report</code> on it draws that run's own figures.</p>",
+            "<h2>Figures</h2>", _figures_html(figures)]
+    return _page(f"{name} — sweep report", "\n".join(body))

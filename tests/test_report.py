@@ -1,0 +1,85 @@
+"""`planning report`: every figure is drawn, non-empty and embedded in one self-contained HTML file."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from planning.cli import app
+from planning.config import load_scenario
+from planning.config.sweep import load_sweep
+from planning.errors import InputDataError
+from planning.report import build_report, choose_week
+from planning.workflows.run import run_scenario
+from planning.workflows.sweep import run_sweep
+from tests.conftest import REPO
+from tests.workflows.test_sweep import write_sweep
+
+runner = CliRunner()
+PNG = b"\x89PNG\r\n\x1a\n"
+RUN_FIGURES = ["capacity_mix.png", "dispatch_week.png", "duration_curves.png", "datacenter_campus.png"]
+
+
+@pytest.fixture(scope="module")
+def main_example(tmp_path_factory):
+    """The main example (data center, twins) over 9 days, so that a week can be chosen."""
+    scenario = load_scenario(REPO / "scenarios" / "isone_datacenter_week.yaml", ["horizon.hours=216", "horizon.storage_cycle=day"])
+    out = tmp_path_factory.mktemp("report") / "run"
+    run_scenario(scenario, out, twins=True)
+    return out
+
+
+def _embedded(html: str) -> list[bytes]:
+    return [base64.b64decode(data) for data in re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)]
+
+
+def test_run_report_figures_and_self_contained_html(main_example):
+    report = build_report(main_example)
+    assert [path.name for path in report.figures] == RUN_FIGURES
+    for path in report.figures:
+        data = path.read_bytes()
+        assert data.startswith(PNG) and len(data) > 10_000, path
+    html = report.html.read_text(encoding="utf-8")
+    assert report.html == main_example / "report" / "report.html"
+    assert _embedded(html) == [path.read_bytes() for path in report.figures]   # every figure, in order, byte for byte
+    assert "http://" not in html and "https://" not in html and "<script" not in html   # nothing loaded from elsewhere
+    assert "Value of data-center flexibility" in html and "saving_vs_inflexible" in html
+    assert "inflexible" in html and "ideal" in html
+    assert "total_cost" in html and "million USD2020/year" in html
+
+
+def test_default_week_is_around_peak_demand_and_week_option(main_example):
+    balance = pd.read_csv(main_example / "balance.csv")
+    peak = pd.Timestamp(balance.assign(load=balance.demand_mw + balance.datacenter_mw).set_index("snapshot")["load"].idxmax())
+    start = choose_week(balance)
+    assert start <= peak < start + pd.Timedelta(hours=168)
+    first = pd.Timestamp(balance["snapshot"].iloc[0])
+    last = pd.Timestamp(balance["snapshot"].iloc[-1])
+    assert first <= start and start + pd.Timedelta(hours=167) <= last   # a whole week inside the 9 modelled days
+    assert choose_week(balance, "2021-08-02") == pd.Timestamp("2021-08-02")
+    with pytest.raises(InputDataError, match="outside the modelled hours"):
+        choose_week(balance, "2022-01-01")
+
+
+def test_cli_report_quiet_prints_the_html_path(main_example, tmp_path):
+    result = runner.invoke(app, ["report", str(main_example), "--out", str(tmp_path / "r"), "--week", "2021-08-03", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(tmp_path / "r" / "report.html")
+    assert sorted(p.name for p in (tmp_path / "r").glob("*.png")) == sorted(RUN_FIGURES)
+    bad = runner.invoke(app, ["report", str(tmp_path / "missing")])
+    assert bad.exit_code == 2 and "no such folder" in bad.output
+
+
+def test_sweep_report_with_a_failed_run(tmp_path):
+    outcome = run_sweep(load_sweep(write_sweep(tmp_path)), tmp_path / "out", scheduler="synchronous")
+    report = build_report(outcome.out_dir)
+    assert [path.name for path in report.figures] == ["sweep_comparison.png"]
+    assert report.figures[0].read_bytes().startswith(PNG) and report.figures[0].stat().st_size > 10_000
+    html = report.html.read_text(encoding="utf-8")
+    assert _embedded(html) == [report.figures[0].read_bytes()]
+    assert 'class="failed"' in html and "infeasible" in html
+    assert "co2_price_per_t=15" in html
