@@ -100,6 +100,7 @@ def run(
     """Solve a scenario and write its results (CSV, netCDF, resolved scenario, run record)."""
     from planning.workflows.run import run_scenario
 
+    _configure_logging(verbose, quiet)
     try:
         loaded = _load(scenario, set_)
         target = out if out is not None else Path("results") / loaded.name
@@ -208,6 +209,99 @@ def signals(
         return
     for path in paths:
         console.print(f"written [bold]{path}[/]", highlight=False)
+
+
+CapacitiesOption = Annotated[
+    Optional[Path],
+    typer.Option("--capacities", "-c", help="Results folder of `planning run` whose capacity.csv (and transmission.csv) fix the capacities. "
+                 "Default: the scenario's existing capacity, no new build."),
+]
+
+
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show debug messages (and HiGHS' own progress lines where a solve runs).")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output path (warnings and errors still go to stderr).")]
+
+
+def _configure_logging(verbose: bool, quiet: bool, log_file: Path | None = None):
+    """The `planning` logger for this command: rich on the screen (stderr when quiet), DEBUG to the log file."""
+    from planning.logging import configure
+
+    return configure(verbose=verbose, quiet=quiet, log_file=log_file, console=errors if quiet else console)
+
+
+@app.command()
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="Sweep YAML: a base scenario and a grid and/or list of overrides.", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Sweep folder (default: results/sweeps/<sweep name>).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Address of a running Dask scheduler (tcp://host:8786); default: a local cluster. 'synchronous' runs in this process.")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-n", min=1, help="Worker processes of the local cluster (one thread each).")] = 2,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Run every combination of a sweep on Dask; write each run's folder and sweep.csv (resumable).
+
+    Exit code 4 when some runs did not solve (they are recorded in sweep.csv; the others ran).
+    """
+    from planning.config.sweep import load_sweep
+    from planning.workflows.sweep import SweepFailures, run_sweep, sweep_exit_problems
+
+    _configure_logging(verbose, quiet)
+    try:
+        loaded = load_sweep(sweep_file)
+        if quiet:
+            outcome = run_sweep(loaded, out, scheduler=scheduler, workers=workers, verbose=verbose)
+        else:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TextColumn("[green]{task.fields[solved]} solved[/] [red]{task.fields[failed]} failed[/] {task.fields[skipped]} resumed"),
+                       TimeElapsedColumn())
+            with Progress(*columns, console=console, transient=False) as bar:
+                task = bar.add_task(f"sweep {loaded.name}", total=len(loaded.runs), solved=0, failed=0, skipped=0)
+
+                def advance(row: dict, counts: dict) -> None:
+                    bar.update(task, completed=counts["done"] + counts["skipped"], failed=counts["failed"], skipped=counts["skipped"],
+                               solved=counts["done"] - counts["failed"] + counts["skipped"])
+
+                outcome = run_sweep(loaded, out, scheduler=scheduler, workers=workers, verbose=verbose, progress=advance)
+        problems = sweep_exit_problems(outcome)
+    except Exception as error:  # noqa: BLE001 - reported by _fail
+        _fail(error)
+        return
+    if quiet:
+        print(outcome.csv)
+    else:
+        shown = [c for c in ("run", "status", "total_cost", "co2_t", "wall_s", "resumed") if c in outcome.table]
+        shown_table = outcome.table[shown].astype(object).where(outcome.table[shown].notna(), "")
+        console.print(_frame_table(shown_table, f"sweep {loaded.name}: {len(outcome.table)} run(s)"))
+        console.print(f"sweep table written to [bold]{outcome.csv}[/] (log: sweep.log)", highlight=False)
+    if problems:
+        _fail(SweepFailures(problems, title=f"{len(problems)} of {len(outcome.table)} run(s) did not solve (recorded in {outcome.csv})"))
+
+
+@app.command()
+def report(
+    results_dir: Annotated[Path, typer.Argument(help="Results folder of `planning run`, or a sweep folder of `planning sweep`.", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the figures and report.html (default: RESULTS_DIR/report).")] = None,
+    week: Annotated[Optional[str], typer.Option("--week", "-w", help="First day of the week shown in the dispatch and data-center figures (YYYY-MM-DD; default: the week around peak demand).")] = None,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Draw the figures (PNG) and one self-contained HTML report of a run or a sweep."""
+    from planning.report import build_report
+
+    _configure_logging(verbose, quiet)
+    try:
+        built = build_report(results_dir, out, week=week)
+    except Exception as error:  # noqa: BLE001 - reported by _fail
+        _fail(error)
+        return
+    if quiet:
+        print(built.html)
+        return
+    for path in built.figures:
+        console.print(f"figure  [bold]{path}[/]", highlight=False)
+    console.print(f"report written to [bold]{built.html}[/] (one file, figures embedded)", highlight=False)
 
 
 CapacitiesOption = Annotated[
