@@ -223,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     missing = [b.name for b in BENCHMARKS if not (HERE / b.script).is_file()]
     if missing:
         print(f"not present, skipped: {', '.join(missing)}")
+    others = sorted(path.name for path in HERE.glob("bench_*.py") if path.name not in {b.script for b in BENCHMARKS})
+    if others:
+        print(f"not in run_all's list (run them by hand, or add them to BENCHMARKS): {', '.join(others)}")
     statuses: dict[str, str] = {}
     if not args.collect_only:
         timeout = args.timeout if args.timeout is not None else (1200.0 if args.quick else None)

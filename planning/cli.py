@@ -100,12 +100,13 @@ def run(
     """Solve a scenario and write its results (CSV, netCDF, resolved scenario, run record)."""
     from planning.workflows.run import run_scenario
 
-    _configure_logging(verbose, quiet)
+    log = _configure_logging(verbose, quiet)
     try:
         loaded = _load(scenario, set_)
         target = out if out is not None else Path("results") / loaded.name
         if quiet or verbose:
-            outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), verbose=verbose, twins=twins)
+            # No spinner: its redraws would interleave with HiGHS' lines; the steps go to the log instead.
+            outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), verbose=verbose, twins=twins, step=log.info)
         else:
             with console.status("starting") as status:
                 outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), step=lambda message: status.update(message), twins=twins)

@@ -37,7 +37,9 @@ def number(value, digits: int = 4) -> str:
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
         magnitude = abs(value)
-        if magnitude >= 1000 or magnitude == 0:
+        if magnitude < 1e-6:
+            return "0"
+        if magnitude >= 1000:
             return f"{value:,.0f}"
         decimals = max(0, digits - 1 - int(math.floor(math.log10(magnitude))))
         return f"{value:,.{min(decimals, 6)}f}"
@@ -112,6 +114,26 @@ def datacenter_rows(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["metric", "value", "unit"])
 
 
+def twin_rows(twins: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """value_of_flexibility.csv transposed (one column per twin), costs in millions, CO2 in Mt, energy in GWh."""
+    frame = twins.set_index("twin").T
+    units, scales = [], []
+    for metric in frame.index:
+        if metric.endswith("_cost") or metric.startswith("saving"):
+            units.append(f"million {currency}/year"), scales.append(1e6)
+        elif metric == "co2_t":
+            units.append("Mt/year"), scales.append(1e6)
+        elif metric.endswith("_mwh"):
+            units.append("GWh/year"), scales.append(1e3)
+        elif metric.endswith("_mw"):
+            units.append("MW"), scales.append(1.0)
+        else:
+            units.append(""), scales.append(1.0)
+    frame = frame.apply(pd.to_numeric, errors="coerce").div(scales, axis=0)
+    frame.insert(0, "unit", units)
+    return frame.reset_index(names="metric")
+
+
 def _maybe_number(value):
     try:
         return float(value)
@@ -137,12 +159,11 @@ def run_html(name: str, description: str, folder: Path, summary: pd.DataFrame, c
     columns = [c for c in ("zone", "technology", "existing_mw", "new_mw", "retired_mw", "total_mw", "energy_mwh") if c in cap]
     body += ["<h2>Capacity (MW; storage energy in MWh)</h2>", table_html(cap[columns])]
     if twins is not None and len(twins):
-        transposed = twins.set_index("twin").T.reset_index(names="metric")
+        transposed = twin_rows(twins, currency)
         body += ["<h2>Value of data-center flexibility (value_of_flexibility.csv)</h2>",
-                 f"<p>Each twin is the same scenario with the data centers inflexible, as learned from telemetry, or ideally "
-                 f"flexible; costs in {html.escape(currency)}/year, CO2 in t/year, energy in MWh/year, capacity in MW. "
-                 f"<code>saving_vs_inflexible</code> is the total-cost saving against the inflexible twin.</p>",
-                 table_html(transposed)]
+                 "<p>Each twin is the same scenario with the data centers inflexible, as learned from telemetry, or ideally "
+                 "flexible. <code>saving_vs_inflexible</code> is the total-cost saving against the inflexible twin.</p>",
+                 table_html(transposed, text_columns=("unit",))]
     dc = datacenter_rows(summary)
     if len(dc):
         body += ["<h2>Data centers</h2>", table_html(dc, text_columns=("unit",))]
