@@ -77,7 +77,7 @@ class Stress(Section):
     events: list[StressEvent] = Field(default_factory=list, description="Stress events (outage, drought, heat_wave, demand_spike, line_outage).")
     signal_mode: Literal["emissions_first", "stability_first", "auto"] = Field(
         "auto",
-        description="What data centers follow in `planning loop`: carbon intensity (emissions_first), reserve headroom "
+        description="What data centers follow in `planning loop` when there are events (--signal/--stress-mode override it): carbon intensity (emissions_first), reserve headroom "
         "(stability_first), or carbon except in hours whose reserve margin is below reserve_threshold_fraction (auto).",
     )
     emissions_signal: Literal["average", "consumption", "marginal"] = Field(

@@ -51,18 +51,19 @@ def headroom_mw(results: xr.Dataset, inputs: xr.Dataset) -> np.ndarray:
     zones = [str(z) for z in results["zone"].values]
     n_hours = results.sizes["snapshot"]
     out = np.zeros((len(zones), n_hours))
-    if "generation_mw" in results and results.sizes.get("plant", 0):
-        generators = [str(p) for p in results["generation_mw"]["plant"].values]
-        if generators:
-            available = inputs["availability_per_unit"].sel(plant=generators).values * results["total_mw"].sel(plant=generators).values[:, None]
-            spare = np.maximum(available - results["generation_mw"].sel(plant=generators).values, 0.0)
-            out += _zone_sum(spare, inputs["plant_zone"].sel(plant=generators).values, zones)
-    if "discharge_mw" in results:
-        stores = [str(p) for p in results["discharge_mw"]["plant"].values]
-        if stores:
-            power = results["total_mw"].sel(plant=stores).values[:, None] - results["discharge_mw"].values + results["charge_mw"].values
-            energy = inputs["discharge_efficiency"].sel(plant=stores).values[:, None] * results["soc_mwh"].values
-            out += _zone_sum(np.maximum(np.minimum(power, energy), 0.0), inputs["plant_zone"].sel(plant=stores).values, zones)
+    kind = {str(p): str(k) for p, k in zip(inputs["plant"].values, inputs["plant_kind"].values)}
+    plants = [str(p) for p in results["plant"].values] if "plant" in results.dims else []
+    generators = [p for p in plants if kind.get(p) in ("thermal", "variable")]
+    if generators and "generation_mw" in results:
+        available = inputs["availability_per_unit"].sel(plant=generators).values * results["total_mw"].sel(plant=generators).values[:, None]
+        spare = np.maximum(available - np.nan_to_num(results["generation_mw"].sel(plant=generators).values), 0.0)
+        out += _zone_sum(spare, inputs["plant_zone"].sel(plant=generators).values, zones)
+    stores = [p for p in plants if kind.get(p) == "storage"]
+    if stores and "discharge_mw" in results:
+        pick = lambda name: np.nan_to_num(results[name].sel(plant=stores).values)  # noqa: E731
+        power = results["total_mw"].sel(plant=stores).values[:, None] - pick("discharge_mw") + pick("charge_mw")
+        energy = inputs["discharge_efficiency"].sel(plant=stores).values[:, None] * pick("soc_mwh")
+        out += _zone_sum(np.maximum(np.minimum(power, energy), 0.0), inputs["plant_zone"].sel(plant=stores).values, zones)
     return out
 
 
@@ -101,7 +102,7 @@ def adequacy_table(results: xr.Dataset, inputs: xr.Dataset, threshold_fraction: 
     curtailment = np.zeros_like(load)
     if "curtailment_mw" in results and results["curtailment_mw"].sizes.get("plant", 0):
         plants = [str(p) for p in results["curtailment_mw"]["plant"].values]
-        curtailment = _zone_sum(results["curtailment_mw"].values, inputs["plant_zone"].sel(plant=plants).values, zones)
+        curtailment = _zone_sum(np.nan_to_num(results["curtailment_mw"].values), inputs["plant_zone"].sel(plant=plants).values, zones)
     shed = datacenter_curtailed_mw(results, inputs)
     rows = []
     for i, zone in enumerate(zones):

@@ -6,8 +6,11 @@ Institute): how much new load fits on the existing system if it accepts curtailm
 
 Method: a direct formulation, two LPs (MILPs with integer unit commitment) per budget b
 ---------------------------------------------------------------------------------------
-Capacities are fixed (the scenario's existing fleet, or a planning run's via ``--capacities``);
-unserved energy is not allowed (the zonal balance is hard). The new load of size X (MW) at zone
+Capacities are fixed (the scenario's existing fleet, or a planning run's via ``--capacities``).
+"Without unserved energy" means no unserved energy beyond the existing system's own: a first
+solve without the new load gives U⁰_{z,t} (zero for an adequate system; a least-cost plan may
+shed a few hours when that is cheaper than a peaker at the value of lost load), and then
+unserved_mw[z,t] ≤ U⁰_{z,t} in every zone and hour. The new load of size X (MW) at zone
 z draws PUE·(s_t·X − c_t), with shape s_t ≤ 1 (flat, or an existing data center's IT profile /
 its peak) and curtailment c_t (block :mod:`planning.optimization.blocks.new_load`):
 
@@ -16,15 +19,14 @@ its peak) and curtailment c_t (block :mod:`planning.optimization.blocks.new_load
    Σ_t w_t·c_t ≤ b·Σ_t w_t·s_t·X. X appears only linearly (X·s_t with s_t data), so this is one
    LP: no bisection is needed. (Bisection would be valid too: the least curtailment C(X) of an
    LP is convex in X with C(0) = 0, so C(X)/X is non-decreasing — but it needs ~20 solves.)
-2. X fixed at X*·(1 − 1e-7); min operating cost + VOLL·Σ_t w_t·c_t: the cheapest dispatch
+2. X fixed at X*·(1 − 1e-7) (0 below 1 kW); min operating cost + VOLL·Σ_t w_t·c_t: the cheapest dispatch
    with the least curtailment at that size, from which the curtailment statistics are read.
 
 headroom.csv: curtailment_budget, headroom_mw, curtailed_mwh, curtailed_fraction,
 curtailed_hours (Σ w_t over hours with c_t > 0), max_curtail_depth (max_t c_t/(s_t·X), fraction),
 longest_event_hours (longest run of consecutive curtailed hours), zone, shape. Because the
 feasible set for a larger budget contains that of a smaller one, headroom is non-decreasing in
-the budget. If the system cannot serve its own demand without the new load, there is no
-headroom: the command says so (pass --capacities from a planning run).
+the budget. ``base_unserved_mwh`` reports Σ w·U⁰.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from planning.optimization.build import BLOCKS, build_model
 from planning.optimization.solve import solve_model
 
 HEADROOM_COLUMNS = ["curtailment_budget", "headroom_mw", "curtailed_hours", "max_curtail_depth", "longest_event_hours",
-                    "curtailed_mwh", "curtailed_fraction", "zone", "shape"]
+                    "curtailed_mwh", "curtailed_fraction", "base_unserved_mwh", "zone", "shape"]
 
 
 def headroom_blocks() -> list:
@@ -84,31 +86,36 @@ def longest_run(flags: np.ndarray) -> int:
 
 
 def headroom_inputs(inputs: xr.Dataset, zone: str, shape: np.ndarray, settings, budget: float, fixed_mw: float = float("nan")) -> xr.Dataset:
-    """The inputs with the new load's data and unserved energy disallowed."""
+    """The inputs with the new load's data (unserved energy is capped by :func:`_cap_unserved`)."""
     ds = inputs.copy()
     ds["new_load_shape"] = (("snapshot",), np.asarray(shape, float))
     ds.attrs = dict(inputs.attrs)
     ds.attrs.update({"new_load_zone": zone, "new_load_pue": settings.pue, "new_load_budget": float(budget),
                      "new_load_max_curtail_fraction": settings.max_curtail_fraction, "new_load_max_mw": settings.max_mw,
-                     "new_load_fixed_mw": float(fixed_mw), "allow_unserved_energy": 0})
+                     "new_load_fixed_mw": float(fixed_mw)})
     return ds
 
 
-def solve_headroom(scenario: Scenario, inputs: xr.Dataset, budget: float) -> dict:
+def solve_headroom(scenario: Scenario, inputs: xr.Dataset, budget: float, base_unserved_mw: np.ndarray | None = None) -> dict:
     """Stages 1 and 2 for one budget; returns the headroom.csv row (and the curtailment series)."""
     settings = scenario.operations.headroom
     zone, shape, description = load_shape(scenario, inputs)
     blocks = headroom_blocks()
+    if base_unserved_mw is None:
+        base_unserved_mw = base_unserved(scenario, inputs)
     built = build_model(headroom_inputs(inputs, zone, shape, settings, budget), blocks=blocks)
     model = built.model
+    _cap_unserved(built, base_unserved_mw)
     model.total_cost.deactivate()
     model.headroom_objective = pyo.Objective(expr=model.new_load_mw, sense=pyo.maximize)
     solved = solve_model(model, scenario.solver)
     if not solved.has_solution:
-        raise SolveError([f"the existing system cannot serve its own load without unserved energy (HiGHS: '{solved.status}'), so it has "
-                          "no headroom; fix the capacities from a planning run with --capacities RESULTS_DIR"], title="no headroom")
-    size = max(0.0, float(model.new_load_mw.value) * (1.0 - 1e-7))
+        raise SolveError([f"the headroom problem has no solution (HiGHS: '{solved.status}'); check the existing system and "
+                          "operations.headroom"], title="no headroom")
+    size = float(model.new_load_mw.value) * (1.0 - 1e-7)
+    size = size if size >= 1e-3 else 0.0  # below a kW: no headroom (solver noise)
     built = build_model(headroom_inputs(inputs, zone, shape, settings, budget, fixed_mw=size), blocks=blocks)
+    _cap_unserved(built, base_unserved_mw)
     solved = solve_model(built.model, scenario.solver)
     if not solved.has_solution:
         raise SolveError([f"the dispatch at the headroom {size:.6g} MW could not be solved (HiGHS: '{solved.status}')"], title="headroom check failed")
@@ -128,12 +135,40 @@ def solve_headroom(scenario: Scenario, inputs: xr.Dataset, budget: float) -> dic
     }
 
 
+def base_unserved(scenario: Scenario, inputs: xr.Dataset) -> np.ndarray:
+    """U⁰_{z,t}: the existing system's own unserved energy (MW) without the new load (its least-cost dispatch)."""
+    ds = inputs.copy()
+    ds.attrs = {**inputs.attrs, "allow_unserved_energy": 1}
+    built = build_model(ds)
+    solved = solve_model(built.model, scenario.solver)
+    if not solved.has_solution:
+        raise SolveError([f"the existing system could not be dispatched (HiGHS: '{solved.status}')"], title="no headroom")
+    model = built.model
+    if not hasattr(model, "unserved_mw"):
+        return np.zeros((len(built.ctx.zones), len(built.ctx.snapshots)))
+    return np.array([[model.unserved_mw[z, t].value or 0.0 for t in built.ctx.snapshots] for z in built.ctx.zones])
+
+
+def _cap_unserved(built, base_unserved_mw: np.ndarray) -> None:
+    """unserved_mw[z,t] ≤ U⁰_{z,t}: the new load may not add unserved energy in any zone or hour."""
+    model = built.model
+    if not hasattr(model, "unserved_mw"):
+        return
+    for i, z in enumerate(built.ctx.zones):
+        for t in built.ctx.snapshots:
+            model.unserved_mw[z, t].setub(float(base_unserved_mw[i, t]) * (1.0 + 1e-9) + 1e-9)
+
+
 def headroom_table(scenario: Scenario, inputs: xr.Dataset, budgets=None, step: Callable[[str], None] = lambda message: None) -> pd.DataFrame:
     """headroom.csv: one row per curtailment budget."""
     rows = []
+    step("the existing system without the new load")
+    base = base_unserved(scenario, inputs)
+    weight = inputs["weight_h"].values
     for budget in budgets or scenario.operations.headroom.budgets:
         step(f"headroom at a {budget:.2%} curtailment budget")
-        row = solve_headroom(scenario, inputs, budget)
+        row = solve_headroom(scenario, inputs, budget, base)
+        row["base_unserved_mwh"] = float((base * weight[None, :]).sum())
         row.pop("curtailed_mw")
         rows.append(row)
     return pd.DataFrame(rows, columns=HEADROOM_COLUMNS)

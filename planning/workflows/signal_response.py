@@ -491,11 +491,19 @@ def prepare_inputs(scenario: Scenario, capacities: Path | None = None) -> xr.Dat
 
 def write_loop(scenario: Scenario, out_dir: Path, capacities: Path | None = None, signal_kind: str | None = None,
                step: Callable[[str], None] = lambda message: None) -> tuple[LoopResult, dict[str, pd.DataFrame], Path]:
-    """``planning loop``: run the loop and write loop.csv, loop_schedule.csv, loop_comparison.csv, adequacy.csv."""
+    """``planning loop``: run the loop and write loop.csv, loop_schedule.csv, loop_comparison.csv, adequacy.csv.
+
+    The signal is ``signal_kind`` if given, else the stress mode ``stress.signal_mode`` when the scenario
+    has stress events, else ``operations.loop.signal``.
+    """
     from planning.io.writers import atomic_folder, write_tables
     from planning.workflows.run import resolved_scenario_yaml
 
     inputs = prepare_inputs(scenario, capacities)
+    if signal_kind is None and scenario.stress.events:
+        from planning.workflows.stress import mode_signal
+
+        signal_kind = mode_signal(scenario, scenario.stress.signal_mode)
     loop = run_loop(scenario, inputs, signal_kind, step=step)
     tables = loop_tables(loop, inputs, scenario.stress.reserve_threshold_fraction)
     named = {name.replace("loop_adequacy", "adequacy").replace("loop_switches", "switches"): table for name, table in tables.items()}

@@ -16,11 +16,10 @@ from typer.testing import CliRunner
 
 from planning.cli import app
 from planning.config import validate_scenario
-from planning.errors import SolveError
 from planning.io.inputs import load_inputs
 from planning.optimization.build import build_model
 from planning.optimization.solve import solve_model
-from planning.workflows.headroom import headroom_blocks, headroom_inputs, headroom_table, longest_run, solve_headroom
+from planning.workflows.headroom import _cap_unserved, headroom_blocks, headroom_inputs, headroom_table, longest_run, solve_headroom
 from planning.workflows.signal_response import fixed_capacity_inputs
 from tests.conftest import REPO, tiny_scenario
 from tests.workflows.helpers import THERMAL
@@ -66,13 +65,18 @@ def test_at_the_headroom_no_unserved_energy_and_curtailment_within_budget(tmp_pa
     # And the headroom is the largest: 1 % more cannot stay within the budget.
     settings = scenario.operations.headroom
     bigger = build_model(headroom_inputs(inputs, "z", np.ones(6), settings, 0.05, fixed_mw=size * 1.01), blocks=headroom_blocks())
+    _cap_unserved(bigger, np.zeros((1, 6)))  # the system alone sheds nothing
     assert not solve_model(bigger.model, scenario.solver).has_solution
 
 
-def test_no_headroom_when_the_system_already_sheds_load(tmp_path):
-    scenario, inputs = hand_case(tmp_path, demand=(50, 120))
-    with pytest.raises(SolveError, match="cannot serve its own load"):
-        headroom_table(scenario, inputs)
+def test_a_system_that_already_sheds_load_gets_no_more_unserved(tmp_path):
+    # Demand 50 and 120 MW on 100 MW: 20 MW shed in hour 1 without the new load (base_unserved_mwh = 20).
+    # Budget 0: the new load may not raise hour 1's shedding, so X = 0. Budget 0.5: it may be curtailed
+    # fully in hour 1 (X ≤ 0.5·2X), and hour 0 takes 50 + X ≤ 100 → X = 50.
+    scenario, inputs = hand_case(tmp_path, demand=(50, 120), budgets=(0.0, 0.5))
+    table = headroom_table(scenario, inputs)
+    np.testing.assert_allclose(table["headroom_mw"], [0.0, 50.0], atol=1e-4)
+    np.testing.assert_allclose(table["base_unserved_mwh"], [20.0, 20.0], atol=1e-6)
 
 
 def test_longest_run():

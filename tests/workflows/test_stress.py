@@ -14,6 +14,7 @@ flexible power, work arriving at 10 MWh/h, 3 h delay (as arrived: 10 MW every ho
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from planning.config import validate_scenario
@@ -121,3 +122,22 @@ def test_unknown_names_in_events_are_reported(tmp_path):
     text = str(error.value)
     assert "stress.events[0].plants: unknown plant 'gg'" in text
     assert "stress.events[0].start_hour: 5 is past the modelled horizon (1 h)" in text
+
+
+def test_stress_command_writes_adequacy_per_mode(tmp_path):
+    from typer.testing import CliRunner
+
+    from planning.cli import app
+    from tests.conftest import REPO
+
+    out = tmp_path / "stress"
+    sets = ["horizon.hours=48", "horizon.storage_cycle=day", "plants.isone_ocgt.existing_mw=2000", "operations.loop.max_iterations=3",
+            "stress.events=[{kind: outage, technologies: [ccgt], start_hour: 14, duration_hours: 6, fraction: 0.3},"
+            " {kind: heat_wave, start_hour: 12, duration_hours: 12, demand_scale: 1.05, pue_scale: 1.1}]"]
+    result = CliRunner().invoke(app, ["stress", str(REPO / "scenarios" / "isone_stress_week.yaml"), "--out", str(out), "-q",
+                                      "--mode", "emissions_first", "--mode", "auto", *sum((["--set", s] for s in sets), [])])
+    assert result.exit_code == 0, result.output
+    adequacy = pd.read_csv(out / "adequacy.csv")
+    assert adequacy["mode"].tolist() == ["emissions_first", "auto"]
+    for name in ("stress_summary.csv", "switches.csv", "loop_auto.csv", "loop_emissions_first_schedule.csv"):
+        assert (out / name).is_file()
