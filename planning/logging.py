@@ -55,9 +55,11 @@ def configure(verbose: bool = False, quiet: bool = False, log_file: Path | None 
     logger.addHandler(screen)
     if log_file is not None:
         _add_file(log_file)
-    # Dask's own loggers: warnings only unless --verbose.
+    # Dask's own loggers: warnings only unless --verbose; the nanny's "worker process still alive
+    # after 4 s, killing" at shutdown is routine (HiGHS threads), so only its errors.
     for name in ("distributed", "dask"):
         logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("distributed.nanny").setLevel(logging.INFO if verbose else logging.ERROR)
     return logger
 
 

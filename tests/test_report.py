@@ -13,7 +13,7 @@ from planning.cli import app
 from planning.config import load_scenario
 from planning.config.sweep import load_sweep
 from planning.errors import InputDataError
-from planning.report import build_report, choose_week
+from planning.report import build_report, choose_week, week_window
 from planning.workflows.run import run_scenario
 from planning.workflows.sweep import run_sweep
 from tests.conftest import REPO
@@ -83,3 +83,19 @@ def test_sweep_report_with_a_failed_run(tmp_path):
     assert _embedded(html) == [report.figures[0].read_bytes()]
     assert 'class="failed"' in html and "infeasible" in html
     assert "co2_price_per_t=15" in html
+
+
+def test_week_window_chronological_and_representative_days(main_example):
+    balance = pd.read_csv(main_example / "balance.csv")
+    window = week_window(balance, choose_week(balance))
+    assert not window.compressed and len(window.hours) == 168
+    assert (window.display == window.hours).all()
+    # Representative periods: 10 days scattered over the year, 24 h each → 7 of them, back to back.
+    days = pd.to_datetime([f"2021-{m:02d}-15" for m in range(1, 11)])
+    hours = [day + pd.Timedelta(hours=h) for day in days for h in range(24)]
+    scattered = pd.DataFrame({"snapshot": [t.strftime("%Y-%m-%dT%H:%M") for t in hours], "zone": "z", "demand_mw": 1.0, "datacenter_mw": 0.0})
+    window = week_window(scattered, pd.Timestamp("2021-03-01"))
+    assert window.compressed and len(window.hours) == 7 * 24
+    assert window.hours[0] == pd.Timestamp("2021-03-15") and window.hours[-1] == pd.Timestamp("2021-09-15T23:00")
+    assert (window.display[1:] - window.display[:-1] == pd.Timedelta(hours=1)).all()
+    assert "7 representative days" in window.title

@@ -16,7 +16,8 @@ loaded from elsewhere; it can be opened offline or sent by e-mail.
 
 The week shown (dispatch and data-center figures) starts at ``week`` (a date) or, by default,
 is the 7 days around the hour of peak system demand (data centers included), moved inside the
-modelled horizon.
+modelled horizon. With representative periods the snapshots are representative days scattered
+over the year: 7 of them, from the first on or after that date, are drawn back to back.
 """
 
 from __future__ import annotations
@@ -76,6 +77,20 @@ def choose_week(balance: pd.DataFrame, week: str | None = None, hours: int = WEE
     return min(max(start, first), latest_start)
 
 
+def week_window(balance: pd.DataFrame, start: pd.Timestamp, hours: int = WEEK_HOURS) -> figures.Window:
+    """The hours to draw: ``hours`` hours from ``start`` when the snapshots are chronological; with
+    representative periods, up to 7 representative days from the first one on or after ``start``."""
+    snapshots = pd.DatetimeIndex(pd.to_datetime(balance["snapshot"].unique())).sort_values()
+    if figures.hourly(snapshots):
+        return figures.Window(snapshots[(snapshots >= start) & (snapshots < start + pd.Timedelta(hours=hours))])
+    days = list(dict.fromkeys(snapshots.normalize()))
+    count = max(1, hours // 24)
+    first = next((i for i, day in enumerate(days) if day >= start.normalize()), len(days) - 1)
+    first = max(0, min(first, len(days) - count))
+    chosen = set(days[first:first + count])
+    return figures.Window(snapshots[snapshots.normalize().isin(chosen)])
+
+
 def build_report(results_dir: str | Path, out: str | Path | None = None, week: str | None = None) -> Report:
     """Draw the figures and write report.html for a run folder or a sweep folder."""
     folder = Path(results_dir).expanduser().resolve()
@@ -104,17 +119,18 @@ def _run_report(folder: Path, out_dir: Path, week: str | None) -> Report:
     name = scenario.get("name") or record.get("scenario") or folder.name
     currency = _currency(summary)
     start = choose_week(balance, week)
+    window = week_window(balance, start)
     written: list[tuple[Path, str]] = []
 
     log.info("drawing the capacity mix")
     path = figures.save(figures.capacity_mix(capacity, f"{name}: capacity mix (existing, new, retired)"), out_dir / "capacity_mix.png")
     written.append((path, "Capacity by technology and zone: existing capacity kept (light), new build (solid, with the new GW in "
                           "brackets), retirements (hatched, to the left of zero). Storage bars also give the energy capacity (GWh)."))
-    log.info("drawing the dispatch of the week from %s", f"{start:%Y-%m-%d}")
-    path = figures.save(figures.dispatch_week(dispatch, storage, balance, start, WEEK_HOURS, f"{name}: dispatch, week from {start:%Y-%m-%d} (UTC)"),
+    log.info("drawing the dispatch of the %s", window.title)
+    path = figures.save(figures.dispatch_week(dispatch, storage, balance, window, f"{name}: dispatch, {window.title}"),
                         out_dir / "dispatch_week.png")
-    reason = "chosen with --week" if week else "the week around the hour of peak demand"
-    written.append((path, f"Hourly dispatch for the week from {start:%Y-%m-%d} ({reason}). Areas above zero: generation, storage "
+    reason = "chosen with --week" if week else "around the hour of peak demand"
+    written.append((path, f"Hourly dispatch, {window.title} ({reason}). Areas above zero: generation, storage "
                           "discharge, imports and unserved energy; below zero: storage charging and exports. Lines: demand, and demand "
                           "plus data centers (the top of the stack exceeds it while storage charges)."))
     log.info("drawing the duration curves")
@@ -125,7 +141,7 @@ def _run_report(folder: Path, out_dir: Path, week: str | None) -> Report:
     if datacenter is not None and len(datacenter):
         for site in dict.fromkeys(datacenter["datacenter"]):
             log.info("drawing the schedule of data center %s", site)
-            path = figures.save(figures.datacenter_week(datacenter, balance, carbon, site, start, WEEK_HOURS, currency),
+            path = figures.save(figures.datacenter_week(datacenter, balance, carbon, site, window, currency),
                                 out_dir / f"datacenter_{_safe(site)}.png")
             written.append((path, f"Data center '{site}': the IT power it must serve (baseline) and the flexible power the plan "
                                   "schedules, with the backlog of deferred work, against its zone's price and carbon intensity "
@@ -171,4 +187,4 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in str(name))
 
 
-__all__ = ["Report", "build_report", "choose_week"]
+__all__ = ["Report", "build_report", "choose_week", "week_window"]

@@ -93,6 +93,57 @@ def _log_axis(ax) -> None:
     ax.yaxis.set_minor_formatter(NullFormatter())
 
 
+def hourly(index: pd.DatetimeIndex) -> bool:
+    """True when consecutive timestamps are one hour apart (a chronological horizon)."""
+    steps = pd.Series(pd.DatetimeIndex(index)).diff().dropna()
+    return bool((steps == pd.Timedelta(hours=1)).all())
+
+
+class Window:
+    """The hours a weekly figure shows, in order.
+
+    Chronological results: the 168 hours from a start. Representative periods: the snapshots are
+    representative days scattered over the year, so the chosen days are drawn back to back
+    (``compressed``): each is placed right after the previous one on the time axis, the ticks
+    name the real dates and dotted lines separate the days.
+    """
+
+    def __init__(self, hours: pd.DatetimeIndex) -> None:
+        self.hours = pd.DatetimeIndex(hours)
+        self.compressed = not hourly(self.hours)
+        self.display = (pd.DatetimeIndex(self.hours[0] + pd.to_timedelta(np.arange(len(self.hours)), unit="h"))
+                        if self.compressed else self.hours)
+        self._map = pd.Series(self.display, index=self.hours)
+
+    @property
+    def title(self) -> str:
+        if not len(self.hours):
+            return "no hours"
+        if self.compressed:
+            days = sorted(set(self.hours.normalize()))
+            return f"{len(days)} representative days from {days[0]:%Y-%m-%d} to {days[-1]:%Y-%m-%d} (UTC), drawn back to back"
+        return f"week from {self.hours[0]:%Y-%m-%d} (UTC)"
+
+    def take(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of a time-indexed frame inside the window, re-indexed to display time."""
+        frame = frame[frame.index.isin(self.hours)]
+        frame.index = pd.DatetimeIndex(self._map.loc[frame.index].to_numpy())
+        return frame.sort_index()
+
+    def axis(self, ax) -> None:
+        if not len(self.hours):
+            return
+        ax.set_xlim(self.display[0], self.display[-1] + pd.Timedelta(hours=1))
+        if not self.compressed:
+            _date_axis(ax, len(self.hours))
+            return
+        starts = [i for i in range(len(self.hours)) if i == 0 or self.hours[i].normalize() != self.hours[i - 1].normalize()]
+        ax.set_xticks([self.display[i] for i in starts], [f"{self.hours[i]:%a}\n{self.hours[i]:%d %b}" for i in starts])
+        for i in starts[1:]:
+            ax.axvline(self.display[i], color="#555555", linestyle=":", linewidth=0.9)
+        ax.grid(True, axis="y", alpha=0.3)
+
+
 # ---------------------------------------------------------------------------- capacity ---
 
 def capacity_mix(capacity: pd.DataFrame, title: str = "") -> Figure:
@@ -167,19 +218,16 @@ def zone_stack(dispatch: pd.DataFrame, storage: pd.DataFrame, balance: pd.DataFr
     return stack, terms
 
 
-def dispatch_week(dispatch: pd.DataFrame, storage: pd.DataFrame, balance: pd.DataFrame, start: pd.Timestamp, hours: int = 168,
-                  title: str = "") -> Figure:
+def dispatch_week(dispatch: pd.DataFrame, storage: pd.DataFrame, balance: pd.DataFrame, window: Window, title: str = "") -> Figure:
     """Stacked areas (GW): generation by technology, storage, imports, unserved; lines: demand, demand + data centers."""
     zones = list(dict.fromkeys(balance["zone"]))
     panels: list[str | None] = zones if len(zones) <= 3 else [None]
-    end = start + pd.Timedelta(hours=hours)
     figure = Figure(figsize=(12, 3.9 * len(panels) + 0.9), layout="constrained")
     axes = figure.subplots(len(panels), 1, squeeze=False, sharex=True).ravel()
     seen: dict[str, object] = {}
     for ax, zone in zip(axes, panels):
         stack, terms = zone_stack(dispatch, storage, balance, zone)
-        window = (stack.index >= start) & (stack.index < end)
-        stack, terms = stack[window] / 1e3, terms[window] / 1e3
+        stack, terms = window.take(stack) / 1e3, window.take(terms) / 1e3
         positive = stack.clip(lower=0)
         negative = stack.clip(upper=0)
         columns = [c for c in positive if positive[c].abs().max() > 1e-6]
@@ -195,7 +243,7 @@ def dispatch_week(dispatch: pd.DataFrame, storage: pd.DataFrame, balance: pd.Dat
             collections = ax.stackplot(negative.index, *[negative[c].values for c in below], colors=[colour(c) for c in below],
                                        labels=[label(c) for c in below], linewidth=0, alpha=0.75)
             for column, item in zip(below, collections):
-                item.set_hatch("xx" if column == "storage_charge" else "")
+                item.set_hatch("xx" if column == "storage_charge" else "//" if column == "net_import" else "")
                 seen.setdefault(label(column) if column != "net_import" else "Net export", item)
         (demand,) = ax.plot(terms.index, terms["demand_mw"], color="black", linewidth=1.6, label="demand")
         seen.setdefault("demand", demand)
@@ -206,10 +254,15 @@ def dispatch_week(dispatch: pd.DataFrame, storage: pd.DataFrame, balance: pd.Dat
         ax.axhline(0, color="black", linewidth=0.6)
         ax.set_ylabel("GW")
         ax.set_title("system (all zones)" if zone is None else f"zone {zone}", loc="left", fontsize=10)
-        ax.set_xlim(start, min(end, stack.index.max() + pd.Timedelta(hours=1)) if len(stack) else end)
-        _date_axis(ax, hours)
-    figure.legend(list(seen.values()), list(seen.keys()), loc="outside right upper", frameon=False, fontsize=9)
-    figure.suptitle(title or f"Dispatch, week from {start:%Y-%m-%d} (UTC)", fontsize=12)
+        window.axis(ax)
+    # One legend for all panels, top to bottom as stacked (the reverse of the stack), then the lines.
+    stacked = [label(c) for c in STACK_ORDER] + ["Storage discharge", "Net import", "Unserved", "Storage charge", "Net export"]
+    rank = lambda name: (1, 0) if name.startswith("demand") else (0, -stacked.index(name) if name in stacked else -len(stacked))  # noqa: E731
+    names = sorted(seen, key=lambda name: (rank(name), name == "demand + data centers"))
+    below_zero = [n for n in names if n in ("Storage charge", "Net export")]
+    names = [n for n in names if n not in below_zero and not n.startswith("demand")] + below_zero + [n for n in names if n.startswith("demand")]
+    figure.legend([seen[n] for n in names], names, loc="outside right upper", frameon=False, fontsize=9)
+    figure.suptitle(title or f"Dispatch, {window.title}", fontsize=12)
     return figure
 
 
@@ -276,16 +329,15 @@ def duration_curves(balance: pd.DataFrame, carbon: pd.DataFrame | None, currency
 
 # -------------------------------------------------------------------------- data center ---
 
-def datacenter_week(datacenter: pd.DataFrame, balance: pd.DataFrame, carbon: pd.DataFrame | None, name: str, start: pd.Timestamp,
-                    hours: int = 168, currency: str = "") -> Figure:
+def datacenter_week(datacenter: pd.DataFrame, balance: pd.DataFrame, carbon: pd.DataFrame | None, name: str, window: Window,
+                    currency: str = "") -> Figure:
     """One data center over a week: IT power (baseline + flexible) and backlog; its zone's price; its zone's intensity."""
     site = datacenter[datacenter["datacenter"] == name].copy()
     zone = site["zone"].iloc[0]
     site.index = pd.DatetimeIndex(site["snapshot"])
-    end = start + pd.Timedelta(hours=hours)
-    site = site[(site.index >= start) & (site.index < end)]
+    site = window.take(site)
     zone_balance = balance[balance["zone"] == zone].set_index(pd.DatetimeIndex(balance.loc[balance["zone"] == zone, "snapshot"]))
-    zone_balance = zone_balance[(zone_balance.index >= start) & (zone_balance.index < end)]
+    zone_balance = window.take(zone_balance)
     rows = 3 if carbon is not None and len(carbon) else 2
     figure = Figure(figsize=(12, 2.6 * rows + 1.6), layout="constrained")
     axes = figure.subplots(rows, 1, sharex=True, gridspec_kw={"height_ratios": [1.5] + [1] * (rows - 1)})
@@ -306,7 +358,7 @@ def datacenter_week(datacenter: pd.DataFrame, balance: pd.DataFrame, carbon: pd.
     extra = twin.get_legend_handles_labels()
     ax.legend(handles[0] + extra[0], handles[1] + extra[1], loc="upper left", ncols=2, fontsize=8.5, framealpha=0.85)
     ax.set_title(f"data center '{name}' (zone {zone}): schedule", loc="left", fontsize=10)
-    _date_axis(ax, hours)
+    window.axis(ax)
 
     ax = axes[1]
     ax.step(zone_balance.index, zone_balance["price_per_mwh"], where="post", color="#1f77b4", linewidth=1.4)
@@ -315,11 +367,11 @@ def datacenter_week(datacenter: pd.DataFrame, balance: pd.DataFrame, carbon: pd.
         _log_axis(ax)
     ax.set_ylabel(f"{currency}/MWh" if currency else "price per MWh")
     ax.set_title(f"signal: price in zone {zone}" + (" (log scale)" if ax.get_yscale() == "log" else ""), loc="left", fontsize=10)
-    _date_axis(ax, hours)
+    window.axis(ax)
     if rows == 3:
         ax = axes[2]
         frame = carbon[carbon["zone"] == zone].set_index(pd.DatetimeIndex(carbon.loc[carbon["zone"] == zone, "snapshot"]))
-        frame = frame[(frame.index >= start) & (frame.index < end)]
+        frame = window.take(frame)
         for column, name_, style, c in (("average_g_per_kwh", "average", "-", "#2ca02c"), ("marginal_g_per_kwh", "marginal", "--", "#8c564b")):
             if column in frame:
                 ax.step(frame.index, frame[column], where="post", linestyle=style, color=c, linewidth=1.4, label=name_)
@@ -327,9 +379,8 @@ def datacenter_week(datacenter: pd.DataFrame, balance: pd.DataFrame, carbon: pd.
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left", fontsize=8.5, ncols=2, framealpha=0.85)
         ax.set_title(f"signal: carbon intensity in zone {zone}", loc="left", fontsize=10)
-        _date_axis(ax, hours)
-    axes[-1].set_xlim(start, end)
-    figure.suptitle(f"Data-center schedule vs price and carbon signals, week from {start:%Y-%m-%d} (UTC)", fontsize=12)
+        window.axis(ax)
+    figure.suptitle(f"Data-center schedule vs price and carbon signals, {window.title}", fontsize=12)
     return figure
 
 
