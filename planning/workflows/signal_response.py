@@ -22,11 +22,15 @@ existing capacity with no new build or retirement). Each round k:
    schedule (flexible power, work done and backlog, so x_{k+1} stays feasible for a concave curve:
    the feasible set is convex). ``none``: α = 1 (pure best response; it oscillates when the data
    center is large enough to move the signal: it moves into the cheap hour, which becomes dear);
-   ``fixed``: α = step; ``diminishing`` (default): α_k = step·2/(k + 2). With the price signal the
-   diminishing rule is Frank–Wolfe's method on the integrated problem min_x C(x) (the grid's cost
-   given the data-center schedule is convex in x and its gradient is the price × PUE × weight),
-   so the loop tends to the integrated optimum; with carbon signals it tends to a point that
-   serves the carbon signal instead, and the gap says what that costs.
+   ``fixed``: α = step; ``diminishing`` (default): α_k = step·2/(k + 2), the step of Frank–Wolfe /
+   the method of successive averages. Why the price signal leads to the integrated optimum: the
+   grid's cost C(x) given the data-center schedule x is convex, and the balance duals × PUE × w_t
+   are a subgradient of it, so a schedule that is the data center's best response to its own
+   prices satisfies the optimality condition of min_x C(x) — a fixed point of the price loop is an
+   integrated optimum. The diminishing step damps the bang-bang best responses of an LP (for a
+   smooth C Frank–Wolfe converges to the optimum; for the piecewise-linear C of a dispatch LP it is
+   observed, not proven, so the gap is always reported). With carbon signals the loop settles at a
+   point that serves the carbon signal instead, and the gap says what that costs.
 5. **Stop** when max_{d,t} |x_{k+1} − x_k| < ``tolerance_mw`` (the schedule x_k is kept: the
    response would move it by less than the tolerance) or after ``max_iterations`` rounds.
 

@@ -72,10 +72,20 @@ def test_undamped_response_oscillates_and_damping_fixes_it(tmp_path):
     assert damped.table["total_cost"].iloc[-1] == pytest.approx(2270.0, rel=1e-9)
 
 
-def test_carbon_signal_loop_costs_at_least_the_integrated_optimum(tmp_path):
-    scenario, inputs = price_case(tmp_path, signal="average", max_iterations=30)
+@pytest.mark.parametrize("signal", ["average", "consumption", "marginal", "blend"])
+def test_other_signals_cost_at_least_the_integrated_optimum(tmp_path, signal):
+    scenario, inputs = price_case(tmp_path, signal=signal, max_iterations=30)
     loop = run_loop(scenario, inputs)
+    assert loop.converged
     assert loop.table["total_cost"].iloc[-1] >= float(loop.integrated.solved.objective) - 1e-6
+    assert (loop.table["signal"] == signal).all()
+
+
+def test_blend_of_price_only_is_the_price_loop(tmp_path):
+    # w = 1: the signal is price/mean(price), a positive rescaling: the same responses and rounds.
+    scenario, inputs = price_case(tmp_path, signal="blend", blend_price_weight=1.0)
+    blend = run_loop(scenario, inputs, compare=False)
+    np.testing.assert_allclose(blend.table["total_cost"], [2310, 2510, 2443.333333, 2270], rtol=1e-9)
 
 
 def test_response_keeps_the_learned_constraints(tmp_path):
