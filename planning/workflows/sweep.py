@@ -25,9 +25,10 @@ Failures and resuming
 ---------------------
 A run that is infeasible, invalid or raises is recorded in sweep.csv (status, error) and
 leaves no folder; the other runs go on. A run whose folder already holds summary.csv and whose
-``scenario.resolved.yaml`` equals the scenario the sweep would run now is *finished*: re-running
-the sweep skips it (``resumed = True`` in sweep.csv) and reads its row from the folder. Failed
-runs and runs whose scenario changed are run again.
+``scenario.resolved.yaml`` agrees with the scenario the sweep would run now is *finished*:
+re-running the sweep skips it (``resumed = True`` in sweep.csv) and reads its row from the
+folder. Failed runs and runs whose scenario changed (base file, ``set:``) are run again; settings
+that only one side has (defaults added by a newer version of the package) are not compared.
 """
 
 from __future__ import annotations
@@ -155,13 +156,28 @@ def _number(value: Any) -> Any:
 # --------------------------------------------------------------------------------- sweep ---
 
 def is_finished(folder: Path, resolved_yaml: str | None) -> bool:
-    """A folder with summary.csv whose resolved scenario is the one the sweep would run now."""
+    """A folder with summary.csv whose resolved scenario is the one the sweep would run now.
+
+    The two resolved scenarios are compared key by key where both have the key: a section or
+    setting that only one of them has (a default added by a newer version of this package) does
+    not make a finished run stale; a value that differs does.
+    """
     if not (folder / "summary.csv").is_file():
         return False
     if resolved_yaml is None:
         return True
     written = folder / "scenario.resolved.yaml"
-    return written.is_file() and written.read_text(encoding="utf-8") == resolved_yaml
+    if not written.is_file():
+        return False
+    import yaml
+
+    return _same_where_both(yaml.safe_load(written.read_text(encoding="utf-8")), yaml.safe_load(resolved_yaml))
+
+
+def _same_where_both(old: Any, new: Any) -> bool:
+    if isinstance(old, dict) and isinstance(new, dict):
+        return all(_same_where_both(old[key], new[key]) for key in old.keys() & new.keys())
+    return old == new
 
 
 def run_sweep(sweep: Sweep, out_dir: Path | None = None, scheduler: str | None = None, workers: int = 2,

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from planning.cli import app
 from planning.config.sweep import load_sweep, run_names, short_keys
 from planning.errors import ScenarioError
-from planning.workflows.sweep import run_sweep
+from planning.workflows.sweep import is_finished, run_sweep
 from tests.conftest import REPO, thermal, tiny_scenario
 
 runner = CliRunner()
@@ -161,3 +161,15 @@ def test_example_sweep_file_is_valid():
     sweep = load_sweep(REPO / "scenarios" / "sweeps" / "co2_price_x_datacenter_size.yaml")
     assert 4 <= len(sweep.runs) <= 6
     assert sweep.scenario == (REPO / "scenarios" / "isone_datacenter_week.yaml").resolve()
+
+
+def test_finished_ignores_settings_only_one_side_has(tmp_path):
+    (tmp_path / "summary.csv").write_text("metric,value,unit\n")
+    written = {"policy": {"co2_price_per_t": 50}, "horizon": {"hours": 3}}
+    (tmp_path / "scenario.resolved.yaml").write_text(yaml.safe_dump(written))
+    newer = {"policy": {"co2_price_per_t": 50, "co2_cap_t": None}, "horizon": {"hours": 3}, "stress": {"events": []}}
+    assert is_finished(tmp_path, yaml.safe_dump(newer))           # a default added by a newer version: still finished
+    changed = {"policy": {"co2_price_per_t": 60}, "horizon": {"hours": 3}}
+    assert not is_finished(tmp_path, yaml.safe_dump(changed))     # a value the sweep sets differently: run again
+    (tmp_path / "summary.csv").unlink()
+    assert not is_finished(tmp_path, yaml.safe_dump(written))      # no summary.csv: not finished
