@@ -15,6 +15,8 @@ pypsa       bench_pypsa.py        identical LP in this project and in PyPSA: wal
 datacenter  bench_datacenter.py   overhead of the learned data-center block (cuts, binaries)
                                   against the inflexible campus and the block-free model
 periods     bench_periods.py      representative periods vs the full year: cost error, speed-up
+scaling     bench_scaling.py      ISO-NE split into 1, 2, 4, 8 zones on a ring: time growth, objective check
+translation bench_translation.py  Pyomo → HiGHS: standard-form matrix vs appsi persistent vs LP file
 uc          bench_uc.py           clustered-UC MILP: time to gap, linear vs integer commitment
 =========== ===================== ===========================================================
 
@@ -82,6 +84,12 @@ BENCHMARKS = [
     Benchmark("periods", "bench_periods.py", "bench_periods.csv",
               quick=["--scenario", str(ROOT / "scenarios" / "isone_week.yaml"), "--days", "4", "--representations", "medoid"],
               fixed_outputs=["bench_periods.csv"]),
+    Benchmark("scaling", "bench_scaling.py", "scaling.csv",
+              full=["--out", "{out}/scaling.csv"],
+              quick=["--repeats", "1", "--hours", "168", "--zones", "1", "2", "4", "--out", "{out}/scaling.csv"]),
+    Benchmark("translation", "bench_translation.py", "translation.csv",
+              full=["--out", "{out}/translation.csv"],
+              quick=["--repeats", "1", "--hours", "168", "--out", "{out}/translation.csv"]),
     Benchmark("uc", "bench_uc.py", "bench_uc.csv",
               # bench_uc.py has no horizon option: quick = the 12-representative-day integer case only
               quick=["--cases", "rp12-integer", "--time-limit", "60"],
@@ -168,6 +176,20 @@ def collect(bench: Benchmark, out: Path) -> list[dict]:
         for _, row in frame.iterrows():
             rows.append({"case": row["setting"], "time_s": row["wall_s"], "reference_s": reference, "objective": row["objective"],
                          "accuracy": row["cost_error_pct"], "accuracy_metric": "cost error vs full year (%)", "status": "", "date": date})
+    elif bench.name == "scaling":
+        for _, row in frame.iterrows():
+            one = frame[(frame.zones == 1) & (frame.hours == row["hours"])]["total_s"]
+            rows.append({"case": f"{int(row['zones'])} zones, {int(row['hours'])} h", "time_s": row["total_s"],
+                         "reference_s": float(one.iloc[0]) if len(one) else float("nan"), "objective": row["objective"],
+                         "accuracy": row.get("objective_vs_one_zone"), "accuracy_metric": "objective rel. diff vs 1 zone (reference: 1 zone)",
+                         "status": row["status"], "date": date})
+    elif bench.name == "translation":
+        frame = frame.set_index("method")
+        reference = frame.loc["standard_form", "translate_s"] if "standard_form" in frame.index else float("nan")
+        for method, row in frame.iterrows():
+            rows.append({"case": f"{method}, {int(row['hours'])} h (translate only)", "time_s": row["translate_s"], "reference_s": reference,
+                         "objective": row["objective"], "accuracy": row["objective_rel_diff"],
+                         "accuracy_metric": "objective rel. diff vs standard form (reference: ours)", "status": "", "date": date})
     elif bench.name == "uc":
         for _, row in frame.iterrows():
             extra = "; ".join(f"{k} {row[k]:.0f}" for k in ("t_gap_0.5pct_s", "t_gap_0.1pct_s") if k in row and pd.notna(row[k]))
