@@ -10,9 +10,32 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from planning.config.base import Section
+
+
+class Decomposition(Section):
+    """Settings of ``strategy: decomposed`` (see :mod:`planning.optimization.decomposition`)."""
+
+    investments: Literal["linear", "representative"] = Field(
+        "linear",
+        description="Where the capacities come from: the full-year linear-UC LP (rounded up to whole units where integer_build), "
+        "or the integer-UC MILP on representative days.",
+    )
+    representative_days: int = Field(12, ge=2, description="Representative days of the investment MILP (investments: representative).")
+    window_hours: int = Field(168, ge=24, description="Length of a commitment window (h); its state is handed to the next window.")
+    overlap_hours: int = Field(24, ge=0, description="Look-ahead solved with each window and then discarded (h).")
+    window_mip_gap: float = Field(1e-4, ge=0, le=1, description="Relative MIP gap of each window MILP (fraction).")
+    window_time_limit_s: float = Field(60.0, gt=0, description="Time limit of each window MILP (s).")
+    lower_bound: Literal["linear", "milp", "none"] = Field(
+        "linear",
+        description="Certified lower bound: the full-year linear-UC LP objective (run in a parallel process when the investments "
+        "come from representative days); milp = also run the monolithic MILP warm-started with the decomposed solution for "
+        "bound_time_limit_s (its dual bound tightens the LP bound, its incumbent may improve the solution); none = no bound.",
+    )
+    bound_time_limit_s: float = Field(300.0, gt=0, description="Time limit of the warm-started monolithic MILP (lower_bound: milp) (s).")
+    parallel: bool = Field(True, description="Solve the linear-UC lower bound in a second process while the windows are solved.")
 
 
 class UnitCommitment(Section):
@@ -22,6 +45,10 @@ class UnitCommitment(Section):
       from the LP re-solved with the integers fixed (``prices_from`` in summary.csv);
     * ``linear`` — the same constraints with continuous unit counts (the LP relaxation);
     * ``off`` — no commitment: thermal plants are dispatched as continuous fleets (the plain LP).
+
+    ``strategy: decomposed`` (integer mode) replaces the full-year MILP by investments from a
+    relaxed or aggregated problem and commitment in rolling windows with the capacities fixed;
+    summary.csv then reports the upper and lower bounds and the certified gap.
     """
 
     mode: Literal["integer", "linear", "off"] = Field(
@@ -32,3 +59,15 @@ class UnitCommitment(Section):
         description="In integer mode, build and retire whole units (new_mw = unit_size_mw × an integer). "
         "False = continuous build (capacity/unit_size_mw may be fractional; only whole units can be committed).",
     )
+    strategy: Literal["monolithic", "decomposed"] = Field(
+        "monolithic",
+        description="integer mode: solve the expansion + commitment MILP at once (monolithic), or decomposed: investments from a "
+        "relaxed or aggregated problem, then commitment in rolling windows, with a certified gap (see decomposition).",
+    )
+    decomposition: Decomposition = Field(default_factory=Decomposition, description="Settings of strategy: decomposed.")
+
+    @model_validator(mode="after")
+    def _decomposed_needs_integer(self) -> "UnitCommitment":
+        if self.strategy == "decomposed" and self.mode != "integer":
+            raise ValueError(f"strategy 'decomposed' needs mode 'integer' (got '{self.mode}'); the linear and off modes are LPs")
+        return self

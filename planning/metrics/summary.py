@@ -43,9 +43,29 @@ def summary_table(results: xr.Dataset, timings: dict[str, float]) -> pd.DataFram
     rows.append(("solver_status", results.attrs["solver_status"], ""))
     rows.append(("mip_gap", float(results.attrs["mip_gap"]), "fraction"))
     rows.append(("prices_from", results.attrs.get("duals_from", "lp"), ""))
+    rows.extend(bound_rows(results))
     for key, value in timings.items():
         rows.append((key, round(float(value), 4), "s"))
     return pd.DataFrame(rows, columns=["metric", "value", "unit"])
+
+
+def bound_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
+    """Rows of a decomposed unit-commitment run (see :mod:`planning.optimization.decomposition`):
+    upper and lower bound of the full-year cost, the certified gap (UB − LB)/UB, and their sources."""
+    if "certified_gap" not in results.attrs:
+        return []
+    currency = results.attrs.get("currency", "currency")
+    attrs = results.attrs
+    return [
+        ("upper_bound", float(attrs["upper_bound"]), f"{currency}/year"),
+        ("lower_bound", float(attrs["lower_bound"]), f"{currency}/year"),
+        ("certified_gap", float(attrs["certified_gap"]), "fraction"),
+        ("lower_bound_from", attrs["lower_bound_from"], ""),
+        ("investments_from", attrs["investments_from"], ""),
+        ("solution_from", attrs["solution_from"], ""),
+        ("stitched_window_cost", float(attrs["stitched_cost"]), f"{currency}/year"),
+        ("commitment_windows", int(attrs["windows"]), ""),
+    ]
 
 
 def new_capacity_by_technology(results: xr.Dataset) -> pd.Series:

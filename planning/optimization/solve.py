@@ -68,9 +68,9 @@ class SolveResult:
         return self.duals.get(id(constraint), float("nan"))
 
 
-def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None = None, verbose: bool = False) -> SolveResult:
-    """Compile ``model`` to standard form, solve it with HiGHS, load values into the model."""
-    start = time.perf_counter()
+def highs_lp(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list, list, np.ndarray]:
+    """Compile ``model`` to a ``HighsLp``: (lp, columns (Pyomo variables), rows ``(constraint, sense)``,
+    integer mask of the columns). Fixed variables are compiled as constants."""
     compiled = LinearStandardFormCompiler().write(model, mixed_form=True)
     columns, rows = compiled.columns, compiled.rows
     A = compiled.A.tocsc()
@@ -91,10 +91,17 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
     lp.a_matrix_.index_ = A.indices
     lp.a_matrix_.value_ = A.data
     integer = np.array([v.is_integer() or v.is_binary() for v in columns], dtype=bool)
-    is_mip = bool(integer.any())
-    if is_mip:
+    if integer.any():
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
+    return lp, columns, rows, integer
 
+
+def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None = None, verbose: bool = False) -> SolveResult:
+    """Compile ``model`` to standard form, solve it with HiGHS, load values into the model."""
+    start = time.perf_counter()
+    lp, columns, rows, integer = highs_lp(model)
+    n_rows, n_cols = lp.num_row_, lp.num_col_
+    is_mip = bool(integer.any())
     highs = highspy.Highs()
     _set_options(highs, options, log_file, verbose)
     highs.passModel(lp)

@@ -68,6 +68,10 @@ def solve_scenario(scenario: Scenario, log_file: Path | None = None, verbose: bo
         step("reading inputs")
         inputs = load_inputs(scenario)
     timings["inputs_s"] = time.perf_counter() - start
+    if scenario.unit_commitment.mode == "integer" and scenario.unit_commitment.strategy == "decomposed":
+        from planning.optimization.decomposition import solve_decomposed
+
+        return solve_decomposed(scenario, inputs, log_file=log_file, verbose=verbose, step=step, timings=timings)
     step("building the model")
     built = build_model(inputs)
     timings["build_s"] = built.build_s
