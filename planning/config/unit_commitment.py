@@ -35,6 +35,11 @@ class Decomposition(Section):
         "bound_time_limit_s (its dual bound tightens the LP bound, its incumbent may improve the solution); none = no bound.",
     )
     bound_time_limit_s: float = Field(300.0, gt=0, description="Time limit of the warm-started monolithic MILP (lower_bound: milp) (s).")
+    milp_options: dict[str, bool | int | float | str] = Field(
+        default_factory=dict,
+        description="Further HiGHS options of the warm-started monolithic MILP only (over solver.options), e.g. "
+        "{mip_lp_solver: ipm, mip_heuristic_effort: 0}.",
+    )
     parallel: bool = Field(True, description="Solve the linear-UC lower bound in a second process while the windows are solved.")
 
 

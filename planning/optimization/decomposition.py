@@ -596,23 +596,27 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
         start_point = np.array([full_x.get(id(var), values.get(var.name, 0.0)) for var in mono.columns])
         start_point[mono.integer] = np.round(start_point[mono.integer])
         highs_m = highspy.Highs()
-        options = solver.model_copy(update={"time_limit_s": settings.bound_time_limit_s})
+        options = solver.model_copy(update={"time_limit_s": settings.bound_time_limit_s, "options": {**solver.options, **settings.milp_options}})
         _set_options(highs_m, options, _sibling(log_file, "milp"), verbose)
         highs_m.passModel(mono.lp)
         warm = highspy.HighsSolution()
         warm.col_value = list(start_point)
         warm.value_valid = True
         highs_m.setSolution(warm)
-        highs_m.run()
+        try:
+            highs_m.run()
+            failure = None
+        except (MemoryError, RuntimeError) as error:  # keep the decomposed solution and the LP bound
+            failure = error
         info = highs_m.getInfo()
         timings["milp_s"] = time.perf_counter() - tic
-        status = highs_m.modelStatusToString(highs_m.getModelStatus())
-        bound = float(info.mip_dual_bound)
+        status = f"failed ({type(failure).__name__}: {failure})" if failure else highs_m.modelStatusToString(highs_m.getModelStatus())
+        bound = float(info.mip_dual_bound) if failure is None else float("nan")
         report(f"warm-started monolithic MILP: {status}, incumbent {info.objective_function_value:.8g}, dual bound {bound:.8g}, "
                f"gap {info.mip_gap:.4%}, {timings['milp_s']:.1f} s")
         if math.isfinite(bound) and (math.isnan(lower_bound) or bound > lower_bound):
             lower_bound, lower_from = bound, "monolithic MILP dual bound (warm-started)"
-        if info.primal_solution_status == 2 and info.objective_function_value < upper_bound * (1 - 1e-9):
+        if failure is None and info.primal_solution_status == 2 and info.objective_function_value < upper_bound * (1 - 1e-9):
             point = np.asarray(highs_m.getSolution().col_value)
             improved = _fixed_integer_lp(mono, highs_m, point, model, "fixed-integer LP re-solve (warm-started MILP)")
             if improved.has_solution and improved.objective < upper_bound:
