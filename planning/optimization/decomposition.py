@@ -6,11 +6,13 @@ lower bound instead:
 
 1. **Investments** (``decomposition.investments``) from a relaxed or an aggregated problem:
 
-   * ``linear`` — the full-year linear-UC LP (unit counts continuous). Committed plants with
-     ``integer_build`` get whole units: as many *committable* units (⌊capacity/S⌋; a fraction
-     of a unit can never be committed) as ⌈relaxed capacity/S⌉, by new build or by fewer
-     retirements — rounding down would leave the relaxed schedule short of capacity, paid at
-     VOLL. Every other capacity (MW, MWh, lines) is taken as it is;
+   * ``linear`` — the full-year linear-UC LP (unit counts continuous), strengthened as in 4.
+     Committed plants with ``integer_build`` then get whole units: the LP is re-solved (warm
+     start, seconds) with the *committable* units ⌊capacity/S⌋ of each expandable committed
+     plant fixed at ⌊u⌋ or ⌈u⌉ of its LP value u (a fraction of a unit can never be committed:
+     CCGT 15607 MW in 500 MW units is 31 units), for every combination, everything else free;
+     the cheapest combination's capacities are taken. Every other capacity (MW, MWh, lines) is
+     taken from that LP as it is;
    * ``representative`` — the integer-UC MILP on ``representative_days`` tsam days (already
      whole units).
 
@@ -25,9 +27,13 @@ lower bound instead:
    Rows that reach into hours not yet solved are dropped (the look-ahead mitigates this). So
    the state equation, min up/down sums, ramp limits and storage balance of the first hours of
    a window see the committed units, start-ups/shut-downs, output and state of charge the
-   previous windows left. The cyclic rows of hour 0 (which reach back to the last hour) are
-   dropped in the first window and enforced in the last one, which thus closes the cycle. After
-   a window only its core hours are decided; the look-ahead is solved again by the next window.
+   previous windows left. The cyclic rows of hour 0 reach back to the last hours: the first
+   window frees those last hours too (as a look-back: a free but bounded initial state, no
+   free energy), decides only its own hours, and the last window re-solves them with the first
+   hours fixed, which closes the cycle. After a window only its core hours are decided; the
+   look-ahead is solved again by the next window. With ``horizon.storage_cycle`` day or week,
+   the cycles are independent (only the capacities link them): windows are then whole cycles
+   without look-ahead, and the windows are exact.
    Every row of the full model is enforced by the last window that sets any of its columns,
    with all its other columns at their final values — so the stitched point is feasible for
    the full-year model. Each window is a small MILP (≈1/52 of the year) solved by HiGHS with
@@ -56,6 +62,13 @@ lower bound instead:
 
    gap = (UB − LB) / UB is reported in summary.csv (``upper_bound``, ``lower_bound``,
    ``certified_gap``, ``lower_bound_from``, ``investments_from``) and as ``mip_gap``.
+
+Where: this module (the matrix-level window machinery and the three stages); it is called
+from :func:`planning.workflows.run.solve_scenario` when ``unit_commitment.mode`` is integer and
+``unit_commitment.strategy`` is decomposed, and returns what a monolithic solve returns, so
+every output (commitment.csv, balance.csv prices, ...) is written as usual. Stage logs go next
+to solver.log (``solver_investments.log``, ``solver_evaluation.log``, ``solver_milp.log``,
+``solver_bound.log``); solver.log itself lists the stages and each window.
 
 Limitations: the horizon must be chronological (no representative periods); rows that span
 more hours than a window (a CO2 cap, a data-center energy budget over the horizon) cannot be
