@@ -193,32 +193,6 @@ def signals(
         console.print(f"written [bold]{path}[/]", highlight=False)
 
 
-@app.command()
-def signals(
-    results_dir: Annotated[Path, typer.Argument(help="Results folder written by `planning run` (reads carbon.csv).", show_default=False)],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for signals.csv and signals_<metric>.json (default: RESULTS_DIR/signals).")] = None,
-    window_hours: Annotated[int, typer.Option("--window-hours", "-w", min=1, help="Window of the optimal data point (h).")] = 4,
-) -> None:
-    """Export hourly carbon signals (average, consumption-based, marginal; price) as CSV and Carbon Aware SDK-shaped JSON."""
-    from planning.io.signals import read_carbon_csv, write_signals
-
-    try:
-        carbon = read_carbon_csv(results_dir)
-        paths = write_signals(carbon, out if out is not None else Path(results_dir) / "signals", window_hours=window_hours)
-    except Exception as error:  # noqa: BLE001 - reported by _fail
-        _fail(error)
-        return
-    for path in paths:
-        console.print(f"written [bold]{path}[/]", highlight=False)
-
-
-CapacitiesOption = Annotated[
-    Optional[Path],
-    typer.Option("--capacities", "-c", help="Results folder of `planning run` whose capacity.csv (and transmission.csv) fix the capacities. "
-                 "Default: the scenario's existing capacity, no new build."),
-]
-
-
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show debug messages (and HiGHS' own progress lines where a solve runs).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output path (warnings and errors still go to stderr).")]
 
