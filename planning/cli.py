@@ -396,13 +396,7 @@ def headroom(
     console.print(f"results written to [bold]{folder}[/]", highlight=False)
 
 
-def _register_optional_commands() -> None:
-    """Commands whose modules are developed separately (e.g. surrogate fitting)."""
-    try:
-        from planning.surrogate.commands import fit_command
-    except ImportError:
-        return
-    app.command("fit", help="Fit a data-center surrogate card (JSON) from telemetry.")(fit_command)
+# `planning fit` lives with the surrogate package (its options mirror the estimators').
+from planning.surrogate.commands import fit_command  # noqa: E402
 
-
-_register_optional_commands()
+app.command("fit", help="Fit a data-center surrogate card (JSON) from telemetry.")(fit_command)
