@@ -46,6 +46,7 @@ result = solve_model(built.model, scenario.solver)
 print(json.dumps({"objective": result.objective, "status": result.status, "mip_gap": result.mip_gap,
                   "build_s": built.build_s, "translate_s": result.translate_s, "solve_s": result.solve_s,
                   "total_s": time.perf_counter() - start, "rows": result.num_rows, "columns": result.num_cols,
+                  "simplex_iterations": result.highs.getInfo().simplex_iteration_count,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -70,6 +71,7 @@ def main() -> None:
         runs = [run_once(variant, args.hours) for _ in range(args.repeats)]
         row = {"variant": variant, "hours": args.hours, "repeats": args.repeats, "status": runs[-1]["status"],
                "objective": runs[-1]["objective"], "mip_gap": runs[-1]["mip_gap"], "rows": runs[-1]["rows"],
+               "simplex_iterations": runs[-1]["simplex_iterations"],
                "columns": runs[-1]["columns"]}
         for key in ("build_s", "translate_s", "solve_s", "total_s", "peak_rss_mb"):
             row[key] = statistics.median(run[key] for run in runs)

@@ -31,13 +31,7 @@ from planning.config import load_scenario
 from planning.workflows.run import solve_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-UNITS = [
-    "technologies.ccgt.unit_size_mw=500", "technologies.ccgt.min_stable_output=0.4",
-    "technologies.ccgt.min_up_hours=6", "technologies.ccgt.min_down_hours=4",
-    "technologies.ccgt.startup_cost_per_mw=60", "technologies.ccgt.ramp_up_per_hour=0.5",
-    "technologies.ccgt.ramp_down_per_hour=0.5",
-    "technologies.ocgt.unit_size_mw=100", "technologies.ocgt.min_up_hours=2", "technologies.ocgt.startup_cost_per_mw=20",
-]
+from bench_uc import UNITS  # noqa: E402  (the same unit data as the monolithic benchmark)
 
 
 def load() -> str:

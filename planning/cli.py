@@ -293,6 +293,19 @@ def _run_with_status(quiet: bool, work):
         return work(lambda message: status.update(message))
 
 
+def _show_outputs(quiet: bool, folder: Path, shown: list, warning: str | None = None) -> None:
+    """Print the output folder (``--quiet``), or each non-empty (table, title), a warning, and the folder."""
+    if quiet:
+        print(folder)
+        return
+    for frame, title in shown:
+        if frame is not None and len(frame):
+            console.print(_frame_table(frame, title))
+    if warning:
+        console.print(warning)
+    console.print(f"results written to [bold]{folder}[/]", highlight=False)
+
+
 @app.command()
 def loop(
     scenario: ScenarioArg,
@@ -324,17 +337,12 @@ def loop(
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return
-    if quiet:
-        print(folder)
-        return
-    console.print(_frame_table(tables["loop"][["iteration", "signal", "total_cost", "co2_t", "datacenter_co2_t", "shifted_mwh",
-                                                "max_schedule_change_mw", "converged"]], "signal-response loop (loop.csv)"))
-    console.print(_frame_table(tables["loop_comparison"], "loop vs integrated optimum (loop_comparison.csv)"))
-    if "switches" in tables and len(tables["switches"]):
-        console.print(_frame_table(tables["switches"], "auto signal switches (switches.csv)"))
-    if not result.converged:
-        console.print(f"[bold yellow]warning:[/] not converged after {len(result.table)} rounds; raise operations.loop.max_iterations or use damping: diminishing")
-    console.print(f"results written to [bold]{folder}[/]", highlight=False)
+    columns = ["iteration", "signal", "total_cost", "co2_t", "datacenter_co2_t", "shifted_mwh", "max_schedule_change_mw", "converged"]
+    warning = None if result.converged else (
+        f"[bold yellow]warning:[/] not converged after {len(result.table)} rounds; raise operations.loop.max_iterations or use damping: diminishing")
+    _show_outputs(quiet, folder, [(tables["loop"][columns], "signal-response loop (loop.csv)"),
+                                  (tables["loop_comparison"], "loop vs integrated optimum (loop_comparison.csv)"),
+                                  (tables.get("switches"), "auto signal switches (switches.csv)")], warning)
 
 
 @app.command()
@@ -360,14 +368,9 @@ def stress(
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return
-    if quiet:
-        print(folder)
-        return
-    console.print(_frame_table(tables["adequacy"], "adequacy by signal mode (adequacy.csv)"))
-    console.print(_frame_table(tables["stress_summary"], "cost and emissions by signal mode (stress_summary.csv)"))
-    if "switches" in tables and len(tables["switches"]):
-        console.print(_frame_table(tables["switches"], "auto signal switches (switches.csv)"))
-    console.print(f"results written to [bold]{folder}[/]", highlight=False)
+    _show_outputs(quiet, folder, [(tables["adequacy"], "adequacy by signal mode (adequacy.csv)"),
+                                  (tables["stress_summary"], "cost and emissions by signal mode (stress_summary.csv)"),
+                                  (tables.get("switches"), "auto signal switches (switches.csv)")])
 
 
 @app.command()
@@ -389,11 +392,7 @@ def headroom(
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return
-    if quiet:
-        print(folder)
-        return
-    console.print(_frame_table(table, "headroom for new flexible load (headroom.csv)"))
-    console.print(f"results written to [bold]{folder}[/]", highlight=False)
+    _show_outputs(quiet, folder, [(table, "headroom for new flexible load (headroom.csv)")])
 
 
 # `planning fit` lives with the surrogate package (its options mirror the estimators').

@@ -465,6 +465,19 @@ def _sweep_frame(path: Path, text: pd.DataFrame, mapping: dict[str, str], worklo
 # Adapters for the bundled public telemetry (files unchanged)
 # ----------------------------------------------------------------------------------------------
 
+def _read_format(path: Path, columns, format_name: str, problems: ProblemCollector) -> pd.DataFrame:
+    """The file as text columns, after checking that every column of ``format_name`` is there
+    (raises InputDataError with all missing columns)."""
+    text = _read_text_frame(path, problems)
+    if text is None:
+        _raise(problems, path)
+    for column in columns:
+        if column not in text.columns:
+            problems.add(f"{path}: column '{column}': required column of the {format_name} format missing")
+    _raise(problems, path)
+    return text
+
+
 def read_google_powerdata(path: Path | str) -> TelemetrySeries:
     """Google powerdata-2019 (cell a, one PDU): 5-minute ``measured_power_util`` per unit.
 
@@ -475,13 +488,7 @@ def read_google_powerdata(path: Path | str) -> TelemetrySeries:
     """
     path = Path(path)
     problems = ProblemCollector()
-    text = _read_text_frame(path, problems)
-    if text is None:
-        _raise(problems, path)
-    for column in ("time", "measured_power_util"):
-        if column not in text.columns:
-            problems.add(f"{path}: column '{column}': required column of the Google powerdata format missing")
-    _raise(problems, path)
+    text = _read_format(path, ("time", "measured_power_util"), "Google powerdata", problems)
     micros = _numeric(path, text, "time", problems)
     util = _numeric(path, text, "measured_power_util", problems)
     if util is not None:
@@ -507,13 +514,7 @@ def read_emerald_srp_power(path: Path | str) -> TelemetrySeries:
     """
     path = Path(path)
     problems = ProblemCollector()
-    text = _read_text_frame(path, problems)
-    if text is None:
-        _raise(problems, path)
-    for column in ("timestamp", "total"):
-        if column not in text.columns:
-            problems.add(f"{path}: column '{column}': required column of the Emerald SRP power format missing")
-    _raise(problems, path)
+    text = _read_format(path, ("timestamp", "total"), "Emerald SRP power", problems)
     index = _parse_timestamps(path, text["timestamp"], problems)
     watts = _numeric(path, text, "total", problems)
     if watts is not None:
@@ -536,14 +537,8 @@ def read_emerald_dvfs_sweep(path: Path | str) -> PowerCapSweep:
     """
     path = Path(path)
     problems = ProblemCollector()
-    text = _read_text_frame(path, problems)
-    if text is None:
-        _raise(problems, path)
     mapping = {"gpu_power_cap_w": "GPU power cap", "power_w": "power per GPU", "throughput_per_s": "throughput"}
-    for column in ["Workload", *mapping.values()]:
-        if column not in text.columns:
-            problems.add(f"{path}: column '{column}': required column of the Emerald dvfs_sweep format missing")
-    _raise(problems, path)
+    text = _read_format(path, ["Workload", *mapping.values()], "Emerald dvfs_sweep", problems)
     frame = _sweep_frame(path, text, mapping, "Workload", problems)
     _raise(problems, path)
     return PowerCapSweep(frame=frame, source=path, sha256=file_sha256(path),
@@ -560,14 +555,8 @@ def read_zeus_summary(path: Path | str) -> PowerCapSweep:
     """
     path = Path(path)
     problems = ProblemCollector()
-    text = _read_text_frame(path, problems)
-    if text is None:
-        _raise(problems, path)
     keys = ["dataset", "network", "batch_size", "optimizer"]
-    for column in [*keys, "power_limit", "time_per_epoch", "average_power"]:
-        if column not in text.columns:
-            problems.add(f"{path}: column '{column}': required column of the Zeus summary format missing")
-    _raise(problems, path)
+    text = _read_format(path, [*keys, "power_limit", "time_per_epoch", "average_power"], "Zeus summary", problems)
     frame = _sweep_frame(path, text, {"gpu_power_cap_w": "power_limit", "power_w": "average_power"}, keys,
                          problems, throughput_from_seconds="time_per_epoch")
     _raise(problems, path)

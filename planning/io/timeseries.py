@@ -75,10 +75,10 @@ class TimeSeriesReader:
                 f" ({bad.size} bad value{'s' if bad.size > 1 else ''} in all); fill or remove them"
             )
             return None
-        for bound, test, word in ((lower, values < (lower if lower is not None else 0), "below"), (upper, values > (upper if upper is not None else 0), "above")):
-            if bound is None:
-                continue
-            out = np.flatnonzero(test)
+        checks = [(values < lower, "below", lower)] if lower is not None else []
+        checks += [(values > upper, "above", upper)] if upper is not None else []
+        for outside, word, bound in checks:
+            out = np.flatnonzero(outside)
             if out.size:
                 first = int(out[0])
                 self.problems.append(
