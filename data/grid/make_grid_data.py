@@ -14,6 +14,15 @@ Output columns (one row per source row, same order, exactly 8760 rows):
     wind_cf, solar_cf                     measured gen_{wind,solar}_mw / installed-capacity estimate,
                                           negative/missing -> 0, clipped to [0, 1], 5 decimals
     carbon_intensity_direct_g_per_kwh     = carbon_intensity_direct_gco2_per_kwh (validation only)
+  ISNE only (the rest of the real fleet, see data/README.md "The rest of the ISO-NE fleet"):
+    hydro_cf                              gen_hydro_mw / EIA-860 conventional hydro summer MW
+    other_cf                              gen_other_mw / EIA-860 biomass + waste summer MW
+    net_imports_cf                        (demand_cleaned_mw − Σ gen_*_mw) / import limit
+                                          (q99.9 of that gap); exports (< 0) -> 0
+    (same cleaning as wind/solar: missing/negative -> 0, clipped to [0, 1], 5 decimals)
+
+Fleet capacities come from ``grid/eastern_us_9zone_2021/capacity_by_zone_technology_eia860.csv``,
+copied unchanged (with its NOTICE.txt) to data/grid/eia860/ by this script.
 
 Installed-capacity estimates (MW), see data/README.md for the justification:
   * "published": a published nameplate figure (cited in CAPACITY below).
@@ -24,6 +33,7 @@ Installed-capacity estimates (MW), see data/README.md for the justification:
 """
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -55,6 +65,17 @@ SOURCE_COLUMNS = [
     "utc_time", "demand_cleaned_mw", "carbon_intensity_direct_gco2_per_kwh",
     "gen_wind_mw", "gen_solar_mw",
 ]
+GENERATION_COLUMNS = [
+    "gen_coal_mw", "gen_nat_gas_mw", "gen_nuclear_mw", "gen_oil_mw", "gen_hydro_mw",
+    "gen_solar_mw", "gen_wind_mw", "gen_other_mw",
+]
+EIA860_DIR = Path("grid") / "eastern_us_9zone_2021"
+EIA860_FILE = "capacity_by_zone_technology_eia860.csv"
+# ISNE profile columns scaled by EIA-860 summer capacity: column -> (source column, EIA-860 technologies)
+EIA860_PROFILES = {
+    "hydro_cf": ("gen_hydro_mw", ["Hydro"]),
+    "other_cf": ("gen_other_mw", ["Biomass", "Waste"]),
+}
 
 
 def capacity_mw(series: pd.Series, method: str, value: float) -> float:
@@ -75,6 +96,40 @@ def to_cf(series: pd.Series, cap: float) -> tuple[pd.Series, dict]:
     return cf, {"missing_to_0": n_missing, "negative_to_0": n_negative, "clipped_above_1": n_above_one}
 
 
+def eia860_summer_mw(shared: Path, zone: str, technologies: list[str]) -> float:
+    """Sum of the EIA-860 summer capacity (MW) of ``technologies`` in ``zone`` (each must be present)."""
+    table = pd.read_csv(shared / EIA860_DIR / EIA860_FILE)
+    rows = table[(table["zone"] == zone) & table["technology"].isin(technologies)]
+    found = set(rows["technology"])
+    missing = [t for t in technologies if t not in found]
+    if missing:
+        raise KeyError(f"{EIA860_FILE}: no row for zone {zone}, technology {missing}")
+    return float(rows["summer_mw"].sum())
+
+
+def add_fleet_profiles(shared: Path, zone: str, df: pd.DataFrame, out: pd.DataFrame, report: dict) -> None:
+    """hydro_cf, other_cf (EIA-860 summer capacity) and net_imports_cf (q99.9 limit) for ``zone``."""
+    missing = [c for c in GENERATION_COLUMNS if c not in df.columns]
+    if missing:
+        raise KeyError(f"{zone}: missing generation columns {missing}")
+    for name, (column, technologies) in EIA860_PROFILES.items():
+        cap = eia860_summer_mw(shared, zone, technologies)
+        cf, counts = to_cf(df[column], cap)
+        out[name] = cf
+        report[name] = {"method": f"EIA-860 summer MW of {'+'.join(technologies)}", "capacity_mw": round(cap, 1),
+                        "mean_cf": round(float(cf.mean()), 4), "mean_output_mw": round(float(df[column].mean()), 1),
+                        "max_output_mw": float(df[column].max()), **counts}
+    gap = df["demand_cleaned_mw"] - df[GENERATION_COLUMNS].apply(pd.to_numeric, errors="coerce").fillna(0.0).sum(axis=1)
+    limit = float(gap.clip(lower=0).quantile(QUANTILE))
+    cf, counts = to_cf(gap, limit)
+    out["net_imports_cf"] = cf
+    report["net_imports_cf"] = {"method": "q99.9 of demand - generation", "capacity_mw": round(limit, 1),
+                                "mean_cf": round(float(cf.mean()), 4), "mean_gap_mw": round(float(gap.mean()), 1),
+                                "max_gap_mw": float(gap.max()), "min_gap_mw": float(gap.min()),
+                                "modelled_twh": round(float(cf.sum()) * round(limit, 1) / 1e6, 3),
+                                "measured_twh": round(float(gap.clip(lower=0).sum()) / 1e6, 3), **counts}
+
+
 def make_zone(shared: Path, zone: str) -> tuple[pd.DataFrame, dict]:
     src = shared / "grid" / "eia930_2021" / f"{zone}_2021_hourly_demand_generation_ci.csv"
     df = pd.read_csv(src, dtype={"utc_time": str})
@@ -93,13 +148,15 @@ def make_zone(shared: Path, zone: str) -> tuple[pd.DataFrame, dict]:
                         "q999_output_mw": float(df[col].quantile(QUANTILE)),
                         "max_output_mw": float(df[col].max()), **counts}
     out["carbon_intensity_direct_g_per_kwh"] = df["carbon_intensity_direct_gco2_per_kwh"]
+    if zone == "ISNE":
+        add_fleet_profiles(shared, zone, df, out, report)
     return out, report
 
 
 def validate(df: pd.DataFrame, zone: str) -> None:
     assert len(df) == 8760, f"{zone}: {len(df)} rows, expected 8760"
     assert not df.isna().any().any(), f"{zone}: NaN present"
-    for c in ("wind_cf", "solar_cf"):
+    for c in [c for c in df.columns if c.endswith("_cf")]:
         assert df[c].between(0.0, 1.0).all(), f"{zone}: {c} outside [0, 1]"
     assert (df["demand_mw"] > 0).all(), f"{zone}: non-positive demand"
     t = pd.to_datetime(df["utc_time"])
@@ -110,6 +167,10 @@ def validate(df: pd.DataFrame, zone: str) -> None:
 def main(argv: list[str]) -> int:
     shared = Path(argv[1]) if len(argv) > 1 else REPO_ROOT / ".." / "shared" / "data"
     shared = shared.resolve()
+    eia860_out = OUT_DIR / "eia860"
+    eia860_out.mkdir(exist_ok=True)
+    for name in (EIA860_FILE, "NOTICE.txt"):  # unchanged copies; NOTICE.txt must travel with the data
+        shutil.copyfile(shared / EIA860_DIR / name, eia860_out / name)
     for zone in ("ISNE", "CISO"):
         df, report = make_zone(shared, zone)
         validate(df, zone)
