@@ -57,15 +57,41 @@ class ModelContext:
         return {str(p): v.item() if hasattr(v, "item") else v for p, v in zip(data["plant"].values, data.values)}
 
     def previous_in_period(self) -> list[int]:
-        """For each snapshot, the snapshot before it in its storage cycle (cyclic)."""
-        period = self.inputs["period"].values
-        previous = []
-        for t in self.snapshots:
-            if t == 0 or period[t - 1] != period[t]:
-                last = t
-                while last + 1 < len(period) and period[last + 1] == period[t]:
-                    last += 1
-                previous.append(last)
-            else:
-                previous.append(t - 1)
-        return previous
+        """For each snapshot, the snapshot before it in its storage cycle (cyclic).
+
+        Storage cycles are ``inputs['period']``: the whole horizon, each day or week
+        (``horizon.storage_cycle``), or each representative period. Only storage is cyclic
+        within them; commitment and data-center backlogs use :meth:`previous_in_operation`.
+        """
+        return _previous_in_cycles(self.inputs["period"].values)
+
+    def operating_cycles(self) -> np.ndarray:
+        """Cycle index per snapshot for state that carries in operating time (unit commitment,
+        data-center backlog): one cycle over the whole horizon in a chronological run (the first
+        hour follows the last), each representative period with representative periods."""
+        if "representative_of_period" in self.inputs:
+            return np.asarray(self.inputs["period"].values)
+        return np.zeros(len(self.snapshots), dtype=int)
+
+    def previous_in_operation(self) -> list[int]:
+        """For each snapshot, the snapshot before it in operating time: t − 1 in a chronological
+        run, whatever ``horizon.storage_cycle`` is (23:00 is followed by 00:00 of the next day),
+        with the first snapshot following the last (cyclic over the horizon); within its period
+        (cyclic) with representative periods."""
+        return _previous_in_cycles(self.operating_cycles())
+
+
+def _previous_in_cycles(cycle: np.ndarray) -> list[int]:
+    """The snapshot before each one within its run of equal cycle indices; the first of a run
+    follows the run's last."""
+    previous = []
+    n = len(cycle)
+    for t in range(n):
+        if t == 0 or cycle[t - 1] != cycle[t]:
+            last = t
+            while last + 1 < n and cycle[last + 1] == cycle[t]:
+                last += 1
+            previous.append(last)
+        else:
+            previous.append(t - 1)
+    return previous

@@ -7,8 +7,10 @@ minimum up/down constraints are the clustered form of Rajan & Takriti 2005, as i
 Sets and data
 -------------
 C ⊂ thermal plants: plants with a unit size (and ``unit_commitment.mode`` ≠ off); T: snapshots;
-prev(t): the snapshot before t within its period (cyclic: the first snapshot of a period
-follows its last — the whole horizon, a storage_cycle day/week, or a representative period);
+prev(t): the snapshot before t in operating time (:meth:`ModelContext.previous_in_operation`):
+t − 1 in a chronological run, the first snapshot following the last (cyclic over the horizon) —
+``horizon.storage_cycle`` day/week cuts only storage, so a unit on at 23:00 is on at 00:00 of
+the *next* day; with representative periods, cyclic within each period;
 S_g: unit size (MW); a_{g,t}: availability (fraction); m_g: minimum stable output (fraction);
 UT_g, DT_g: minimum up and down time (h); RU_g, RD_g: ramp limits (fraction of S_g per h);
 sc_g: start-up cost incl. start-up fuel (currency/MW/start); se_g: start-up CO2 (t/MW/start);
@@ -30,8 +32,8 @@ committed_units[g,t] ≤ U_g
 committed_units[g,t] − committed_units[g,prev(t)] = startups[g,t] − shutdowns[g,t]
 Σ_{τ = t−UT_g+1..t} startups[g,τ]  ≤ committed_units[g,t]            (min up, if UT_g > 1)
 Σ_{τ = t−DT_g+1..t} shutdowns[g,τ] ≤ U_g − committed_units[g,t]      (min down, if DT_g > 1)
-  (the sums walk back through prev(), so windows wrap within the period; a window never
-  exceeds the period's length)
+  (the sums walk back through prev(), so windows wrap cyclically over the horizon, or within a
+  representative period; a window never exceeds that cycle's length)
 generation_mw[g,t] ≤ a_{g,t}·S_g·committed_units[g,t]
 generation_mw[g,t] ≥ m_g·S_g·committed_units[g,t]                      (if m_g > 0)
 generation_mw[g,t] − generation_mw[g,prev(t)] ≤ RU_g·S_g·(committed_units[g,t] − startups[g,t])
@@ -72,7 +74,7 @@ def committed_plants(ctx: ModelContext) -> list[str]:
 
 
 def window(previous: list[int], t: int, hours: int, period_length: int) -> list[int]:
-    """t and the snapshots before it within its period, ``hours`` in all (at most the period)."""
+    """t and the snapshots before it within its cycle, ``hours`` in all (at most the cycle's length)."""
     out = [t]
     for _ in range(min(hours, period_length) - 1):
         out.append(previous[out[-1]])
@@ -89,8 +91,8 @@ def add(ctx: ModelContext) -> None:
     domain = pyo.NonNegativeIntegers if integer else pyo.NonNegativeReals
     T = ctx.snapshots
     weight = ctx.weight_h
-    previous = ctx.previous_in_period()
-    period = inputs["period"].values
+    previous = ctx.previous_in_operation()
+    period = ctx.operating_cycles()
     period_length = dict(zip(*np.unique(period, return_counts=True)))
     position = {str(p): i for i, p in enumerate(inputs["plant"].values)}
     availability = inputs["availability_per_unit"].values

@@ -2,8 +2,11 @@
 
 Sets and data (per data center d; see :mod:`planning.io.datacenter_inputs` for how they are learned)
 ----------------------------------------------------------------------------------------------------
-T: snapshots, grouped in cycles (``period``; the whole horizon, a day, a week, or a representative
-period); prev(t): the snapshot before t in its cycle (cyclic). B_{d,t}: baseline IT power (MW);
+T: snapshots; prev(t): the snapshot before t in operating time
+(:meth:`ModelContext.previous_in_operation`): t − 1 in a chronological run, the first snapshot
+following the last (cyclic over the horizon) whatever ``horizon.storage_cycle`` is — work waiting at
+23:00 is still waiting at 00:00 of the *next* day; with representative periods, cyclic within each
+period (a cycle). B_{d,t}: baseline IT power (MW);
 N_f: rating of the flexible fleet (MW); A_{d,t}: work arriving (MWh of rated-power throughput);
 f: the card's throughput curve (per unit → per unit), breakpoints x_0 < … < x_K;
 D: longest delay (h, integer part); R: ramp limit (MW/h); PUE_{d,t}.
@@ -19,7 +22,7 @@ work_done[d,t] ≤ N_f·f(flexible_mw[d,t]/N_f)
     concave f → linear cuts  work ≤ a_k·flexible + b_k·N_f  (an LP);
     otherwise → exact incremental PWL with binaries  (formulation: auto | cuts | binary)
 backlog[d,t] = backlog[d,prev(t)] + A_{d,t} − work_done[d,t]                       (cyclic per cycle)
-backlog[d,t] ≤ Σ_{k=0}^{D−1} A_{d,t−k}   (work still waiting arrived within the last D hours; a bound)
+backlog[d,t] ≤ Σ_{k=0}^{D−1} A_{d,prev^k(t)}   (work still waiting arrived within the last D hours; a bound)
 −R ≤ (B_{d,t} + flexible_mw[d,t]) − (B_{d,t−1} + flexible_mw[d,t−1]) ≤ R     (not across cycle starts)
 
 flexibility = inflexible: flexible_mw[d,t] = N_f·b(t) (the work runs as it arrives; no variables).
@@ -61,7 +64,8 @@ def is_concave(x: np.ndarray, y: np.ndarray) -> bool:
 
 
 def _window_sums(arrived: np.ndarray, period: np.ndarray, delay_h: int) -> np.ndarray:
-    """Σ_{k=0}^{D−1} A_{t−k}, wrapping cyclically within each cycle."""
+    """Σ_{k=0}^{D−1} A_{t−k}, wrapping cyclically within each cycle (``period``: the cycle index
+    of each snapshot, :meth:`ModelContext.operating_cycles`)."""
     sums = np.zeros_like(arrived)
     for cycle in np.unique(period):
         where = np.flatnonzero(period == cycle)
@@ -80,8 +84,8 @@ def add(ctx: ModelContext) -> None:
     if not names:
         return
     T = ctx.snapshots
-    period = inputs["period"].values
-    previous = ctx.previous_in_period()
+    period = ctx.operating_cycles()
+    previous = ctx.previous_in_operation()
     model.datacenter = pyo.Block(model.DATACENTERS)
     for d in names:
         block = model.datacenter[d]
