@@ -44,6 +44,13 @@ TECHS = {
 }
 
 
+# Oil-fired fleet (not in the ATB): EIA Electric Power Annual Table 7.1 (2021 average petroleum cost to the
+# electric power industry, $/MMBtu, nominal), Table 8.1 (2021 average operating heat rate of petroleum
+# plants, 11,224 Btu/kWh) and EIA CO2 coefficients (distillate fuel oil 161.30 lb = 73.16 kg/MMBtu).
+OIL_PRICE_PER_MMBTU = 10.08
+OIL_HEAT_RATE_MMBTU_PER_MWH = 11.224
+OIL_CO2_T_PER_MMBTU = 0.07316
+
 def atb_values(atb: pd.DataFrame, tech: str, detail: str, scen: str) -> dict:
     sel = atb[(atb.technology == tech) & (atb.techdetail == detail) & (atb.scenario == scen)
               & (atb.year == YEAR)]
@@ -115,6 +122,7 @@ def main(argv: list[str]) -> int:
     tech_df.to_csv(DATA / "costs" / "technologies_atb2022.csv", index=False)
 
     # ---- fuels -------------------------------------------------------------------------
+    # oil (ISO-NE's oil-fired peakers; see data/README.md "The rest of the ISO-NE fleet")
     nuc = atb_values(atb, "Nuclear", "Nuclear", SCENARIO)
     nuc_price = nuc["Fuel"] / (TECHS["nuclear"][4] / 1000)  # $/MWh / (MMBtu/MWh)
     fuels = pd.DataFrame([
@@ -129,12 +137,17 @@ def main(argv: list[str]) -> int:
         dict(fuel="uranium", price_per_mmbtu=round(nuc_price, 4), co2_t_per_mmbtu=0.0,
              source=(f"NREL ATB 2022 Nuclear AP1000 Moderate {YEAR} Fuel {nuc['Fuel']:.4f} $/MWh (2020 USD) / "
                      f"heat rate 10.443 MMBtu/MWh (AEO2022); CO2 0 (no combustion)")),
+        dict(fuel="oil", price_per_mmbtu=OIL_PRICE_PER_MMBTU, co2_t_per_mmbtu=OIL_CO2_T_PER_MMBTU,
+             source=("price: EIA Electric Power Annual, Table 7.1, petroleum, average cost delivered to the electric "
+                     "power industry in 2021, 10.08 $/MMBtu (nominal; a 2021 figure, not a 2030 projection); "
+                     "CO2: EIA Carbon Dioxide Emissions Coefficients, distillate fuel oil 73.16 kg/MMBtu")),
     ])
     fuels.to_csv(DATA / "costs" / "fuels.csv", index=False)
 
     # ---- emission factors ---------------------------------------------------------------
     co2 = dict(zip(fuels.fuel, fuels.co2_t_per_mmbtu))
     hr = {n: TECHS[n][4] / 1000 for n in ("ccgt", "ocgt", "coal", "nuclear")}
+    hr["oil"] = OIL_HEAT_RATE_MMBTU_PER_MWH
     ipcc = "IPCC AR5 WGIII Annex III (Schloemer et al. 2014) Table A.III.2 lifecycle median"
     direct = lambda n, f: round(co2[f] * hr[n] * 1000, 1)  # t/MMBtu * MMBtu/MWh = t/MWh -> g/kWh x1000
     ef = pd.DataFrame([
@@ -151,6 +164,13 @@ def main(argv: list[str]) -> int:
         ("biomass", 0.0, 230, f"direct: biogenic CO2 counted as 0 (convention); lifecycle: {ipcc} biomass dedicated 230"),
         ("geothermal", 0.0, 38, f"direct: 0 (non-combustion; EIA average geothermal 7.71 kg/MMBtu not applied); lifecycle: {ipcc} geothermal 38"),
         ("battery", 0.0, 0, "storage: no own generation; emissions are those of the charging energy (manufacturing not included)"),
+        ("oil", direct("oil", "oil"), 840,
+         "direct: 73.16 kg/MMBtu x 11.224 MMBtu/MWh (EIA Electric Power Annual Table 8.1, petroleum, 2021); lifecycle: AR5 has "
+         "no oil median -> IPCC SRREN (2011) Annex II Table A.II.4 oil median 840"),
+        ("pumped_storage", 0.0, 0, "storage: no own generation; emissions are those of the pumping energy"),
+        ("imports", 0.0, 24,
+         "direct: 0 (emitted outside the zone; production-based accounting); lifecycle: assumption = AR5 hydropower median 24 "
+         "(ISO-NE imports come mostly from Quebec hydro), not a measured intensity of the imports"),
     ], columns=["technology", "direct_g_per_kwh", "lifecycle_g_per_kwh", "source"])
     ef.to_csv(DATA / "emission_factors.csv", index=False)
 
