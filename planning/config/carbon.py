@@ -19,6 +19,7 @@ Example::
           ppas: [{plant: isone_wind, share: 0.25}]
           recs_mwh: 50000
           residual_mix_g_per_kwh: 420
+      market_matching: annual                   # or hourly (no RECs then)
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from planning.config.base import Fraction, NonNegative, Section, resolve_path
 
@@ -56,7 +57,8 @@ class DataCenterCarbon(Section):
     ppas: list[PowerPurchaseAgreement] = Field(default_factory=list, description="Power purchase agreements (hourly profiles).")
     recs_mwh: NonNegative = Field(0.0, description="Unbundled renewable energy certificates retired over the horizon (MWh, annual matching).")
     residual_mix_g_per_kwh: NonNegative | None = Field(
-        None, description="Residual-mix factor for energy not covered by contracts (g/kWh). Null = the zone's load-weighted average intensity."
+        None, description="Residual-mix factor for energy not covered by contracts (g/kWh). Null = computed: the zone's consumption-based "
+        "emissions minus the contracted ones, over its consumption minus the contracted energy (hourly or annual, as carbon.market_matching)."
     )
 
 
@@ -82,8 +84,22 @@ class Carbon(Section):
     sci_intensity: Literal["average", "consumption", "marginal"] = Field(
         "consumption", description="Hourly intensity I used in the SCI = (E·I + M)/R of each data center."
     )
+    market_matching: Literal["annual", "hourly"] = Field(
+        "annual", description="Market-based Scope 2: contracts matched to the data center's load over the whole horizon (annual, MWh/year) "
+        "or hour by hour (hourly, MWh in each hour; a surplus hour covers nothing else). Hourly needs no unbundled RECs (recs_mwh: 0)."
+    )
     signal_window_hours: int = Field(4, ge=1, description="Window (h) of the optimal window in the Carbon Aware SDK-shaped signal JSON.")
     datacenters: dict[str, DataCenterCarbon] = Field(default_factory=dict, description="Per data center: contracts, embodied emissions, work unit.")
+
+    @model_validator(mode="after")
+    def _hourly_needs_hourly_contracts(self) -> "Carbon":
+        if self.market_matching == "hourly":
+            annual = [name for name, site in self.datacenters.items() if site.recs_mwh > 0]
+            if annual:
+                raise ValueError("; ".join(
+                    f"carbon.datacenters.{name}.recs_mwh: unbundled RECs are annual certificates and cannot be matched hour by hour; "
+                    "set it to 0 (give hourly contracts as ppas) or use carbon.market_matching: annual" for name in annual))
+        return self
 
     @field_validator("factors_file")
     @classmethod

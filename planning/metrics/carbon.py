@@ -73,6 +73,9 @@ NOT_CARBON_FREE = ("biomass",)
 
 G_PER_KWH_PER_T_PER_MWH = 1000.0
 
+#: Power below which a zone-hour counts as having no supply or production (MW).
+EPS_MW = 1e-9
+
 
 # --------------------------------------------------------------------------------------------
 # Emission factors
@@ -206,16 +209,113 @@ def _generation(results: xr.Dataset) -> tuple[list[str], np.ndarray]:
     return [str(p) for p in gen["plant"].values], np.clip(gen.values, 0.0, None)
 
 
-def average_intensity(results: xr.Dataset, factor_t_per_mwh: xr.DataArray) -> xr.DataArray:
-    """Production-based average intensity a_{i,t} (g/kWh); NaN where a zone generates nothing."""
+def commitment_t_per_h(results: xr.Dataset, plants: list[str]) -> np.ndarray:
+    """(plant, snapshot) start-up + no-load emissions of ``plants`` (t/h; 0 where not committed).
+
+    From ``commitment_co2_t_per_h`` of :mod:`planning.optimization.blocks.commitment`.
+    """
+    out = np.zeros((len(plants), results.sizes["snapshot"]))
+    if "commitment_co2_t_per_h" not in results:
+        return out
+    committed = results["commitment_co2_t_per_h"].fillna(0.0)
+    row = {str(p): i for i, p in enumerate(committed["plant"].values)}
+    values = committed.transpose("plant", "snapshot").values
+    for i, plant in enumerate(plants):
+        if plant in row:
+            out[i] = values[row[plant]]
+    return out
+
+
+def plant_emissions_t_per_h(results: xr.Dataset, factor_t_per_mwh: xr.DataArray, commitment: bool = True) -> tuple[list[str], np.ndarray]:
+    """(generators, (plant, snapshot) t/h): EF_g·p_{g,t} (+ start-up and no-load t/h when ``commitment``)."""
+    plants, gen = _generation(results)
+    rate = gen * factor_t_per_mwh.sel(plant=plants).values.astype(float)[:, None]
+    if commitment:
+        rate = rate + commitment_t_per_h(results, plants)
+    return plants, rate
+
+
+def zone_emissions_t_per_h(results: xr.Dataset, factor_t_per_mwh: xr.DataArray, commitment: bool = True) -> np.ndarray:
+    """(zone, snapshot) emissions E_{i,t} of the zone's plants (t/h); Σ_t w_t·Σ_i E_{i,t} = co2_t for the direct factors."""
+    plants, rate = plant_emissions_t_per_h(results, factor_t_per_mwh, commitment)
+    return _by_zone(rate, _zone_index(results, plants), results.sizes["zone"])
+
+
+def _line_transfers(results: xr.Dataset, line_loss_fraction=None):
+    """Per line and snapshot: source and sink zone index, power sent and received (MW); None without lines."""
+    if "flow_mw" not in results or not results.sizes.get("line", 0):
+        return None
+    zones = [str(z) for z in results["zone"].values]
+    lines = [str(l) for l in results["line"].values]
+    loss = line_loss_fraction
+    if loss is None:
+        loss = results["line_loss_fraction"] if "line_loss_fraction" in results else np.zeros(len(lines))
+    loss = np.asarray(loss.values if hasattr(loss, "values") else loss, dtype=float)
+    frm = np.array([zones.index(str(z)) for z in results["line_from"].values])
+    to = np.array([zones.index(str(z)) for z in results["line_to"].values])
+    flow = results["flow_mw"].fillna(0.0).values
+    sent = np.abs(flow)
+    source = np.where(flow >= 0, frm[:, None], to[:, None])
+    sink = np.where(flow >= 0, to[:, None], frm[:, None])
+    return source, sink, sent, sent * (1.0 - loss[:, None])
+
+
+def supply_mw(results: xr.Dataset, line_loss_fraction=None) -> np.ndarray:
+    """(zone, snapshot) power available in a zone: local generation + storage discharge + imports received (MW)."""
+    n_zones, n_time = results.sizes["zone"], results.sizes["snapshot"]
+    plants, gen = _generation(results)
+    supply = _by_zone(gen, _zone_index(results, plants), n_zones)
+    if "discharge_mw" in results and results.sizes.get("plant", 0):
+        stores = [str(s) for s in results["discharge_mw"]["plant"].values]
+        supply += _by_zone(np.clip(results["discharge_mw"].fillna(0.0).values, 0.0, None), _zone_index(results, stores), n_zones)
+    transfers = _line_transfers(results, line_loss_fraction)
+    if transfers is not None:
+        _, sink, _, received = transfers
+        np.add.at(supply, (sink, np.broadcast_to(np.arange(n_time), sink.shape)), received)
+    return supply
+
+
+def place_unsupplied(emitted: np.ndarray, supply: np.ndarray, weight: np.ndarray, period: np.ndarray | None = None) -> np.ndarray:
+    """Emissions (zone, snapshot, t/h) with those of zone-hours without any supply moved where they can be consumed.
+
+    A zone-hour with no supply (no generation, discharge or imports: nothing is consumed there)
+    can still emit: a unit committed (no-load) or started with zero output. Its weighted
+    emissions w_t·E_{i,t} go to the same zone's other hours of the same storage cycle (period),
+    in proportion to w·supply; if the zone has no supply in that period, to all the zone's hours;
+    if none at all, to every zone's hours. Σ_t w_t·Σ_i E_{i,t} is unchanged.
+    """
+    empty = supply <= EPS_MW
+    stranded = np.flatnonzero((emitted * empty).ravel() != 0.0)
+    if stranded.size == 0:
+        return emitted
+    out = np.where(empty, 0.0, emitted)
+    period = np.zeros(supply.shape[1], dtype=int) if period is None else np.asarray(period)
+    for zone, t in zip(*np.unravel_index(stranded, emitted.shape)):
+        amount = weight[t] * emitted[zone, t]
+        for mask in (np.outer(np.arange(supply.shape[0]) == zone, period == period[t]),
+                     np.outer(np.arange(supply.shape[0]) == zone, np.ones(supply.shape[1], dtype=bool)),
+                     np.ones(supply.shape, dtype=bool)):
+            target = np.where(mask & ~empty, supply, 0.0)
+            total = float((target * weight[None, :]).sum())
+            if total > EPS_MW:
+                out += amount * target / total
+                break
+    return out
+
+
+def average_intensity(results: xr.Dataset, factor_t_per_mwh: xr.DataArray, line_loss_fraction=None, period: np.ndarray | None = None,
+                      commitment: bool = True) -> xr.DataArray:
+    """Production-based average intensity a_{i,t} (g/kWh), start-up and no-load emissions included;
+    NaN where a zone generates nothing (:func:`carbon_metrics` fills those hours with the imported intensity)."""
     plants, gen = _generation(results)
     n_zones = results.sizes["zone"]
-    zone_of = _zone_index(results, plants)
-    factor = factor_t_per_mwh.sel(plant=plants).values.astype(float)
-    emissions = _by_zone(gen * factor[:, None], zone_of, n_zones)
-    production = _by_zone(gen, zone_of, n_zones)
+    emissions = zone_emissions_t_per_h(results, factor_t_per_mwh, commitment)
+    if period is None and "period" in results:
+        period = results["period"].values
+    emissions = place_unsupplied(emissions, supply_mw(results, line_loss_fraction), results["weight_h"].values.astype(float), period)
+    production = _by_zone(gen, _zone_index(results, plants), n_zones)
     with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(production > 1e-9, emissions / np.where(production > 1e-9, production, 1.0), np.nan)
+        value = np.where(production > EPS_MW, emissions / np.where(production > EPS_MW, production, 1.0), np.nan)
     return xr.DataArray(value * G_PER_KWH_PER_T_PER_MWH, coords={"zone": results["zone"].values, "snapshot": results["snapshot"].values},
                         dims=("zone", "snapshot"), attrs={"units": "g/kWh"})
 
@@ -229,7 +329,7 @@ def consumption_mw(results: xr.Dataset) -> xr.DataArray:
 
 
 def flow_traced_intensity(results: xr.Dataset, factors: dict[str, xr.DataArray], line_loss_fraction=None,
-                          period: np.ndarray | None = None) -> dict[str, xr.DataArray]:
+                          period: np.ndarray | None = None, commitment: bool | tuple[str, ...] = True) -> dict[str, xr.DataArray]:
     """Consumption-based intensity x_{i,t} for each factor vector (units of the factor per MWh).
 
     Parameters
@@ -242,6 +342,10 @@ def flow_traced_intensity(results: xr.Dataset, factors: dict[str, xr.DataArray],
     period
         Storage cycle index per snapshot (``inputs['period']``); default ``results['period']`` if
         present, else one cycle over the horizon.
+    commitment
+        Add the start-up and no-load emissions (t/h) to the plants' emissions: for every factor
+        (True), none (False) or the named ones (a factor that is not an emission, e.g. a fossil
+        flag, must not get them).
 
     Returns
     -------
@@ -254,7 +358,11 @@ def flow_traced_intensity(results: xr.Dataset, factors: dict[str, xr.DataArray],
     zone_of = _zone_index(results, plants)
     production = _by_zone(gen, zone_of, n_zones)
     names = list(factors)
-    rhs_by_zone = [_by_zone(gen * factors[n].sel(plant=plants).values.astype(float)[:, None], zone_of, n_zones) for n in names]
+    if period is None:
+        period = results["period"].values if "period" in results else np.zeros(n_time, dtype=int)
+    period = np.asarray(period)
+    with_commitment = set(names) if commitment is True else set() if commitment is False else set(commitment)
+    rhs_by_zone = [zone_emissions_t_per_h(results, factors[n], commitment=n in with_commitment) for n in names]
 
     def k(zone_idx, t_idx):  # unknown index of x[zone, t]
         return np.asarray(t_idx) * n_zones + np.asarray(zone_idx)
@@ -264,20 +372,10 @@ def flow_traced_intensity(results: xr.Dataset, factors: dict[str, xr.DataArray],
     rows, cols, vals = [], [], []
 
     # Lines: flow_mw > 0 is sent from line_from to line_to.
-    if "flow_mw" in results and results.sizes.get("line", 0):
-        lines = [str(l) for l in results["line"].values]
-        loss = line_loss_fraction
-        if loss is None:
-            loss = results["line_loss_fraction"] if "line_loss_fraction" in results else np.zeros(len(lines))
-        loss = np.asarray(loss.values if hasattr(loss, "values") else loss, dtype=float)
-        frm = np.array([zones.index(str(z)) for z in results["line_from"].values])
-        to = np.array([zones.index(str(z)) for z in results["line_to"].values])
-        flow = results["flow_mw"].fillna(0.0).values
-        t_idx = np.broadcast_to(np.arange(n_time), flow.shape)
-        sent = np.abs(flow)
-        source = np.where(flow >= 0, frm[:, None], to[:, None])
-        sink = np.where(flow >= 0, to[:, None], frm[:, None])
-        received = sent * (1.0 - loss[:, None])
+    transfers = _line_transfers(results, line_loss_fraction)
+    if transfers is not None:
+        source, sink, sent, received = transfers
+        t_idx = np.broadcast_to(np.arange(n_time), sent.shape)
         np.add.at(diag, (sink, t_idx), received)
         mask = sent > 0
         rows.append(k(sink[mask], t_idx[mask]))
@@ -288,9 +386,6 @@ def flow_traced_intensity(results: xr.Dataset, factors: dict[str, xr.DataArray],
     pool_rows, n_pools = [], 0
     if "discharge_mw" in results and results.sizes.get("plant", 0):
         stores = [str(s) for s in results["discharge_mw"]["plant"].values]
-        if period is None:
-            period = results["period"].values if "period" in results else np.zeros(n_time, dtype=int)
-        period = np.asarray(period)
         cycles = np.unique(period)
         s_zone = _zone_index(results, stores)
         discharge = np.clip(results["discharge_mw"].fillna(0.0).values, 0.0, None)
@@ -307,12 +402,16 @@ def flow_traced_intensity(results: xr.Dataset, factors: dict[str, xr.DataArray],
                 vals.append(-discharge[si, used])
                 total_discharge = float((weight[in_cycle] * discharge[si, in_cycle]).sum())
                 charged = in_cycle[charge[si, in_cycle] > 0]
-                if total_discharge > 1e-9:
+                if total_discharge > EPS_MW:
                     pool_rows.append((pool, total_discharge, k(s_zone[si], charged), -weight[charged] * charge[si, charged]))
-                else:  # nothing discharged: σ = 0 (the charging emissions stay with the charging hours' consumers)
+                else:
+                    # Nothing discharged in the cycle: σ = 0, and the charging power does not carry
+                    # emissions into the pool: x·(supply − charge) = E, so the charging hours'
+                    # consumers (and exports) carry them.
+                    diag[s_zone[si], charged] -= charge[si, charged]
                     pool_rows.append((pool, 1.0, np.zeros(0, dtype=int), np.zeros(0)))
 
-    empty = diag <= 1e-9
+    empty = diag <= EPS_MW
     diag_flat = np.where(empty, 1.0, diag).T.ravel()  # index t*n_zones + z
     n = n_x + n_pools
     r = [np.arange(n_x)] + rows
@@ -325,7 +424,8 @@ def flow_traced_intensity(results: xr.Dataset, factors: dict[str, xr.DataArray],
     matrix = sp.csc_matrix((np.concatenate(v), (np.concatenate(r), np.concatenate(c))), shape=(n, n))
     rhs = np.zeros((n, len(names)))
     for j, emitted in enumerate(rhs_by_zone):
-        rhs[:n_x, j] = np.where(empty, 0.0, emitted).T.ravel()
+        placed = place_unsupplied(emitted, np.where(empty, 0.0, diag), weight, period)
+        rhs[:n_x, j] = np.where(empty, 0.0, placed).T.ravel()
     solution = spsolve(matrix, rhs)
     solution = solution.reshape(n, len(names))
     out = {}
@@ -448,7 +548,8 @@ def marginal_intensity(solved, results: xr.Dataset, factors: dict[str, xr.DataAr
     sub.setOptionValue("presolve", "off")
     sub.setOptionValue("threads", 1)
     sub.passModel(dispatch)
-    method = "basis sensitivity of the fixed-investment dispatch LP (HiGHS getBasisTransposeSolve)"
+    method = ("basis sensitivity of the fixed-investment dispatch LP (HiGHS getBasisTransposeSolve); commitments fixed: "
+              "start-up and no-load emissions are not marginal")
     if old_basis.valid:
         basis = highspy.HighsBasis()
         col_status = list(old_basis.col_status)  # one conversion (each attribute access copies)
@@ -509,26 +610,40 @@ def carbon_metrics(results: xr.Dataset, factors: xr.Dataset, basis: str = "direc
 
     Variables: ``average_<b>_g_per_kwh``, ``consumption_<b>_g_per_kwh``, ``marginal_<b>_g_per_kwh``
     for b in direct, lifecycle; the headline ``average_g_per_kwh`` etc. of the chosen ``basis``;
-    ``carbon_free_share`` (0–1, flow-traced); ``consumption_mw``, ``generation_mw`` (zone totals);
-    ``price_per_mwh`` (from the results) and ``dispatch_price_per_mwh`` (fixed-investment basis).
+    ``emissions_<b>_t_per_h`` and ``emissions_t_per_h`` (the zone's plants' emissions, start-up and
+    no-load included, t/h: Σ_t w_t·Σ_i = co2_t for direct factors); ``carbon_free_share`` (0–1,
+    flow-traced); ``consumption_mw``, ``generation_mw`` (zone totals); ``price_per_mwh`` (from the
+    results) and ``dispatch_price_per_mwh`` (fixed-investment basis).
+
+    Where a zone has no local generation the production-based average is undefined; it is filled
+    with the zone's consumption-based intensity (what it imports or discharges from storage). It is
+    NaN only where the zone has no supply at all (nothing is consumed there).
     """
     out = xr.Dataset(coords={"zone": results["zone"].values, "snapshot": results["snapshot"].values})
     emitting = xr.DataArray((~factors["carbon_free"].values).astype(float), coords={"plant": factors["plant"].values}, dims="plant")
+    if period is None and "period" in results:
+        period = results["period"].values
     traced = flow_traced_intensity(
         results, {"direct": factors["direct_t_per_mwh"], "lifecycle": factors["lifecycle_t_per_mwh"], "fossil": emitting},
-        line_loss_fraction=line_loss_fraction, period=period)
+        line_loss_fraction=line_loss_fraction, period=period, commitment=("direct", "lifecycle"))
+    plants, gen = _generation(results)
+    production = _by_zone(gen, _zone_index(results, plants), results.sizes["zone"])
     for b in ("direct", "lifecycle"):
-        out[f"average_{b}_g_per_kwh"] = average_intensity(results, factors[f"{b}_t_per_mwh"])
-        out[f"consumption_{b}_g_per_kwh"] = traced[b] * G_PER_KWH_PER_T_PER_MWH
+        average = average_intensity(results, factors[f"{b}_t_per_mwh"], line_loss_fraction=line_loss_fraction, period=period)
+        consumption = traced[b] * G_PER_KWH_PER_T_PER_MWH
+        out[f"average_{b}_g_per_kwh"] = average.where(production > EPS_MW, consumption)
+        out[f"average_{b}_g_per_kwh"].attrs.update(units="g/kWh", no_local_generation="consumption-based (imported) intensity")
+        out[f"consumption_{b}_g_per_kwh"] = consumption
+        out[f"emissions_{b}_t_per_h"] = (("zone", "snapshot"), zone_emissions_t_per_h(results, factors[f"{b}_t_per_mwh"]))
         if marginal is not None:
             out[f"marginal_{b}_g_per_kwh"] = marginal.marginal_t_per_mwh[b] * G_PER_KWH_PER_T_PER_MWH
         else:
             out[f"marginal_{b}_g_per_kwh"] = xr.full_like(out[f"average_{b}_g_per_kwh"], np.nan)
     for what in ("average", "consumption", "marginal"):
         out[f"{what}_g_per_kwh"] = out[f"{what}_{basis}_g_per_kwh"]
+    out["emissions_t_per_h"] = out[f"emissions_{basis}_t_per_h"]
     out["carbon_free_share"] = (1.0 - traced["fossil"]).clip(0.0, 1.0)
-    plants, gen = _generation(results)
-    out["generation_mw"] = (("zone", "snapshot"), _by_zone(gen, _zone_index(results, plants), results.sizes["zone"]))
+    out["generation_mw"] = (("zone", "snapshot"), production)
     out["consumption_mw"] = consumption_mw(results)
     out["price_per_mwh"] = results["price_per_mwh"].transpose("zone", "snapshot")
     out["dispatch_price_per_mwh"] = marginal.dispatch_price_per_mwh if marginal is not None else xr.full_like(out["price_per_mwh"], np.nan)
@@ -540,7 +655,7 @@ def carbon_metrics(results: xr.Dataset, factors: xr.Dataset, basis: str = "direc
 CARBON_COLUMNS = ["snapshot", "weight", "zone", "average_g_per_kwh", "consumption_g_per_kwh", "marginal_g_per_kwh",
                   "average_direct_g_per_kwh", "average_lifecycle_g_per_kwh", "consumption_direct_g_per_kwh",
                   "consumption_lifecycle_g_per_kwh", "marginal_direct_g_per_kwh", "marginal_lifecycle_g_per_kwh",
-                  "carbon_free_share", "generation_mw", "consumption_mw", "price_per_mwh", "dispatch_price_per_mwh"]
+                  "carbon_free_share", "generation_mw", "consumption_mw", "price_per_mwh", "dispatch_price_per_mwh", "emissions_t_per_h"]
 
 
 def carbon_table(metrics: xr.Dataset) -> pd.DataFrame:
@@ -566,8 +681,8 @@ def carbon_summary_rows(metrics: xr.Dataset) -> list[tuple[str, object, str]]:
     gen = metrics["generation_mw"] * w
     rows: list[tuple[str, object, str]] = [("carbon_factor_basis", metrics.attrs["factor_basis"], "")]
     for b in ("direct", "lifecycle"):
-        total = float((metrics[f"average_{b}_g_per_kwh"].fillna(0.0) * gen).sum()) / G_PER_KWH_PER_T_PER_MWH
-        rows.append((f"co2_{b}_t", total, "t/year"))
+        total = float((metrics[f"emissions_{b}_t_per_h"] * w).sum())
+        rows.append((f"co2_{b}_t", total, "t/year (start-up and no-load fuel included)"))
         for what, energy in (("average", gen), ("consumption", load), ("marginal", load)):
             rows.append((f"{what}_{b}_g_per_kwh", _weighted_mean(metrics[f"{what}_{b}_g_per_kwh"], energy), "g/kWh"))
     rows.append(("carbon_free_share", _weighted_mean(metrics["carbon_free_share"], load), "fraction"))

@@ -40,12 +40,24 @@ import pandas as pd
 import xarray as xr
 
 from planning.errors import ScenarioError
+from planning.logging import get_logger
+
+logger = get_logger("carbon")
 
 G_PER_T = 1e6
 
+#: Energy below which a residual mix is undefined (MWh or MW).
+EPS_MWH = 1e-9
+
 
 def _ppa_profiles(results: xr.Dataset, name: str, contract, problems: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Hourly contracted MW, its clean part, and the contracted emissions (t/h) of one data center."""
+    """Hourly contracted MW, its clean part, and the contracted emissions (t/h) of one data center.
+
+    A contracted plant's emissions per MWh in hour t are its hourly intensity, start-up and
+    no-load fuel included: (EF_g·p_{g,t} + c_{g,t})/p_{g,t} (c: ``commitment_co2_t_per_h``).
+    """
+    from planning.metrics.carbon import commitment_t_per_h
+
     n = results.sizes["snapshot"]
     total, clean, emitted = np.zeros(n), np.zeros(n), np.zeros(n)
     if contract is None:
@@ -56,15 +68,65 @@ def _ppa_profiles(results: xr.Dataset, name: str, contract, problems: list[str])
             problems.append(f"carbon.datacenters.{name}.ppas[{k}].plant: '{ppa.plant}' is not a generating plant "
                             f"(plants: {', '.join(generators) or 'none'}); name a plant of plants:")
             continue
-        mw = ppa.share * np.clip(results["generation_mw"].sel(plant=ppa.plant).fillna(0.0).values, 0.0, None)
+        output = np.clip(results["generation_mw"].sel(plant=ppa.plant).fillna(0.0).values, 0.0, None)
+        mw = ppa.share * output
         if ppa.max_mw is not None:
             mw = np.minimum(mw, ppa.max_mw)
         total += mw
         clean_plant = bool(results["_carbon_free"].sel(plant=ppa.plant)) if "_carbon_free" in results else False
         clean += mw if clean_plant else 0.0
         factor = float(results["_factor_t_per_mwh"].sel(plant=ppa.plant)) if "_factor_t_per_mwh" in results else 0.0
-        emitted += mw * factor
+        startup = commitment_t_per_h(results, [ppa.plant])[0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            extra = np.where(output > 0, startup / np.where(output > 0, output, 1.0), 0.0)
+        emitted += mw * (factor + extra)
     return total, clean, emitted
+
+
+def served_share(results: xr.Dataset) -> xr.DataArray:
+    """(zone, snapshot) share of the zone's load that is served: 1 − unserved/(demand + data centers)."""
+    load = (results["demand_mw"] + results.get("datacenter_mw", 0.0)).transpose("zone", "snapshot")
+    if "unserved_mw" not in results:
+        return xr.ones_like(load)
+    unserved = results["unserved_mw"].transpose("zone", "snapshot")
+    return xr.where(load > 0, 1.0 - unserved / load.where(load > 0, 1.0), 1.0).clip(0.0, 1.0)
+
+
+def _allocated_t(power: np.ndarray, weight: np.ndarray, intensity_g_per_kwh: np.ndarray) -> np.ndarray:
+    """w·P·I/1000 (t); 0 where nothing is served (P = 0), whatever I is there (NaN = no supply)."""
+    return np.where(power > 0, power * weight * np.where(np.isfinite(intensity_g_per_kwh), intensity_g_per_kwh, 0.0) / 1000.0, 0.0)
+
+
+def location_based_t(results: xr.Dataset, metrics: xr.Dataset) -> float:
+    """Σ_d Σ_t w_t·served P_{d,t}·a_{z(d),t}/1000: every data center's location-based emissions (t)."""
+    if "datacenter_facility_power_mw" not in results or results.sizes.get("datacenter", 0) == 0:
+        return 0.0
+    zones = [str(z) for z in results["datacenter_zone"].values]
+    share = served_share(results).sel(zone=zones).values
+    power = results["datacenter_facility_power_mw"].fillna(0.0).transpose("datacenter", "snapshot").values * share
+    average = metrics["average_g_per_kwh"].sel(zone=zones).values
+    return float(_allocated_t(power, results["weight_h"].values.astype(float)[None, :], average).sum())
+
+
+def _residual_mixes(results: xr.Dataset, metrics: xr.Dataset, zones: list[str], served: np.ndarray, weight: np.ndarray,
+                    claimed_mwh, claimed_t, recs_mwh: np.ndarray, hourly: bool) -> np.ndarray:
+    """Residual mix (g/kWh) of each data center's zone: the zone's consumption-based emissions minus
+    the contracted (claimed) ones, over its consumption minus the contracted energy and RECs.
+
+    ``claimed_mwh``/``claimed_t`` are per data center: (datacenter, snapshot) MW and t/h when
+    ``hourly``, else horizon totals (MWh, t). Returns (datacenter, snapshot) or (datacenter,).
+    """
+    consumed = metrics["consumption_mw"].sel(zone=zones).values
+    x = metrics["consumption_g_per_kwh"].sel(zone=zones).values
+    emitted = _allocated_t(consumed, np.ones_like(weight)[None, :], x)  # t/h of each data center's zone
+    same = np.array([[zi == zj for zj in zones] for zi in zones], dtype=float)  # data centers sharing a zone
+    if hourly:
+        energy, emissions = consumed - same @ claimed_mwh, emitted - same @ claimed_t
+    else:
+        energy = (consumed * weight).sum(axis=1) - same @ (claimed_mwh + recs_mwh)
+        emissions = (emitted * weight).sum(axis=1) - same @ claimed_t
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(energy > EPS_MWH, emissions / np.where(energy > EPS_MWH, energy, 1.0), 0.0) * 1000.0
 
 
 def datacenter_footprint(results: xr.Dataset, metrics: xr.Dataset, settings=None, factors: xr.Dataset | None = None,
@@ -94,6 +156,7 @@ def datacenter_footprint(results: xr.Dataset, metrics: xr.Dataset, settings=None
     average, consumption, marginal = at_zones("average_g_per_kwh"), at_zones("consumption_g_per_kwh"), at_zones("marginal_g_per_kwh")
     grid_cfe = at_zones("carbon_free_share")
     P = power.values
+    served = P * served_share(results).sel(zone=zones).values
     shape = P.shape
     ppa, ppa_clean, ppa_emitted = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     work_scope = results.copy()
@@ -107,15 +170,18 @@ def datacenter_footprint(results: xr.Dataset, metrics: xr.Dataset, settings=None
     if problems:
         raise ScenarioError(problems, title="invalid carbon settings")
 
-    matched = np.minimum(P, ppa)
+    matched = np.minimum(served, ppa)
     with np.errstate(invalid="ignore", divide="ignore"):
         clean_matched = np.where(ppa > 0, matched * ppa_clean / np.where(ppa > 0, ppa, 1.0), 0.0)
-    cfe = clean_matched + np.nan_to_num(grid_cfe) * np.maximum(P - ppa, 0.0)
+        matched_t = np.where(ppa > 0, matched * ppa_emitted / np.where(ppa > 0, ppa, 1.0), 0.0)  # t/h of the matched MW
+    cfe = clean_matched + np.where(np.isfinite(grid_cfe), grid_cfe, 0.0) * np.maximum(served - ppa, 0.0)
     coords = {"datacenter": names, "snapshot": results["snapshot"].values}
     dims = ("datacenter", "snapshot")
+    w = weight[None, :]
     out = xr.Dataset(
         {
             "facility_power_mw": (dims, P),
+            "served_power_mw": (dims, served),
             "it_power_mw": (dims, results["datacenter_it_power_mw"].transpose("datacenter", "snapshot").values
                             if "datacenter_it_power_mw" in results else np.full(shape, np.nan)),
             "work_done": (dims, results["work_done"].transpose("datacenter", "snapshot").values if "work_done" in results else np.full(shape, np.nan)),
@@ -125,9 +191,9 @@ def datacenter_footprint(results: xr.Dataset, metrics: xr.Dataset, settings=None
             "grid_carbon_free_share": (dims, grid_cfe),
             "ppa_mw": (dims, ppa),
             "cfe_mw": (dims, cfe),
-            "location_t": (dims, P * weight * np.nan_to_num(average) / 1000.0),
-            "consumption_t": (dims, P * weight * np.nan_to_num(consumption) / 1000.0),
-            "marginal_t": (dims, P * weight * marginal / 1000.0),
+            "location_t": (dims, _allocated_t(served, w, average)),
+            "consumption_t": (dims, _allocated_t(served, w, consumption)),
+            "marginal_t": (dims, P * w * marginal / 1000.0),
             "weight_h": ("snapshot", weight),
             "zone": ("datacenter", np.array(zones, dtype=object)),
         },
@@ -135,34 +201,41 @@ def datacenter_footprint(results: xr.Dataset, metrics: xr.Dataset, settings=None
     )
     # Horizon totals per data center.
     energy = (P * weight).sum(axis=1)
+    served_energy = (served * weight).sum(axis=1)
     out["energy_mwh"] = ("datacenter", energy)
+    out["served_energy_mwh"] = ("datacenter", served_energy)
     for what in ("location", "consumption", "marginal"):
         out[f"{what}_based_t"] = ("datacenter", out[f"{what}_t"].values.sum(axis=1))
-    contracted = (ppa * weight).sum(axis=1)
-    contracted_t = (ppa_emitted * weight).sum(axis=1)
-    load = results["demand_mw"] + results.get("datacenter_mw", 0.0)
-    market, residual_used, recs = [], [], []
-    for i, name in enumerate(names):
-        contract = settings.datacenters.get(name)
-        rec_mwh = contract.recs_mwh if contract is not None else 0.0
-        residual = contract.residual_mix_g_per_kwh if contract is not None else None
-        if residual is None:
-            x = metrics["consumption_g_per_kwh"].sel(zone=zones[i]).values
-            w_load = (load.sel(zone=zones[i]).values * weight)
-            ok = np.isfinite(x)
-            residual = float((x[ok] * w_load[ok]).sum() / max(w_load[ok].sum(), 1e-12))
-        covered_ppa = min(contracted[i], energy[i])
-        scale = covered_ppa / contracted[i] if contracted[i] > 0 else 0.0
-        covered_rec = min(rec_mwh, energy[i] - covered_ppa)
-        market.append(contracted_t[i] * scale + (energy[i] - covered_ppa - covered_rec) * residual / 1000.0)
-        residual_used.append(residual)
-        recs.append(covered_rec)
-    out["market_based_t"] = ("datacenter", np.array(market))
-    out["residual_mix_g_per_kwh"] = ("datacenter", np.array(residual_used))
-    out["contracted_mwh"] = ("datacenter", np.minimum(contracted, energy))
-    out["recs_mwh"] = ("datacenter", np.array(recs))
+    given = np.array([settings.datacenters[n].residual_mix_g_per_kwh if n in settings.datacenters else None for n in names], dtype=object)
+    if settings.market_matching == "hourly":
+        # Each hour: matched contract energy at the contract's emissions, the rest at that hour's residual mix.
+        recs = np.zeros(len(names))
+        residual = _residual_mixes(results, metrics, zones, served, weight, matched, matched_t, recs, hourly=True)
+        residual = np.array([np.full(shape[1], float(g)) if g is not None else residual[i] for i, g in enumerate(given)])
+        contracted_mwh = (matched * weight).sum(axis=1)
+        market = ((matched_t + (served - matched) * residual / 1000.0) * weight).sum(axis=1)
+        out["residual_mix_hourly_g_per_kwh"] = (dims, residual)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            uncovered = ((served - matched) * weight).sum(axis=1)
+            residual_mean = np.where(uncovered > 0, ((served - matched) * residual * weight).sum(axis=1) / np.where(uncovered > 0, uncovered, 1.0), np.nan)
+    else:
+        # Annual (GHG Protocol Scope 2): contracts and RECs together cover at most the energy.
+        contracted = (ppa * weight).sum(axis=1)
+        contracted_t = (ppa_emitted * weight).sum(axis=1)
+        contracted_mwh = np.minimum(contracted, served_energy)
+        scale = np.divide(contracted_mwh, contracted, out=np.zeros_like(contracted), where=contracted > 0)
+        claimed_t = contracted_t * scale
+        rec_mwh = np.array([settings.datacenters[n].recs_mwh if n in settings.datacenters else 0.0 for n in names])
+        recs = np.minimum(rec_mwh, served_energy - contracted_mwh)
+        computed = _residual_mixes(results, metrics, zones, served, weight, contracted_mwh, claimed_t, recs, hourly=False)
+        residual_mean = np.array([float(g) if g is not None else computed[i] for i, g in enumerate(given)])
+        market = claimed_t + (served_energy - contracted_mwh - recs) * residual_mean / 1000.0
+    out["market_based_t"] = ("datacenter", np.asarray(market, dtype=float))
+    out["residual_mix_g_per_kwh"] = ("datacenter", np.asarray(residual_mean, dtype=float))
+    out["contracted_mwh"] = ("datacenter", contracted_mwh)
+    out["recs_mwh"] = ("datacenter", recs)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["cfe_score"] = ("datacenter", np.where(energy > 0, (cfe * weight).sum(axis=1) / np.where(energy > 0, energy, 1.0), np.nan))
+        out["cfe_score"] = ("datacenter", np.where(served_energy > 0, (cfe * weight).sum(axis=1) / np.where(served_energy > 0, served_energy, 1.0), np.nan))
     intensity = {"average": out["location_t"], "consumption": out["consumption_t"], "marginal": out["marginal_t"]}[settings.sci_intensity]
     operational = intensity.values.sum(axis=1)
     embodied = np.array([settings.datacenters[n].embodied_t_per_year if n in settings.datacenters else 0.0 for n in names])
@@ -222,8 +295,9 @@ def footprint_summary_rows(footprint: xr.Dataset, prefix: str = "") -> list[tupl
 def compare_with_twin(flexible: xr.Dataset, inflexible: xr.Dataset) -> pd.DataFrame:
     """Each data center's metrics for the solved case and its inflexible twin, with the change.
 
-    Rows: metric, datacenter, flexible, inflexible, change. The last rows are the system's CO2 of
-    both runs: a data center's allocated emissions can fall while the system's rise.
+    Rows: metric, datacenter, flexible, inflexible, change. Then the system's CO2 of both runs and,
+    per data center, ``allocated_falls_system_rises`` (1 in the flexible and change columns when
+    its location-based emissions fell while the system's rose, see :func:`allocated_falls_system_rises`).
     """
     rows = []
     for metric in ("energy_mwh", "location_based_t", "consumption_based_t", "marginal_based_t", "market_based_t", "cfe_score", "sci_g_per_unit"):
@@ -233,6 +307,10 @@ def compare_with_twin(flexible: xr.Dataset, inflexible: xr.Dataset) -> pd.DataFr
             rows.append((metric, str(name), a, b, a - b))
     a, b = flexible.attrs["system_co2_t"], inflexible.attrs["system_co2_t"]
     rows.append(("system_co2_t", "", a, b, a - b))
+    for name in flexible["datacenter"].values:
+        after, before = float(flexible["location_based_t"].sel(datacenter=name)), float(inflexible["location_based_t"].sel(datacenter=name))
+        flag = allocated_falls_system_rises(before, after, b, a)
+        rows.append(("allocated_falls_system_rises", str(name), float(flag), 0.0, float(flag)))
     return pd.DataFrame(rows, columns=["metric", "datacenter", "flexible", "inflexible", "change"])
 
 
@@ -260,4 +338,53 @@ def twin_carbon_table(runs: dict[str, tuple]) -> pd.DataFrame:
             for dc in footprint["datacenter"].values:
                 if name.startswith(f"{dc}_"):
                     rows.append((twin, str(dc), name.removeprefix(f"{dc}_"), value, unit))
-    return pd.DataFrame(rows, columns=["twin", "datacenter", "metric", "value", "unit"])
+    table = pd.DataFrame(rows, columns=["twin", "datacenter", "metric", "value", "unit"])
+    return pd.concat([table, twin_flag_rows(table)], ignore_index=True)
+
+
+def allocated_falls_system_rises(allocated_before: float, allocated_after: float, system_before: float, system_after: float,
+                                 rtol: float = 1e-6) -> bool:
+    """Whether a data center's allocated emissions fell while the system's rose (t; changes within
+    ``rtol`` × max(1, |before|) count as no change): shifting load against an *allocation* signal
+    (average intensity) can make the data center look cleaner while the system emits more."""
+    fell = allocated_after < allocated_before - rtol * max(1.0, abs(allocated_before))
+    rose = system_after > system_before + rtol * max(1.0, abs(system_before))
+    return bool(fell and rose)
+
+
+def twin_flag_rows(table: pd.DataFrame, reference: str = "inflexible") -> pd.DataFrame:
+    """Rows comparing each twin with the ``reference`` twin (datacenter_carbon_twins.csv).
+
+    Per twin and data center: ``location_based_change_vs_inflexible_t``,
+    ``consumption_based_change_vs_inflexible_t``, ``system_co2_change_vs_inflexible_t`` (t/year)
+    and ``allocated_falls_system_rises`` (True when the location-based emissions, average intensity,
+    fell while the system's co2_t rose). ``table`` has the columns of :func:`twin_carbon_table`.
+    """
+    rows = []
+    value = {(t, d, m): v for t, d, m, v in zip(table["twin"], table["datacenter"], table["metric"], table["value"])}
+    twins = list(dict.fromkeys(table["twin"]))
+    if reference not in twins:
+        return pd.DataFrame(rows, columns=["twin", "datacenter", "metric", "value", "unit"])
+    centers = [d for d in dict.fromkeys(table["datacenter"]) if d]
+    system_ref = float(value[(reference, "", "system_co2_t")])
+    for twin in twins:
+        if twin == reference:
+            continue
+        system = float(value[(twin, "", "system_co2_t")])
+        for dc in centers:
+            if (twin, dc, "location_based_t") not in value or (reference, dc, "location_based_t") not in value:
+                continue
+            before, after = float(value[(reference, dc, "location_based_t")]), float(value[(twin, dc, "location_based_t")])
+            rows += [
+                (twin, dc, "location_based_change_vs_inflexible_t", after - before, "t/year"),
+                (twin, dc, "consumption_based_change_vs_inflexible_t",
+                 float(value[(twin, dc, "consumption_based_t")]) - float(value[(reference, dc, "consumption_based_t")]), "t/year"),
+                (twin, dc, "system_co2_change_vs_inflexible_t", system - system_ref, "t/year"),
+                (twin, dc, "allocated_falls_system_rises", allocated_falls_system_rises(before, after, system_ref, system),
+                 "flag: the data center's location-based (average-intensity) emissions fell vs the inflexible twin while system co2_t rose"),
+            ]
+    flags = pd.DataFrame(rows, columns=["twin", "datacenter", "metric", "value", "unit"])
+    for twin, dc in flags.loc[(flags["metric"] == "allocated_falls_system_rises") & (flags["value"] == True), ["twin", "datacenter"]].values:  # noqa: E712
+        logger.warning("twin %s: data center %s's location-based emissions fell vs the inflexible twin while the system's co2_t rose "
+                       "(datacenter_carbon_twins.csv)", twin, dc)
+    return flags

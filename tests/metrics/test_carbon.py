@@ -20,12 +20,13 @@ from tests.conftest import storage_arbitrage_scenario, thermal, tiny_scenario
 
 
 def hand_results(zones, plants, generation, demand, *, lines=(), flows=None, loss=None, storage=None,
-                 weight=None, unserved=None) -> xr.Dataset:
+                 weight=None, unserved=None, commitment=None) -> xr.Dataset:
     """A results Dataset written by hand.
 
     plants: {name: (zone, technology, kind, direct factor t/MWh)}; generation: {plant: [MW per hour]};
     demand: {zone: [MW per hour]}; lines: [(name, from, to)], flows: {line: [MW]}; storage:
-    {name: (zone, charge list, discharge list)}.
+    {name: (zone, charge list, discharge list)}; commitment: {plant: [start-up + no-load t per hour]}
+    (the commitment block's ``commitment_co2_t_per_h``).
     """
     n = len(next(iter(demand.values())))
     snapshots = pd.date_range("2030-01-01", periods=n, freq="h", name="snapshot")
@@ -53,6 +54,13 @@ def hand_results(zones, plants, generation, demand, *, lines=(), flows=None, los
         data["line_to"] = ("line", np.array([l[2] for l in lines], dtype=object))
         data["flow_mw"] = (("line", "snapshot"), np.array([flows[l[0]] for l in lines], dtype=float))
         data["line_loss_fraction"] = ("line", np.zeros(len(lines)) if loss is None else np.asarray(loss, dtype=float))
+    if commitment:
+        data["commitment_co2_t_per_h"] = xr.DataArray(np.array([commitment[p] for p in commitment], dtype=float),
+                                                       coords={"plant": list(commitment), "snapshot": snapshots}, dims=("plant", "snapshot"))
+    # The model's co2_t: Σ_t w_t·(Σ_g EF_g·p_g,t + start-up and no-load t/h).
+    w = data["weight_h"].values
+    data["co2_t"] = xr.DataArray(sum(plants[p][3] * float(w @ np.asarray(generation[p], float)) for p in plants)
+                                 + sum(float(w @ np.asarray(v, float)) for v in (commitment or {}).values()))
     return data
 
 
@@ -285,3 +293,163 @@ def test_carbon_table_columns_and_summary(tmp_path, solve_raw):
     assert rows["co2_direct_t"] == pytest.approx(175.0, rel=1e-9)
     # Load-weighted marginal: (50·1000 + 150·500)/200 = 625 g/kWh.
     assert rows["marginal_direct_g_per_kwh"] == pytest.approx(625.0, rel=1e-9)
+
+
+# --------------------------------------------------------------------------------------------
+# Start-up and no-load emissions: allocated, so that the allocations add up to co2_t
+# --------------------------------------------------------------------------------------------
+
+def _valley_with_startups(folder, unit_size_mw=100.0):
+    """test_commitment's valley: demand 100 MW for 6 h, free PV covers hours 2–3, one base unit
+    (heat rate 10 → 10 $/MWh, 1 t/MWh) of ``unit_size_mw`` with minimum stable output 0.5,
+    start-up fuel 5 MMBtu/MW (0.5 t/MW per start), no-load fuel 0.1 MMBtu/MW/h (0.01 t/MW/h)."""
+    return tiny_scenario(folder, [100] * 6, columns={"cf": [0, 0, 1, 1, 0, 0]}, extra={
+        "technologies": {"base": thermal(10, unit_size_mw=unit_size_mw, min_stable_output=0.5, startup_fuel_mmbtu_per_mw=5.0,
+                                         no_load_fuel_mmbtu_per_mw_hour=0.1),
+                         "pv": {"kind": "variable"}},
+        "plants": {"b": {"zone": "z", "technology": "base", "existing_mw": unit_size_mw, "max_new_mw": 0},
+                   "s": {"zone": "z", "technology": "pv", "existing_mw": 100, "max_new_mw": 0,
+                         "profile": {"file": str(folder / "series.csv"), "column": "cf"}}},
+        "unit_commitment": {"mode": "integer"},
+        "carbon": {"technology_rows": {"base": "ccgt", "pv": "utility_pv"}},
+    })
+
+
+def _scenario_metrics(raw, results, solved):
+    from planning.config import validate_scenario
+
+    return carbon.scenario_carbon_metrics(validate_scenario(raw), results, solved)
+
+
+def test_startup_and_no_load_emissions_are_allocated_to_the_hour_of_output(tmp_path, solve_raw):
+    # The unit runs hours 4, 5, 0, 1 at 100 MW (100 t/h) and starts once, in hour 4 (off in the
+    # PV valley, cyclic horizon). No-load: 0.01 t/MW/h × 100 MW = 1 t per committed hour; start:
+    # 0.5 t/MW × 100 MW = 50 t in hour 4. Hourly intensity (t/MWh), one zone, no storage or trade:
+    #   hours 0, 1, 5: (100 + 1)/100 = 1.01;  hour 4: (100 + 1 + 50)/100 = 1.51;  hours 2, 3: PV only, 0.
+    # Σ_t intensity × load = 3·101 + 151 = 454 t = co2_t (400 t output + 50 t start + 4 t no-load).
+    raw = _valley_with_startups(tmp_path)
+    results, solved = solve_raw(raw)
+    assert float(results["startups"].sum()) == pytest.approx(1.0, abs=1e-9)
+    assert float(results["co2_t"]) == pytest.approx(454.0, rel=1e-9)
+    metrics = _scenario_metrics(raw, results, solved)
+    expected = np.array([1010.0, 1010.0, 0.0, 0.0, 1510.0, 1010.0])
+    for what in ("average", "consumption"):
+        np.testing.assert_allclose(metrics[f"{what}_direct_g_per_kwh"].sel(zone="z").values, expected, atol=1e-6)
+        allocated = float((metrics[f"{what}_direct_g_per_kwh"] * metrics["consumption_mw"] * metrics["weight_h"]).sum()) / 1000
+        assert allocated == pytest.approx(float(results["co2_t"]), abs=1e-6)
+    rows = {m: v for m, v, _ in carbon.carbon_summary_rows(metrics)}
+    assert rows["co2_direct_t"] == pytest.approx(454.0, abs=1e-6)
+    # carbon.csv carries each zone-hour's emissions: Σ weight × emissions_t_per_h = co2_t.
+    table = carbon.carbon_table(metrics)
+    assert float((table["weight"] * table["emissions_t_per_h"]).sum()) == pytest.approx(454.0, abs=1e-6)
+
+
+def test_marginal_intensity_excludes_startups(tmp_path, solve_raw):
+    # A 150 MW unit serving 100 MW has headroom, so it is the marginal unit in hours 0, 1, 4, 5.
+    # With commitments fixed (the documented basis sensitivity) one more MWh burns 1 t, also in
+    # hour 4 where the unit starts: start-up (75 t) and no-load (1.5 t/h) fuel do not change.
+    raw = _valley_with_startups(tmp_path, unit_size_mw=150.0)
+    results, solved = solve_raw(raw)
+    assert float(results["startups"].sel(plant="b").values[4]) == pytest.approx(1.0, abs=1e-9)
+    metrics = _scenario_metrics(raw, results, solved)
+    np.testing.assert_allclose(metrics["marginal_direct_g_per_kwh"].sel(zone="z").values[[0, 1, 4, 5]], 1000.0, atol=1e-6)
+    assert "start-up and no-load emissions are not marginal" in metrics.attrs["marginal_method"]
+
+
+def test_startup_of_a_plant_with_no_output_goes_to_its_zones_supply():
+    # Hour 1: gas unit g is started (10 t) and committed (2 t/h no-load) but produces 0 MWh; coal
+    # produces 100 MW at 1 t/MWh. The 12 t belong to the zone's supply in that hour:
+    # (100 + 12)/100 = 1.12 t/MWh. Hour 0: coal only, 1.0. Σ = 100 + 112 = 212 t = co2_t.
+    r = hand_results(["z"], {"c": ("z", "coal", "thermal", 1.0), "g": ("z", "ccgt", "thermal", 0.5)},
+                     {"c": [100, 100], "g": [0, 0]}, {"z": [100, 100]}, commitment={"g": [0, 12]})
+    metrics = carbon.carbon_metrics(r, factors_of(r))
+    for what in ("average", "consumption"):
+        np.testing.assert_allclose(metrics[f"{what}_direct_g_per_kwh"].sel(zone="z").values, [1000.0, 1120.0], rtol=1e-12)
+    # Lifecycle: the file's coal row (820 g/kWh) per MWh plus the same 12 t of start-up/no-load fuel
+    # (combustion CO2, not in the per-MWh median): (82 + 12)/100 = 0.94 t/MWh in hour 1.
+    np.testing.assert_allclose(metrics["consumption_lifecycle_g_per_kwh"].sel(zone="z").values, [820.0, 940.0], rtol=1e-12)
+    assert float((metrics["consumption_g_per_kwh"] * metrics["consumption_mw"]).sum()) / 1000 == pytest.approx(float(r["co2_t"]), abs=1e-9)
+
+
+def test_startup_in_an_hour_without_any_supply_moves_to_the_zones_other_hours():
+    # Hour 1: no supply at all (the 50 MW load is shed) while unit g is committed with 0 output
+    # (12 t). Nothing is consumed in that hour, so its 12 t go to the zone's supply in the other
+    # hours of the period, in proportion to w·supply: hour 0 gets 12·100/150 = 8 t, hour 2 gets 4 t.
+    # x_0 = (100 + 8)/100 = 1.08, x_2 = (50 + 4)/50 = 1.08; Σ = 108 + 54 = 162 t = co2_t.
+    r = hand_results(["z"], {"c": ("z", "coal", "thermal", 1.0), "g": ("z", "ccgt", "thermal", 0.5)},
+                     {"c": [100, 0, 50], "g": [0, 0, 0]}, {"z": [100, 50, 50]}, commitment={"g": [0, 12, 0]},
+                     unserved={"z": [0, 50, 0]})
+    metrics = carbon.carbon_metrics(r, factors_of(r))
+    x = metrics["consumption_direct_g_per_kwh"].sel(zone="z").values
+    np.testing.assert_allclose(x[[0, 2]], [1080.0, 1080.0], rtol=1e-12)
+    assert np.isnan(x[1])  # no supply, nothing consumed: undefined, and never 0
+    np.testing.assert_allclose(metrics["average_direct_g_per_kwh"].sel(zone="z").values[[0, 2]], [1080.0, 1080.0], rtol=1e-12)
+    assert float((metrics["consumption_g_per_kwh"].fillna(0) * metrics["consumption_mw"]).sum()) / 1000 == pytest.approx(162.0, abs=1e-9)
+    assert float(r["co2_t"]) == pytest.approx(162.0)
+
+
+def test_zone_without_local_generation_gets_its_imported_intensity():
+    # a: coal 60 MW (1 t/MWh) + wind 40 MW, load 60, sends 40 to b; b generates nothing, load 40.
+    # x_a = 60/100 = 0.6 t/MWh; b imports a's mix: x_b = 0.6. The production-based average of b
+    # is undefined (no production): it falls back to b's consumption (imported) intensity, 600 g/kWh.
+    r = hand_results(["a", "b"], {"c": ("a", "coal", "thermal", 1.0), "w": ("a", "onshore_wind", "variable", 0.0)},
+                     {"c": [60], "w": [40]}, {"a": [60], "b": [40]}, lines=[("ab", "a", "b")], flows={"ab": [40]})
+    metrics = carbon.carbon_metrics(r, factors_of(r))
+    np.testing.assert_allclose(metrics["average_g_per_kwh"].sel(zone=["a", "b"]).values.ravel(), [600.0, 600.0], rtol=1e-12)
+    np.testing.assert_allclose(metrics["consumption_g_per_kwh"].sel(zone=["a", "b"]).values.ravel(), [600.0, 600.0], rtol=1e-12)
+    assert metrics["average_g_per_kwh"].attrs["no_local_generation"].startswith("consumption-based")
+
+
+def _two_zone_uc_datacenter(folder):
+    """Zone z: a 100 MW base unit (UC, start-up fuel 2 MMBtu/MW, no-load fuel), 250 MW PV, demand 100 MW
+    and a 20 MW flexible data center (work 10 MWh/h, 3 h delay). Zone y: dear gas (heat rate 5,
+    fuel 4 $/MMBtu → 20 $/MWh, 0.5 t/MWh) and a 50 MW / 100 MWh battery, demand 30 MW; a 60 MW
+    line y→z loses 5 %."""
+    from tests.workflows.helpers import scenario_and_inputs
+
+    demand = [100, 100, 100, 100, 100, 100]
+    technologies = {"base": thermal(10, unit_size_mw=100, min_stable_output=0.5, startup_fuel_mmbtu_per_mw=2.0,
+                                    no_load_fuel_mmbtu_per_mw_hour=0.1),
+                    "gas": thermal(5, fuel="dear"), "pv": {"kind": "variable"},
+                    "bat": {"kind": "storage", "charge_efficiency": 0.9, "discharge_efficiency": 0.9}}
+    plants = {"b": {"zone": "z", "technology": "base", "existing_mw": 100, "max_new_mw": 0},
+              "s": {"zone": "z", "technology": "pv", "existing_mw": 250, "max_new_mw": 0,
+                    "profile": {"file": str(folder / "series.csv"), "column": "cf"}},
+              "g": {"zone": "y", "technology": "gas", "existing_mw": 300, "max_new_mw": 0},
+              "k": {"zone": "y", "technology": "bat", "existing_mw": 50, "existing_mwh": 100, "max_new_mw": 0, "max_new_mwh": 0}}
+    fuels = {"gas": {"price_per_mmbtu": 1.0, "co2_t_per_mmbtu": 0.1}, "dear": {"price_per_mmbtu": 4.0, "co2_t_per_mmbtu": 0.1}}
+    extra = {"zones": {"z": {"demand": {"file": str(folder / "series.csv"), "column": "demand"}},
+                       "y": {"demand": {"file": str(folder / "series.csv"), "column": "demand_y"}}},
+             "transmission": {"yz": {"from_zone": "y", "to_zone": "z", "existing_mw": 60, "loss_fraction": 0.05}},
+             "unit_commitment": {"mode": "integer"},
+             "carbon": {"technology_rows": {"base": "ccgt", "gas": "ocgt", "pv": "utility_pv", "bat": "battery"}}}
+    return scenario_and_inputs(folder, demand, plants, technologies, fuels, extra=extra,
+                               columns={"cf": [0, 0.2, 1, 1, 0.3, 0], "demand_y": [30] * 6})
+
+
+def test_allocations_add_up_to_co2_with_startups_trade_storage_and_a_datacenter(tmp_path):
+    # Conservation against the model's own co2_t (an independent sum of the optimisation's
+    # emission terms): flow-traced intensity × served load (demand + data center − unserved; storage
+    # charging passes its emissions to the discharge, line losses to the importer) = co2_t, and the
+    # data center's consumption-based allocation + everyone else's = co2_t.
+    from planning.metrics.footprint import datacenter_footprint
+    from planning.workflows.signal_response import solve_grid
+
+    scenario, inputs = _two_zone_uc_datacenter(tmp_path)
+    outcome = solve_grid(scenario, inputs)
+    results, metrics = outcome.results, outcome.metrics
+    assert float(results["startups"].sum()) >= 1.0 - 1e-9  # the case has start-ups
+    startup_t = float((results["commitment_co2_t_per_h"].fillna(0) * results["weight_h"]).sum())
+    assert startup_t >= 20.0 - 1e-6  # 0.2 t/MW × 100 MW per start
+    assert float(np.abs(results["flow_mw"]).sum()) > 1.0 and float(results["discharge_mw"].sum()) > 1.0
+    co2 = float(results["co2_t"])
+    w = metrics["weight_h"]
+    served = metrics["consumption_mw"]
+    traced = float((metrics["consumption_g_per_kwh"].fillna(0.0) * served * w).sum()) / 1000
+    assert traced == pytest.approx(co2, abs=1e-6)
+    footprint = datacenter_footprint(results, metrics, scenario.carbon)
+    dc_t = float(footprint["consumption_based_t"].sum())
+    dc_served = served.copy()
+    dc_served.loc[dict(zone="z")] = served.sel(zone="z") - footprint["served_power_mw"].sel(datacenter="dc").values
+    others = float((metrics["consumption_g_per_kwh"].fillna(0.0) * dc_served * w).sum()) / 1000
+    assert dc_t > 0 and dc_t + others == pytest.approx(co2, abs=1e-6)

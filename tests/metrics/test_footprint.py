@@ -77,11 +77,16 @@ def test_market_based_with_ppa_recs_and_residual_mix():
     assert float(fp["market_based_t"][0]) == pytest.approx(8.0, rel=1e-12)
     # Hourly CFE: hour 0: 10 PPA + 1.0·10 grid = 20; hour 1: 5 PPA + 0.5·15 = 12.5 → 32.5/40.
     assert float(fp["cfe_score"][0]) == pytest.approx(32.5 / 40.0, rel=1e-12)
-    # Default residual mix: the zone's load-weighted consumption intensity (100·0 + 100·250)/200 = 125 g/kWh:
-    # 20 MWh × 125 = 2.5 t.
+    # Default residual mix (GHG Protocol Scope 2): the zone's emissions left after the contracted
+    # energy is removed. Zone: 200 MWh consumed, 25 t (ccgt 50 MWh × 0.5); contracted 15 MWh of wind
+    # (0 t) and 5 MWh of RECs (0 t) → r = 25/(200 − 15 − 5) = 25/180 t/MWh; the data center's
+    # uncovered 20 MWh × 25/180 = 2.7778 t. The rest of the zone (160 MWh × 25/180 = 22.2222 t)
+    # plus the data center = 25 t: nothing counted twice.
     settings = Carbon(datacenters={"dc": {"ppas": [{"plant": "w", "share": 0.1}], "recs_mwh": 5}})
     fp = datacenter_footprint(r, metrics, settings, factors=f)
-    assert float(fp["market_based_t"][0]) == pytest.approx(2.5, rel=1e-12)
+    assert float(fp["market_based_t"][0]) == pytest.approx(20 * 25 / 180, rel=1e-12)
+    assert float(fp["residual_mix_g_per_kwh"][0]) == pytest.approx(25 / 180 * 1000, rel=1e-12)
+    assert float(fp["market_based_t"][0]) + 160 * 25 / 180 == pytest.approx(25.0, rel=1e-12)
     with pytest.raises(ScenarioError, match=r"carbon.datacenters.dc.ppas\[0\].plant"):
         datacenter_footprint(r, metrics, Carbon(datacenters={"dc": {"ppas": [{"plant": "nope"}]}}), factors=f)
 
@@ -97,6 +102,7 @@ def test_twin_comparison_reports_allocated_and_system_emissions():
     table = compare_with_twin(flexible, inflexible).set_index("metric")
     assert table.loc["consumption_based_t", "change"] == pytest.approx(-2.5)
     assert table.loc["system_co2_t", "change"] == pytest.approx(0.5)
+    assert table.loc["allocated_falls_system_rises", "change"] == 1.0  # location-based 5 → 2.5 t, system 12.5 → 13 t
     assert set(footprint_table(flexible, inflexible)["case"]) == {"flexible", "inflexible"}
 
 
@@ -126,3 +132,101 @@ def test_optimal_window_and_sdk_shape(tmp_path):
     assert list(signals_table(_carbon_frame(values)).columns)[:3] == ["timestamp", "zone", "duration_min"]
     with pytest.raises(InputDataError):
         optimal_window(np.array(values, dtype=float), 8)
+
+
+def test_market_based_hourly_matching_removes_contracts_from_each_hours_residual_mix():
+    # PPA 10 % of wind: 10 MW in hour 0, 5 MW in hour 1; load 20 MW each hour. Hourly matching:
+    # hour 0: 10 MWh matched (0 t); residual r_0 = (0 − 0)/(100 − 10) = 0 → 10 MWh × 0 = 0 t.
+    # hour 1: 5 MWh matched; r_1 = (25 − 0)/(100 − 5) = 25/95 t/MWh → 15 MWh × 25/95 = 3.9474 t.
+    # Annual matching of the same contract: r = 25/(200 − 15) → (40 − 15) × 25/185 = 3.3784 t:
+    # hourly is higher because the contract's energy comes in the clean hour.
+    r, f, metrics = case()
+    contract = {"dc": {"ppas": [{"plant": "w", "share": 0.1}]}}
+    hourly = datacenter_footprint(r, metrics, Carbon(market_matching="hourly", datacenters=contract), factors=f)
+    assert float(hourly["market_based_t"][0]) == pytest.approx(15 * 25 / 95, rel=1e-12)
+    np.testing.assert_allclose(hourly["residual_mix_hourly_g_per_kwh"].values[0], [0.0, 25 / 95 * 1000], rtol=1e-12)
+    annual = datacenter_footprint(r, metrics, Carbon(datacenters=contract), factors=f)
+    assert float(annual["market_based_t"][0]) == pytest.approx(25 * 25 / 185, rel=1e-12)
+    # Hourly: the rest of the zone (80 MWh each hour) at each hour's residual mix + the data center
+    # = 80 × 0 + 80 × 25/95 + 15 × 25/95 = 25 t.
+    assert float(hourly["market_based_t"][0]) + 80 * 0.0 + 80 * 25 / 95 == pytest.approx(25.0, rel=1e-12)
+
+
+def test_hourly_matching_rejects_annual_certificates():
+    with pytest.raises(ValueError, match=r"carbon.datacenters.dc.recs_mwh"):
+        Carbon(market_matching="hourly", datacenters={"dc": {"recs_mwh": 5}})
+
+
+def test_ppa_with_a_committed_plant_carries_its_startup_emissions():
+    # The PPA takes all of gas plant g (0.5 t/MWh): 50 MW in hour 1, when g also starts (10 t).
+    # g's hourly intensity in hour 1 is (25 + 10)/50 = 0.7 t/MWh, so the contract carries 35 t;
+    # the data center's 20 MWh of hour 1 are covered by 50 MWh of contract, annual matching:
+    # contracted 50 MWh capped at its 40 MWh of load → 35 t × 40/50 = 28 t.
+    r = hand_results(["z"], {"w": ("z", "onshore_wind", "variable", 0.0), "g": ("z", "ccgt", "thermal", 0.5)},
+                     {"w": [100, 50], "g": [0, 50]}, {"z": [80, 80]}, commitment={"g": [0, 10]})
+    r = with_datacenter(r, [20, 20], [10, 30])
+    f = carbon.plant_factors(r, Carbon())
+    metrics = carbon.carbon_metrics(r, f)
+    fp = datacenter_footprint(r, metrics, Carbon(datacenters={"dc": {"ppas": [{"plant": "g"}]}}), factors=f)
+    assert float(fp["market_based_t"][0]) == pytest.approx(28.0, rel=1e-12)
+
+
+def test_datacenter_in_a_zone_without_generation_is_charged_its_imports():
+    # Zone a: coal 60 (1 t/MWh) + wind 40, load 60; sends 40 to b (no generation), where a 20 MW
+    # data center and 20 MW of other load consume a's mix, 0.6 t/MWh: location- and consumption-based
+    # 20 × 0.6 = 12 t (before: the NaN average became 0 t).
+    r = hand_results(["a", "b"], {"c": ("a", "coal", "thermal", 1.0), "w": ("a", "onshore_wind", "variable", 0.0)},
+                     {"c": [60], "w": [40]}, {"a": [60], "b": [20]}, lines=[("ab", "a", "b")], flows={"ab": [40]})
+    r = with_datacenter(r, [20], [5], zone="b")
+    f = carbon.plant_factors(r, Carbon())
+    fp = datacenter_footprint(r, carbon.carbon_metrics(r, f), Carbon(), factors=f)
+    assert float(fp["location_based_t"][0]) == pytest.approx(12.0, rel=1e-12)
+    assert float(fp["consumption_based_t"][0]) == pytest.approx(12.0, rel=1e-12)
+
+
+def test_unserved_load_is_shared_pro_rata_and_not_charged():
+    # Hour 1: load 80 + data center 20 = 100 MW, 10 MW unserved → served share 0.9: the data center
+    # consumes 18 MW; the zone's 90 MW served carry the ccgt's 25 t → 25/90 t/MWh;
+    # data center 18 × 25/90 = 5 t; other load 72 × 25/90 = 20 t; together 25 t = co2_t.
+    r = hand_results(["z"], {"w": ("z", "onshore_wind", "variable", 0.0), "g": ("z", "ccgt", "thermal", 0.5)},
+                     {"w": [100, 40], "g": [0, 50]}, {"z": [80, 80]}, unserved={"z": [0, 10]})
+    r = with_datacenter(r, [20, 20], [10, 30])
+    f = carbon.plant_factors(r, Carbon())
+    fp = datacenter_footprint(r, carbon.carbon_metrics(r, f), Carbon(), factors=f)
+    np.testing.assert_allclose(fp["served_power_mw"].values[0], [20.0, 18.0], rtol=1e-12)
+    assert float(fp["consumption_based_t"][0]) == pytest.approx(5.0, rel=1e-12)
+
+
+@pytest.mark.parametrize(("dc_after", "system_after", "flag"), [
+    (2.5, 13.0, True),    # allocated falls 5 → 2.5 t while the system rises 12.5 → 13 t
+    (2.5, 12.0, False),   # both fall
+    (6.0, 13.0, False),   # both rise
+    (5.0, 12.5, False),   # nothing moves
+])
+def test_twin_flag_when_allocated_falls_while_the_system_rises(dc_after, system_after, flag):
+    from planning.metrics.footprint import twin_flag_rows
+
+    table = pd.DataFrame([
+        ("inflexible", "", "system_co2_t", 12.5, "t/year"), ("inflexible", "dc", "location_based_t", 5.0, "t/year"),
+        ("inflexible", "dc", "consumption_based_t", 5.0, "t/year"),
+        ("learned", "", "system_co2_t", system_after, "t/year"), ("learned", "dc", "location_based_t", dc_after, "t/year"),
+        ("learned", "dc", "consumption_based_t", dc_after, "t/year"),
+    ], columns=["twin", "datacenter", "metric", "value", "unit"])
+    rows = twin_flag_rows(table).set_index(["twin", "metric"])
+    assert bool(rows.loc[("learned", "allocated_falls_system_rises"), "value"]) is flag
+    assert rows.loc[("learned", "location_based_change_vs_inflexible_t"), "value"] == pytest.approx(dc_after - 5.0)
+    assert rows.loc[("learned", "system_co2_change_vs_inflexible_t"), "value"] == pytest.approx(system_after - 12.5)
+
+
+def test_loop_signal_of_a_zone_without_generation_is_its_imported_intensity():
+    from planning.workflows.signal_response import GridOutcome, carbon_signal, datacenter_co2_t
+
+    r = hand_results(["a", "b"], {"c": ("a", "coal", "thermal", 1.0), "w": ("a", "onshore_wind", "variable", 0.0)},
+                     {"c": [60, 0], "w": [40, 50]}, {"a": [60, 30], "b": [20, 0]}, lines=[("ab", "a", "b")], flows={"ab": [40, 20]})
+    r = with_datacenter(r, [20, 20], [5, 5], zone="b")
+    metrics = carbon.carbon_metrics(r, carbon.plant_factors(r, Carbon()))
+    outcome = GridOutcome(results=r, solved=None, metrics=metrics)
+    # Hour 0: b imports a's mix (600 g/kWh); hour 1: a runs on wind only (0 g/kWh).
+    np.testing.assert_allclose(carbon_signal(outcome, "average")[1], [600.0, 0.0], rtol=1e-12)
+    # The loop's data-center CO2 (location-based) = 20 × 0.6 + 20 × 0 = 12 t.
+    assert datacenter_co2_t(outcome) == pytest.approx(12.0, rel=1e-12)

@@ -48,6 +48,9 @@ Contributions
 costs["startup"]  += Σ_{g,t} w_t·(sc_g·S_g·startups[g,t] + nc_g·S_g·committed_units[g,t])   (currency/year)
 emissions_t       += Σ_{g,t} w_t·(se_g·S_g·startups[g,t] + ne_g·S_g·committed_units[g,t])   (t CO2/year)
 
+Results: ``commitment_co2_t_per_h[g,t]`` = se_g·S_g·startups[g,t] + ne_g·S_g·committed_units[g,t]
+(t per snapshot-hour; the carbon metrics allocate it, :mod:`planning.metrics.carbon`).
+
 Prices of the integer model come from the LP re-solved with every integer fixed (see
 :mod:`planning.optimization.solve`; ``prices_from`` in summary.csv).
 """
@@ -183,8 +186,16 @@ def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
     def grid(var):
         return np.array([[var[g, t].value or 0.0 for t in T] for g in plants])
 
+    committed, startups = grid(model.committed_units), grid(model.startups)
+    size = ctx.plant_value("unit_size_mw")
+    start_co2, no_load_co2 = ctx.plant_value("startup_emission_t_per_mw"), ctx.plant_value("no_load_emission_t_per_mw_h")
+    per_start = np.array([[start_co2[g] * size[g]] for g in plants])
+    per_hour = np.array([[no_load_co2[g] * size[g]] for g in plants])
     return {
-        "committed_units": xr.DataArray(grid(model.committed_units), coords=coords, dims=("plant", "snapshot")),
-        "startups": xr.DataArray(grid(model.startups), coords=coords, dims=("plant", "snapshot")),
+        "committed_units": xr.DataArray(committed, coords=coords, dims=("plant", "snapshot")),
+        "startups": xr.DataArray(startups, coords=coords, dims=("plant", "snapshot")),
         "shutdowns": xr.DataArray(grid(model.shutdowns), coords=coords, dims=("plant", "snapshot")),
+        # se_g·S_g·startups + ne_g·S_g·committed_units (t per snapshot-hour; Σ_t w_t·(...) is this block's co2_t share)
+        "commitment_co2_t_per_h": xr.DataArray(per_start * startups + per_hour * committed, coords=coords, dims=("plant", "snapshot"),
+                                               attrs={"units": "t/h"}),
     }
