@@ -29,7 +29,12 @@ class Loop(Section):
         "(Frank–Wolfe's step, k = 0, 1, ...).",
     )
     step: float = Field(1.0, gt=0, le=1, description="α (fixed) or α_0 (diminishing), unitless in (0, 1].")
-    tolerance_mw: float = Field(1.0, gt=0, description="Converged when no data-center schedule moves more than this in any hour (MW).")
+    gap_tolerance_fraction: float = Field(
+        1e-4, ge=0, lt=1,
+        description="Converged when the loop's relative gap is at most this (fraction): for the price signal the certified "
+        "Frank–Wolfe gap (best cost − lower bound)/best cost; for other signals the response gap (signal-weighted energy the "
+        "best response would save)/(|signal|-weighted energy). A small step is never taken for convergence.",
+    )
     max_iterations: int = Field(30, ge=1, description="Largest number of grid/data-center rounds.")
 
 

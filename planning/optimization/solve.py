@@ -12,8 +12,13 @@ Termination
 * infeasible / unbounded / no feasible point → :class:`SolveResult` with ``has_solution=False``;
   the caller diagnoses (see :mod:`planning.workflows.run`).
 
-Prices of a MILP come from the fixed-integer LP: integer columns are fixed at their solution
-values, integrality is dropped, and the LP is re-solved for duals (``duals_from`` records it).
+Prices and primal values of a MILP come from one solve, the fixed-integer LP: integer columns
+are fixed at the MILP's solution values, integrality is dropped, and the LP is re-solved; its
+primal values, duals and objective are what the model holds afterwards (``duals_from`` records
+it). The continuous part is thereby re-optimised for the integers found, so the objective can only
+fall (it is ≤ the MILP incumbent); ``dual_bound`` keeps HiGHS' MIP dual bound and ``mip_gap`` is
+recomputed against it. Were duals taken from the LP but primal values from the MILP incumbent, a
+degenerate or heuristic incumbent could pair prices with a dispatch they do not support.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ class SolveResult:
     has_solution: bool
     objective: float = float("nan")
     mip_gap: float = float("nan")
+    #: A lower bound on the optimum (currency): HiGHS' MIP dual bound for a MILP, the objective for an LP.
+    dual_bound: float = float("nan")
     is_mip: bool = False
     duals_from: str = "lp"
     translate_s: float = 0.0
@@ -116,22 +123,29 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
     if has_point:
         result.objective = info.objective_function_value
         result.mip_gap = info.mip_gap if is_mip else 0.0
+        result.dual_bound = float(info.mip_dual_bound) if is_mip else result.objective
         solution = highs.getSolution()
         values = np.asarray(solution.col_value)
-        for var, value in zip(columns, values):
-            var.set_value(float(value), skip_validation=True)
-        _value_unused_variables(model)
         if is_mip:
-            result.duals_from = "fixed-integer LP re-solve"
+            # One consistent point: primal values, duals and objective all from the fixed-integer LP.
             fixed = np.round(values[integer])
             index = np.flatnonzero(integer).astype(np.int32)
             highs.changeColsBounds(len(index), index, fixed, fixed)
             highs.changeColsIntegrality(len(index), index, np.array([highspy.HighsVarType.kContinuous] * len(index)))
             highs.run()
             if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                result.duals_from = "fixed-integer LP re-solve"
                 solution = highs.getSolution()
+                values = np.asarray(solution.col_value)
+                result.objective = highs.getInfo().objective_function_value
+                if np.isfinite(result.dual_bound):
+                    result.mip_gap = max(0.0, result.objective - result.dual_bound) / max(abs(result.objective), 1e-12)
             else:
+                result.duals_from = "none (the fixed-integer LP re-solve failed: no prices)"
                 solution = None
+        for var, value in zip(columns, values):
+            var.set_value(float(value), skip_validation=True)
+        _value_unused_variables(model)
         if solution is not None and solution.dual_valid:
             result.duals = {id(row[0]): float(dual) for row, dual in zip(rows, solution.row_dual)}
     result.highs, result.columns, result.rows, result.col_cost = highs, list(columns), list(rows), lp.col_cost_

@@ -54,6 +54,7 @@ import xarray as xr
 
 from planning.config.scenario import Scenario
 from planning.errors import ScenarioError, SolveError
+from planning.logging import get_logger
 from planning.metrics.adequacy import adequacy_table, net_margin
 from planning.optimization.blocks import datacenter as datacenter_block
 from planning.optimization.build import build_model, paused_gc
@@ -61,9 +62,12 @@ from planning.optimization.context import ModelContext
 from planning.optimization.results import collect_results
 from planning.optimization.solve import SolveResult, solve_model
 
+logger = get_logger("loop")
+
 SIGNAL_KINDS = ("price", "average", "consumption", "marginal", "blend", "stability", "auto")
 LOOP_COLUMNS = ["iteration", "signal", "total_cost", "co2_t", "datacenter_co2_t", "shifted_mwh", "max_schedule_change_mw",
-                "converged", "step", "response_gap_mw", "unserved_energy_mwh", "stressed_hours"]
+                "converged", "step", "response_gap_mw", "unserved_energy_mwh", "stressed_hours",
+                "response_gap", "lower_bound", "certified_gap", "relative_gap", "reported"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,14 +205,51 @@ def solve_grid(scenario: Scenario, inputs: xr.Dataset, schedule: Schedule | None
     return GridOutcome(results, solved, metrics)
 
 
+@dataclass
+class BestResponse:
+    """The data centers' best response to a signal and what it says about the current schedule.
+
+    ``gap`` = F(x_k) − min_{s∈X} F(s) ≥ 0 with F(s) = Σ_{d,t} w_t·σ_{z(d),t}·PUE_{d,t}·(B_{d,t} + s_{d,t}) the
+    signal-weighted facility energy (signal units × MWh; currency for the price signal) and X the
+    learned feasible set; ``energy`` = Σ w_t·|σ|·PUE·(B + x_k) (same units, the scale of ``gap``).
+    With a MILP response (a non-concave card) the minimum is HiGHS' dual bound, so ``gap`` stays an upper bound.
+    """
+
+    schedule: Schedule
+    gap: float
+    energy: float
+
+
+def signal_weighted_energy(inputs: xr.Dataset, signal: np.ndarray, schedule: Schedule, absolute: bool = False) -> float:
+    """F(x) = Σ_{d,t} w_t·σ_{z(d),t}·PUE_{d,t}·(B_{d,t} + x_{d,t}) over the responsive data centers (|σ| if ``absolute``)."""
+    zones = [str(z) for z in inputs["zone"].values]
+    weight = inputs["weight_h"].values.astype(float)
+    sigma = np.nan_to_num(np.asarray(signal, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
+    total = 0.0
+    for i, d in enumerate(schedule.names):
+        zone = zones.index(str(inputs["dc_zone"].sel(datacenter=d).item()))
+        s = np.abs(sigma[zone]) if absolute else sigma[zone]
+        facility = inputs["dc_pue"].sel(datacenter=d).values * (inputs["dc_baseline_mw"].sel(datacenter=d).values + schedule.flexible_mw[i])
+        total += float(np.sum(weight * s * facility))
+    return total
+
+
 def respond(inputs: xr.Dataset, signal: np.ndarray, current: Schedule, solver) -> Schedule:
-    """The data centers' re-scheduling problem: minimise the signal-weighted facility energy.
+    """The data centers' re-scheduling problem (see :func:`best_response`); the schedule only."""
+    return best_response(inputs, signal, current, solver).schedule
+
+
+def best_response(inputs: xr.Dataset, signal: np.ndarray, current: Schedule, solver) -> BestResponse:
+    """The data centers' re-scheduling problem: minimise the signal-weighted facility energy F.
 
     ``signal`` is (zone, snapshot), in the inputs' zone order. Reuses
     :mod:`planning.optimization.blocks.datacenter` for every constraint of the learned surrogate.
+    Lexicographic: (1) min F over the learned set X; (2) among the minimisers (F ≤ F* + 1e-9·max(1, |F*|)),
+    the schedule closest to ``current`` (min Σ_t w_t·|s_t − x_t|): where the signal is flat the data
+    center stays where it is instead of jumping to an arbitrary vertex of its LP.
     """
     if not current.names:
-        return current
+        return BestResponse(current, 0.0, 0.0)
     with paused_gc():
         ctx = ModelContext(model=pyo.ConcreteModel(name="datacenter_response"), inputs=inputs)
         datacenter_block.add(ctx)
@@ -216,8 +257,6 @@ def respond(inputs: xr.Dataset, signal: np.ndarray, current: Schedule, solver) -
         zones = ctx.zones
         weight = ctx.weight_h
         T = ctx.snapshots
-        scale = float(np.nanmean(np.abs(signal))) if np.isfinite(signal).any() else 1.0
-        rho = 1e-4 * (scale if scale > 0 else 1.0)
         terms = []
         for (zone, t), withdrawals in ctx.withdrawals.items():
             value = float(signal[zones.index(zone), t])
@@ -229,16 +268,32 @@ def respond(inputs: xr.Dataset, signal: np.ndarray, current: Schedule, solver) -
         index = {d: i for i, d in enumerate(current.names)}
         model.move = pyo.Constraint(model.RESPONSIVE, T, rule=lambda m, d, t: m.datacenter[d].flexible_mw[t] - float(current.flexible_mw[index[d], t])
                                     == m.move_up[d, t] - m.move_down[d, t])
-        proximal = pyo.quicksum(weight[t] * rho * (model.move_up[d, t] + model.move_down[d, t]) for d in current.names for t in T)
-        model.signal_cost = pyo.Objective(expr=pyo.quicksum(terms) + proximal, sense=pyo.minimize)
+        model.distance = pyo.Objective(expr=pyo.quicksum(weight[t] * (model.move_up[d, t] + model.move_down[d, t]) for d in current.names for t in T))
+    block = model.datacenter
+    read = lambda name: np.array([[getattr(block[d], name)[t].value for t in T] for d in current.names], dtype=float)  # noqa: E731
+    gap = 0.0
+    if terms:
+        # Stage 1: min F.
+        model.distance.deactivate()
+        model.signal_cost_expr = pyo.Expression(expr=pyo.quicksum(terms))
+        model.signal_cost = pyo.Objective(expr=model.signal_cost_expr, sense=pyo.minimize)
+        solved = solve_model(model, solver)
+        if not solved.has_solution:
+            raise SolveError([f"the data center's re-scheduling problem has no solution (HiGHS: '{solved.status}')"], title="data-center response failed")
+        best = Schedule(current.names, read("flexible_mw"), read("work_done"), read("backlog"))
+        # min F at the optimum, less the MIP gap of a MILP response (HiGHS' dual bound, never the incumbent alone).
+        slack = max(0.0, solved.objective - solved.dual_bound) if solved.is_mip else 0.0
+        gap = max(0.0, signal_weighted_energy(inputs, signal, current) - (signal_weighted_energy(inputs, signal, best) - slack))
+        level = float(pyo.value(model.signal_cost_expr))
+        model.signal_cost.deactivate()
+        model.optimal_signal = pyo.Constraint(expr=model.signal_cost_expr <= level + 1e-9 * max(1.0, abs(level)))
+        model.distance.activate()
+    # Stage 2: the minimiser closest to the current schedule.
     solved = solve_model(model, solver)
     if not solved.has_solution:
         raise SolveError([f"the data center's re-scheduling problem has no solution (HiGHS: '{solved.status}')"], title="data-center response failed")
-    block = model.datacenter
-    flexible = np.array([[block[d].flexible_mw[t].value for t in T] for d in current.names], dtype=float)
-    work = np.array([[block[d].work_done[t].value for t in T] for d in current.names], dtype=float)
-    backlog = np.array([[block[d].backlog[t].value for t in T] for d in current.names], dtype=float)
-    return Schedule(current.names, flexible, work, backlog)
+    best = Schedule(current.names, read("flexible_mw"), read("work_done"), read("backlog"))
+    return BestResponse(best, gap, signal_weighted_energy(inputs, signal, current, absolute=True))
 
 
 def integrated_optimum(scenario: Scenario, inputs: xr.Dataset) -> GridOutcome:
@@ -256,9 +311,24 @@ def _normalised(values: np.ndarray) -> np.ndarray:
 
 
 def carbon_signal(outcome: GridOutcome, kind: str) -> np.ndarray:
-    """(zone, snapshot) intensity in g/kWh (NaN → 0: a zone that generates nothing that hour)."""
+    """(zone, snapshot) intensity in g/kWh, never a silent 0.
+
+    A zone without local generation carries its imported (consumption-based) intensity
+    (:func:`planning.metrics.carbon.carbon_metrics`). Only a zone-hour without any supply (nothing
+    is consumed there) is undefined: it gets the zone's highest intensity of the horizon (else the
+    highest of any zone), so that no load is drawn to it; a warning says how many hours.
+    """
+    from planning.logging import get_logger
+
     values = outcome.metrics[f"{kind}_g_per_kwh"].transpose("zone", "snapshot").values.astype(float)
-    return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+    finite = np.isfinite(values)
+    if finite.all():
+        return values
+    top = float(values[finite].max()) if finite.any() else 0.0
+    zone_top = np.array([row[np.isfinite(row)].max() if np.isfinite(row).any() else top for row in values])
+    get_logger("loop").warning("%s intensity undefined in %d zone-hours without supply: the zone's highest intensity is used there",
+                               kind, int((~finite).sum()))
+    return np.where(finite, values, zone_top[:, None])
 
 
 def stability_signal(outcome: GridOutcome, inputs: xr.Dataset) -> np.ndarray:
@@ -319,9 +389,35 @@ def step_size(rule: str, step: float, k: int) -> float:
     return step * 2.0 / (k + 2.0)
 
 
+GAP_BOUNDS_PRICE = "total cost − integrated optimum"
+GAP_BOUNDS_INTEGER = ("none: with integer unit commitment the grid's cost is not convex in the load; the gap is that of the LP "
+                      "with each round's commitment fixed, not a bound on cost − integrated optimum")
+GAP_BOUNDS_SIGNAL = "none: not a price signal; the gap is the signal-weighted energy the best response would save (a fixed-point test)"
+
+
 @dataclass
 class LoopResult:
-    """Everything a loop produced."""
+    """Everything a loop produced.
+
+    Fields
+    ------
+    table
+        The trace: one row per round (:data:`LOOP_COLUMNS`; loop.csv). ``trace`` is the same table.
+    schedule, final, signal, stressed
+        The *reported* iterate (``reported_iteration``), not necessarily the last round: its schedule,
+        its grid solution, and the signal and stressed hours of that round. The reported iterate is
+        the cheapest round for the price signal (total cost, grid solved with the schedule fixed) and
+        the round with the smallest relative response gap for the other signals.
+    converged
+        True when ``relative_gap`` ≤ ``operations.loop.gap_tolerance_fraction`` — never because the
+        step became small.
+    gap, relative_gap, lower_bound, gap_bounds
+        Price signal on an LP grid: ``lower_bound`` = max_k (C(x_k) − g_k) ≤ C* (Frank–Wolfe) and the
+        certified ``gap`` = C(x_reported) − lower_bound ≥ C(x_reported) − C* (currency/year), relative to
+        C(x_reported). Otherwise ``gap`` is the reported round's response gap g_k (signal units × MWh),
+        relative to its |signal|-weighted facility energy, and ``lower_bound`` is NaN. ``gap_bounds``
+        says in words what the gap bounds (:data:`GAP_BOUNDS_PRICE`, ..._INTEGER, ..._SIGNAL).
+    """
 
     table: pd.DataFrame
     schedule: Schedule
@@ -332,21 +428,24 @@ class LoopResult:
     signal_kind: str
     switches: pd.DataFrame = field(default_factory=pd.DataFrame)
     integrated: GridOutcome | None = None
+    gap: float = float("nan")
+    relative_gap: float = float("nan")
+    lower_bound: float = float("nan")
+    reported_iteration: int = 0
+    gap_bounds: str = GAP_BOUNDS_PRICE
+
+    @property
+    def trace(self) -> pd.DataFrame:
+        """loop.csv: one row per round."""
+        return self.table
 
 
 def datacenter_co2_t(outcome: GridOutcome) -> float:
-    """Location-based data-center CO2: Σ_t w_t·a_{z(d),t}·facility_{d,t} (t, average intensity)."""
-    results = outcome.results
-    if "datacenter_facility_power_mw" not in results or outcome.metrics is None:
-        return 0.0
-    average = outcome.metrics["average_g_per_kwh"].fillna(0.0) / 1000.0
-    zone = results["datacenter_zone"].values
-    weight = results["weight_h"].values
-    total = 0.0
-    for i, d in enumerate(results["datacenter"].values):
-        facility = results["datacenter_facility_power_mw"].sel(datacenter=d).values
-        total += float((weight * facility * average.sel(zone=str(zone[i])).values).sum())
-    return total
+    """Location-based data-center CO2 (t): Σ_d Σ_t w_t·served facility_{d,t}·a_{z(d),t}, as in
+    datacenter_carbon.csv (:func:`planning.metrics.footprint.location_based_t`)."""
+    from planning.metrics.footprint import location_based_t
+
+    return 0.0 if outcome.metrics is None else location_based_t(outcome.results, outcome.metrics)
 
 
 def shifted_mwh(results: xr.Dataset) -> float:
@@ -375,46 +474,85 @@ def switch_log(stressed: np.ndarray, margin: np.ndarray, inputs: xr.Dataset, thr
 
 def run_loop(scenario: Scenario, inputs: xr.Dataset, signal_kind: str | None = None, settings=None,
              step: Callable[[str], None] = lambda message: None, compare: bool = True) -> LoopResult:
-    """Iterate grid solve → signal → data-center response → damping until the schedule settles.
+    """Iterate grid solve → signal → data-center best response → damping until the gap closes.
 
     ``inputs`` must already have fixed capacities (:func:`fixed_capacity_inputs`). ``signal_kind``
-    defaults to ``operations.loop.signal``; ``stability`` and ``auto`` are the stress modes.
+    defaults to ``operations.loop.signal``; ``stability`` and ``auto`` are the stress modes. Stops
+    when the relative gap is at most ``gap_tolerance_fraction`` (converged) or after
+    ``max_iterations`` rounds (not converged); see :class:`LoopResult` for what is reported.
     """
     settings = settings or scenario.operations.loop
     kind = signal_kind or settings.signal
     schedule = as_arrived_schedule(inputs)
     if not schedule.names:
         raise ScenarioError(["datacenters: the loop needs at least one data center with flexibility learned or ideal"], title="nothing to loop over")
-    rows = []
+    rows, rounds = [], []
     converged = False
     switches = pd.DataFrame()
     threshold = scenario.stress.reserve_threshold_fraction
+    lower_bound = -np.inf
+    gap_bounds = GAP_BOUNDS_PRICE if kind == "price" else GAP_BOUNDS_SIGNAL
     for k in range(settings.max_iterations):
         step(f"round {k}: grid")
         outcome = solve_grid(scenario, inputs, schedule)
         signal, stressed = grid_signal(kind, outcome, inputs, settings, scenario.stress)
         step(f"round {k}: data-center response")
-        response = respond(inputs, signal, schedule, scenario.solver)
-        alpha = step_size(settings.damping, settings.step, k)
-        candidate = schedule.step_towards(response, alpha)
-        change = float(np.max(np.abs(candidate.flexible_mw - schedule.flexible_mw))) if schedule.flexible_mw.size else 0.0
-        gap = float(np.max(np.abs(response.flexible_mw - schedule.flexible_mw))) if schedule.flexible_mw.size else 0.0
-        converged = change < settings.tolerance_mw
+        reply = best_response(inputs, signal, schedule, scenario.solver)
+        cost = float(outcome.solved.objective)
+        if kind == "price" and outcome.solved.is_mip and gap_bounds != GAP_BOUNDS_INTEGER:
+            gap_bounds = GAP_BOUNDS_INTEGER
+            logger.warning("loop: the grid has integer unit commitment; the loop's gap does not bound cost − integrated optimum")
         results = outcome.results
         weight = results["weight_h"].values
         if kind == "auto":
             switches = switch_log(stressed, net_margin(results, inputs), inputs, threshold, k)
+        rounds.append((schedule, outcome, signal, stressed))
+        certify = gap_bounds == GAP_BOUNDS_PRICE
+        if kind == "price":
+            # The cheapest round is reported. LP grid: C* ≥ C(x_k) − g_k (g_k ≥ ∇C(x_k)·(x_k − x*) ≥ C(x_k) − C*,
+            # C convex), so the certified gap is best cost − max_k (C(x_k) − g_k). Integer UC: no such bound;
+            # the round's response gap relative to its cost is a fixed-point test only.
+            costs = [row["total_cost"] for row in rows] + [cost]
+            best = int(np.argmin(costs))
+            if certify:
+                lower_bound = max(lower_bound, cost - reply.gap)
+                certified = costs[best] - lower_bound
+                relative = certified / max(abs(costs[best]), 1e-12)
+            else:
+                certified, relative = float("nan"), reply.gap / max(abs(cost), 1e-12)
+        else:
+            relative_gaps = [row["relative_gap"] for row in rows] + [reply.gap / reply.energy if reply.energy > 0 else 0.0]  # 0: a zero signal
+            best = len(relative_gaps) - 1 - int(np.argmin(relative_gaps[::-1]))
+            relative = relative_gaps[-1]
+            certified = float("nan")
+        converged = relative <= settings.gap_tolerance_fraction
+        alpha = step_size(settings.damping, settings.step, k)
+        candidate = schedule.step_towards(reply.schedule, alpha)
+        change = float(np.max(np.abs(candidate.flexible_mw - schedule.flexible_mw))) if schedule.flexible_mw.size else 0.0
+        distance = float(np.max(np.abs(reply.schedule.flexible_mw - schedule.flexible_mw))) if schedule.flexible_mw.size else 0.0
         rows.append({
-            "iteration": k, "signal": kind, "total_cost": float(outcome.solved.objective), "co2_t": float(results["co2_t"]),
+            "iteration": k, "signal": kind, "total_cost": cost, "co2_t": float(results["co2_t"]),
             "datacenter_co2_t": datacenter_co2_t(outcome), "shifted_mwh": shifted_mwh(results),
-            "max_schedule_change_mw": change, "converged": converged, "step": alpha, "response_gap_mw": gap,
+            "max_schedule_change_mw": change, "converged": converged, "step": alpha, "response_gap_mw": distance,
             "unserved_energy_mwh": float((results["unserved_mw"] * results["weight_h"]).sum()),
             "stressed_hours": float(weight[stressed.any(axis=0)].sum()),
+            "response_gap": reply.gap, "lower_bound": lower_bound if certify else np.nan,
+            "certified_gap": certified, "relative_gap": relative,
+            "reported": False,
         })
-        final = LoopResult(pd.DataFrame(rows, columns=LOOP_COLUMNS), schedule, outcome, signal, stressed, converged, kind, switches)
         if converged:
             break
         schedule = candidate
+    table = pd.DataFrame(rows, columns=LOOP_COLUMNS)
+    table.loc[best, "reported"] = True
+    reported_schedule, reported_outcome, reported_signal, reported_stressed = rounds[best]
+    if certify:
+        gap, relative_gap = float(table["total_cost"].iloc[best] - lower_bound), float(table["relative_gap"].iloc[-1])
+    else:
+        gap, relative_gap = float(table["response_gap"].iloc[best]), float(table["relative_gap"].iloc[best])
+    final = LoopResult(table, reported_schedule, reported_outcome, reported_signal, reported_stressed, converged, kind, switches,
+                       gap=gap, relative_gap=relative_gap, lower_bound=float(lower_bound) if certify else float("nan"),
+                       reported_iteration=int(table["iteration"].iloc[best]), gap_bounds=gap_bounds)
     if compare:
         step("integrated optimum")
         final.integrated = integrated_optimum(scenario, inputs)
@@ -453,16 +591,23 @@ def schedule_table(loop: LoopResult, inputs: xr.Dataset) -> pd.DataFrame:
 
 
 def comparison_table(loop: LoopResult) -> pd.DataFrame:
-    """loop_comparison.csv: the loop's final point vs the integrated optimum, and the gaps."""
-    last = loop.table.iloc[-1]
-    rows = [{"architecture": f"loop ({loop.signal_kind})", "total_cost": last["total_cost"], "co2_t": last["co2_t"],
-             "datacenter_co2_t": last["datacenter_co2_t"], "shifted_mwh": last["shifted_mwh"], "iterations": int(last["iteration"]) + 1,
-             "converged": bool(last["converged"])}]
+    """loop_comparison.csv: the loop's reported iterate vs the integrated optimum, and the gaps.
+
+    ``lower_bound``: the loop's certified lower bound (price signal on an LP grid, else NaN) and the
+    integrated model's (its objective for an LP, HiGHS' MIP dual bound for a MILP — the integrated
+    MILP's cost is an incumbent, so the loop can come out cheaper than it, never below its bound).
+    ``gap_bounds`` says what the loop's ``gap`` bounds.
+    """
+    reported = loop.table.loc[loop.table["reported"]].iloc[0]
+    rows = [{"architecture": f"loop ({loop.signal_kind})", "total_cost": reported["total_cost"], "co2_t": reported["co2_t"],
+             "datacenter_co2_t": reported["datacenter_co2_t"], "shifted_mwh": reported["shifted_mwh"], "iterations": len(loop.table),
+             "reported_iteration": loop.reported_iteration, "converged": loop.converged, "lower_bound": loop.lower_bound,
+             "gap": loop.gap, "relative_gap": loop.relative_gap, "gap_bounds": loop.gap_bounds}]
     if loop.integrated is not None:
         integrated = loop.integrated
         rows.append({"architecture": "integrated", "total_cost": float(integrated.solved.objective), "co2_t": float(integrated.results["co2_t"]),
                      "datacenter_co2_t": datacenter_co2_t(integrated), "shifted_mwh": shifted_mwh(integrated.results),
-                     "iterations": 1, "converged": True})
+                     "iterations": 1, "converged": True, "lower_bound": float(integrated.solved.dual_bound)})
         cost_gap = rows[0]["total_cost"] - rows[1]["total_cost"]
         rows.append({"architecture": "gap (loop − integrated)", "total_cost": cost_gap, "co2_t": rows[0]["co2_t"] - rows[1]["co2_t"],
                      "datacenter_co2_t": rows[0]["datacenter_co2_t"] - rows[1]["datacenter_co2_t"],

@@ -74,11 +74,25 @@ def test_undamped_response_oscillates_and_damping_fixes_it(tmp_path):
 
 @pytest.mark.parametrize("signal", ["average", "consumption", "marginal", "blend"])
 def test_other_signals_cost_at_least_the_integrated_optimum(tmp_path, signal):
-    scenario, inputs = price_case(tmp_path, signal=signal, max_iterations=30)
+    scenario, inputs = price_case(tmp_path, signal=signal, max_iterations=12)
     loop = run_loop(scenario, inputs)
-    assert loop.converged
-    assert loop.table["total_cost"].iloc[-1] >= float(loop.integrated.solved.objective) - 1e-6
+    assert float(loop.final.solved.objective) >= float(loop.integrated.solved.objective) - 1e-6
     assert (loop.table["signal"] == signal).all()
+    # Not a price: no certified bound, and converged only at a fixed point of the signal (response gap ≤ tolerance).
+    assert np.isnan(loop.lower_bound) and loop.gap_bounds.startswith("none: not a price signal")
+    assert loop.converged == (loop.table["relative_gap"].iloc[-1] <= scenario.operations.loop.gap_tolerance_fraction)
+    assert loop.relative_gap == loop.table["relative_gap"].min()
+
+
+def test_marginal_signal_reaches_a_fixed_point(tmp_path):
+    # Dear fuel 0.5 t/MMBtu at 1 MMBtu/MWh: the marginal intensity is 500 g/kWh where the dear plant is on the margin.
+    # Round 3 (x = 13.33, as for the price) has both hours at 500: the flat signal's best response stays, gap 0.
+    scenario, inputs = price_case(tmp_path, signal="marginal")
+    loop = run_loop(scenario, inputs, compare=False)
+    assert loop.converged and loop.reported_iteration == 3
+    np.testing.assert_allclose(loop.signal, [[500.0, 500.0]], rtol=1e-9)
+    np.testing.assert_allclose(loop.table["response_gap"].iloc[:3], [5000.0, 10000.0, 20000 / 3], rtol=1e-9)
+    assert loop.gap == pytest.approx(0.0, abs=1e-6)
 
 
 def test_blend_of_price_only_is_the_price_loop(tmp_path):
@@ -119,9 +133,56 @@ def test_loop_command_on_the_main_example(tmp_path):
     table = pd.read_csv(out / "loop.csv")
     assert list(table.columns[:8]) == ["iteration", "signal", "total_cost", "co2_t", "datacenter_co2_t", "shifted_mwh", "max_schedule_change_mw", "converged"]
     comparison = pd.read_csv(out / "loop_comparison.csv").set_index("architecture")
-    assert comparison.loc["loop (price)", "total_cost"] >= comparison.loc["integrated", "total_cost"] * (1 - 1e-9)
+    # Integer unit commitment: the integrated cost is a MILP incumbent (the loop may beat it), never below its dual bound;
+    # and the loop says that its gap certifies nothing.
+    assert comparison.loc["loop (price)", "total_cost"] >= comparison.loc["integrated", "lower_bound"] * (1 - 1e-9)
+    assert comparison.loc["loop (price)", "gap_bounds"].startswith("none: with integer unit commitment")
+    assert np.isnan(comparison.loc["loop (price)", "lower_bound"])
+    assert table["reported"].sum() == 1
     schedule = pd.read_csv(out / "loop_schedule.csv")
     np.testing.assert_allclose(schedule.it_power_mw, schedule.facility_power_mw / 1.15, rtol=1e-9)
     assert (out / "adequacy.csv").is_file()
     scenario = load_scenario(example, sets)
     assert len(table) <= scenario.operations.loop.max_iterations
+
+
+def single_point_case(tmp_path, **loop):
+    """The price case with the cheap plant at 107.5 MW: 95 + x ≤ 107.5 and 120 − x ≤ 107.5 leave one
+    optimum, x* = 12.5, C* = 10·215 = 2150. Around it C(x) = 2650 − 40x (x < 12.5) and 1650 + 40x
+    (x > 12.5), a kink: the Frank–Wolfe gap does not vanish near x*, whatever the step does."""
+    plants = {**PLANTS, "cheap": {**PLANTS["cheap"], "existing_mw": 107.5}}
+    return scenario_and_inputs(tmp_path, [95, 100], plants, TECHNOLOGIES, FUELS,
+                               extra={"operations": {"loop": {"max_iterations": 12, **loop}}})
+
+
+def test_single_point_optimum_is_not_reported_converged_while_the_gap_is_open(tmp_path):
+    # The diminishing step shrinks the schedule's moves (below 5 MW after a few rounds), but the certified
+    # gap stays open: the loop must not claim convergence (the old rule, moves < tolerance_mw, did).
+    scenario, inputs = single_point_case(tmp_path)
+    loop = run_loop(scenario, inputs, compare=False)
+    table = loop.table
+    assert table["max_schedule_change_mw"].iloc[-1] < 5.0  # the step has shrunk …
+    assert not loop.converged and not table["converged"].any()  # … but that is no convergence
+    # Round 0 (x = 10): C = 10·105 + 10·107.5 + 50·2.5 = 2250; prices (10, 50), best response x̂ = 20,
+    # gap = ∇C·(x − x̂) = 10·(10 − 20) + 50·(10 − 0) = 400 → C* ≥ 1850. Every x < 12.5 gives the same bound
+    # (2650 − 40x − (800 − 40x)), every x > 12.5 a weaker one (1650): the certified lower bound is 1850.
+    assert table["response_gap"].iloc[0] == pytest.approx(400.0, rel=1e-9)
+    assert loop.lower_bound == pytest.approx(1850.0, rel=1e-9)
+    best = int(table["total_cost"].idxmin())
+    assert loop.reported_iteration == int(table["iteration"].iloc[best])
+    assert float(loop.final.solved.objective) == pytest.approx(table["total_cost"].min(), rel=1e-12)
+    np.testing.assert_allclose(loop.schedule.flexible_mw, loop.final.results["datacenter_flexible_mw"].values, atol=1e-9)
+    assert loop.gap == pytest.approx(table["total_cost"].min() - 1850.0, rel=1e-9)
+    assert loop.gap >= table["total_cost"].min() - 2150.0  # it bounds cost − optimum (C* = 2150 by hand)
+    assert loop.relative_gap > scenario.operations.loop.gap_tolerance_fraction
+
+
+def test_converged_price_loop_certifies_the_integrated_optimum(tmp_path):
+    # The price case of the module docstring: round 3 (x = 13.33) has both hours dear (50, 50), the
+    # best response stays, gap 0: the loop certifies C(x) − C* ≤ 0 without solving the integrated model.
+    scenario, inputs = price_case(tmp_path)
+    loop = run_loop(scenario, inputs, compare=False)
+    assert loop.converged and loop.reported_iteration == 3
+    assert loop.gap == pytest.approx(0.0, abs=1e-6)
+    assert loop.lower_bound == pytest.approx(2270.0, rel=1e-9)
+    assert loop.gap_bounds == "total cost − integrated optimum"

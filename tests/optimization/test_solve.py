@@ -1,0 +1,51 @@
+"""solve_model on a MILP: primal values, prices and objective from one solve (the fixed-integer LP).
+
+Hand case: two hours, demand 5 and 7 MW; a unit with on/off flag u_t (3 $ when on, 0–10 MW at
+1 $/MWh) and two identical dear plants a, b (0–10 MW at 10 $/MWh each: the LP of the dear
+dispatch is degenerate, any split of the dear MW is optimal). Optimum: u = 1 both hours, the
+unit serves everything: 3 + 5 + 3 + 7 = 18 $; with u fixed the balance prices are 1 $/MWh.
+Forcing u_1 = 0 (bound) makes hour 1 dear: 3 + 5 + 70 = 78 $, price 10 $/MWh in hour 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+
+from planning.config.solver import Solver
+from planning.optimization.solve import solve_model
+
+
+def tiny_milp(off_in_hour_1: bool = False) -> pyo.ConcreteModel:
+    m = pyo.ConcreteModel()
+    T, demand = [0, 1], [5.0, 7.0]
+    m.on = pyo.Var(T, domain=pyo.Binary, bounds=lambda m, t: (0, 0 if off_in_hour_1 and t == 1 else 1))
+    m.unit_mw = pyo.Var(T, bounds=(0, 10))
+    m.dear_a_mw = pyo.Var(T, bounds=(0, 10))
+    m.dear_b_mw = pyo.Var(T, bounds=(0, 10))
+    m.capacity = pyo.Constraint(T, rule=lambda m, t: m.unit_mw[t] <= 10 * m.on[t])
+    m.balance = pyo.Constraint(T, rule=lambda m, t: m.unit_mw[t] + m.dear_a_mw[t] + m.dear_b_mw[t] == demand[t])
+    m.cost = pyo.Objective(expr=sum(3 * m.on[t] + m.unit_mw[t] + 10 * (m.dear_a_mw[t] + m.dear_b_mw[t]) for t in T))
+    return m
+
+
+@pytest.mark.parametrize("off, objective, prices", [(False, 18.0, [1.0, 1.0]), (True, 78.0, [1.0, 10.0])])
+def test_milp_values_prices_and_objective_come_from_the_fixed_integer_lp(off, objective, prices):
+    m = tiny_milp(off)
+    solved = solve_model(m, Solver(threads=1))
+    assert solved.is_mip and solved.duals_from == "fixed-integer LP re-solve"
+    assert solved.objective == pytest.approx(objective, abs=1e-9)
+    np.testing.assert_allclose([solved.dual(m.balance[t]) for t in (0, 1)], prices, atol=1e-9)
+    # The loaded point is the LP's (the one whose duals are reported), and it costs the reported objective.
+    lp_point = np.asarray(solved.highs.getSolution().col_value)
+    np.testing.assert_allclose([v.value for v in solved.columns], lp_point, atol=0.0)
+    assert pyo.value(m.cost) == pytest.approx(solved.objective, abs=1e-9)
+    # Complementary slackness of the loaded point with the reported duals (checked on the model, not by HiGHS).
+    for t in (0, 1):
+        slack = 10 * m.on[t].value - m.unit_mw[t].value
+        assert solved.dual(m.capacity[t]) * slack == pytest.approx(0.0, abs=1e-9)
+        reduced = 1.0 - solved.dual(m.balance[t]) - solved.dual(m.capacity[t])
+        if 1e-9 < m.unit_mw[t].value < 10 - 1e-9:
+            assert reduced == pytest.approx(0.0, abs=1e-9)
+    assert solved.dual_bound <= solved.objective + 1e-9 and solved.mip_gap >= 0.0
