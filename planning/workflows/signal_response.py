@@ -14,31 +14,48 @@ existing capacity with no new build or retirement). Each round k:
    constraints as in the planning model — the datacenter block is reused, not duplicated
    (throughput ≤ learned curve of flexible power, backlog balance, delay limit, ramps, fitted range):
 
-       min Σ_t w_t·s_{z(d),t}·PUE_{d,t}·(B_{d,t} + P^flex_{d,t}) + ρ·Σ_t w_t·|P^flex_{d,t} − x_{k,d,t}|
+       F_k(s) = Σ_t w_t·σ_{z(d),t}·PUE_{d,t}·(B_{d,t} + s_{d,t}),    ŝ_k ∈ argmin_{s ∈ X} F_k(s)
 
-   ρ = 1e-4 × mean |s| is a tie-break only: where the signal is flat the data center stays where it
-   is instead of jumping to an arbitrary vertex of its LP.
-4. **Damping** (``operations.loop.damping``): x_{k+1} = x_k + α_k·(x̂_k − x_k) applied to the whole
+   lexicographically: among the minimisers, the one closest to x_k (min Σ_t w_t·|s_t − x_{k,t}|),
+   so that where the signal is flat the data center stays where it is.
+4. **Damping** (``operations.loop.damping``): x_{k+1} = x_k + α_k·(ŝ_k − x_k) applied to the whole
    schedule (flexible power, work done and backlog, so x_{k+1} stays feasible for a concave curve:
-   the feasible set is convex). ``none``: α = 1 (pure best response; it oscillates when the data
-   center is large enough to move the signal: it moves into the cheap hour, which becomes dear);
-   ``fixed``: α = step; ``diminishing`` (default): α_k = step·2/(k + 2), the step of Frank–Wolfe /
-   the method of successive averages. Why the price signal leads to the integrated optimum: the
-   grid's cost C(x) given the data-center schedule x is convex, and the balance duals × PUE × w_t
-   are a subgradient of it, so a schedule that is the data center's best response to its own
-   prices satisfies the optimality condition of min_x C(x) — a fixed point of the price loop is an
-   integrated optimum. The diminishing step damps the bang-bang best responses of an LP (for a
-   smooth C Frank–Wolfe converges to the optimum; for the piecewise-linear C of a dispatch LP it is
-   observed, not proven, so the gap is always reported). With carbon signals the loop settles at a
-   point that serves the carbon signal instead, and the gap says what that costs.
-5. **Stop** when max_{d,t} |x_{k+1} − x_k| < ``tolerance_mw`` (the schedule x_k is kept: the
-   response would move it by less than the tolerance) or after ``max_iterations`` rounds.
+   the feasible set X is convex; with a non-concave card — binaries — a convex combination can leave
+   X, which the loop does not repair). ``none``: α = 1 (pure best response; it oscillates when the
+   data center is large enough to move the signal); ``fixed``: α = step; ``diminishing`` (default):
+   α_k = step·2/(k + 2), the step of Frank–Wolfe / the method of successive averages.
+5. **Gap and stop.** The response gap g_k = F_k(x_k) − F_k(ŝ_k) ≥ 0 (0 iff x_k is a best response
+   to its own signal). For the **price** signal on an LP grid it certifies: the grid's cost C(x)
+   given the schedule (the data center has no cost of its own in the model) is convex (the value
+   function of an LP in its right-hand side), and the balance duals × PUE × w_t are a subgradient
+   of it (∂C/∂x_t = dual_t·PUE_t; with degenerate duals HiGHS returns *a* subgradient, which is all
+   the argument needs), so C(x*) ≥ C(x_k) + ∇C(x_k)·(x* − x_k) ≥ C(x_k) − g_k for the integrated
+   optimum x*. Hence LB_k = max_{j≤k} (C(x_j) − g_j) ≤ C*, and the certified gap
+   C(x_best) − LB_k ≥ C(x_best) − C* of the cheapest round so far. The loop stops, **converged**,
+   when (C(x_best) − LB_k)/C(x_best) ≤ ``gap_tolerance_fraction`` — a fixed point (g_k = 0) of the
+   price loop is an integrated optimum — and otherwise after ``max_iterations`` rounds, not
+   converged; a shrinking step is never taken for convergence. At a kink of C (a single optimal
+   schedule, the usual case for a dispatch LP) g_k need not vanish near x*: the loop then reports
+   its best round with an honest, possibly wide, gap (tests/workflows/test_signal_response.py,
+   ``single_point_case``). With a non-concave card the response is a MILP; its dual bound is used,
+   so g_k stays an upper bound. **Integer unit commitment**: C is not convex (and the prices come
+   from the fixed-commitment LP), so no bound on cost − integrated optimum follows: a warning is
+   logged, ``lower_bound`` is NaN, ``gap_bounds`` says so in loop_comparison.csv, and converged
+   means g_k/C(x_k) ≤ tolerance (a fixed point of the price response only). **Other signals**
+   (carbon, blend, stability, auto) are no gradient of any cost the grid minimises: converged
+   means g_k/F^|σ|_k(x_k) ≤ tolerance (a fixed point of the signal, F^|σ| the |σ|-weighted energy),
+   the reported round is the one with the smallest such relative gap, and the cost gap to the
+   integrated optimum says what serving the carbon signal costs.
 
-Outputs: loop.csv (one row per round: iteration, signal kind, total cost, system CO2, data-center
-CO2 (location-based: average intensity × facility energy), shifted MWh, max schedule change,
-converged, step, response gap), loop_schedule.csv (the final schedules and the last signal), and
-loop_comparison.csv: the final loop point against the integrated optimum (architecture ii: the
-learned block inside the grid model, same fixed capacities and horizon) — cost and emissions gap.
+Outputs: loop.csv (the trace, one row per round: iteration, signal kind, total cost, system CO2,
+data-center CO2 (location-based: average intensity × facility energy), shifted MWh, max schedule
+change, converged, step, response_gap_mw (max |ŝ_k − x_k|), unserved energy, stressed hours,
+response_gap (g_k, signal units × MWh; currency for price), lower_bound, certified_gap,
+relative_gap, reported (the round whose figures are reported)), loop_schedule.csv (the reported
+round's schedules and signal), and loop_comparison.csv: the reported round against the integrated
+optimum (architecture ii: the learned block inside the grid model, same fixed capacities and
+horizon) — cost and emissions gap, the loop's lower bound and gap, what the gap bounds, and the
+integrated model's own lower bound (its MIP dual bound with integer UC).
 """
 
 from __future__ import annotations
