@@ -230,3 +230,22 @@ def test_loop_signal_of_a_zone_without_generation_is_its_imported_intensity():
     np.testing.assert_allclose(carbon_signal(outcome, "average")[1], [600.0, 0.0], rtol=1e-12)
     # The loop's data-center CO2 (location-based) = 20 × 0.6 + 20 × 0 = 12 t.
     assert datacenter_co2_t(outcome) == pytest.approx(12.0, rel=1e-12)
+
+
+def test_loop_signal_of_an_hour_without_supply_is_never_zero():
+    # Zone b imports a's mix in hour 0 (600 g/kWh) and receives nothing in hour 1 (its 20 MW data
+    # center is unserved): b's intensity is undefined in hour 1, and the loop's signal takes b's
+    # highest intensity of the horizon (600), so that no load is drawn to an hour without supply.
+    from planning.workflows.signal_response import GridOutcome, carbon_signal, datacenter_co2_t
+
+    r = hand_results(["a", "b"], {"c": ("a", "coal", "thermal", 1.0), "w": ("a", "onshore_wind", "variable", 0.0)},
+                     {"c": [60, 0], "w": [40, 30]}, {"a": [60, 30], "b": [20, 0]}, lines=[("ab", "a", "b")], flows={"ab": [40, 0]},
+                     unserved={"a": [0, 0], "b": [0, 20]})
+    r = with_datacenter(r, [20, 20], [5, 5], zone="b")
+    metrics = carbon.carbon_metrics(r, carbon.plant_factors(r, Carbon()))
+    assert np.isnan(metrics["average_g_per_kwh"].sel(zone="b").values[1])
+    outcome = GridOutcome(results=r, solved=None, metrics=metrics)
+    np.testing.assert_allclose(carbon_signal(outcome, "average")[1], [600.0, 600.0], rtol=1e-12)
+    np.testing.assert_allclose(carbon_signal(outcome, "consumption")[0], [600.0, 0.0], rtol=1e-12)
+    # Location-based CO2 of the served energy only: 20 MWh × 0.6 t/MWh = 12 t (hour 1: nothing served).
+    assert datacenter_co2_t(outcome) == pytest.approx(12.0, rel=1e-12)
