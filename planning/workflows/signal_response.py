@@ -48,10 +48,12 @@ existing capacity with no new build or retirement). Each round k:
    integrated optimum says what serving the carbon signal costs.
 
 Outputs: loop.csv (the trace, one row per round: iteration, signal kind, total cost, system CO2,
-data-center CO2 (location-based: average intensity × facility energy), shifted MWh, max schedule
+data-center CO2 (location-based: average intensity × served facility energy), shifted MWh, max schedule
 change, converged, step, response_gap_mw (max |ŝ_k − x_k|), unserved energy, stressed hours,
 response_gap (g_k, signal units × MWh; currency for price), lower_bound, certified_gap,
-relative_gap, reported (the round whose figures are reported)), loop_schedule.csv (the reported
+relative_gap, reported (the round whose figures are reported), allocated_falls_system_rises (the
+round's data-center CO2 is below round 0's while the system's CO2 is above it: see
+:func:`planning.metrics.footprint.allocated_falls_system_rises`)), loop_schedule.csv (the reported
 round's schedules and signal), and loop_comparison.csv: the reported round against the integrated
 optimum (architecture ii: the learned block inside the grid model, same fixed capacities and
 horizon) — cost and emissions gap, the loop's lower bound and gap, what the gap bounds, and the
@@ -73,6 +75,7 @@ from planning.config.scenario import Scenario
 from planning.errors import ScenarioError, SolveError
 from planning.logging import get_logger
 from planning.metrics.adequacy import adequacy_table, net_margin
+from planning.metrics.footprint import allocated_falls_system_rises
 from planning.optimization.blocks import datacenter as datacenter_block
 from planning.optimization.build import build_model, paused_gc
 from planning.optimization.context import ModelContext
@@ -84,7 +87,7 @@ logger = get_logger("loop")
 SIGNAL_KINDS = ("price", "average", "consumption", "marginal", "blend", "stability", "auto")
 LOOP_COLUMNS = ["iteration", "signal", "total_cost", "co2_t", "datacenter_co2_t", "shifted_mwh", "max_schedule_change_mw",
                 "converged", "step", "response_gap_mw", "unserved_energy_mwh", "stressed_hours",
-                "response_gap", "lower_bound", "certified_gap", "relative_gap", "reported"]
+                "response_gap", "lower_bound", "certified_gap", "relative_gap", "reported", "allocated_falls_system_rises"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -556,6 +559,9 @@ def run_loop(scenario: Scenario, inputs: xr.Dataset, signal_kind: str | None = N
             "response_gap": reply.gap, "lower_bound": lower_bound if certify else np.nan,
             "certified_gap": certified, "relative_gap": relative,
             "reported": False,
+            # The data center looks cleaner than as it arrived (round 0) while the system emits more.
+            "allocated_falls_system_rises": bool(rows) and allocated_falls_system_rises(
+                rows[0]["datacenter_co2_t"], datacenter_co2_t(outcome), rows[0]["co2_t"], float(results["co2_t"])),
         })
         if converged:
             break
