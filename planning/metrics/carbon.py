@@ -3,13 +3,32 @@
 Notation: zone i, snapshot t, weight w_t (h); generator g in zone z(g) with output p_g (MW)
 and factor EF_g (t/MWh, direct or lifecycle, see :func:`plant_factors`); 1 t/MWh = 1000 g/kWh.
 
+Emissions of a zone-hour (start-up and no-load fuel included)
+-------------------------------------------------------------
+E_{i,t} = Σ_{g∈i} (EF_g·p_{g,t} + c_{g,t}),  c_{g,t} = se_g·S_g·startups_{g,t} + ne_g·S_g·committed_{g,t}
+
+(``commitment_co2_t_per_h`` of :mod:`planning.optimization.blocks.commitment`, t/h), so that
+Σ_t w_t Σ_i E_{i,t} = co2_t with the direct factors. **Attribution in time:** a start-up's fuel
+belongs to the hour of the start (the snapshot whose ``startups`` counts it), no-load fuel to
+each committed hour; both are spread over the plant's output in that hour, i.e. its hourly
+intensity is EF_g + c_{g,t}/p_{g,t} (used for PPAs). A plant started or committed with zero
+output adds c_{g,t} to its zone's emissions in that hour, carried by the zone's supply then (a
+unit held for reserve serves that hour's load). If the zone has no supply at all in that hour
+(nothing is consumed there), the weighted emissions w_t·c_{g,t} move to the zone's other hours
+of the same storage cycle in proportion to w·supply (then to the zone's whole horizon, then to
+every zone), see :func:`place_unsupplied`. Lifecycle basis: the per-MWh IPCC medians plus the same
+start-up and no-load combustion CO2 (the medians are per MWh of output and do not model cycling).
+
 Production-based average intensity (``average``)
 ------------------------------------------------
-a_{i,t} = Σ_{g∈i} EF_g·p_{g,t} / Σ_{g∈i} p_{g,t}          (NaN where the zone generates nothing)
+a_{i,t} = E_{i,t} / Σ_{g∈i} p_{g,t}
 
-Storage is not a generator here (its discharge is stored energy, not production), so
-Σ_t w_t Σ_i a_{i,t}·P_{i,t} = total emissions, with P_{i,t} = Σ_{g∈i} p_{g,t}; in a zone without
-storage or trade P = load, and Σ_t w_t·a_t·load_t = total emissions.
+Where a zone generates nothing (P = 0) the production-based average is undefined; carbon.csv
+then gives the zone's consumption-based intensity x_{i,t} (the intensity of what it imports or
+discharges). It is NaN only where a zone has no supply at all (no generation, discharge or
+imports: nothing is consumed, so nothing is allocated). Storage is not a generator here (its
+discharge is stored energy, not production), so Σ_t w_t Σ_i a_{i,t}·P_{i,t} = co2_t; in zones
+without storage or trade P = load, and Σ_t w_t·a_t·load_t = co2_t (tests: start-ups included).
 
 Consumption-based (flow-traced) intensity (``consumption``)
 -----------------------------------------------------------
@@ -28,15 +47,18 @@ intensity σ_s of its storage cycle c (the period over which its state of charge
 
     σ_s·Σ_{t∈c} w_t·D_{s,t} = Σ_{t∈c} w_t·charge_{s,t}·x_{z(s),t}
 
-(so storage losses are carried by the discharged energy). All snapshots and pools form one
-sparse linear system, solved at once (scipy ``spsolve``); a full year takes well under a second.
-Conservation: Σ_t w_t Σ_i x_{i,t}·C_{i,t} = total emissions (to solver tolerance), with
-consumption C = demand + data centers − unserved.
+(so storage losses are carried by the discharged energy; a store that charges but discharges
+nothing within a cycle passes no emissions on: its charging hours' consumers carry them). The
+right-hand side uses E_{i,t} above, start-up and no-load fuel included. All snapshots and pools form
+one sparse linear system, solved at once (scipy ``spsolve``); a full year takes well under a second.
+Conservation: Σ_t w_t Σ_i x_{i,t}·C_{i,t} = co2_t (to solver tolerance, tested with start-ups,
+trade, storage and a data center), with consumption C = demand + data centers − unserved.
 
 Carbon-free share (``carbon_free_share``)
 -----------------------------------------
-The same flow tracing with EF_g = 1 for emitting (not carbon-free) generators: x is the share of
-fossil energy in the consumed mix; carbon-free share = 1 − x (used by the 24/7 CFE score).
+The same flow tracing with EF_g = 1 for emitting (not carbon-free) generators and no start-up
+terms: x is the share of fossil energy in the consumed mix; carbon-free share = 1 − x (used by
+the 24/7 CFE score).
 
 Marginal intensity (``marginal``)
 ---------------------------------
@@ -49,7 +71,10 @@ with e_B the emission coefficients (t, i.e. w_t·EF_g per MW of generation_mw[g,
 columns. One transposed basis solve (HiGHS ``getBasisTransposeSolve``) gives every balance row
 at once; dividing by w_t gives t/MWh. The same solve with c_B gives the dispatch duals (checked
 against HiGHS' row duals to fix the sign convention). See :func:`marginal_intensity` for its
-validity (degenerate bases, storage).
+validity (degenerate bases, storage). **Start-ups:** commitments (committed units, start-ups,
+shut-downs) are fixed, so m is the short-run marginal of dispatch: start-up and no-load fuel do not
+change with one more MWh and are not in m (tested: a unit started in hour t has m_t = EF_g). A
+load that makes another unit start is not captured; m is not an allocation (Σ m·C ≠ co2_t).
 """
 
 from __future__ import annotations
@@ -488,8 +513,9 @@ def marginal_intensity(solved, results: xr.Dataset, factors: dict[str, xr.DataAr
       demand at t is met by discharging more at t and charging more at another hour), so
       m_{i,t} is the emission change of the *whole horizon* per MWh at t — the relevant
       quantity for load shifting, but not the intensity of any single unit.
-    * Emissions counted are those of ``generation_mw`` columns (w_t·EF_g); other emission
-      terms (e.g. start-up fuel) are not included.
+    * Emissions counted are those of ``generation_mw`` columns (w_t·EF_g). Start-up and no-load
+      fuel are functions of the commitment columns, which are fixed: their derivative is 0, so
+      they are not marginal (``method`` says so).
     The tests compare this with a finite-difference re-solve of a small case.
     """
     import highspy

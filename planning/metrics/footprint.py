@@ -5,32 +5,50 @@ hourly intensities of its zone from :mod:`planning.metrics.carbon` (g/kWh = kg/M
 a_t, consumption-based (flow-traced) x_t, marginal m_t; carbon-free share of the zone's supply
 q_t; work done W_{d,t} (the throughput unit of the data center's curve, ``carbon.datacenters.<d>.work_unit``).
 
+Served power: the zone's unserved energy is shared pro rata by its loads, so the data center
+consumes P^s_{d,t} = P_{d,t}·(1 − u_{z,t}/(demand_{z,t} + data centers_{z,t})) (= P without
+shedding); allocations use P^s, so that the data center's share plus everyone else's is co2_t.
+
 Emissions (t per weighted horizon, i.e. per year when the horizon is scaled to a year)
 -------------------------------------------------------------------------------------
-* energy                E = Σ_t w_t·P_t                                  (MWh)
-* location-based Scope 2  Σ_t w_t·P_t·a_t / 1000                           (hourly, production average)
-* consumption-based       Σ_t w_t·P_t·x_t / 1000                           (hourly, flow-traced)
+* energy                E = Σ_t w_t·P_t (MWh, facility energy as drawn); served E^s = Σ_t w_t·P^s_t
+* location-based Scope 2  Σ_t w_t·P^s_t·a_t / 1000   (hourly, production average; in a zone without
+  local generation a_t is its imported intensity, :mod:`planning.metrics.carbon`)
+* consumption-based       Σ_t w_t·P^s_t·x_t / 1000   (hourly, flow-traced)
+  Both include start-up and no-load fuel; an hour without any supply serves nothing (P^s = 0).
 * marginal-based          Σ_t w_t·P_t·m_t / 1000   — the system emissions the load *induces* at the
-  margin (with capacities fixed); not an allocation: the sum over consumers is not total emissions.
-* market-based Scope 2 (GHG Protocol Scope 2 Guidance, annual matching): contracted energy
-  C = Σ_t w_t·ppa_t (PPA profile = share × the named plant's hourly output, capped at max_mw)
-  counts at the plant's factor; RECs cover R_ec MWh at 0; the rest at the residual-mix factor r:
-      market = Σ_p C_p·EF_p + max(E − Σ_p C_p − R_ec, 0)·r / 1000,
-  with C and R_ec together capped at E (a surplus is not an offset). r defaults to the zone's
-  load-weighted consumption-based intensity over the horizon (a stand-in: a true residual mix
-  removes the contracted clean energy from the grid mix).
+  margin (capacities and commitments fixed); not an allocation: the sum over consumers is not co2_t.
+* market-based Scope 2 (GHG Protocol Scope 2 Guidance, 2015): contracted energy counts at the
+  contracted plants' emissions (ppa_t = share × the plant's hourly output, capped at max_mw; its
+  emissions ppa_t·(EF_g + c_{g,t}/p_{g,t}), start-up fuel included); RECs at 0; the rest at the
+  residual mix r, which is the grid mix with the contracted energy and its emissions removed
+  (so nothing is counted twice: the data center + the zone's other load at r = the zone's
+  consumption-based emissions):
+  - ``carbon.market_matching: annual`` (default): C = min(Σ_t w_t·ppa_t, E^s), REC cover
+    R = min(recs_mwh, E^s − C), claimed emissions Γ = (C/Σ_t w_t·ppa_t)·Σ_t w_t·ppa_emitted_t;
+        r = (Σ_t w_t·x_t·C^z_t − Σ_{d∈z} Γ_d) / (Σ_t w_t·C^z_t − Σ_{d∈z} (C_d + R_d))
+        market = Γ + (E^s − C − R)·r
+  - ``hourly``: matched m_t = min(P^s_t, ppa_t) in each hour (a surplus hour covers no other),
+    its emissions γ_t = m_t·ppa_emitted_t/ppa_t;
+        r_t = (x_t·C^z_t − Σ_{d∈z} γ_{d,t}) / (C^z_t − Σ_{d∈z} m_{d,t})
+        market = Σ_t w_t·(γ_t + (P^s_t − m_t)·r_t)
+    (unbundled RECs are annual certificates: not allowed with hourly matching).
+  C^z: the zone's served load; ``residual_mix_g_per_kwh`` (a published residual mix) replaces r.
 * hourly 24/7 CFE score (Google's definition): per hour, contracted carbon-free energy up to the
   load, plus the grid's carbon-free share of the rest:
-      cfe_t = min(P_t, ppa_t)·(ppa_clean_t/ppa_t) + q_t·max(P_t − ppa_t, 0);
-      score = Σ_t w_t·cfe_t / Σ_t w_t·P_t   (1 when every hour is fully clean).
-* SCI (Green Software Foundation): SCI = (E·I + M)/R per work unit, with E·I = Σ_t w_t·P_t·I_t
+      cfe_t = min(P^s_t, ppa_t)·(ppa_clean_t/ppa_t) + q_t·max(P^s_t − ppa_t, 0);
+      score = Σ_t w_t·cfe_t / Σ_t w_t·P^s_t   (1 when every hour is fully clean).
+* SCI (Green Software Foundation): SCI = (E·I + M)/R per work unit, with E·I = Σ_t w_t·P^s_t·I_t
   (hourly I = ``carbon.sci_intensity``: consumption-based by default), M the embodied emissions
   (``embodied_t_per_year``, default 0, stated in the output), R = Σ_t w_t·W_t; in g CO2-eq per unit.
 
-The same numbers for the inflexible twin (a second solved run) come out side by side (column
-``case``), with both runs' system emissions: a flexible data center can lower its allocated
-emissions (moving load to clean hours) while the system's emissions rise (e.g. storage or the
-marginal unit responds elsewhere) — report both, never one.
+Twins: datacenter_carbon_twins.csv holds each twin's metrics with the system's co2_t and, per
+twin and data center, the changes against the inflexible twin and the flag
+``allocated_falls_system_rises``: moving load to hours of low *average* intensity lowers the data
+center's allocated (location-based) emissions, but the system's emissions can rise (the plants
+the flexibility avoids building would have been clean; storage and the marginal unit respond
+elsewhere) — report both, never one. The loop (loop.csv) carries the same flag per round against
+the as-arrived round 0.
 """
 
 from __future__ import annotations
