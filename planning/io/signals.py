@@ -20,6 +20,11 @@ Two forms:
 
 Snapshots of weight > 1 h (representative periods) are written as they are, one hour each; the
 weight is not part of a signal.
+
+Values are those of carbon.csv (start-up and no-load fuel included in the average and
+consumption-based intensities; a zone without local generation carries its imported intensity
+in ``average``). A zone-hour without any supply has no intensity: it is written empty in
+signals.csv and ``null`` in the JSON (never 0), and no optimal window contains it.
 """
 
 from __future__ import annotations
