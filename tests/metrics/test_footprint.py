@@ -249,3 +249,12 @@ def test_loop_signal_of_an_hour_without_supply_is_never_zero():
     np.testing.assert_allclose(carbon_signal(outcome, "consumption")[0], [600.0, 0.0], rtol=1e-12)
     # Location-based CO2 of the served energy only: 20 MWh × 0.6 t/MWh = 12 t (hour 1: nothing served).
     assert datacenter_co2_t(outcome) == pytest.approx(12.0, rel=1e-12)
+
+
+def test_signal_of_an_hour_without_supply_is_null_never_zero():
+    # Hour 1 has no intensity (no supply): null in the SDK JSON, and the 2-hour window avoids it:
+    # windows 0–1 and 1–2 contain it; 2–3 has mean (300 + 200)/2 = 250 and 3–4 (200 + 400)/2 = 300 → start 2.
+    values = [100.0, np.nan, 300.0, 200.0, 400.0]
+    forecast = carbon_aware_forecast(_carbon_frame(values), "average", window_hours=2, generated_at="2030-01-01T00:00:00Z")[0]
+    assert [p["value"] for p in forecast["forecastData"]] == [100.0, None, 300.0, 200.0, 400.0]
+    assert forecast["optimalDataPoints"][0]["timestamp"] == "2030-06-01T02:00:00Z" and forecast["optimalDataPoints"][0]["value"] == 250.0
