@@ -58,6 +58,7 @@ import pandas as pd
 import xarray as xr
 
 from planning.errors import ScenarioError
+from planning.io.writers import snapshot_labels
 from planning.logging import get_logger
 
 logger = get_logger("carbon")
@@ -265,12 +266,12 @@ def datacenter_footprint(results: xr.Dataset, metrics: xr.Dataset, settings=None
     out["work_total"] = ("datacenter", work)
     out["work_unit"] = ("datacenter", np.array([settings.datacenters[n].work_unit if n in settings.datacenters else "MWh of rated-power throughput"
                                                  for n in names], dtype=object))
-    out.attrs.update({"case": case, "sci_intensity": settings.sci_intensity, "factor_basis": basis,
+    out.attrs.update({"case": case, "sci_intensity": settings.sci_intensity, "factor_basis": basis, "market_matching": settings.market_matching,
                       "system_co2_t": float(results["co2_t"]) if "co2_t" in results else float("nan")})
     return out
 
 
-FOOTPRINT_COLUMNS = ["case", "snapshot", "weight", "datacenter", "zone", "facility_power_mw", "it_power_mw", "work_done",
+FOOTPRINT_COLUMNS = ["case", "snapshot", "weight", "datacenter", "zone", "facility_power_mw", "served_power_mw", "it_power_mw", "work_done",
                      "average_g_per_kwh", "consumption_g_per_kwh", "marginal_g_per_kwh", "grid_carbon_free_share",
                      "ppa_mw", "cfe_mw", "location_t", "consumption_t", "marginal_t"]
 
@@ -284,7 +285,7 @@ def footprint_table(*footprints: xr.Dataset) -> pd.DataFrame:
         frame["weight"] = frame["snapshot"].map(pd.Series(fp["weight_h"].values, index=fp["snapshot"].values)).values
         frame["zone"] = frame["datacenter"].map(fp["zone"].to_series())
         frame["case"] = fp.attrs.get("case", "solved")
-        frame["snapshot"] = pd.DatetimeIndex(frame["snapshot"]).strftime("%Y-%m-%dT%H:%M")
+        frame["snapshot"] = snapshot_labels(frame["snapshot"])
         frames.append(frame[FOOTPRINT_COLUMNS])
     return pd.concat(frames, ignore_index=True)
 
@@ -298,10 +299,12 @@ def footprint_summary_rows(footprint: xr.Dataset, prefix: str = "") -> list[tupl
         unit = str(footprint["work_unit"].values[i])
         rows += [
             (head + "energy_mwh", float(footprint["energy_mwh"][i]), "MWh/year"),
+            (head + "served_energy_mwh", float(footprint["served_energy_mwh"][i]), "MWh/year (energy less its pro-rata share of unserved)"),
             (head + "location_based_t", float(footprint["location_based_t"][i]), f"t/year ({basis} factors)"),
             (head + "consumption_based_t", float(footprint["consumption_based_t"][i]), f"t/year ({basis} factors)"),
             (head + "marginal_based_t", float(footprint["marginal_based_t"][i]), f"t/year ({basis} factors, induced, not allocated)"),
-            (head + "market_based_t", float(footprint["market_based_t"][i]), f"t/year (residual mix {float(footprint['residual_mix_g_per_kwh'][i]):.6g} g/kWh)"),
+            (head + "market_based_t", float(footprint["market_based_t"][i]),
+             f"t/year ({footprint.attrs.get('market_matching', 'annual')} matching, residual mix {float(footprint['residual_mix_g_per_kwh'][i]):.6g} g/kWh)"),
             (head + "cfe_score", float(footprint["cfe_score"][i]), "fraction (hourly 24/7)"),
             (head + "embodied_t", float(footprint["embodied_t"][i]), "t/year (M of the SCI; 0 unless carbon.datacenters.*.embodied_t_per_year)"),
             (head + "work_done", float(footprint["work_total"][i]), f"{unit}/year"),

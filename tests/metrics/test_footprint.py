@@ -150,6 +150,8 @@ def test_market_based_hourly_matching_removes_contracts_from_each_hours_residual
     # Hourly: the rest of the zone (80 MWh each hour) at each hour's residual mix + the data center
     # = 80 × 0 + 80 × 25/95 + 15 × 25/95 = 25 t.
     assert float(hourly["market_based_t"][0]) + 80 * 0.0 + 80 * 25 / 95 == pytest.approx(25.0, rel=1e-12)
+    rows = {m: u for m, _, u in footprint_summary_rows(hourly)}
+    assert rows["datacenter_dc_market_based_t"].startswith("t/year (hourly matching")
 
 
 def test_hourly_matching_rejects_annual_certificates():
