@@ -43,6 +43,14 @@ class DataCenter(Section):
     ramp_per_unit_per_hour: NonNegative | None = Field(
         None, description="Largest hour-to-hour change of IT power per unit of IT rating (1/h). Null = the card's larger ramp limit."
     )
+    curtailable_mw: NonNegative = Field(
+        0.0, description="Contracted curtailable facility power (MW): load the operator may interrupt on request, beyond the modelled "
+        "schedule. Counts toward reserves.planning_reserve_margin at curtailable_credit; at most the site's facility power."
+    )
+    curtailable_credit: Fraction = Field(
+        0.0, description="Firm share of curtailable_mw counted as a demand-side resource in the planning reserve margin (fraction). "
+        "0 = no credit (the default)."
+    )
 
     @field_validator("card_file")
     @classmethod

@@ -1,5 +1,9 @@
 """``reserves:`` spinning (upward operating) reserve and a planning reserve margin.
 
+Both cover every MW of load: the zones' demand and the facility power of each data center, hour by
+hour. A data center's contracted curtailable MW (``datacenters.<name>.curtailable_mw`` with its
+``curtailable_credit``) counts toward the margin only when both are set.
+
 See :mod:`planning.optimization.blocks.reserves` for the equations.
 """
 
@@ -40,10 +44,17 @@ class Reserves(Section):
     spinning: SpinningReserve | None = Field(None, description="Spinning reserve requirement per zone. Null = none.")
     planning_reserve_margin: NonNegative | None = Field(
         None,
-        description="System-wide: firm capacity ≥ (1 + margin) × peak of total demand (fraction, e.g. 0.15). Null = none.",
+        description="System-wide, in every snapshot: firm capacity ≥ (1 + margin) × total load, where load is demand plus the "
+        "facility power of every data center in that hour (fraction, e.g. 0.15). Null = none.",
     )
     capacity_credit: dict[str, Fraction] = Field(
         default_factory=dict,
         description="Firm share of each technology's power capacity (fraction), by technology name. Unlisted: thermal = its "
-        "availability, storage = 1, variable = 0.",
+        "availability, storage = 1, variable = 0. Storage is further limited by its energy (storage_credit_duration_hours).",
+    )
+    storage_credit_duration_hours: float = Field(
+        4.0,
+        gt=0,
+        description="Hours a storage plant must sustain the firm power it is credited with (h): firm ≤ credit × power and "
+        "firm ≤ discharge efficiency × energy (MWh) / these hours.",
     )

@@ -9,6 +9,8 @@ evaluated in the card's time zone at each snapshot and clipped to [0, 1]:
 * ``dc_observed_flexible_mw(d, t) = N_f·b(t)``       what the flexible fleet draws when it runs work as it arrives;
 * ``dc_work_arrived(d, t)  = N_f·f(b(t))``           work arriving (MWh of rated-power throughput: f is the
   card's throughput per unit of the throughput at rated power, as a function of power per unit);
+* ``dc_curtailable_credit_mw(d) = k_d·K_d``          firm MW of the contracted curtailable facility power K_d at
+  credit k_d (both 0 unless set), counted by the planning reserve margin;
 * ``dc_pue(d, t)``, ``dc_max_delay_h(d)``, ``dc_ramp_mw_per_h(d)`` (≥ the baseline's own largest
   hourly change, so the inflexible schedule is always feasible), and the curve's breakpoints
   ``dc_curve_x/y(d, breakpoint)`` (per unit, NaN-padded).
@@ -32,7 +34,8 @@ def datacenter_arrays(scenario: Scenario, time: pd.DatetimeIndex, reader: TimeSe
     names = list(scenario.datacenters)
     n_hours = len(time)
     fields = {key: [] for key in ("dc_zone", "dc_it_capacity_mw", "dc_flexible_rating_mw", "dc_max_delay_h",
-                                  "dc_ramp_mw_per_h", "dc_flexibility", "dc_formulation", "dc_card_file")}
+                                  "dc_ramp_mw_per_h", "dc_flexibility", "dc_formulation", "dc_card_file",
+                                  "dc_curtailable_credit_mw")}
     series = {key: np.zeros((len(names), n_hours)) for key in ("dc_baseline_mw", "dc_observed_flexible_mw", "dc_work_arrived", "dc_pue")}
     curves: list[tuple[np.ndarray, np.ndarray]] = []
     for i, (name, site) in enumerate(scenario.datacenters.items()):
@@ -90,6 +93,11 @@ def datacenter_arrays(scenario: Scenario, time: pd.DatetimeIndex, reader: TimeSe
         fields["dc_flexibility"].append(site.flexibility)
         fields["dc_formulation"].append(site.formulation)
         fields["dc_card_file"].append(str(site.card_file))
+        largest_facility_mw = float(np.max(series["dc_pue"][i])) * rating
+        if site.curtailable_mw > largest_facility_mw * (1 + 1e-9):
+            problems.append(f"{key}.curtailable_mw: {site.curtailable_mw:g} MW is more than the site's largest facility power "
+                            f"{largest_facility_mw:g} MW (it_capacity_mw × PUE); contract at most that")
+        fields["dc_curtailable_credit_mw"].append(site.curtailable_credit * site.curtailable_mw)
         curves.append((np.asarray(curve.breakpoints_x_, float), np.asarray(curve.breakpoints_y_, float)))
 
     n_points = max((len(x) for x, _ in curves), default=0)

@@ -14,7 +14,7 @@ Called by :func:`planning.io.inputs.load_inputs`. Adds, per plant (NaN where not
 and attributes ``unit_commitment_mode``, ``unit_commitment_integer_build`` (0/1),
 ``reserve_load_fraction``, ``reserve_fixed_mw``, ``reserve_largest_unit`` (0/1),
 ``reserve_storage_duration_h``, ``reserve_shortfall_penalty_per_mwh`` (NaN = hard),
-``planning_reserve_margin`` (NaN = none), and ``reserve_zone(zone)`` (1 if the zone holds
+``planning_reserve_margin`` (NaN = none), ``storage_credit_duration_h``, and ``reserve_zone(zone)`` (1 if the zone holds
 spinning reserve).
 """
 
@@ -77,6 +77,7 @@ def add_operations_inputs(dataset: xr.Dataset, scenario: Scenario) -> xr.Dataset
             "reserve_storage_duration_h": spinning.storage_duration_hours if spinning else 1.0,
             "reserve_shortfall_penalty_per_mwh": np.nan if spinning is None or spinning.shortfall_penalty_per_mwh is None else spinning.shortfall_penalty_per_mwh,
             "planning_reserve_margin": np.nan if margin is None else margin,
+            "storage_credit_duration_h": scenario.reserves.storage_credit_duration_hours,
         }
     )
     return dataset

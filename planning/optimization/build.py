@@ -27,8 +27,9 @@ import xarray as xr
 from planning.optimization.blocks import capacity, commitment, datacenter, dispatch, line_outage, policy, reserves, storage, transmission, unserved
 from planning.optimization.context import ModelContext
 
-#: Blocks in build order. Policy comes after every block that registers emissions.
-BLOCKS: list[ModuleType] = [capacity, dispatch, commitment, storage, reserves, transmission, line_outage, datacenter, unserved, policy]
+#: Blocks in build order. Policy comes after every block that registers emissions; reserves after every
+#: block that withdraws load (data centers), since the reserve requirements cover that load.
+BLOCKS: list[ModuleType] = [capacity, dispatch, commitment, storage, transmission, line_outage, datacenter, reserves, unserved, policy]
 
 
 @contextmanager

@@ -22,6 +22,11 @@ its peak) and curtailment c_t (block :mod:`planning.optimization.blocks.new_load
 2. X fixed at X*·(1 − 1e-7) (0 below 1 kW); min operating cost + VOLL·Σ_t w_t·c_t: the cheapest dispatch
    with the least curtailment at that size, from which the curtailment statistics are read.
 
+Reserves count every data center: the spinning reserve's share of load and the planning reserve
+margin (one row per snapshot) cover the existing data centers' facility power and the new load's
+PUE·(s_t·X − c_t) (block order: new load, then reserves), so X is the load the system serves while
+still holding its reserves — curtailing the new load in its tightest hours also frees reserve.
+
 headroom.csv: curtailment_budget, headroom_mw, curtailed_mwh, curtailed_fraction,
 curtailed_hours (Σ w_t over hours with c_t > 0), max_curtail_depth (max_t c_t/(s_t·X), fraction),
 longest_event_hours (longest run of consecutive curtailed hours), zone, shape. Because the
@@ -41,7 +46,7 @@ import xarray as xr
 
 from planning.config.scenario import Scenario
 from planning.errors import ScenarioError, SolveError
-from planning.optimization.blocks import new_load, unserved
+from planning.optimization.blocks import new_load, reserves
 from planning.optimization.build import BLOCKS, build_model
 from planning.optimization.solve import solve_model
 
@@ -50,9 +55,9 @@ HEADROOM_COLUMNS = ["curtailment_budget", "headroom_mw", "curtailed_hours", "max
 
 
 def headroom_blocks() -> list:
-    """The standard blocks with the new-load block before unserved energy."""
+    """The standard blocks with the new-load block before the reserves (whose requirements cover its load)."""
     blocks = list(BLOCKS)
-    blocks.insert(blocks.index(unserved), new_load)
+    blocks.insert(blocks.index(reserves), new_load)
     return blocks
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import tiny_scenario
+from tests.conftest import REPO, tiny_scenario
 from tests.optimization.test_commitment import real_case, thermal
 
 
@@ -112,6 +112,143 @@ def test_planning_reserve_margin(tmp_path, solve_raw, credit, objective, new_mw)
     assert solved.objective == pytest.approx(objective, rel=1e-9)
     assert float(results["new_mw"].sel(plant="p")) == pytest.approx(new_mw, rel=1e-9)
     assert float(results["firm_capacity_mw"]) == pytest.approx(120.0, rel=1e-9)
+
+
+@pytest.mark.parametrize(("max_new_mw", "units", "unserved_mwh"), [
+    # 1000 MW flat for 2 h, only new 100 MW units (1000 $/MW, 10 $/MWh). Requirement while a unit
+    # is online: 0.1 × 1000 + 100 = 200 MW of headroom, so generation 1000 + reserve 200 needs
+    # 12 units: 1.2e6 $ + 2000 MWh × 10 $ = 1,220,000 $, nothing shed. (Before 2026-11-30 the
+    # contingency's big-M was (existing + peak)/S = 10 units: 400 MWh shed at VOLL.)
+    (None, 12, 0.0),
+    # A build limit that is not binding (15 units) gives the same plan.
+    (1500.0, 12, 0.0),
+    # 11 units at most: 1100 − 200 = 900 MW served, 100 MW shed for 2 h:
+    # 1.1e6 + 1800 × 10 + 200 × 10000 = 3,118,000 $.
+    (1100.0, 11, 200.0),
+])
+def test_largest_unit_contingency_with_expandable_units(tmp_path, solve_raw, max_new_mw, units, unserved_mwh):
+    plant = {"zone": "z", "technology": "unit", "existing_mw": 0}
+    if max_new_mw is not None:
+        plant["max_new_mw"] = max_new_mw
+    raw = tiny_scenario(tmp_path, [1000, 1000], extra={
+        "economics": {"discount_rate": 0.0},
+        "technologies": {"unit": thermal(10, capex=1000, unit_size_mw=100)},
+        "plants": {"g": plant},
+        "reserves": {"spinning": {"load_fraction": 0.1, "largest_unit": True}},
+    })
+    results, solved = solve_raw(raw)
+    served_mwh = 2000.0 - unserved_mwh
+    assert solved.objective == pytest.approx(units * 100 * 1000 + served_mwh * 10 + unserved_mwh * 10000, rel=1e-9)
+    assert float(results["new_mw"].sel(plant="g")) == pytest.approx(units * 100, rel=1e-9)
+    assert float((results["unserved_mw"] * results["weight_h"]).sum()) == pytest.approx(unserved_mwh, abs=1e-6)
+    np.testing.assert_allclose(results["committed_units"].sel(plant="g").values, [units, units], atol=1e-6)
+    np.testing.assert_allclose(results["reserve_requirement_mw"].sel(zone="z").values, [200, 200], atol=1e-6)
+
+
+@pytest.mark.parametrize(("credit_hours", "objective", "peaker_mw", "battery_firm_mw"), [
+    # A flat 4-hour peak of 100 MW, margin 0.5 → 150 MW firm. Base 100 MW (credit 1) and a
+    # 50 MW / 50 MWh battery: with 4 h required it is firm for 50/4 = 12.5 MW, so 37.5 MW of peaker
+    # (1000 $/MW) are built: 37500 + 400 MWh × 10 $ = 41500 $.
+    (None, 41500.0, 37.5, 12.5),
+    # Required duration 1 h: the battery counts its full 50 MW; no peaker: 4000 $.
+    (1.0, 4000.0, 0.0, 50.0),
+])
+def test_storage_credit_is_limited_by_its_energy(tmp_path, solve_raw, credit_hours, objective, peaker_mw, battery_firm_mw):
+    reserves = {"planning_reserve_margin": 0.5}
+    if credit_hours is not None:
+        reserves["storage_credit_duration_hours"] = credit_hours
+    raw = tiny_scenario(tmp_path, [100, 100, 100, 100], extra={
+        "economics": {"discount_rate": 0.0},
+        "technologies": {"base": thermal(10), "peak": thermal(30, capex=1000),
+                         "battery": {"kind": "storage", "charge_efficiency": 1.0, "discharge_efficiency": 1.0}},
+        "plants": {"b": {"zone": "z", "technology": "base", "existing_mw": 100, "max_new_mw": 0},
+                   "p": {"zone": "z", "technology": "peak"},
+                   "st": {"zone": "z", "technology": "battery", "existing_mw": 50, "max_new_mw": 0, "existing_mwh": 50, "max_new_mwh": 0}},
+        "reserves": reserves,
+    })
+    results, solved = solve_raw(raw)
+    assert solved.objective == pytest.approx(objective, rel=1e-9)
+    assert float(results["new_mw"].sel(plant="p")) == pytest.approx(peaker_mw, abs=1e-6)
+    assert float(results["firm_capacity_mw"]) == pytest.approx(150.0, rel=1e-9)
+    assert float(results["firm_mw"].sel(plant="st")) == pytest.approx(battery_firm_mw, rel=1e-9)
+
+
+def datacenter_prm_case(tmp_path, margin=0.2, curtailable_credit_mw=None):
+    """Demand 100 and 60 MW; a 100 MW base unit (10 $/MWh) and a peaker to build (1000 $/MW, 30 $/MWh);
+    a data center with flexible rating 40 MW, linear curve (work = power), 20 MWh of work arriving each
+    hour, delay 2 h (it may move work freely within the 2-hour cyclic horizon), PUE 1.25."""
+    from planning.config import validate_scenario
+    from planning.io.inputs import load_inputs
+    from tests.workflows.helpers import add_datacenter
+
+    raw = tiny_scenario(tmp_path, [100, 60], extra={
+        "economics": {"discount_rate": 0.0},
+        "technologies": {"base": thermal(10), "peak": thermal(30, capex=1000)},
+        "plants": {"b": {"zone": "z", "technology": "base", "existing_mw": 100, "max_new_mw": 0},
+                   "p": {"zone": "z", "technology": "peak"}},
+        "reserves": {"planning_reserve_margin": margin},
+    })
+    scenario = validate_scenario(raw)
+    inputs = add_datacenter(load_inputs(scenario), arrived=20.0, rating=40.0, delay=2.0, pue=1.25)
+    if curtailable_credit_mw is not None:
+        inputs["dc_curtailable_credit_mw"] = (("datacenter",), np.array([curtailable_credit_mw]))
+    return scenario, inputs
+
+
+def solve_inputs(scenario, inputs):
+    from planning.optimization.build import build_model
+    from planning.optimization.results import collect_results
+    from planning.optimization.solve import solve_model
+
+    built = build_model(inputs)
+    solved = solve_model(built.model, scenario.solver)
+    assert solved.optimal, solved.status
+    return collect_results(built.ctx, solved), solved
+
+
+@pytest.mark.parametrize(("curtailable_credit_mw", "peaker_mw", "objective"), [
+    # Hourly margin: firm ≥ 1.2 × (D_t + 1.25·P_t) in both hours, with P_0 + P_1 = 40 MWh of work.
+    # The campus levels the load: 100 + 1.25·P_0 = 60 + 1.25·P_1 → P = (4, 36), load 105 MW in both
+    # hours, firm 1.2 × 105 = 126 MW → 26 MW of peaker. Cost 26000 + 200 MWh × 10 + 10 MWh × 30 =
+    # 28300 $. (Before 2026-11-30 the margin covered demand only: 20 MW of peaker, 22300 $.)
+    (None, 26.0, 28300.0),
+    # A contracted curtailable 20 MW at credit 0.5 counts as 10 MW firm: 16 MW of peaker, 18300 $.
+    (10.0, 16.0, 18300.0),
+])
+def test_planning_reserve_margin_covers_datacenter_facility_power_every_hour(tmp_path, curtailable_credit_mw, peaker_mw, objective):
+    scenario, inputs = datacenter_prm_case(tmp_path, curtailable_credit_mw=curtailable_credit_mw)
+    results, solved = solve_inputs(scenario, inputs)
+    assert solved.objective == pytest.approx(objective, rel=1e-9)
+    assert float(results["new_mw"].sel(plant="p")) == pytest.approx(peaker_mw, rel=1e-9)
+    np.testing.assert_allclose(results["datacenter_facility_power_mw"].sel(datacenter="dc").values, [5.0, 45.0], atol=1e-6)
+    assert float(results["firm_capacity_mw"]) == pytest.approx(126.0, rel=1e-9)
+    assert float(results["planning_reserve_requirement_mw"]) == pytest.approx(126.0, rel=1e-9)
+
+
+def test_spinning_share_covers_datacenter_facility_power(tmp_path):
+    # Reserve 10 % of load; the campus runs inflexibly at 20 MW IT × PUE 1.25 = 25 MW:
+    # requirement 0.1 × (100 + 25) = 12.5 and 0.1 × (60 + 25) = 8.5 MW (before: 10 and 6).
+    scenario, inputs = datacenter_prm_case(tmp_path)
+    inputs.attrs.update(reserve_load_fraction=0.1, planning_reserve_margin=float("nan"))
+    inputs["reserve_zone"] = (("zone",), np.array([1]))
+    inputs["dc_flexibility"] = (("datacenter",), np.array(["inflexible"], dtype=object))
+    results, _ = solve_inputs(scenario, inputs)
+    np.testing.assert_allclose(results["reserve_requirement_mw"].sel(zone="z").values, [12.5, 8.5], atol=1e-9)
+
+
+def test_curtailable_credit_comes_from_the_datacenter_keys(tmp_path):
+    from planning.config import load_scenario
+    from planning.errors import ScenarioError
+    from planning.io.inputs import load_inputs
+
+    example = REPO / "scenarios" / "isone_datacenter_week.yaml"
+    short = ["horizon.hours=24", "horizon.storage_cycle=day"]
+    inputs = load_inputs(load_scenario(example, short))
+    assert float(inputs["dc_curtailable_credit_mw"].sel(datacenter="campus")) == 0.0  # never by default
+    inputs = load_inputs(load_scenario(example, [*short, "datacenters.campus.curtailable_mw=100", "datacenters.campus.curtailable_credit=0.4"]))
+    assert float(inputs["dc_curtailable_credit_mw"].sel(datacenter="campus")) == pytest.approx(40.0, rel=1e-12)
+    with pytest.raises(ScenarioError, match=r"datacenters\.campus\.curtailable_mw: 1e\+06 MW is more than the site's largest facility power"):
+        load_inputs(load_scenario(example, [*short, "datacenters.campus.curtailable_mw=1e6", "datacenters.campus.curtailable_credit=0.4"]))
 
 
 def test_reserve_met_in_every_snapshot_on_real_data(tmp_path):

@@ -79,6 +79,27 @@ def test_a_system_that_already_sheds_load_gets_no_more_unserved(tmp_path):
     np.testing.assert_allclose(table["base_unserved_mwh"], [20.0, 20.0], atol=1e-6)
 
 
+@pytest.mark.parametrize("reserves", [{"spinning": {"load_fraction": 0.1}}, {"planning_reserve_margin": 0.1}])
+def test_headroom_counts_datacenter_load_in_the_reserve(tmp_path, reserves):
+    # Demand 40, 50, 70, 80 MW plus an existing campus running inflexibly at 10 MW (PUE 1): the hand
+    # case's 50, 60, 80, 90 MW. A 10 % reserve (spinning, of all load; or a planning margin) on every
+    # MW of load — demand, the campus and the new load X — leaves 1.1·(90 + X − c) ≤ 100 in the last hour:
+    # * b = 0:    X = 100/1.1 − 90 = 0.90909 MW;
+    # * b = 0.05: c = X − 0.90909 ≤ 0.05·4X → X = 0.90909/0.8 = 1.13636 MW.
+    # (Before 2026-11-30 the reserve ignored both data-center loads: X = 2 and 2.5 MW with spinning
+    # reserve, 10 and 12.5 MW with the margin.)
+    from tests.workflows.helpers import scenario_and_inputs
+
+    scenario, inputs = scenario_and_inputs(tmp_path, [40, 50, 70, 80], plants={"g": {"zone": "z", "technology": "ccgt", "existing_mw": 100}},
+                                           technologies={"ccgt": {**THERMAL, "fuel": "gas"}}, fuels={"gas": {"price_per_mmbtu": 1.0}},
+                                           extra={"reserves": reserves, "operations": {"headroom": {"budgets": [0.0, 0.05], "zone": "z"}}},
+                                           arrived=10.0, rating=20.0)
+    inputs["dc_flexibility"] = (("datacenter",), np.array(["inflexible"], dtype=object))
+    table = headroom_table(scenario, inputs)
+    np.testing.assert_allclose(table["headroom_mw"], [100 / 1.1 - 90, (100 / 1.1 - 90) / 0.8], rtol=1e-6)
+    np.testing.assert_allclose(table["base_unserved_mwh"], [0.0, 0.0], atol=1e-9)
+
+
 def test_longest_run():
     assert longest_run(np.array([True, False, True, True, True, False, True])) == 3
     assert longest_run(np.array([], dtype=bool)) == 0
