@@ -260,3 +260,35 @@ def test_signal_of_an_hour_without_supply_is_null_never_zero():
     forecast = carbon_aware_forecast(_carbon_frame(values), "average", window_hours=2, generated_at="2030-01-01T00:00:00Z")[0]
     assert [p["value"] for p in forecast["forecastData"]] == [100.0, None, 300.0, 200.0, 400.0]
     assert forecast["optimalDataPoints"][0]["timestamp"] == "2030-06-01T02:00:00Z" and forecast["optimalDataPoints"][0]["value"] == 250.0
+
+
+def test_twins_flag_a_datacenter_that_looks_cleaner_while_the_system_emits_more(tmp_path):
+    # Two hours. A: wind 100 MW (free), demand 100; B: no wind, demand 90. Coal 20 MW (10 $/MWh,
+    # 1 t/MWh), gas (20 $/MWh, 0.5 t/MWh). Data center: 10 MWh/h of work, 20 MW, may wait 3 h.
+    # Inflexible (10 MW each hour): A = wind 100 + coal 10; B = coal 20 + gas 80.
+    #   System 10 + 20 + 40 = 70 t. Average intensity A 10/110, B 60/100 → data center
+    #   10·10/110 + 10·0.6 = 6.9091 t.
+    # Learned (cost: coal in A is cheaper than gas in B, so all 20 MW go to A): A = wind 100 + coal 20;
+    #   B = coal 20 + gas 70. System 20 + 20 + 35 = 75 t (+5 t). Data center 20·20/120 = 3.3333 t (−3.5758 t).
+    from planning.metrics.footprint import twin_carbon_table
+    from planning.workflows.signal_response import as_arrived_schedule, solve_grid
+    from tests.workflows.helpers import THERMAL, scenario_and_inputs
+
+    technologies = {"coal": {**THERMAL, "heat_rate_mmbtu_per_mwh": 10.0, "fuel": "coal"},
+                    "ccgt": {**THERMAL, "heat_rate_mmbtu_per_mwh": 5.0, "fuel": "gas"}, "onshore_wind": {"kind": "variable"}}
+    fuels = {"coal": {"price_per_mmbtu": 1.0, "co2_t_per_mmbtu": 0.1}, "gas": {"price_per_mmbtu": 4.0, "co2_t_per_mmbtu": 0.1}}
+    plants = {"c": {"zone": "z", "technology": "coal", "existing_mw": 20, "max_new_mw": 0},
+              "g": {"zone": "z", "technology": "ccgt", "existing_mw": 200, "max_new_mw": 0},
+              "w": {"zone": "z", "technology": "onshore_wind", "existing_mw": 100, "max_new_mw": 0,
+                    "profile": {"file": str(tmp_path / "series.csv"), "column": "cf"}}}
+    scenario, inputs = scenario_and_inputs(tmp_path, [100, 90], plants, technologies, fuels, columns={"cf": [1.0, 0.0]})
+    inflexible = solve_grid(scenario, inputs, as_arrived_schedule(inputs))
+    learned = solve_grid(scenario, inputs)
+    assert float(inflexible.results["co2_t"]) == pytest.approx(70.0, rel=1e-9)
+    assert float(learned.results["co2_t"]) == pytest.approx(75.0, rel=1e-9)
+    table = twin_carbon_table({"inflexible": (scenario, inflexible.results, inflexible.solved),
+                               "learned": (scenario, learned.results, learned.solved)}).set_index(["twin", "datacenter", "metric"])["value"]
+    assert float(table[("inflexible", "dc", "location_based_t")]) == pytest.approx(10 * 10 / 110 + 6.0, rel=1e-9)
+    assert float(table[("learned", "dc", "location_based_t")]) == pytest.approx(20 * 20 / 120, rel=1e-9)
+    assert float(table[("learned", "dc", "system_co2_change_vs_inflexible_t")]) == pytest.approx(5.0, rel=1e-9)
+    assert bool(table[("learned", "dc", "allocated_falls_system_rises")]) is True
