@@ -22,6 +22,21 @@ Contributions
 injections[zone(g), t] += generation_mw[g, t]
 costs["variable"]      += Σ_{g,t} w_t · c_g · generation_mw[g, t]     (currency/year)
 emissions_t            += Σ_{g,t} w_t · e_g · generation_mw[g, t]     (t CO2/year)
+
+When can prices be negative (a sink have value)?
+------------------------------------------------
+Here every generation_mw[g,t] may fall to 0 at no extra cost (c_g ≥ 0, curtailment is free, no
+ramp limits), as may storage discharge, corridor flows and unserved energy. So lowering any
+zone's demand by ε never raises the cost: every balance dual (price) is ≥ 0 and an energy sink
+has no value. A storage unit charging and discharging at once, or a corridor carrying power both
+ways, only loses energy (η^c·η^d < 1, λ > 0) and never lowers the cost — the LP has an optimum
+without it (take the simultaneous part out: the freed injection is absorbed by lowering an
+injection of the same zone and hour). This ends when committed units have must-run output:
+minimum stable output m_g > 0 or a ramp-down limit (:mod:`.commitment`). Then a surplus may have
+to be absorbed, prices may be negative, and a lossy round trip is a free sink (measured in
+``tests/optimization/test_storage_transmission.py``: 12000 $ → 3520 $ with a battery, 3600 $
+with a corridor). :func:`must_run_in_milp` tells the storage and transmission blocks to exclude
+the round trip exactly (binaries) in integer unit commitment; see their docstrings.
 """
 
 from __future__ import annotations
@@ -31,6 +46,7 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from planning.optimization.blocks.capacity import is_fixed
+from planning.optimization.blocks.commitment import committed_plants
 from planning.optimization.context import ModelContext
 
 
@@ -69,6 +85,20 @@ def add(ctx: ModelContext) -> None:
             ctx.costs["variable"].append(pyo.quicksum((weight[t] * cost[g] * variables[g, t] for t in T)))
         if emission[g]:
             ctx.emissions_t.append(pyo.quicksum((weight[t] * emission[g] * variables[g, t] for t in T)))
+
+
+def must_run_in_milp(ctx: ModelContext) -> bool:
+    """True if the model is a MILP (integer unit commitment) in which committed units may have to run.
+
+    Must-run output comes from a minimum stable output > 0 or a ramp-down limit of a committed
+    plant; only then can a surplus need a sink (see the module docstring).
+    """
+    plants = committed_plants(ctx)
+    if not plants or ctx.inputs.attrs.get("unit_commitment_mode") != "integer":
+        return False
+    stable = ctx.plant_value("min_stable_output")
+    ramp_down = ctx.plant_value("ramp_down_per_h")
+    return any(stable[g] > 0 or not np.isnan(ramp_down[g]) for g in plants)
 
 
 def results(ctx: ModelContext) -> dict[str, xr.DataArray]:

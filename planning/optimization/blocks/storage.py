@@ -16,7 +16,7 @@ charge_mw[s,t], discharge_mw[s,t], soc_mwh[s,t] ≥ 0
 Constraints
 -----------
 energy_mwh[s] = E^e_s − retired_mwh[s] + new_mwh[s]
-charge_mw[s,t] ≤ capacity_mw[s];  discharge_mw[s,t] ≤ capacity_mw[s];  soc_mwh[s,t] ≤ energy_mwh[s]
+charge_mw[s,t] + discharge_mw[s,t] ≤ capacity_mw[s];  soc_mwh[s,t] ≤ energy_mwh[s]
 soc_mwh[s,t] = soc_mwh[s,prev(t)] + η^c_s·charge_mw[s,t]·Δt − discharge_mw[s,t]·Δt/η^d_s
 d_min·capacity_mw[s] ≤ energy_mwh[s] ≤ d_max·capacity_mw[s]
 
@@ -35,8 +35,30 @@ Reported soc_mwh is absolute, in the calendar period each representative is labe
 This lets energy move between seasons; without linking (or in chronological runs) the state of
 charge is cyclic within each period as above.
 
-Simultaneous charge and discharge is not excluded: with efficiencies < 1 it only loses energy,
-which the optimizer does only when it must dump a surplus (curtailment is free, so it does not).
+Charging and discharging in the same hour (no loss sink)
+-------------------------------------------------------
+With η^c·η^d < 1, charging c and discharging d in the same hour burns (c − η^c·η^d·c) MWh and
+leaves the state of charge as it was: a free sink for a surplus. Whether it matters, per case:
+
+* no unit commitment (and ``linear``/``integer`` without must-run output): prices are ≥ 0 and a
+  sink has no value (argument in :mod:`.dispatch`); the LP has an optimum without it. Measured:
+  ``test_without_commitment_a_sink_has_no_value`` (3400 $ with or without the battery).
+* integer unit commitment with must-run output (minimum stable output or ramp-down limits;
+  :func:`.dispatch.must_run_in_milp`): the sink is valuable. Measured on a 100 MW unit with
+  60 MW minimum stable output and a 40 MW hour: 3520 $ with the sink (the unit stays on, the
+  battery burns the surplus) vs 12000 $ without (it must shut down and restart). It is
+  **prevented** exactly with one binary per storage and hour, charging[s,t] ∈ {0, 1}:
+      charge_mw[s,t] ≤ M_s·charging[s,t];  discharge_mw[s,t] ≤ M_s·(1 − charging[s,t])
+  M_s = existing + max new power (MW); if the power is unbounded, M_s = 2 × the system's peak
+  withdrawal (Σ_z demand + data-center PUE × IT capacity; more storage power than that can never be
+  used at once). Not added when η^c·η^d = 1 (a lossless round trip is no sink).
+* ``linear`` unit commitment: an LP, so the exclusion cannot be exact; the row below is its
+  LP relaxation (it holds at every point of the exact formulation, so linear UC stays a relaxation
+  of integer UC). The sink is then bounded by the power, not removed (measured: 3504 $, below the
+  integer 12000 $, ``test_linear_commitment_sink_is_bounded_by_power``).
+
+Always: charge_mw[s,t] + discharge_mw[s,t] ≤ capacity_mw[s]  (one row; it implies each ≤ capacity,
+and is what a converter can do within the hour: charge for part of it, discharge for the rest).
 
 Contributions
 -------------
@@ -47,11 +69,14 @@ costs["variable"]   += Σ_{s,t} w_t·vom_s·discharge_mw[s,t]
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
 
+from planning.optimization.blocks.dispatch import must_run_in_milp
 from planning.optimization.context import ModelContext
 
 
@@ -84,8 +109,11 @@ def add(ctx: ModelContext) -> None:
     model.discharge_mw = pyo.Var(model.STORAGE, T, bounds=(0.0, None))
     model.soc_mwh = pyo.Var(model.STORAGE, T, bounds=(None, None) if linked else (0.0, None))
 
-    model.charge_limit = pyo.Constraint(model.STORAGE, T, rule=lambda m, s, t: m.charge_mw[s, t] <= m.capacity_mw[s])
-    model.discharge_limit = pyo.Constraint(model.STORAGE, T, rule=lambda m, s, t: m.discharge_mw[s, t] <= m.capacity_mw[s])
+    model.power_limit = pyo.Constraint(
+        model.STORAGE, T, rule=lambda m, s, t: m.charge_mw[s, t] + m.discharge_mw[s, t] <= m.capacity_mw[s]
+    )
+    if must_run_in_milp(ctx):
+        _exclude_round_trip(ctx, [s for s in stores if eta_c[s] * eta_d[s] < 1.0])
     model.soc_limit = pyo.Constraint(
         model.STORAGE, [] if linked else T, rule=lambda m, s, t: m.soc_mwh[s, t] <= m.energy_mwh[s]
     )
@@ -114,6 +142,28 @@ def add(ctx: ModelContext) -> None:
             ctx.costs["fixed_om"].append(fixed_om[s] * model.energy_mwh[s])
         if vom[s]:
             ctx.costs["variable"].append(pyo.quicksum((weight[t] * vom[s] * model.discharge_mw[s, t] for t in T)))
+
+
+def _exclude_round_trip(ctx: ModelContext, stores: list[str]) -> None:
+    """charging[s,t] ∈ {0,1}: charge only when 1, discharge only when 0 (see the module docstring)."""
+    model = ctx.model
+    if not stores:
+        return
+    existing = ctx.plant_value("existing_mw")
+    max_new = ctx.plant_value("max_new_mw")
+    big_m = {s: existing[s] + max_new[s] for s in stores}
+    if any(math.isinf(value) for value in big_m.values()):
+        peak = ctx.inputs["demand_mw"].sum("zone")
+        if "dc_it_capacity_mw" in ctx.inputs:
+            peak = peak + (ctx.inputs["dc_pue"] * ctx.inputs["dc_it_capacity_mw"]).sum("datacenter")
+        unbounded = 2.0 * float(peak.max())
+        big_m = {s: unbounded if math.isinf(value) else value for s, value in big_m.items()}
+    T = ctx.snapshots
+    model.charging = pyo.Var(stores, T, domain=pyo.Binary)
+    model.charge_only_when_charging = pyo.Constraint(
+        stores, T, rule=lambda m, s, t: m.charge_mw[s, t] <= big_m[s] * m.charging[s, t])
+    model.discharge_only_when_not_charging = pyo.Constraint(
+        stores, T, rule=lambda m, s, t: m.discharge_mw[s, t] <= big_m[s] * (1 - m.charging[s, t]))
 
 
 def is_linked(ctx: ModelContext) -> bool:

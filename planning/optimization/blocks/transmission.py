@@ -11,8 +11,23 @@ new_line_mw[l] ∈ [0, N̄_l];  flow_forward_mw[l,t], flow_backward_mw[l,t] ≥ 
 
 Constraints
 -----------
-flow_forward_mw[l,t] ≤ C_l + new_line_mw[l];  flow_backward_mw[l,t] ≤ C_l + new_line_mw[l]
-(a variable bound when the corridor cannot be expanded)
+flow_forward_mw[l,t] + flow_backward_mw[l,t] ≤ C_l + new_line_mw[l]
+(one row; with the bounds ≥ 0 it implies each direction ≤ the capability; each direction is also
+a variable bound ≤ C_l when the corridor cannot be expanded)
+
+Flows both ways at once (no loss sink)
+--------------------------------------
+With λ_l > 0, sending f one way and b the other in the same hour loses λ_l·(f + b) MW: a free
+sink for a surplus. Without must-run output prices are ≥ 0 and the sink has no value (argument in
+:mod:`.dispatch`; ``test_without_commitment_a_sink_has_no_value``: 3400 $ with or without the
+corridor). With integer unit commitment and must-run output (:func:`.dispatch.must_run_in_milp`)
+it has (measured: a 60 MW minimum stable output in a 40 MW hour costs 3600 $ through a lossy
+corridor to an empty zone vs 12000 $ without), so it is **prevented** exactly with one binary per
+lossy corridor and hour, forward[l,t] ∈ {0, 1}:
+    flow_forward_mw[l,t] ≤ (C_l + N̄_l)·forward[l,t];  flow_backward_mw[l,t] ≤ (C_l + N̄_l)·(1 − forward[l,t])
+In ``linear`` unit commitment (an LP) only the row above holds — the LP relaxation of the
+exclusion, so the sink is bounded by the capability, not removed. Lossless corridors need no
+binary (a round trip loses nothing).
 
 Contributions
 -------------
@@ -29,6 +44,7 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
+from planning.optimization.blocks.dispatch import must_run_in_milp
 from planning.optimization.context import ModelContext
 
 
@@ -51,13 +67,18 @@ def add(ctx: ModelContext) -> None:
 
     model.flow_forward_mw = pyo.Var(model.LINES, T, bounds=flow_bounds)
     model.flow_backward_mw = pyo.Var(model.LINES, T, bounds=flow_bounds)
-    expandable = [(line, t) for line in lines if data[line]["line_max_new_mw"] > 0 for t in T]
-    model.flow_forward_limit = pyo.Constraint(
-        expandable, rule=lambda m, line, t: m.flow_forward_mw[line, t] <= data[line]["line_existing_mw"] + m.new_line_mw[line]
+    model.flow_limit = pyo.Constraint(
+        model.LINES, T, rule=lambda m, line, t: m.flow_forward_mw[line, t] + m.flow_backward_mw[line, t]
+        <= data[line]["line_existing_mw"] + m.new_line_mw[line]
     )
-    model.flow_backward_limit = pyo.Constraint(
-        expandable, rule=lambda m, line, t: m.flow_backward_mw[line, t] <= data[line]["line_existing_mw"] + m.new_line_mw[line]
-    )
+    lossy = [line for line in lines if data[line]["line_loss_fraction"] > 0]
+    if lossy and must_run_in_milp(ctx):
+        big_m = {line: data[line]["line_existing_mw"] + data[line]["line_max_new_mw"] for line in lossy}
+        model.forward = pyo.Var(lossy, T, domain=pyo.Binary)
+        model.forward_only_when_forward = pyo.Constraint(
+            lossy, T, rule=lambda m, line, t: m.flow_forward_mw[line, t] <= big_m[line] * m.forward[line, t])
+        model.backward_only_when_backward = pyo.Constraint(
+            lossy, T, rule=lambda m, line, t: m.flow_backward_mw[line, t] <= big_m[line] * (1 - m.forward[line, t]))
     for line in lines:
         d = data[line]
         keep = 1.0 - d["line_loss_fraction"]
