@@ -145,6 +145,28 @@ def test_largest_unit_contingency_with_expandable_units(tmp_path, solve_raw, max
     np.testing.assert_allclose(results["reserve_requirement_mw"].sel(zone="z").values, [200, 200], atol=1e-6)
 
 
+def test_contingency_bound_leaves_room_for_units_committed_to_ramp(tmp_path, solve_raw):
+    # Demand 100 → 1000 MW (and back, cyclic); new 100 MW units ramping at most 0.1 of their size per
+    # hour (10 MW/h each, also when starting or stopping): the 900 MW swing needs 90 units committed in
+    # the high hour — far more than the load needs (12 with the reserve); the low hour needs
+    # (100 + 110)/100 → at least 3. Capex 1 $/MW: 9000 $ + 1100 MWh × 10 $ = 20000 $, nothing shed;
+    # requirement 0.1 × load + 100 = 110 and 200 MW. A bound on committed units that counted load
+    # only (12) would shed ~780 MWh instead.
+    raw = tiny_scenario(tmp_path, [100, 1000], extra={
+        "economics": {"discount_rate": 0.0},
+        "technologies": {"unit": thermal(10, capex=1, unit_size_mw=100, ramp_up_per_hour=0.1, ramp_down_per_hour=0.1)},
+        "plants": {"g": {"zone": "z", "technology": "unit", "existing_mw": 0}},
+        "reserves": {"spinning": {"load_fraction": 0.1, "largest_unit": True}},
+    })
+    results, solved = solve_raw(raw)
+    assert solved.objective == pytest.approx(20000.0, rel=1e-9)
+    committed = results["committed_units"].sel(plant="g").values
+    assert committed[1] == pytest.approx(90, abs=1e-6) and committed[0] >= 3 - 1e-6
+    assert float(results["new_mw"].sel(plant="g")) == pytest.approx(9000.0, rel=1e-9)
+    assert float(results["unserved_mw"].sum()) == pytest.approx(0.0, abs=1e-6)
+    np.testing.assert_allclose(results["reserve_requirement_mw"].sel(zone="z").values, [110, 200], atol=1e-6)
+
+
 @pytest.mark.parametrize(("credit_hours", "objective", "peaker_mw", "battery_firm_mw"), [
     # A flat 4-hour peak of 100 MW, margin 0.5 → 150 MW firm. Base 100 MW (credit 1) and a
     # 50 MW / 50 MWh battery: with 4 h required it is firm for 50/4 = 12.5 MW, so 37.5 MW of peaker
