@@ -43,6 +43,12 @@ class DataCenter(Section):
     ramp_per_unit_per_hour: NonNegative | None = Field(
         None, description="Largest hour-to-hour change of IT power per unit of IT rating (1/h). Null = the card's larger ramp limit."
     )
+    operating_range_per_unit: tuple[Fraction, Fraction] | None = Field(
+        None,
+        description="[low, high] power of the flexible fleet per unit of its rating (fraction). Null = the range its telemetry "
+        "supports: the card's envelope power_min/max_per_unit (widened to the modelled schedule's own utilisation). "
+        "Must lie within the throughput curve's fitted range (no extrapolation of the surrogate).",
+    )
     curtailable_mw: NonNegative = Field(
         0.0, description="Contracted curtailable facility power (MW): load the operator may interrupt on request, beyond the modelled "
         "schedule. Counts toward reserves.planning_reserve_margin at curtailable_credit; at most the site's facility power."
@@ -51,6 +57,13 @@ class DataCenter(Section):
         0.0, description="Firm share of curtailable_mw counted as a demand-side resource in the planning reserve margin (fraction). "
         "0 = no credit (the default)."
     )
+
+    @field_validator("operating_range_per_unit")
+    @classmethod
+    def _ordered(cls, value):
+        if value is not None and value[0] > value[1]:
+            raise ValueError(f"low {value[0]:g} exceeds high {value[1]:g}; give [low, high]")
+        return value
 
     @field_validator("card_file")
     @classmethod

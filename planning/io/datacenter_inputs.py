@@ -11,6 +11,9 @@ evaluated in the card's time zone at each snapshot and clipped to [0, 1]:
   card's throughput per unit of the throughput at rated power, as a function of power per unit);
 * ``dc_curtailable_credit_mw(d) = k_d·K_d``          firm MW of the contracted curtailable facility power K_d at
   credit k_d (both 0 unless set), counted by the planning reserve margin;
+* ``dc_operating_min/max_per_unit(d)``            operating range of the flexible fleet per unit of N_f: the key
+  ``operating_range_per_unit``, else the card's envelope power_min/max_per_unit widened to [min b, max b],
+  both within the curve's fitted range [x_0, x_K];
 * ``dc_pue(d, t)``, ``dc_max_delay_h(d)``, ``dc_ramp_mw_per_h(d)`` (≥ the baseline's own largest
   hourly change, so the inflexible schedule is always feasible), and the curve's breakpoints
   ``dc_curve_x/y(d, breakpoint)`` (per unit, NaN-padded).
@@ -35,7 +38,8 @@ def datacenter_arrays(scenario: Scenario, time: pd.DatetimeIndex, reader: TimeSe
     n_hours = len(time)
     fields = {key: [] for key in ("dc_zone", "dc_it_capacity_mw", "dc_flexible_rating_mw", "dc_max_delay_h",
                                   "dc_ramp_mw_per_h", "dc_flexibility", "dc_formulation", "dc_card_file",
-                                  "dc_curtailable_credit_mw")}
+                                  "dc_curtailable_credit_mw",
+                                  "dc_operating_min_per_unit", "dc_operating_max_per_unit")}
     series = {key: np.zeros((len(names), n_hours)) for key in ("dc_baseline_mw", "dc_observed_flexible_mw", "dc_work_arrived", "dc_pue")}
     curves: list[tuple[np.ndarray, np.ndarray]] = []
     for i, (name, site) in enumerate(scenario.datacenters.items()):
@@ -85,6 +89,20 @@ def datacenter_arrays(scenario: Scenario, time: pd.DatetimeIndex, reader: TimeSe
         else:
             series["dc_pue"][i] = site.pue
         largest_step = float(np.abs(np.diff(utilisation)).max()) if n_hours > 1 else 0.0
+        # Operating range of the flexible fleet (per unit): the key, else the telemetry's, within the curve's fitted range.
+        curve_low, curve_high = float(curve.breakpoints_x_[0]), float(curve.breakpoints_x_[-1])
+        if site.operating_range_per_unit is not None:
+            low, high = site.operating_range_per_unit
+            if low < curve_low - 1e-9 or high > curve_high + 1e-9:
+                problems.append(f"{key}.operating_range_per_unit: [{low:g}, {high:g}] leaves the throughput curve's fitted range "
+                                f"[{curve_low:.3f}, {curve_high:.3f}] of card '{card.name}'; keep within it (or refit the curve)")
+        elif envelope is not None:
+            low = min(envelope.power_min_per_unit, float(utilisation.min()))
+            high = max(envelope.power_max_per_unit, float(utilisation.max()))
+        else:
+            low, high = curve_low, curve_high
+        fields["dc_operating_min_per_unit"].append(max(low, curve_low))
+        fields["dc_operating_max_per_unit"].append(min(high, curve_high))
         fields["dc_zone"].append(site.zone)
         fields["dc_it_capacity_mw"].append(rating)
         fields["dc_flexible_rating_mw"].append(flexible_rating)

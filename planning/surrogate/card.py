@@ -127,11 +127,16 @@ class CurveParameters(_Strict):
 
 class EnvelopeParameters(_Strict):
     deferrable_share: Annotated[float, Field(ge=0, le=1, description="fraction of running IT power that can be held off")]
-    max_delay_hours: Annotated[float, Field(ge=0)]
+    max_delay_hours: Annotated[float, Field(
+        ge=0, description="duration of the longest sustained power reduction in the demand-response event record, floored to "
+        "whole hours (h): how long the site was seen holding work back in that event — a demonstrated event duration, not an "
+        "observed delay of individual jobs and not a limit; the model lets deferred work wait at most this long")]
     ramp_up_per_unit_per_hour: Annotated[float, Field(ge=0)]
     ramp_down_per_unit_per_hour: Annotated[float, Field(ge=0)]
-    power_min_per_unit: FiniteFloat
-    power_max_per_unit: FiniteFloat
+    power_min_per_unit: Annotated[FiniteFloat, Field(description="least hourly power of the telemetry (per unit of rating): "
+                                                      "low end of the operating range the flexible fleet is held to")]
+    power_max_per_unit: Annotated[FiniteFloat, Field(description="largest hourly power of the telemetry (per unit of rating): "
+                                                      "high end of that operating range")]
 
     @model_validator(mode="after")
     def _range(self):

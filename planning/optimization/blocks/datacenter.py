@@ -13,7 +13,9 @@ D: longest delay (h, integer part); R: ramp limit (MW/h); PUE_{d,t}.
 
 Variables
 ---------
-flexible_mw[d,t] ∈ [x_0·N_f, x_K·N_f]   (MW, the surrogate's fitted input range: no extrapolation)
+flexible_mw[d,t] ∈ [o_lo·N_f, o_hi·N_f]   (MW) with [o_lo, o_hi] ⊆ [x_0, x_K] the operating range the
+    telemetry supports (the card's envelope power_min/max_per_unit, widened to the modelled schedule's
+    own utilisation b(t)) or the key ``operating_range_per_unit``; never outside the curve's fitted range
 work_done[d,t] ≥ 0, backlog[d,t] ≥ 0   (MWh of rated-power throughput)
 
 Constraints (flexibility = learned)
@@ -102,8 +104,10 @@ def add(ctx: ModelContext) -> None:
             block.flexible_mw = pyo.Var(T, initialize=lambda b, t: float(observed[t]))
             block.flexible_mw.fix()  # fixed variables compile to constants: no columns
         else:
-            lower = 0.0 if mode == "ideal" else float(x[0]) * rating
-            block.flexible_mw = pyo.Var(T, bounds=(lower, float(x[-1]) * rating))
+            low = float(inputs["dc_operating_min_per_unit"].sel(datacenter=d))
+            high = float(inputs["dc_operating_max_per_unit"].sel(datacenter=d))
+            lower = 0.0 if mode == "ideal" else low * rating
+            block.flexible_mw = pyo.Var(T, bounds=(lower, (float(x[-1]) if mode == "ideal" else high) * rating))
             block.work_done = pyo.Var(T, bounds=(0.0, None))
             if mode == "ideal":
                 efficiency = float(np.max(y / x))
