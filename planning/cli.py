@@ -2,6 +2,10 @@
 
 Errors in the user's input are printed one per line (red) and exit with a non-zero code,
 without a traceback; ``planning --debug ...`` shows the traceback.
+
+Exit codes: 0 done; 1 internal error; 2 invalid input (scenario, data, options); 3 no usable
+solution; 4 some runs of a sweep did not solve; 5 load was shed and ``--strict`` was given
+(``run``, ``stress``; the results are written).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from planning.errors import PlanningError
+from planning.errors import LoadShedError, PlanningError
 
 app = typer.Typer(
     name="planning",
@@ -27,6 +31,9 @@ app = typer.Typer(
 console = Console()
 errors = Console(stderr=True)
 _state = {"debug": False}
+
+STRICT_HELP = ("Make load shedding an error: exit code 5 when unserved energy exceeds 0.001 MW in some hour (the results are "
+               "written all the same).")
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 SetOption = Annotated[
@@ -96,8 +103,14 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show HiGHS' own progress lines.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results folder.")] = False,
     twins: Annotated[bool, typer.Option("--twins", help="Also solve the data centers' inflexible/learned/ideal twins and write value_of_flexibility.csv.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
 ) -> None:
-    """Solve a scenario and write its results (CSV, netCDF, resolved scenario, run record)."""
+    """Solve a scenario and write its results (CSV, netCDF, resolved scenario, run record).
+
+    A run that sheds load says so (terminal, summary.csv's load_shed, the report).
+
+    Exit codes: 2 invalid input, 3 no solution, 5 load was shed with --strict (results written).
+    """
     from planning.workflows.run import run_scenario
 
     log = _configure_logging(verbose, quiet)
@@ -113,25 +126,42 @@ def run(
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return
+    from planning.metrics.summary import shedding_label
+
+    shed = shedding_label(outcome.summary)
     if quiet:
         print(outcome.out_dir)
-        return
-    _print_summary(outcome)
+        if shed and not strict:
+            errors.print(f"[bold red]{shed}[/]", highlight=False, soft_wrap=True)
+    else:
+        _print_summary(outcome, shed_line=not strict)
+    if strict and shed:
+        _fail(LoadShedError([shed], title=f"load was shed (--strict); results kept in {outcome.out_dir}"))
 
 
-def _print_summary(outcome) -> None:
-    from planning.metrics.summary import new_capacity_by_technology
+def _print_summary(outcome, shed_line: bool = True) -> None:
+    """The summary table, what the modelled hours stand for and, unless ``shed_line`` is False (``--strict`` reports it as
+    the error), the LOAD SHED line."""
+    from planning.metrics.summary import horizon_label, new_capacity_by_technology, shedding_label
 
+    horizon = horizon_label(outcome.summary)
+    if horizon:
+        console.print(f"[bold]horizon:[/] {horizon}", highlight=False, soft_wrap=True)
     summary = outcome.summary.set_index("metric")
     table = Table(title=f"{outcome.results.attrs.get('scenario', '')}: summary", show_header=True)
     table.add_column("metric")
     table.add_column("value", justify="right")
     table.add_column("unit")
-    shown = ("total_cost", "investment_cost", "operating_cost", "co2_t", "unserved_energy_mwh", "curtailment_mwh",
-             "demand_weighted_price_per_mwh", "solver_status", "mip_gap", "build_s", "translate_s", "solve_s")
+    shown = ("total_cost", "investment_cost", "operating_cost", "co2_t", "unserved_energy_mwh", "loss_of_load_hours",
+             "event_unserved_energy_mwh", "event_loss_of_load_hours", "curtailment_mwh", "demand_weighted_price_per_mwh",
+             "solver_status", "mip_gap", "build_s", "translate_s", "solve_s")
+    scaled = float(summary["value"].get("sample_scaled_to_year", 0) or 0) > 0 if "value" in summary else False
+    weight = float(summary.loc["snapshot_weight_h", "value"]) if scaled and "snapshot_weight_h" in summary.index else float("nan")
     for metric in shown:
         if metric in summary.index:
             value, unit = summary.loc[metric, "value"], summary.loc[metric, "unit"]
+            if scaled and str(unit).endswith("/year") and weight == weight:
+                unit = f"{unit} (sample × {weight:,.4g})"
             text = f"{value:,.6g}" if isinstance(value, float) else str(value)
             table.add_row(metric, text, unit)
     for technology, new_mw in new_capacity_by_technology(outcome.results).items():
@@ -140,6 +170,9 @@ def _print_summary(outcome) -> None:
     if "value_of_flexibility" in outcome.tables:
         twins = outcome.tables["value_of_flexibility"].set_index("twin").T.reset_index(names="metric")
         console.print(_frame_table(twins, "value of data-center flexibility (value_of_flexibility.csv)"))
+    shed = shedding_label(outcome.summary)
+    if shed and shed_line:
+        console.print(f"[bold red]{shed}[/]", highlight=False, soft_wrap=True)
     status = outcome.solved.status
     if status != "Optimal":
         console.print(f"[bold yellow]warning:[/] HiGHS stopped with '{status}' (gap {outcome.solved.mip_gap:.3%}); results are the best point found")
@@ -352,10 +385,17 @@ def stress(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: results/<scenario name>-stress).")] = None,
     mode: Annotated[Optional[list[str]], typer.Option("--mode", "-m", help="Signal modes to compare (repeatable; default all: emissions_first, stability_first, auto).")] = None,
     set_: SetOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output folder.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output folder (warnings go to stderr).")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
 ) -> None:
-    """Run the stressed system under emissions-first, stability-first and auto signals; write adequacy.csv per mode."""
-    from planning.workflows.stress import MODES, write_stress
+    """Run the stressed system under emissions-first, stability-first and auto signals; write adequacy.csv per mode.
+
+    Each mode reports whether its loop converged and the round it reports; a mode that did not converge is marked
+    and not ranked. Event figures (unweighted, during the stress events) stand next to the annualised ones.
+
+    Exit codes: 2 invalid input, 3 no solution, 5 load was shed in some mode with --strict (results written).
+    """
+    from planning.workflows.stress import MODES, display_tables, stress_messages, write_stress
 
     try:
         loaded = _load(scenario, set_)
@@ -368,9 +408,20 @@ def stress(
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return
-    _show_outputs(quiet, folder, [(tables["adequacy"], "adequacy by signal mode (adequacy.csv)"),
-                                  (tables["stress_summary"], "cost and emissions by signal mode (stress_summary.csv)"),
-                                  (tables.get("switches"), "auto signal switches (switches.csv)")])
+    messages = stress_messages(tables)
+    _show_outputs(quiet, folder, [*display_tables(tables), (tables.get("switches"), "auto signal switches (switches.csv)")])
+    screen = errors if quiet else console
+    if not quiet:
+        for line in messages["horizon"]:
+            console.print(f"[bold]horizon:[/] {line}", highlight=False, soft_wrap=True)
+        for line, converged in zip(messages["convergence"], tables["stress_summary"]["converged"]):
+            console.print(line if converged else f"[bold yellow]{line}[/]", highlight=False, soft_wrap=True)
+    elif messages["unconverged"]:
+        screen.print(f"[bold yellow]not converged (not ranked):[/] {', '.join(messages['unconverged'])}", highlight=False, soft_wrap=True)
+    if strict and messages["shedding"]:
+        _fail(LoadShedError(messages["shedding"], title=f"load was shed (--strict); results kept in {folder}"))
+    for line in messages["shedding"]:
+        screen.print(f"[bold red]{line}[/]", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -51,6 +51,12 @@ class SolveError(PlanningError):
     exit_code = 3
 
 
+class LoadShedError(PlanningError):
+    """The run shed load and ``--strict`` was given (the results are written; the exit code asks for a look)."""
+
+    exit_code = 5
+
+
 class ProblemCollector:
     """Collects problems and raises them together.
 

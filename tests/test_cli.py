@@ -132,3 +132,42 @@ def test_python_dash_m_entry_point():
     completed = subprocess.run([sys.executable, "-m", "planning", "--help"], capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0
     assert "validate" in completed.stdout and "run" in completed.stdout
+
+
+def _shed_yaml(folder):
+    import yaml
+
+    from tests.metrics.test_shedding import shed_scenario
+
+    path = folder / "shed.yaml"
+    path.write_text(yaml.safe_dump(shed_scenario(folder)), encoding="utf-8")
+    return path
+
+
+def test_run_that_sheds_load_says_so_and_strict_exits_5(tmp_path):
+    # The hand-computed case of tests/metrics/test_shedding.py: 160 MWh shed during a 4-h outage, 24 h scaled to a year.
+    scenario = _shed_yaml(tmp_path)
+    loud = runner.invoke(app, ["run", str(scenario), "--out", str(tmp_path / "loud")])
+    assert loud.exit_code == 0, loud.output
+    text = " ".join(loud.output.split())
+    assert "LOAD SHED: 160 MWh unserved and 4 loss-of-load hours during the stress events (4 h, unweighted)" in text
+    assert "the 24 modelled hours are a sample scaled to a year" in text
+    summary = pd.read_csv(tmp_path / "loud" / "summary.csv").set_index("metric")["value"]
+    assert float(summary["load_shed"]) == 1 and float(summary["sample_scaled_to_year"]) == 1
+
+    strict = runner.invoke(app, ["run", str(scenario), "--out", str(tmp_path / "strict"), "--strict"])
+    assert strict.exit_code == 5, strict.output
+    assert "load was shed" in strict.output
+    assert (tmp_path / "strict" / "summary.csv").is_file()   # the results are kept; the exit code says why they need a look
+
+    served = runner.invoke(app, ["run", str(scenario), "--out", str(tmp_path / "served"), "--strict", "--set", "stress.events=[]"])
+    assert served.exit_code == 0, served.output
+    assert "LOAD SHED" not in served.output
+
+
+def test_help_documents_the_exit_codes():
+    for command in ("run", "stress"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0
+        text = " ".join(result.output.split())
+        assert "--strict" in text and "exit code 5" in text

@@ -13,6 +13,7 @@ from planning.cli import app
 from planning.config import load_scenario
 from planning.config.sweep import load_sweep
 from planning.errors import InputDataError
+from planning.io.writers import snapshot_times
 from planning.report import build_report, choose_week, week_window
 from planning.workflows.run import run_scenario
 from planning.workflows.sweep import run_sweep
@@ -50,10 +51,13 @@ def test_run_report_figures_and_self_contained_html(main_example):
     assert "Value of data-center flexibility" in html and "saving_vs_inflexible" in html
     assert "inflexible" in html and "ideal" in html
     assert "total_cost" in html and "million USD2020/year" in html
+    # 216 modelled hours scaled to 8760 h: each stands for 8760/216 = 40.56 h; said next to the annual figures.
+    assert "The 216 modelled hours are a sample scaled to a year: each stands for 40.56 h" in html
 
 
 def test_default_week_is_around_peak_demand_and_week_option(main_example):
     balance = pd.read_csv(main_example / "balance.csv")
+    balance["snapshot"] = snapshot_times(balance["snapshot"])  # 2026-11-30: written as UTC with Z
     peak = pd.Timestamp(balance.assign(load=balance.demand_mw + balance.datacenter_mw).set_index("snapshot")["load"].idxmax())
     start = choose_week(balance)
     assert start <= peak < start + pd.Timedelta(hours=168)
@@ -99,3 +103,17 @@ def test_week_window_chronological_and_representative_days(main_example):
     assert window.hours[0] == pd.Timestamp("2021-03-15") and window.hours[-1] == pd.Timestamp("2021-09-15T23:00")
     assert (window.display[1:] - window.display[:-1] == pd.Timedelta(hours=1)).all()
     assert "7 representative days" in window.title
+
+
+def test_run_report_flags_load_shedding(tmp_path):
+    # The hand-computed case of tests/metrics/test_shedding.py: 160 MWh shed during a 4-h outage, 24 h scaled to a year.
+    from planning.config import validate_scenario
+    from tests.metrics.test_shedding import shed_scenario
+
+    run_scenario(validate_scenario(shed_scenario(tmp_path)), tmp_path / "run")
+    html = build_report(tmp_path / "run").html.read_text(encoding="utf-8")
+    assert ('<p class="warning">LOAD SHED: 160 MWh unserved and 4 loss-of-load hours during the stress events (4 h, unweighted)'
+            in html)
+    assert "58,400 MWh/year and 1,460 h/year annualised" in html
+    assert "The 24 modelled hours are a sample scaled to a year: each stands for 365 h" in html
+    assert "<td>load_shed</td><td>1.000</td>" in html

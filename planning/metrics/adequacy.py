@@ -12,9 +12,25 @@ H_{z,t} = Σ_{g∈z} (a_{g,t}·K_g − p_{g,t}) + Σ_{s∈z} min(K_s − d_{s,t}
 curtailed wind and solar count; imports do not). Net reserve margin m_{z,t} = (H_{z,t} − u_{z,t})/L_{z,t}
 (negative when load is shed).
 
+An hour has **loss of load** when u_{z,t} > :data:`LOSS_OF_LOAD_MW` (1e-3 MW = 1 kW: above solver
+noise, below anything a planner would accept); a run **sheds load** when any hour does.
+
+Event and annualised figures
+----------------------------
+A stress event is one-off: weighting its hours by w_t (8760/336 = 26.07 h on the two-week main
+example) would report it as if it recurred 26 times a year. So the event is reported *as an event*,
+unweighted, over the hours E of the scenario's ``stress.events`` windows (their union, each hour once,
+``stress_active`` in the inputs), next to the weighted (annualised when the horizon is scaled to a
+year) figures of the whole horizon:
+
+* event_hours = |E| (h);  event_unserved_energy_mwh = Σ_{t∈E} u_{z,t}·1 h;  event_loss_of_load_hours = Σ_{t∈E} [u_{z,t} > LOSS_OF_LOAD_MW]
+* modelled_hours = number of snapshots (h);  represented_hours = Σ_t w_t (h; 8760 = a year)
+
 adequacy.csv, per zone
 ----------------------
-* unserved_energy_mwh = Σ_t w_t·u_{z,t};  loss_of_load_hours = Σ_t w_t·[u_{z,t} > 1e-6 MW]
+* event_hours, event_unserved_energy_mwh, event_loss_of_load_hours (unweighted, see above; 0 without events)
+* unserved_energy_mwh = Σ_t w_t·u_{z,t};  loss_of_load_hours = Σ_t w_t·[u_{z,t} > LOSS_OF_LOAD_MW]
+  (weighted: per year when the horizon is scaled to a year)
 * min_reserve_margin = min_t m_{z,t}
 * reserve_shortfall_mwh = Σ_t w_t·max(0, R_{z,t} − H_{z,t}) with R the spinning-reserve requirement
   when ``reserves.spinning`` is set, else ``stress.reserve_threshold_fraction``·L_{z,t}
@@ -22,6 +38,7 @@ adequacy.csv, per zone
 * datacenter_curtailed_mwh = Σ_t w_t·PUE_{d,t}·max(0, P^as-arrived_{d,t} − P^IT_{d,t}) over data
   centers d in z: the facility energy the data centers shed below their as-arrived schedule
   (deferred or slowed work; the response to the signal).
+* modelled_hours, represented_hours (see above): the basis of the weighted columns.
 """
 
 from __future__ import annotations
@@ -30,8 +47,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-ADEQUACY_COLUMNS = ["zone", "unserved_energy_mwh", "loss_of_load_hours", "min_reserve_margin", "reserve_shortfall_mwh",
-                    "curtailment_mwh", "datacenter_curtailed_mwh"]
+ADEQUACY_COLUMNS = ["zone", "event_hours", "event_unserved_energy_mwh", "event_loss_of_load_hours", "unserved_energy_mwh", "loss_of_load_hours",
+                    "min_reserve_margin", "reserve_shortfall_mwh", "curtailment_mwh", "datacenter_curtailed_mwh", "modelled_hours",
+                    "represented_hours"]
+
+#: Unserved power above which an hour counts as loss of load, and a run as shedding load (MW).
+LOSS_OF_LOAD_MW = 1e-3
 
 
 def _zone_sum(values: np.ndarray, plant_zone: np.ndarray, zones: list[str]) -> np.ndarray:
@@ -87,6 +108,42 @@ def datacenter_curtailed_mw(results: xr.Dataset, inputs: xr.Dataset) -> np.ndarr
     return out + _zone_sum(shed, results["datacenter_zone"].values, zones)
 
 
+def event_hours_mask(source: xr.Dataset) -> np.ndarray:
+    """True in the snapshots of any stress-event window (``stress_active`` of the inputs or results; all False without events).
+
+    With representative periods the snapshots are not chronological hours of the event, so the mask is all False.
+    """
+    n_hours = source.sizes["snapshot"]
+    if "stress_active" not in source or "representative_of_period" in source:
+        return np.zeros(n_hours, dtype=bool)
+    return np.asarray(source["stress_active"].values, dtype=float) > 0.5
+
+
+def shedding_figures(unserved_mw: np.ndarray, weight_h: np.ndarray, event: np.ndarray) -> dict[str, float]:
+    """Loss-of-load figures of one unserved series u_t (MW) or a (zone, snapshot) array summed over zones.
+
+    Returns event_hours, event_unserved_energy_mwh, event_loss_of_load_hours (unweighted, in the event hours),
+    modelled_unserved_energy_mwh and modelled_loss_of_load_hours (unweighted, every modelled hour),
+    unserved_energy_mwh and loss_of_load_hours (weighted), modelled_hours and represented_hours
+    (definitions in the module docstring). For several zones an hour counts once if any zone sheds.
+    """
+    unserved = np.atleast_2d(np.nan_to_num(np.asarray(unserved_mw, dtype=float)))
+    weight = np.asarray(weight_h, dtype=float)
+    shed = (unserved > LOSS_OF_LOAD_MW).any(axis=0)
+    hourly = unserved.sum(axis=0)
+    return {
+        "event_hours": float(event.sum()),
+        "event_unserved_energy_mwh": float(hourly[event].sum()),
+        "event_loss_of_load_hours": float((shed & event).sum()),
+        "modelled_unserved_energy_mwh": float(hourly.sum()),
+        "modelled_loss_of_load_hours": float(shed.sum()),
+        "unserved_energy_mwh": float((weight * hourly).sum()),
+        "loss_of_load_hours": float(weight[shed].sum()),
+        "modelled_hours": float(weight.size),
+        "represented_hours": float(weight.sum()),
+    }
+
+
 def adequacy_table(results: xr.Dataset, inputs: xr.Dataset, threshold_fraction: float = 0.10) -> pd.DataFrame:
     """adequacy.csv rows, one per zone (columns :data:`ADEQUACY_COLUMNS`)."""
     zones = [str(z) for z in results["zone"].values]
@@ -104,12 +161,14 @@ def adequacy_table(results: xr.Dataset, inputs: xr.Dataset, threshold_fraction: 
         plants = [str(p) for p in results["curtailment_mw"]["plant"].values]
         curtailment = _zone_sum(np.nan_to_num(results["curtailment_mw"].values), inputs["plant_zone"].sel(plant=plants).values, zones)
     shed = datacenter_curtailed_mw(results, inputs)
+    event = event_hours_mask(inputs)
     rows = []
     for i, zone in enumerate(zones):
+        figures = shedding_figures(unserved[i], weight, event)
         rows.append({
             "zone": zone,
-            "unserved_energy_mwh": float((weight * unserved[i]).sum()),
-            "loss_of_load_hours": float(weight[unserved[i] > 1e-6].sum()),
+            **{key: figures[key] for key in ("event_hours", "event_unserved_energy_mwh", "event_loss_of_load_hours", "unserved_energy_mwh",
+                                             "loss_of_load_hours", "modelled_hours", "represented_hours")},
             "min_reserve_margin": float(np.min(margin[i])) if margin.shape[1] else float("nan"),
             "reserve_shortfall_mwh": float((weight * np.maximum(requirement[i] - headroom[i], 0.0)).sum()),
             "curtailment_mwh": float((weight * curtailment[i]).sum()),

@@ -1,12 +1,32 @@
 """The summary table of a run: costs, energy, emissions, solver facts (summary.csv).
 
 All energies are weighted: Σ_t w_t·x_t, so with ``horizon.scale_to_year`` they are annual.
+
+What the figures stand for is said in numbers (summary.csv keeps numbers in ``value``):
+
+* ``modelled_hours`` (snapshots solved), ``represented_hours`` (Σ_t w_t; 8760 = a year),
+  ``snapshot_weight_h`` (h each modelled hour stands for; NaN when representative periods weigh
+  differently) and ``sample_scaled_to_year`` (1 when the modelled hours are a sample whose figures
+  are scaled up to represented_hours, e.g. the two-week main example × 26.07);
+* loss of load (:mod:`planning.metrics.adequacy`): ``unserved_energy_mwh`` and ``loss_of_load_hours``
+  (weighted), ``modelled_unserved_energy_mwh`` and ``modelled_loss_of_load_hours`` (unweighted),
+  with stress events ``event_hours``, ``event_unserved_energy_mwh`` and ``event_loss_of_load_hours``
+  (unweighted, during the events), and ``load_shed`` (1 when any hour sheds more than
+  :data:`~planning.metrics.adequacy.LOSS_OF_LOAD_MW`).
+
+:func:`horizon_label` and :func:`shedding_label` turn those rows into the sentences the terminal and
+the report print next to the annual figures.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import numpy as np
 import pandas as pd
 import xarray as xr
+
+from planning.metrics.adequacy import LOSS_OF_LOAD_MW, event_hours_mask, shedding_figures
 
 
 def weighted_energy_mwh(power_mw: xr.DataArray, weight_h: xr.DataArray) -> float:
@@ -30,7 +50,8 @@ def summary_table(results: xr.Dataset, timings: dict[str, float]) -> pd.DataFram
     rows.append(("co2_t", float(results["co2_t"]), "t/year"))
     demand = weighted_energy_mwh(results["demand_mw"], weight) + weighted_energy_mwh(results["datacenter_mw"], weight)
     rows.append(("demand_mwh", demand, "MWh/year"))
-    rows.append(("unserved_energy_mwh", weighted_energy_mwh(results["unserved_mw"], weight), "MWh/year"))
+    rows.extend(horizon_rows(results))
+    rows.extend(shedding_rows(results))
     curtailment = weighted_energy_mwh(results["curtailment_mw"], weight) if "curtailment_mw" in results else 0.0
     rows.append(("curtailment_mwh", curtailment, "MWh/year"))
     rows.append(("peak_demand_mw", float((results["demand_mw"] + results["datacenter_mw"]).sum("zone").max()), "MW"))
@@ -47,6 +68,108 @@ def summary_table(results: xr.Dataset, timings: dict[str, float]) -> pd.DataFram
     for key, value in timings.items():
         rows.append((key, round(float(value), 4), "s"))
     return pd.DataFrame(rows, columns=["metric", "value", "unit"])
+
+
+def horizon_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
+    """modelled_hours, represented_hours, snapshot_weight_h, sample_scaled_to_year (see the module docstring)."""
+    weight = results["weight_h"].values.astype(float)
+    modelled, represented = float(weight.size), float(weight.sum())
+    uniform = weight.size > 0 and bool(np.allclose(weight, weight[0], rtol=1e-12, atol=0.0))
+    scaled = 1 if represented > modelled * (1 + 1e-9) else 0
+    return [
+        ("modelled_hours", modelled, "h (snapshots solved)"),
+        ("represented_hours", represented, "h (sum of snapshot weights; 8760 = a year)"),
+        ("snapshot_weight_h", float(weight[0]) if uniform else float("nan"), "h per modelled hour (NaN: representative periods weigh differently)"),
+        ("sample_scaled_to_year", scaled, "flag (1 = the modelled hours are a sample scaled up to represented_hours)"),
+    ]
+
+
+def shedding_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
+    """Unserved energy and loss-of-load hours, weighted and unweighted, during the stress events, and the load_shed flag."""
+    unserved = results["unserved_mw"].transpose("zone", "snapshot").values
+    event = event_hours_mask(results)
+    figures = shedding_figures(unserved, results["weight_h"].values, event)
+    rows: list[tuple[str, object, str]] = [
+        ("unserved_energy_mwh", figures["unserved_energy_mwh"], "MWh/year"),
+        ("loss_of_load_hours", figures["loss_of_load_hours"], "h/year"),
+        ("modelled_unserved_energy_mwh", figures["modelled_unserved_energy_mwh"], "MWh in the modelled hours (unweighted)"),
+        ("modelled_loss_of_load_hours", figures["modelled_loss_of_load_hours"], "h in the modelled hours (unweighted)"),
+    ]
+    if "stress_active" in results and event.any():
+        rows += [
+            ("event_hours", figures["event_hours"], "h (stress-event windows, each hour once)"),
+            ("event_unserved_energy_mwh", figures["event_unserved_energy_mwh"], "MWh during the stress events (unweighted)"),
+            ("event_loss_of_load_hours", figures["event_loss_of_load_hours"], "h during the stress events (unweighted)"),
+        ]
+    shed = 1 if figures["modelled_loss_of_load_hours"] > 0 else 0
+    rows.append(("load_shed", shed, f"flag (1 = unserved energy above {LOSS_OF_LOAD_MW:g} MW in some hour)"))
+    return rows
+
+
+def _amount(value: float) -> str:
+    """160 → '160', 58400 → '58,400', 17.46 → '17.5', 0.25 → '0.25'."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+
+
+def horizon_text(modelled_hours: float, represented_hours: float, snapshot_weight_h: float | None = None) -> str | None:
+    """What the modelled hours stand for, in one sentence; None for a full chronological year."""
+    n = int(round(modelled_hours))
+    if represented_hours > modelled_hours * (1 + 1e-9):
+        if snapshot_weight_h is None or not np.isfinite(snapshot_weight_h):
+            return (f"the {n} modelled hours are representative periods scaled to a year ({_amount(represented_hours)} h): "
+                    "figures per year are their weighted sums")
+        factor = f"{snapshot_weight_h:,.4g}"
+        return f"the {n} modelled hours are a sample scaled to a year: each stands for {factor} h, so figures per year are the sample's × {factor}"
+    if represented_hours < 8760 - 1e-6:
+        return (f"the {n} modelled hours are not scaled to a year: energy, emissions and operating cost cover these {n} hours only "
+                "(investment is annualised)")
+    return None
+
+
+def shedding_text(figures: Mapping[str, float]) -> str | None:
+    """'LOAD SHED: …' — the event, modelled-hour and annualised figures, each labelled; None when nothing is shed.
+
+    ``figures`` has the keys of :func:`planning.metrics.adequacy.shedding_figures` (event keys optional).
+    """
+    if not figures.get("modelled_loss_of_load_hours", 0.0) > 0:
+        return None
+    parts = []
+    if figures.get("event_hours", 0.0) > 0:
+        parts.append(f"{_amount(figures['event_unserved_energy_mwh'])} MWh unserved and {_amount(figures['event_loss_of_load_hours'])} "
+                     f"loss-of-load hours during the stress events ({_amount(figures['event_hours'])} h, unweighted)")
+    modelled, represented = figures["modelled_hours"], figures["represented_hours"]
+    parts.append(f"{_amount(figures['modelled_unserved_energy_mwh'])} MWh and {_amount(figures['modelled_loss_of_load_hours'])} h "
+                 f"in the {int(round(modelled))} modelled hours (unweighted)")
+    if represented > modelled * (1 + 1e-9):
+        parts.append(f"{_amount(figures['unserved_energy_mwh'])} MWh/year and {_amount(figures['loss_of_load_hours'])} h/year annualised "
+                     f"(the sample scaled to {_amount(represented)} h)")
+    return "LOAD SHED: " + "; ".join(parts)
+
+
+def _summary_values(summary: pd.DataFrame) -> dict[str, float]:
+    values = {}
+    for metric, value in zip(summary["metric"], summary["value"]):
+        try:
+            values[str(metric)] = float(value)
+        except (TypeError, ValueError):
+            continue
+    return values
+
+
+def horizon_label(summary: pd.DataFrame) -> str | None:
+    """:func:`horizon_text` from the rows of summary.csv (None when they are missing: an older results folder)."""
+    values = _summary_values(summary)
+    if "modelled_hours" not in values or "represented_hours" not in values:
+        return None
+    return horizon_text(values["modelled_hours"], values["represented_hours"], values.get("snapshot_weight_h"))
+
+
+def shedding_label(summary: pd.DataFrame) -> str | None:
+    """:func:`shedding_text` from the rows of summary.csv (None without the rows or without shedding)."""
+    values = _summary_values(summary)
+    if values.get("load_shed", 0.0) < 0.5 or "modelled_hours" not in values:
+        return None
+    return shedding_text(values)
 
 
 def bound_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:

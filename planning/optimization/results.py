@@ -33,7 +33,7 @@ def collect_results(ctx: ModelContext, solved: SolveResult) -> xr.Dataset:
         results[name] = inputs[name]
     for name in ("line_from", "line_to"):
         results[name] = inputs[name]
-    for name in ("period", "representative_of_period", "period_start", "representative_start"):
+    for name in ("period", "representative_of_period", "period_start", "representative_start", "stress_active"):
         if name in inputs and (name != "period" or "representative_of_period" in inputs):
             results[name] = inputs[name]
     for category in model.COST_CATEGORIES:

@@ -10,6 +10,9 @@ run folder
     center, when the run has them), report.html
 sweep folder
     sweep_comparison.png, report.html
+stress folder (``planning stress``: stress_summary.csv, adequacy.csv, loop_<mode>.csv)
+    stress_convergence.png, report.html — each mode converged or NOT (unconverged modes marked, not
+    ranked), the event figures (unweighted) next to the annualised ones, load shedding flagged
 
 report.html is one file: the figures are embedded as base64 PNG, the style is inline, nothing is
 loaded from elsewhere; it can be opened offline or sent by e-mail.
@@ -30,9 +33,10 @@ import pandas as pd
 import yaml
 
 from planning.errors import InputDataError
+from planning.io.writers import snapshot_times
 from planning.logging import get_logger
 from planning.report import figures
-from planning.report.html import run_html, sweep_html
+from planning.report.html import run_html, stress_html, sweep_html
 
 log = get_logger("report")
 
@@ -54,12 +58,16 @@ def _read(folder: Path, name: str, required: bool = True) -> pd.DataFrame | None
         if required:
             raise InputDataError([f"{path}: not found; is {folder} a results folder written by `planning run`?"], title="cannot draw the report")
         return None
-    return pd.read_csv(path)
+    frame = pd.read_csv(path)
+    if "snapshot" in frame:  # written as UTC with Z; drawn as UTC clock times without a time zone
+        frame["snapshot"] = snapshot_times(frame["snapshot"])
+    return frame
 
 
 def choose_week(balance: pd.DataFrame, week: str | None = None, hours: int = WEEK_HOURS) -> pd.Timestamp:
     """First hour of the week to show: ``week`` (YYYY-MM-DD), or the days around peak system demand."""
-    snapshots = pd.DatetimeIndex(pd.to_datetime(balance["snapshot"].unique())).sort_values()
+    balance = balance.assign(snapshot=snapshot_times(balance["snapshot"]))
+    snapshots = pd.DatetimeIndex(balance["snapshot"].unique()).sort_values()
     first, last = snapshots[0], snapshots[-1]
     latest_start = max(first, last + pd.Timedelta(hours=1) - pd.Timedelta(hours=hours))
     if week is not None:
@@ -80,7 +88,7 @@ def choose_week(balance: pd.DataFrame, week: str | None = None, hours: int = WEE
 def week_window(balance: pd.DataFrame, start: pd.Timestamp, hours: int = WEEK_HOURS) -> figures.Window:
     """The hours to draw: ``hours`` hours from ``start`` when the snapshots are chronological; with
     representative periods, up to 7 representative days from the first one on or after ``start``."""
-    snapshots = pd.DatetimeIndex(pd.to_datetime(balance["snapshot"].unique())).sort_values()
+    snapshots = pd.DatetimeIndex(snapshot_times(balance["snapshot"].unique())).sort_values()
     if figures.hourly(snapshots):
         return figures.Window(snapshots[(snapshots >= start) & (snapshots < start + pd.Timedelta(hours=hours))])
     days = list(dict.fromkeys(snapshots.normalize()))
@@ -100,6 +108,8 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, week: s
     out_dir.mkdir(parents=True, exist_ok=True)
     if (folder / "sweep.csv").is_file():
         return _sweep_report(folder, out_dir)
+    if (folder / "stress_summary.csv").is_file():
+        return _stress_report(folder, out_dir)
     return _run_report(folder, out_dir, week)
 
 
@@ -175,6 +185,36 @@ def _sweep_report(folder: Path, out_dir: Path) -> Report:
                                figures=written, currency=currency), encoding="utf-8")
     log.info("report written to %s", html)
     return Report(html=html, figures=[path])
+
+
+def _stress_report(folder: Path, out_dir: Path) -> Report:
+    from planning.workflows.stress import stress_messages
+
+    summary = pd.read_csv(folder / "stress_summary.csv")
+    adequacy = _read(folder, "adequacy.csv")
+    traces = {str(mode): _read(folder, f"loop_{mode}.csv") for mode in summary["mode"]}
+    scenario = {}
+    if (folder / "scenario.resolved.yaml").is_file():
+        scenario = yaml.safe_load((folder / "scenario.resolved.yaml").read_text(encoding="utf-8")) or {}
+    name = scenario.get("name") or folder.name
+    messages = stress_messages({"stress_summary": summary, "adequacy": adequacy, **{f"loop_{m}": t for m, t in traces.items()}})
+    converged = {str(m): bool(c) for m, c in zip(summary["mode"], summary["converged"])}
+    tolerance = float(summary["gap_tolerance_fraction"].iloc[0]) if "gap_tolerance_fraction" in summary else None
+    log.info("drawing the convergence of the stress modes")
+    path = figures.save(figures.stress_convergence(traces, converged, tolerance, f"{name}: convergence of each signal mode"),
+                        out_dir / "stress_convergence.png")
+    written = [(path, "Each signal mode's loop, round by round (loop_<mode>.csv): the relative gap against the tolerance; the ringed "
+                      "point is the round whose figures are reported. Dashed lines: modes that did not converge (not ranked).")]
+    html = out_dir / "report.html"
+    html.write_text(stress_html(name=name, description=scenario.get("description", ""), folder=folder, summary=summary, adequacy=adequacy,
+                                traces=traces, messages=messages, figures=written, currency=_currency_of(scenario)), encoding="utf-8")
+    log.info("report written to %s", html)
+    return Report(html=html, figures=[path])
+
+
+def _currency_of(scenario: dict) -> str:
+    economics = scenario.get("economics") if isinstance(scenario.get("economics"), dict) else {}
+    return str(economics.get("currency", ""))
 
 
 def _currency(summary: pd.DataFrame) -> str:

@@ -10,6 +10,7 @@ is involved: safe in scripts, on servers and in worker processes.
 * :func:`duration_curves`   price and carbon-intensity duration curves (hours weighted)
 * :func:`datacenter_week`   a data center's IT power and backlog against the price and intensity
 * :func:`sweep_comparison`  total cost, CO2 and new capacity across the runs of a sweep
+* :func:`stress_convergence` each stress mode's relative gap per round against the tolerance
 """
 
 from __future__ import annotations
@@ -467,4 +468,33 @@ def sweep_comparison(table: pd.DataFrame, keys: list[str], currency: str = "", t
         build_ax.legend(handles[::-1], labels_[::-1], loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
     failed = int((table["status"] != "solved").sum())
     figure.suptitle((title or "Sweep comparison") + (f" — {failed} run(s) did not solve" if failed else ""), fontsize=12)
+    return figure
+
+
+def stress_convergence(traces: dict[str, pd.DataFrame], converged: dict[str, bool], tolerance: float | None, title: str = "") -> Figure:
+    """Each stress mode's convergence measure per round (loop_<mode>.csv): the relative gap (log scale) against
+    the tolerance, or the largest schedule change (MW) for a trace without a gap. The reported round is ringed;
+    modes that did not converge are dashed and labelled so."""
+    figure = Figure(figsize=(9, 4.6), layout="constrained")
+    ax = figure.add_subplot()
+    with_gap = all("relative_gap" in trace for trace in traces.values())
+    column = "relative_gap" if with_gap else "max_schedule_change_mw"
+    for i, (mode, trace) in enumerate(traces.items()):
+        values = pd.to_numeric(trace[column], errors="coerce").clip(lower=1e-12)
+        settled = converged.get(mode, False)
+        ax.plot(trace["iteration"], values, marker="o", markersize=3.5, linewidth=1.6, color=f"C{i}", linestyle="-" if settled else "--",
+                label=mode if settled else f"{mode} (not converged)")
+        if "reported" in trace:
+            reported = trace["reported"].astype(bool).to_numpy()
+            ax.plot(trace["iteration"][reported], values[reported], linestyle="none", marker="o", markersize=10, markerfacecolor="none",
+                    markeredgecolor=f"C{i}")
+    if with_gap and tolerance is not None and np.isfinite(tolerance) and tolerance > 0:
+        ax.axhline(tolerance, color="#555555", linewidth=1, linestyle=":", label=f"tolerance {tolerance:g}")
+    ax.set_yscale("log")
+    ax.set_xlabel("round")
+    ax.set_ylabel("relative gap" if with_gap else "largest schedule change (MW)")
+    ax.grid(True, alpha=0.3, which="both")
+    ax.legend(frameon=False, fontsize=9)
+    if title:
+        ax.set_title(title, loc="left", fontsize=11)
     return figure

@@ -21,12 +21,17 @@ td.text { text-align: left; white-space: normal; } tr.failed td { color: #b03030
 figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; border: 1px solid #e4e8ec; }
 figcaption { color: #3d4750; font-size: .9rem; margin-top: .3rem; }
 .scroll { overflow-x: auto; }
+p.warning { color: #8a1c1c; background: #fbeaea; border-left: 4px solid #b03030; padding: .5rem .8rem; font-weight: 600; }
+p.caution { color: #6b4d00; background: #fff6dc; border-left: 4px solid #c99a00; padding: .5rem .8rem; }
+p.horizon { background: #eef3f8; border-left: 4px solid #4c72b0; padding: .5rem .8rem; }
 """
 
 #: Summary metrics shown first (others with numeric values follow in a collapsed list).
 KEY_METRICS = ("total_cost", "investment_cost", "fixed_om_cost", "operating_cost", "variable_cost", "co2_cost", "co2_t",
-               "demand_mwh", "peak_demand_mw", "unserved_energy_mwh", "curtailment_mwh", "demand_weighted_price_per_mwh",
-               "average_g_per_kwh", "marginal_g_per_kwh", "carbon_free_share", "solver_status", "mip_gap", "prices_from")
+               "demand_mwh", "peak_demand_mw", "unserved_energy_mwh", "loss_of_load_hours", "event_unserved_energy_mwh",
+               "event_loss_of_load_hours", "modelled_unserved_energy_mwh", "modelled_loss_of_load_hours", "load_shed", "curtailment_mwh",
+               "demand_weighted_price_per_mwh", "average_g_per_kwh", "marginal_g_per_kwh", "carbon_free_share", "modelled_hours",
+               "represented_hours", "sample_scaled_to_year", "solver_status", "mip_gap", "prices_from")
 
 
 def number(value, digits: int = 4) -> str:
@@ -153,8 +158,14 @@ def run_html(name: str, description: str, folder: Path, summary: pd.DataFrame, c
                     f"{number(solver.get('rows'))} rows × {number(solver.get('columns'))} columns")
     if record.get("wall_s") is not None:
         meta.append(f"wall time {number(record['wall_s'])} s")
+    from planning.metrics.summary import horizon_label, shedding_label
+
+    horizon, shed = horizon_label(summary), shedding_label(summary)
     body = [f"<h1>{html.escape(name)}</h1>", f"<p>{html.escape(description)}</p>" if description else "",
-            f'<p class="meta">{" · ".join(meta)}</p>', "<h2>Summary</h2>", table_html(summary_rows(summary))]
+            f'<p class="meta">{" · ".join(meta)}</p>',
+            f'<p class="warning">{html.escape(shed)}</p>' if shed else "",
+            "<h2>Summary</h2>", f'<p class="horizon">{html.escape(horizon[0].upper() + horizon[1:])}.</p>' if horizon else "",
+            table_html(summary_rows(summary))]
     cap = capacity.copy()
     columns = [c for c in ("zone", "technology", "existing_mw", "new_mw", "retired_mw", "total_mw", "energy_mwh") if c in cap]
     body += ["<h2>Capacity (MW; storage energy in MWh)</h2>", table_html(cap[columns])]
@@ -194,3 +205,48 @@ def sweep_html(name: str, description: str, folder: Path, table: pd.DataFrame, k
             "<code>planning report</code> on it draws that run's own figures.</p>",
             "<h2>Figures</h2>", _figures_html(figures)]
     return _page(f"{name} — sweep report", "\n".join(body))
+
+
+def stress_html(name: str, description: str, folder: Path, summary: pd.DataFrame, adequacy: pd.DataFrame, traces: dict[str, pd.DataFrame],
+                messages: dict[str, list[str]], figures: list[tuple[Path, str]], currency: str) -> str:
+    """The report of a `planning stress` folder: modes (converged or not, ranked or not), event and annualised figures, traces."""
+    scaled = bool((summary["represented_hours"] > summary["modelled_hours"] * (1 + 1e-9)).any())
+    weighted = "annualised, per year" if scaled else "weighted, modelled hours"
+    marks = ["yes" if c else "NOT CONVERGED" for c in summary["converged"]]
+    modes = pd.DataFrame({
+        "mode": summary["mode"], "converged": marks,
+        "rank": [str(int(r)) if pd.notna(r) else "not ranked" for r in summary["rank"]],
+        "rounds": summary["iterations"], "reported round": [f"{int(i)} ({w})" for i, w in zip(summary["reported_iteration"], summary["reported_iterate"])],
+        "relative gap": summary["relative_gap"],
+        "unserved during the stress events (unweighted), MWh": summary["event_unserved_energy_mwh"],
+        "loss of load during the stress events (unweighted), h": summary["event_loss_of_load_hours"],
+        f"unserved ({weighted}), MWh": summary["unserved_energy_mwh"],
+        f"loss of load ({weighted}), h": summary["loss_of_load_hours"],
+        f"total cost ({'million ' if scaled else ''}{currency}{'/year' if scaled else ''})": summary["total_cost"] / (1e6 if scaled else 1.0),
+        f"campus CO2 (t{'/year' if scaled else ''})": summary["datacenter_co2_t"],
+    })
+    classes = ["" if c else "failed" for c in summary["converged"]]
+    zones = adequacy.assign(converged=["yes" if c else "NOT CONVERGED" for c in adequacy["converged"]])
+    zones = zones.rename(columns={"event_unserved_energy_mwh": "event_unserved_energy_mwh (during the stress events, unweighted)",
+                                  "unserved_energy_mwh": f"unserved_energy_mwh ({weighted})", "loss_of_load_hours": f"loss_of_load_hours ({weighted})"})
+    zone_classes = ["" if c else "failed" for c in adequacy["converged"]]
+    body = [f"<h1>{html.escape(name)} — stress</h1>", f"<p>{html.escape(description)}</p>" if description else "",
+            f'<p class="meta">stress folder <code>{html.escape(str(folder))}</code> · {len(summary)} signal mode(s)</p>']
+    body += [f'<p class="warning">{html.escape(line)}</p>' for line in messages["shedding"]]
+    if messages["unconverged"]:
+        body.append(f'<p class="caution">Not converged, so not ranked: {html.escape(", ".join(messages["unconverged"]))}. Their figures are '
+                    "those of the reported round of an unfinished loop, not a settled outcome of the signal.</p>")
+    body += [f'<p class="horizon">{html.escape(line[0].upper() + line[1:])}.</p>' for line in messages["horizon"]]
+    body += ["<h2>Signal modes (stress_summary.csv)</h2>",
+             "<p>The stress events are one-off: their figures are given as an event (during the stress events, unweighted) next to "
+             f"the figures of the whole horizon ({weighted}). Modes are ranked by unserved energy, then loss-of-load hours, then "
+             "total cost, among converged modes only.</p>",
+             table_html(modes, classes=classes, text_columns=("converged", "rank", "reported round")),
+             "<h2>Adequacy by mode and zone (adequacy.csv)</h2>", table_html(zones, classes=zone_classes, text_columns=("converged",)),
+             "<h2>Convergence</h2>", "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in messages["convergence"]) + "</ul>"]
+    for mode, trace in traces.items():
+        shown = [c for c in ("iteration", "total_cost", "unserved_energy_mwh", "relative_gap", "max_schedule_change_mw", "converged", "reported")
+                 if c in trace]
+        body += [f"<h3>{html.escape(mode)} (loop_{html.escape(mode)}.csv)</h3>", table_html(trace[shown])]
+    body += ["<h2>Figures</h2>", _figures_html(figures)]
+    return _page(f"{name} — stress report", "\n".join(body))

@@ -18,10 +18,34 @@ The data centers' response stays inside their learned envelope in every mode: th
 problem is the datacenter block (deferrable share, throughput curve on its fitted range, the
 card's delay — e.g. Emerald AI's field-tested 25–31 % for about 3 h — and its ramps).
 
-Outputs: adequacy.csv (mode, zone, unserved_energy_mwh, loss_of_load_hours, min_reserve_margin,
-reserve_shortfall_mwh, curtailment_mwh, datacenter_curtailed_mwh), stress_summary.csv (one row per
-mode: cost, CO2, data-center CO2, unserved energy, iterations, converged), switches.csv (auto),
-and per mode loop_<mode>.csv and loop_<mode>_schedule.csv.
+Convergence and the reported iterate
+------------------------------------
+Each mode is a loop of its own, and its figures mean something only if the loop settled. Per mode
+stress_summary.csv gives ``converged`` (the loop's own test, :class:`~planning.workflows.signal_response.LoopResult`:
+the relative gap at most ``operations.loop.gap_tolerance_fraction``), ``iterations``, ``relative_gap``,
+the trace in loop_<mode>.csv (one row per round), and the iterate whose figures are reported:
+``reported_iteration`` and ``reported_iterate`` — ``best``: the round the loop reports (flagged
+``reported`` in its trace; for the stress signals the round with the smallest relative response gap,
+for the price signal the cheapest round), or ``last``: the last round's damped schedule, for a loop
+that does not say which round it reports. Every figure of a mode (adequacy.csv, costs, emissions) is
+that iterate's. A mode that did not converge keeps its figures, is marked ``converged = False`` in
+adequacy.csv, stress_summary.csv, on the terminal and in the report, and gets no ``rank``: modes are
+ranked (1 = best) by unserved energy, then loss-of-load hours, then total cost, among converged
+modes only.
+
+Event and annualised figures
+----------------------------
+Stress events are one-off, so each mode reports the event as an event — unserved energy and
+loss-of-load hours during the event windows, unweighted (``event_*``) — next to the weighted
+figures of the whole horizon (annual when the horizon is scaled to a year), with ``modelled_hours``
+and ``represented_hours`` saying which (definitions: :mod:`planning.metrics.adequacy`).
+``load_shed`` = 1 when any hour sheds load; ``planning stress --strict`` then exits with code 5.
+
+Outputs: adequacy.csv (mode, converged, zone, event_hours, event_unserved_energy_mwh,
+event_loss_of_load_hours, unserved_energy_mwh, loss_of_load_hours, min_reserve_margin,
+reserve_shortfall_mwh, curtailment_mwh, datacenter_curtailed_mwh, modelled_hours,
+represented_hours), stress_summary.csv (one row per mode, :data:`SUMMARY_COLUMNS`), switches.csv
+(auto), and per mode loop_<mode>.csv (the iteration trace) and loop_<mode>_schedule.csv.
 """
 
 from __future__ import annotations
@@ -29,13 +53,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from planning.config.scenario import Scenario
-from planning.metrics.adequacy import ADEQUACY_COLUMNS, adequacy_table
+from planning.metrics.adequacy import ADEQUACY_COLUMNS, adequacy_table, event_hours_mask, shedding_figures
+from planning.metrics.summary import horizon_text, shedding_text
 from planning.workflows.signal_response import LoopResult, prepare_inputs, run_loop, schedule_table
 
 MODES = ("emissions_first", "stability_first", "auto")
+SUMMARY_COLUMNS = ["mode", "signal", "converged", "rank", "iterations", "reported_iteration", "reported_iterate", "relative_gap",
+                   "gap_tolerance_fraction", "max_schedule_change_mw", "event_hours", "event_unserved_energy_mwh", "event_loss_of_load_hours",
+                   "modelled_unserved_energy_mwh", "modelled_loss_of_load_hours", "unserved_energy_mwh", "loss_of_load_hours", "load_shed",
+                   "total_cost", "co2_t", "datacenter_co2_t", "shifted_mwh", "stressed_hours", "modelled_hours", "represented_hours"]
 
 
 def mode_signal(scenario: Scenario, mode: str) -> str:
@@ -57,26 +87,105 @@ def run_modes(scenario: Scenario, inputs, modes=MODES, step: Callable[[str], Non
     return loops
 
 
+def reported_iterate(loop: LoopResult) -> tuple[int, str]:
+    """(row of the trace whose figures are reported, ``best`` or ``last``; see the module docstring)."""
+    table = loop.table
+    if "reported" in table.columns and table["reported"].astype(bool).any():
+        return int(np.flatnonzero(table["reported"].astype(bool).to_numpy())[0]), "best"
+    return len(table) - 1, "last"
+
+
+def rank_modes(summary: pd.DataFrame) -> pd.Series:
+    """1 = best: fewest unserved MWh, then loss-of-load hours, then total cost (ties share a rank); NaN for unconverged modes."""
+    ranks = pd.Series(np.nan, index=summary.index)
+    converged = summary[summary["converged"].astype(bool)]
+    if len(converged):
+        keys = [tuple(np.round(values, 6)) for values in converged[["unserved_energy_mwh", "loss_of_load_hours", "total_cost"]].to_numpy(float)]
+        ordered = sorted(keys)
+        ranks.loc[converged.index] = [ordered.index(key) + 1 for key in keys]
+    return ranks
+
+
 def stress_tables(scenario: Scenario, inputs, loops: dict[str, LoopResult]) -> dict[str, pd.DataFrame]:
-    """adequacy.csv, stress_summary.csv, switches.csv and the per-mode loop tables."""
+    """adequacy.csv, stress_summary.csv, switches.csv and the per-mode loop tables (see the module docstring)."""
     threshold = scenario.stress.reserve_threshold_fraction
+    tolerance = getattr(scenario.operations.loop, "gap_tolerance_fraction", float("nan"))
+    event = event_hours_mask(inputs)
     adequacy, summary, tables = [], [], {}
     for mode, loop in loops.items():
+        converged = bool(loop.converged)
         frame = adequacy_table(loop.final.results, inputs, threshold)
+        frame.insert(0, "converged", converged)
         frame.insert(0, "mode", mode)
         adequacy.append(frame)
-        last = loop.table.iloc[-1]
-        summary.append({"mode": mode, "signal": loop.signal_kind, "total_cost": last["total_cost"], "co2_t": last["co2_t"],
-                        "datacenter_co2_t": last["datacenter_co2_t"], "unserved_energy_mwh": last["unserved_energy_mwh"],
-                        "shifted_mwh": last["shifted_mwh"], "stressed_hours": last["stressed_hours"],
-                        "iterations": int(last["iteration"]) + 1, "converged": bool(last["converged"])})
+        index, label = reported_iterate(loop)
+        row = loop.table.iloc[index]
+        results = loop.final.results
+        figures = shedding_figures(results["unserved_mw"].transpose("zone", "snapshot").values, results["weight_h"].values, event)
+        summary.append({"mode": mode, "signal": loop.signal_kind, "converged": converged, "rank": np.nan, "iterations": len(loop.table),
+                        "reported_iteration": int(row["iteration"]), "reported_iterate": label,
+                        "relative_gap": float(row["relative_gap"]) if "relative_gap" in row else float("nan"),
+                        "gap_tolerance_fraction": tolerance, "max_schedule_change_mw": float(row["max_schedule_change_mw"]), **figures, "load_shed": int(figures["modelled_loss_of_load_hours"] > 0),
+                        "total_cost": float(row["total_cost"]), "co2_t": float(row["co2_t"]), "datacenter_co2_t": float(row["datacenter_co2_t"]),
+                        "shifted_mwh": float(row["shifted_mwh"]), "stressed_hours": float(row["stressed_hours"])})
         tables[f"loop_{mode}"] = loop.table
         tables[f"loop_{mode}_schedule"] = schedule_table(loop, inputs)
         if mode == "auto":
             tables["switches"] = loop.switches
-    tables["adequacy"] = pd.concat(adequacy, ignore_index=True)[["mode", *ADEQUACY_COLUMNS]]
-    tables["stress_summary"] = pd.DataFrame(summary)
+    tables["adequacy"] = pd.concat(adequacy, ignore_index=True)[["mode", "converged", *ADEQUACY_COLUMNS]]
+    frame = pd.DataFrame(summary)
+    frame["rank"] = rank_modes(frame)
+    tables["stress_summary"] = frame[SUMMARY_COLUMNS]
     return tables
+
+
+def convergence_text(row: pd.Series, trace: pd.DataFrame) -> str:
+    """One line per mode: converged or not, the trace of its convergence measure, the reported iterate, the rank."""
+    if "relative_gap" in trace.columns:
+        measure, values, tolerance = "relative gap", trace["relative_gap"], f"tolerance {row['gap_tolerance_fraction']:g}"
+    else:
+        measure, values, tolerance = "largest schedule change (MW)", trace["max_schedule_change_mw"], "no gap tolerance"
+    steps = [f"{value:,.3g}" for value in values]
+    if len(steps) > 6:
+        steps = [*steps[:3], "…", *steps[-2:]]
+    rounds = int(row["iterations"])
+    rounds = f"{rounds} round{'s' if rounds != 1 else ''}"
+    status = f"converged in {rounds}" if row["converged"] else f"NOT CONVERGED after {rounds}"
+    ranked = f"rank {int(row['rank'])}" if np.isfinite(row["rank"]) else "not ranked (its figures are not a settled outcome)"
+    return (f"{row['mode']}: {status} ({measure} per round {' → '.join(steps)}; {tolerance}); "
+            f"reported: round {int(row['reported_iteration'])}, the {row['reported_iterate']} iterate; {ranked}")
+
+
+def stress_messages(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
+    """What the terminal and the report say: ``horizon`` (what the hours stand for), ``convergence`` (one line per mode),
+    ``unconverged`` (modes that did not converge) and ``shedding`` (one 'mode — LOAD SHED: …' line per mode that sheds)."""
+    summary = tables["stress_summary"]
+    first = summary.iloc[0]
+    weight = first["represented_hours"] / first["modelled_hours"] if first["modelled_hours"] else None
+    horizon = horizon_text(first["modelled_hours"], first["represented_hours"], weight)
+    return {
+        "horizon": [horizon] if horizon else [],
+        "convergence": [convergence_text(row, tables[f"loop_{row['mode']}"]) for _, row in summary.iterrows()],
+        "unconverged": [str(mode) for mode, converged in zip(summary["mode"], summary["converged"]) if not converged],
+        "shedding": [f"{row['mode']} — {shedding_text(row)}" for _, row in summary.iterrows() if row["load_shed"]],
+    }
+
+
+def display_tables(tables: dict[str, pd.DataFrame]) -> list[tuple[pd.DataFrame, str]]:
+    """The terminal's view of stress_summary.csv and adequacy.csv: fewer columns, each labelled event (unweighted) or
+    weighted (per year when the horizon is scaled to a year), convergence spelled out."""
+    summary, adequacy = tables["stress_summary"], tables["adequacy"]
+    scaled = bool((summary["represented_hours"] > summary["modelled_hours"] * (1 + 1e-9)).any())
+    per = "/yr annualised" if scaled else " (modelled hours)"
+    labels = {"event_unserved_energy_mwh": "event MWh unserved (unweighted)", "event_loss_of_load_hours": "event LOL h (unweighted)",
+              "unserved_energy_mwh": f"MWh unserved{per}", "loss_of_load_hours": f"LOL h{per}", "min_reserve_margin": "min net margin",
+              "total_cost": "total cost" + ("/yr" if scaled else ""), "datacenter_co2_t": "campus CO2 t" + ("/yr" if scaled else "")}
+    marks = lambda frame: frame.assign(converged=["yes" if c else "NO" for c in frame["converged"]])  # noqa: E731
+    modes = marks(summary).assign(rank=[str(int(r)) if np.isfinite(r) else "not ranked" for r in summary["rank"]])
+    modes = modes[["mode", "converged", "rank", "event_unserved_energy_mwh", "event_loss_of_load_hours", "unserved_energy_mwh", "loss_of_load_hours", "total_cost", "datacenter_co2_t"]]
+    zones = marks(adequacy)[["mode", "converged", "zone", "event_unserved_energy_mwh", "event_loss_of_load_hours", "unserved_energy_mwh",
+                             "loss_of_load_hours", "min_reserve_margin"]]
+    return [(modes.rename(columns=labels), "signal modes (stress_summary.csv)"), (zones.rename(columns=labels), "adequacy by mode and zone (adequacy.csv)")]
 
 
 def write_stress(scenario: Scenario, out_dir: Path, capacities: Path | None = None, modes=MODES,

@@ -30,11 +30,12 @@ FUELS = {"uranium": {"price_per_mmbtu": 1.0, "co2_t_per_mmbtu": 0.0}, "gas": {"p
 PLANTS = {"n": {"zone": "z", "technology": "nuclear", "existing_mw": 100, "max_new_mw": 0},
           "g": {"zone": "z", "technology": "ocgt", "existing_mw": 60, "max_new_mw": 0}}
 OUTAGE = {"events": [{"kind": "outage", "plants": ["g"], "start_hour": 2, "duration_hours": 2}], "reserve_threshold_fraction": 0.1}
+ROUNDS = {"loop": {"max_iterations": 8}}   # the outcomes below are reached from round 1 on; 8 rounds keep the tests short
 
 
 @pytest.fixture(scope="module")
 def outage_modes(tmp_path_factory):
-    scenario, inputs = scenario_and_inputs(tmp_path_factory.mktemp("stress"), [110] * 6, PLANTS, TECHNOLOGIES, FUELS, extra={"stress": OUTAGE})
+    scenario, inputs = scenario_and_inputs(tmp_path_factory.mktemp("stress"), [110] * 6, PLANTS, TECHNOLOGIES, FUELS, extra={"stress": OUTAGE, "operations": ROUNDS})
     loops = run_modes(scenario, inputs)
     return scenario, inputs, loops, stress_tables(scenario, inputs, loops)
 
@@ -49,8 +50,13 @@ def test_stability_first_sheds_less_than_emissions_first(outage_modes):
     # Worst net margin: (0 − 30)/130 emissions-first; (0 − 10)/110 stability-first.
     assert adequacy.loc["emissions_first", "min_reserve_margin"] == pytest.approx(-30 / 130)
     assert adequacy.loc["stability_first", "min_reserve_margin"] == pytest.approx(-10 / 110)
-    assert list(tables["adequacy"].columns) == ["mode", "zone", "unserved_energy_mwh", "loss_of_load_hours", "min_reserve_margin",
-                                                "reserve_shortfall_mwh", "curtailment_mwh", "datacenter_curtailed_mwh"]
+    assert list(tables["adequacy"].columns) == ["mode", "converged", "zone", "event_hours", "event_unserved_energy_mwh", "event_loss_of_load_hours",
+                                                "unserved_energy_mwh", "loss_of_load_hours", "min_reserve_margin", "reserve_shortfall_mwh",
+                                                "curtailment_mwh", "datacenter_curtailed_mwh", "modelled_hours", "represented_hours"]
+    # Not scaled: the event is hours 2–3, so the event figures equal the horizon's.
+    assert (adequacy["event_hours"] == 2).all() and (adequacy["event_loss_of_load_hours"] == 2).all()
+    assert adequacy.loc["emissions_first", "event_unserved_energy_mwh"] == pytest.approx(60.0, abs=1e-6)
+    assert adequacy["converged"].to_dict() == {mode: loop.converged for mode, loop in outage_modes[2].items()}
 
 
 def test_auto_switches_exactly_where_the_margin_crosses_the_threshold(outage_modes):
@@ -141,3 +147,105 @@ def test_stress_command_writes_adequacy_per_mode(tmp_path):
     assert adequacy["mode"].tolist() == ["emissions_first", "auto"]
     for name in ("stress_summary.csv", "switches.csv", "loop_auto.csv", "loop_emissions_first_schedule.csv"):
         assert (out / name).is_file()
+
+
+def test_event_figures_are_unweighted_next_to_the_annualised_ones(tmp_path):
+    # The outage case scaled to a year: 6 modelled hours, each standing for 8760/6 = 1460 h. Stability-first
+    # sheds 10 MW in each of the 2 event hours (see the module docstring): 20 MWh and 2 h during the event,
+    # 20 × 1460 = 29,200 MWh/year and 2 × 1460 = 2,920 h/year annualised.
+    horizon = {"horizon": {"year": 2021, "start_hour": 0, "hours": 6, "scale_to_year": True}}
+    scenario, inputs = scenario_and_inputs(tmp_path, [110] * 6, PLANTS, TECHNOLOGIES, FUELS, extra={"stress": OUTAGE, "operations": ROUNDS, **horizon})
+    tables = stress_tables(scenario, inputs, run_modes(scenario, inputs, modes=("stability_first",)))
+    row = tables["adequacy"].iloc[0]
+    assert row["event_hours"] == 2 and row["event_loss_of_load_hours"] == 2
+    assert row["event_unserved_energy_mwh"] == pytest.approx(20.0, abs=1e-6)
+    assert row["unserved_energy_mwh"] == pytest.approx(20.0 * 1460, abs=1e-3)
+    assert row["loss_of_load_hours"] == pytest.approx(2 * 1460)
+    assert row["modelled_hours"] == 6 and row["represented_hours"] == pytest.approx(8760)
+    summary = tables["stress_summary"].iloc[0]
+    assert summary["event_unserved_energy_mwh"] == pytest.approx(20.0, abs=1e-6) and summary["unserved_energy_mwh"] == pytest.approx(29_200, abs=1e-3)
+    assert summary["load_shed"] == 1
+
+
+def test_a_mode_that_did_not_converge_is_marked_and_not_ranked(outage_modes):
+    import dataclasses
+
+    scenario, inputs, loops, _ = outage_modes
+    # All converged: ranked by unserved energy (60 emissions-first; 20 stability-first and auto).
+    settled = {mode: dataclasses.replace(loop, converged=True) for mode, loop in loops.items()}
+    ranked = stress_tables(scenario, inputs, settled)["stress_summary"].set_index("mode")
+    assert ranked["converged"].all()
+    assert ranked.loc["emissions_first", "rank"] == 3 and ranked.loc["stability_first", "rank"] < 3 and ranked.loc["auto", "rank"] < 3
+    # Mark stability-first as not converged: it keeps its figures but leaves the ranking.
+    marked = dict(settled, stability_first=dataclasses.replace(loops["stability_first"], converged=False))
+    again = stress_tables(scenario, inputs, marked)
+    summary = again["stress_summary"].set_index("mode")
+    assert not summary.loc["stability_first", "converged"] and np.isnan(summary.loc["stability_first", "rank"])
+    assert summary.loc["auto", "rank"] == 1 and summary.loc["emissions_first", "rank"] == 2
+    adequacy = again["adequacy"].set_index("mode")
+    assert adequacy["converged"].to_dict() == {"emissions_first": True, "stability_first": False, "auto": True}
+    assert adequacy.loc["stability_first", "unserved_energy_mwh"] == pytest.approx(20.0, abs=1e-6)
+
+
+def test_each_mode_reports_its_trace_and_the_iterate_it_reports(outage_modes):
+    _, _, loops, tables = outage_modes
+    summary = tables["stress_summary"].set_index("mode")
+    adequacy = tables["adequacy"].set_index("mode")
+    for mode, loop in loops.items():
+        trace = tables[f"loop_{mode}"]
+        assert trace["iteration"].tolist() == list(range(len(trace)))
+        assert summary.loc[mode, "iterations"] == len(trace)
+        # The reported iterate is the round the trace flags; every figure of the mode is that round's.
+        reported = trace.index[trace["reported"]].tolist()
+        assert reported == [summary.loc[mode, "reported_iteration"]] and summary.loc[mode, "reported_iterate"] == "best"
+        assert summary.loc[mode, "total_cost"] == pytest.approx(trace.loc[reported[0], "total_cost"])
+        assert summary.loc[mode, "unserved_energy_mwh"] == pytest.approx(trace.loc[reported[0], "unserved_energy_mwh"], abs=1e-6)
+        assert adequacy.loc[mode, "unserved_energy_mwh"] == pytest.approx(trace.loc[reported[0], "unserved_energy_mwh"], abs=1e-6)
+        assert summary.loc[mode, "relative_gap"] == pytest.approx(trace.loc[reported[0], "relative_gap"])
+        assert summary.loc[mode, "converged"] == loop.converged == (trace["relative_gap"].iloc[-1] <= summary.loc[mode, "gap_tolerance_fraction"])
+
+
+@pytest.fixture(scope="module")
+def unconverged_stress_run(tmp_path_factory):
+    """`planning stress --strict` on 48 h of the stress example, 90 % of the CCGT, oil and import capacity out for 12 h (the
+    existing fleet sheds load), one round only and a zero gap tolerance: the as-arrived schedule is not the campus' best
+    response, so no mode converges."""
+    from typer.testing import CliRunner
+
+    from planning.cli import app
+    from tests.conftest import REPO
+
+    out = tmp_path_factory.mktemp("stress") / "unconverged"
+    sets = ["horizon.hours=48", "horizon.storage_cycle=day", "operations.loop.max_iterations=1", "operations.loop.gap_tolerance_fraction=0",
+            "stress.events=[{kind: outage, technologies: [ccgt, oil, imports], start_hour: 12, duration_hours: 12, fraction: 0.9}]"]
+    result = CliRunner().invoke(app, ["stress", str(REPO / "scenarios" / "isone_stress_week.yaml"), "--out", str(out), "--strict",
+                                      "--mode", "stability_first", "--mode", "auto", *sum((["--set", s] for s in sets), [])])
+    return result, out
+
+
+def test_stress_command_marks_unconverged_modes_and_strict_exits_5(unconverged_stress_run):
+    result, out = unconverged_stress_run
+    assert result.exit_code == 5, result.output
+    text = " ".join(result.output.split())
+    assert "stability_first: NOT CONVERGED after 1 round" in text and "auto: NOT CONVERGED after 1 round" in text
+    assert "not ranked" in text
+    assert "LOAD SHED" in text and "during the stress events (12 h, unweighted)" in text
+    assert "the 48 modelled hours are a sample scaled to a year" in text
+    adequacy = pd.read_csv(out / "adequacy.csv")
+    assert adequacy["converged"].tolist() == [False, False]
+    assert (adequacy["event_hours"] == 12).all() and (adequacy["event_unserved_energy_mwh"] > 0).all()
+    summary = pd.read_csv(out / "stress_summary.csv")
+    assert summary["rank"].isna().all() and (summary["load_shed"] == 1).all()
+
+
+def test_stress_report_marks_unconverged_modes_and_labels_event_and_annual_figures(unconverged_stress_run):
+    from planning.report import build_report
+
+    _, out = unconverged_stress_run
+    report = build_report(out)
+    html = report.html.read_text(encoding="utf-8")
+    assert html.count("NOT CONVERGED") >= 4 and "Not converged, so not ranked: stability_first, auto" in html   # modes and zones tables, banner
+    assert "during the stress events (unweighted)" in html and "annualised" in html
+    assert "LOAD SHED" in html
+    assert "The 48 modelled hours are a sample scaled to a year: each stands for 182.5 h" in html
+    assert [path.name for path in report.figures] == ["stress_convergence.png"]
