@@ -43,4 +43,5 @@ def add_datacenter(inputs: xr.Dataset, arrived: float, rating: float, delay: flo
         dc_baseline_mw=series(np.zeros(n)), dc_observed_flexible_mw=series(np.full(n, arrived)),
         dc_work_arrived=series(np.full(n, arrived)), dc_pue=series(np.full(n, pue)),
         dc_curve_x=(("datacenter", "breakpoint"), np.array([[0.0, 1.0]])), dc_curve_y=(("datacenter", "breakpoint"), np.array([[0.0, 1.0]])),
+        dc_operating_min_per_unit=one(0.0), dc_operating_max_per_unit=one(1.0),   # the whole curve: 0..N_f
     )
