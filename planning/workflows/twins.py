@@ -20,7 +20,7 @@ from planning.metrics.summary import new_capacity_by_technology, summary_table
 
 TWINS = ("inflexible", "learned", "ideal")
 COMPARED = ("total_cost", "investment_cost", "operating_cost", "co2_t", "peak_demand_mw", "unserved_energy_mwh",
-            "datacenter_energy_mwh", "datacenter_peak_mw", "datacenter_shifted_mwh")
+            "datacenter_energy_mwh", "datacenter_peak_mw", "datacenter_shifted_mwh", "mip_gap")
 
 
 def twin_scenario(scenario: Scenario, flexibility: str) -> Scenario:
