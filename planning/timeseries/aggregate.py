@@ -3,8 +3,13 @@
 What is clustered
 -----------------
 Every input that varies by snapshot (zonal demand, capacity factors, data-center series, ...)
-becomes one column (constant columns are left out and kept as they are), plus the total
-demand over zones. tsam scales each column to [0, 1] and clusters the periods
+becomes one column (constant columns are left out and kept as they are), plus the system load
+``total_load_mw`` = Σ_z demand + Σ_d PUE·(baseline + flexible power as the work arrives) — the
+data centers' facility power is load like any other. Not clustered (:data:`CHRONOLOGICAL`):
+stress flags (``stress_active``) and line availability (``line_availability``) — each
+representative keeps them as they are in the calendar period it is labelled with, unscaled, and
+they do not move the clustering (an event flag averaged into a day would be a fraction of an
+event, and rescaling would break its 0/1 meaning). tsam scales each column to [0, 1] and clusters the periods
 (``horizon.representative_periods``: method, representation). With
 ``representation: distribution_minmax`` (the default) each representative keeps, per column,
 the duration curve of its cluster and its min and max — this preserves energy totals, peaks and
@@ -14,8 +19,9 @@ to [0, 1] afterwards.
 
 Extreme periods
 ---------------
-``keep_peak_demand``: the period holding the highest total-demand hour is appended as its own
-representative (weight 1 period). ``keep_lowest_mean_of``: the period of lowest mean capacity
+``keep_peak_demand``: the period holding the highest hour of ``total_load_mw`` (demand plus
+data-center facility power, so a campus' peak counts) is appended as its own representative
+(weight 1 period). ``keep_lowest_mean_of``: the period of lowest mean capacity
 factor of each named plant (a wind drought) likewise. They count towards ``periods``.
 
 Result
@@ -48,7 +54,10 @@ import xarray as xr
 from planning.config.representative_periods import RepresentativePeriods
 
 _SEPARATOR = "|"
-_TOTAL = "total_demand_mw"
+_TOTAL = "total_load_mw"
+#: Series that are not clustered: each representative keeps them as they are in the calendar
+#: period it is labelled with (0/1 event flags and outage derating must not be averaged or rescaled).
+CHRONOLOGICAL = ("weight_h", "period", "stress_active", "line_availability")
 
 
 def feature_frame(dataset: xr.Dataset) -> tuple[pd.DataFrame, dict[str, tuple[str, str | None, object]]]:
@@ -59,7 +68,7 @@ def feature_frame(dataset: xr.Dataset) -> tuple[pd.DataFrame, dict[str, tuple[st
     columns: dict[str, np.ndarray] = {}
     where: dict[str, tuple[str, str | None, object]] = {}
     for name, variable in dataset.data_vars.items():
-        if "snapshot" not in variable.dims or name in ("weight_h", "period") or variable.dtype.kind not in "fiu":
+        if "snapshot" not in variable.dims or name in CHRONOLOGICAL or variable.dtype.kind not in "fiu":
             continue
         others = [d for d in variable.dims if d != "snapshot"]
         if len(others) > 1:
@@ -78,8 +87,17 @@ def feature_frame(dataset: xr.Dataset) -> tuple[pd.DataFrame, dict[str, tuple[st
                 columns[key] = values
                 where[key] = (name, other, label)
     frame = pd.DataFrame(columns, index=pd.DatetimeIndex(dataset["snapshot"].values))
-    frame[_TOTAL] = dataset["demand_mw"].sum("zone").values
+    frame[_TOTAL] = total_load_mw(dataset)
     return frame, where
+
+
+def total_load_mw(dataset: xr.Dataset) -> np.ndarray:
+    """Σ_z demand + Σ_d PUE·(baseline + flexible as it arrives): the system load per snapshot (MW)."""
+    total = dataset["demand_mw"].sum("zone")
+    if "dc_baseline_mw" in dataset and dataset.sizes.get("datacenter", 0):
+        facility = dataset["dc_pue"] * (dataset["dc_baseline_mw"] + dataset["dc_observed_flexible_mw"])
+        total = total + facility.sum("datacenter")
+    return np.asarray(total.values, dtype=float)
 
 
 def aggregate_inputs(dataset: xr.Dataset, settings: RepresentativePeriods) -> xr.Dataset:

@@ -1,0 +1,85 @@
+"""What tsam clusters on: the peak period kept is the peak of demand + data-center facility power, and
+stress flags and line availability stay chronological (not clustered, not rescaled).
+
+Synthetic inputs, 20 days, built here so every expected value is known by construction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from planning.config.representative_periods import RepresentativePeriods
+from planning.timeseries.aggregate import aggregate_inputs
+
+DAYS = 20
+
+
+def synthetic_inputs(stress: bool = False) -> xr.Dataset:
+    hours = DAYS * 24
+    time = pd.date_range("2021-07-01", periods=hours, freq="h")
+    rng = np.random.default_rng(7)
+    hour = np.arange(hours) % 24
+    demand = 700 + 150 * np.sin((hour - 6) / 24 * 2 * np.pi) + rng.normal(0, 10, hours)
+    demand = np.clip(demand, 0, 880)
+    # Day 3, 12:00: the highest demand hour (1000 MW). Day 11, 18:00: demand 950 MW, but the campus
+    # draws 200 MW of facility power then (50 MW otherwise): demand + facility = 1150 > 1050.
+    demand[3 * 24 + 12] = 1000.0
+    demand[11 * 24 + 18] = 950.0
+    baseline = np.full(hours, 30.0)
+    flexible = np.full(hours, 20.0)
+    flexible[11 * 24 + 18] = 170.0
+    wind = np.clip(0.4 + 0.3 * np.sin(np.arange(hours) / 37.0) + rng.normal(0, 0.05, hours), 0, 1)
+    data = {
+        "weight_h": (("snapshot",), np.full(hours, 8760 / hours)),
+        "period": (("snapshot",), np.zeros(hours, dtype=int)),
+        "demand_mw": (("zone", "snapshot"), demand[None, :]),
+        "availability_per_unit": (("plant", "snapshot"), np.vstack([np.ones(hours), wind])),
+        "dc_baseline_mw": (("datacenter", "snapshot"), baseline[None, :]),
+        "dc_observed_flexible_mw": (("datacenter", "snapshot"), flexible[None, :]),
+        "dc_work_arrived": (("datacenter", "snapshot"), 0.8 * flexible[None, :]),
+        "dc_pue": (("datacenter", "snapshot"), np.ones((1, hours))),
+    }
+    if stress:
+        active = np.zeros(hours)
+        active[5 * 24: 6 * 24] = 1.0
+        availability = np.ones((1, hours))
+        availability[0, 5 * 24: 6 * 24] = 0.5
+        data["stress_active"] = (("snapshot",), active)
+        data["line_availability"] = (("line", "snapshot"), availability)
+    coords = {"snapshot": time, "zone": ["z"], "plant": ["gas", "wind"], "datacenter": ["campus"], "line": ["l"]}
+    return xr.Dataset(data, coords=coords)
+
+
+def _facility_total(dataset: xr.Dataset) -> np.ndarray:
+    facility = (dataset["dc_pue"] * (dataset["dc_baseline_mw"] + dataset["dc_observed_flexible_mw"])).sum("datacenter")
+    return (dataset["demand_mw"].sum("zone") + facility).values
+
+
+def test_peak_period_is_the_peak_of_demand_plus_datacenter_load():
+    inputs = synthetic_inputs()
+    assert _facility_total(inputs).max() == pytest.approx(1150.0)
+    reduced = aggregate_inputs(inputs, RepresentativePeriods(periods=4))
+    starts = pd.DatetimeIndex(reduced["representative_start"].values)
+    # Day 11 is its own representative (weight one day), labelled with itself, and keeps its peak hour.
+    day_11 = pd.Timestamp("2021-07-12")
+    kept = int(reduced["representative_of_period"].values[11])
+    assert list(reduced["representative_of_period"].values).count(kept) == 1
+    assert starts[11] == day_11
+    assert _facility_total(reduced).max() == pytest.approx(1150.0, rel=1e-9)
+
+
+def test_stress_flags_and_line_availability_stay_chronological():
+    plain = aggregate_inputs(synthetic_inputs(), RepresentativePeriods(periods=5))
+    stressed_inputs = synthetic_inputs(stress=True)
+    stressed = aggregate_inputs(stressed_inputs, RepresentativePeriods(periods=5))
+    # The flags do not move the clustering ...
+    np.testing.assert_array_equal(stressed["representative_of_period"].values, plain["representative_of_period"].values)
+    # ... and each representative carries the flags of the calendar day it is labelled with, unscaled.
+    labels = pd.DatetimeIndex(stressed["snapshot"].values)
+    source = stressed_inputs.sel(snapshot=labels)
+    np.testing.assert_array_equal(stressed["stress_active"].values, source["stress_active"].values)
+    np.testing.assert_array_equal(stressed["line_availability"].values, source["line_availability"].values)
+    assert set(np.unique(stressed["stress_active"].values)) <= {0.0, 1.0}
