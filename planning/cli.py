@@ -348,10 +348,13 @@ def loop(
     stress_mode: Annotated[Optional[str], typer.Option("--stress-mode", help="Follow a stress signal instead: emissions_first | stability_first | auto.")] = None,
     set_: SetOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output folder.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
 ) -> None:
     """Signal-response loop: the grid publishes an hourly signal, the data centers re-schedule, until the schedule settles.
 
     Writes loop.csv (one row per round), loop_schedule.csv, loop_comparison.csv (vs the integrated optimum) and adequacy.csv.
+
+    Exit codes: 2 invalid input, 3 no solution, 5 load was shed at the reported round with --strict (results written).
     """
     from planning.workflows.signal_response import SIGNAL_KINDS, write_loop
     from planning.workflows.stress import MODES, mode_signal
@@ -376,6 +379,20 @@ def loop(
     _show_outputs(quiet, folder, [(tables["loop"][columns], "signal-response loop (loop.csv)"),
                                   (tables["loop_comparison"], "loop vs integrated optimum (loop_comparison.csv)"),
                                   (tables.get("switches"), "auto signal switches (switches.csv)")], warning)
+    _report_shedding(result.final.results, quiet, strict, folder)
+
+
+def _report_shedding(results, quiet: bool, strict: bool, folder: Path) -> None:
+    """What the modelled hours stand for, and a LOAD SHED line (an exit-5 error with ``--strict``) for one results Dataset."""
+    from planning.metrics.summary import results_labels
+
+    horizon, shed = results_labels(results)
+    if horizon and not quiet:
+        console.print(f"[bold]horizon:[/] {horizon}", highlight=False, soft_wrap=True)
+    if shed and strict:
+        _fail(LoadShedError([shed], title=f"load was shed (--strict); results kept in {folder}"))
+    if shed:
+        (errors if quiet else console).print(f"[bold red]{shed}[/]", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -77,11 +77,13 @@ def test_netcdf_matches_csv(two_zone_run):
 
 def test_regression_two_zone_objective(two_zone_run):
     # Pinned 2026-11-26 (first version of the model): isone_two_zones, 48 h from 2021-08-01, daily storage cycle.
+    # 2026-11-30: 4,420,205,922.577692 → 4,474,720,310.506668: the EIA-930 rows are read hour-ending (one hour
+    # later than before); declaring time_convention: hour_beginning on the five references gives the old value exactly.
     summary = pd.read_csv(two_zone_run / "summary.csv").set_index("metric")
     assert float(summary.loc["objective", "value"]) == pytest.approx(PINNED_TWO_ZONE_OBJECTIVE, rel=1e-6)
 
 
-PINNED_TWO_ZONE_OBJECTIVE = 4_420_205_922.577692
+PINNED_TWO_ZONE_OBJECTIVE = 4_474_720_310.506668
 
 
 def test_validate_reports_all_problems_without_traceback(tmp_path):
@@ -166,8 +168,21 @@ def test_run_that_sheds_load_says_so_and_strict_exits_5(tmp_path):
 
 
 def test_help_documents_the_exit_codes():
-    for command in ("run", "stress"):
+    for command in ("run", "stress", "loop"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0
         text = " ".join(result.output.split())
         assert "--strict" in text and "exit code 5" in text
+
+
+def test_loop_that_sheds_load_says_so_and_strict_exits_5(tmp_path):
+    # 90 % of the CCGT, oil and import capacity out for 12 of 48 h: the existing fleet cannot serve the load.
+    sets = ["horizon.hours=48", "horizon.storage_cycle=day", "operations.loop.max_iterations=1",
+            "stress.events=[{kind: outage, technologies: [ccgt, oil, imports], start_hour: 12, duration_hours: 12, fraction: 0.9}]"]
+    args = ["loop", str(REPO / "scenarios" / "isone_stress_week.yaml"), "--signal", "price", *sum((["--set", s] for s in sets), [])]
+    strict = runner.invoke(app, [*args, "--out", str(tmp_path / "strict"), "--strict", "--quiet"])
+    assert strict.exit_code == 5, strict.output
+    text = " ".join(strict.output.split())
+    assert "load was shed (--strict)" in text and "during the stress events (12 h, unweighted)" in text
+    adequacy = pd.read_csv(tmp_path / "strict" / "adequacy.csv")
+    assert adequacy["event_unserved_energy_mwh"].iloc[0] > 0 and adequacy["event_loss_of_load_hours"].iloc[0] == 12

@@ -172,6 +172,12 @@ def shedding_label(summary: pd.DataFrame) -> str | None:
     return shedding_text(values)
 
 
+def results_labels(results: xr.Dataset) -> tuple[str | None, str | None]:
+    """(:func:`horizon_label`, :func:`shedding_label`) of a results Dataset without a summary table (e.g. a loop's grid solution)."""
+    facts = pd.DataFrame(horizon_rows(results) + shedding_rows(results), columns=["metric", "value", "unit"])
+    return horizon_label(facts), shedding_label(facts)
+
+
 def bound_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
     """Rows of a decomposed unit-commitment run (see :mod:`planning.optimization.decomposition`):
     upper and lower bound of the full-year cost, the certified gap (UB − LB)/UB, and their sources."""
