@@ -9,7 +9,8 @@ SHARED_DATA_DIR defaults to ``../shared/data`` (relative to the repo root) and m
 Only pandas/numpy are used; nothing is downloaded.
 
 Output columns (one row per source row, same order, exactly 8760 rows):
-    utc_time                              copied unchanged (UTC, EIA-930 hour-ENDING label)
+    utc_hour_ending                       source utc_time, copied unchanged (UTC, EIA-930 hour-ENDING label;
+                                          the name declares the convention to planning.io.timeseries)
     demand_mw                             = demand_cleaned_mw
     wind_cf, solar_cf                     measured gen_{wind,solar}_mw / installed-capacity estimate,
                                           negative/missing -> 0, clipped to [0, 1], 5 decimals
@@ -137,7 +138,7 @@ def make_zone(shared: Path, zone: str) -> tuple[pd.DataFrame, dict]:
     if missing:
         raise KeyError(f"{src}: missing columns {missing}")
     report: dict = {"zone": zone, "rows": len(df)}
-    out = pd.DataFrame({"utc_time": df["utc_time"], "demand_mw": df["demand_cleaned_mw"]})
+    out = pd.DataFrame({"utc_hour_ending": df["utc_time"], "demand_mw": df["demand_cleaned_mw"]})
     for col, name in (("gen_wind_mw", "wind_cf"), ("gen_solar_mw", "solar_cf")):
         method, value = CAPACITY[zone][col]
         cap = capacity_mw(df[col], method, value)
@@ -159,7 +160,7 @@ def validate(df: pd.DataFrame, zone: str) -> None:
     for c in [c for c in df.columns if c.endswith("_cf")]:
         assert df[c].between(0.0, 1.0).all(), f"{zone}: {c} outside [0, 1]"
     assert (df["demand_mw"] > 0).all(), f"{zone}: non-positive demand"
-    t = pd.to_datetime(df["utc_time"])
+    t = pd.to_datetime(df["utc_hour_ending"])
     assert t.iloc[0] == pd.Timestamp("2021-01-01 00:00:00"), f"{zone}: first label {t.iloc[0]}"
     assert (t.diff().dropna() == pd.Timedelta(hours=1)).all(), f"{zone}: not strictly hourly"
 

@@ -2,7 +2,9 @@
 
 For data center d with IT rating N (MW), deferrable share s, and per-unit utilisation b(t) from
 the card's calendar baseline (expected, or firm = expected + the card's high-quantile offset),
-evaluated in the card's time zone at each snapshot and clipped to [0, 1]:
+evaluated at each snapshot's **local hour and weekday in the site's zone** (``zones.<zone>.time_zone``;
+the card's profile is a local-clock pattern, whatever time zone its telemetry was recorded in) and
+clipped to [0, 1]:
 
 * ``dc_baseline_mw(d, t)   = (1 − s)·N·b(t)``        inflexible IT power (MW), always served;
 * ``dc_flexible_rating_mw(d) = s·N``                 rating N_f of the flexible GPU fleet (MW);
@@ -24,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from planning.config.base import parse_time_zone
 from planning.config.scenario import Scenario
 from planning.errors import PlanningError
 from planning.io.timeseries import TimeSeriesReader
@@ -68,7 +71,9 @@ def datacenter_arrays(scenario: Scenario, time: pd.DatetimeIndex, reader: TimeSe
         baseline = card_to_estimator(card, "baseline")
         if baseline.params_.get("temperature_coefficient_per_unit_per_c") is not None:
             problems.append(f"{key}.card_file: card '{card.name}' has a temperature term; scenarios do not carry temperature yet — refit without weather")
-        local = time.tz_localize("UTC").tz_convert(card.baseline.parameters.timezone)
+        # The card's 7×24 profile is a local-clock pattern (learned in its telemetry's time zone,
+        # card.baseline.parameters.timezone); the site follows its own zone's clock.
+        local = time.tz_localize("UTC").tz_convert(parse_time_zone(scenario.zones[site.zone].time_zone))
         features = calendar_features(local)
         utilisation = baseline.predict_firm(features) if site.baseline == "firm" else baseline.predict(features)
         utilisation = np.clip(np.asarray(utilisation, float), 0.0, 1.0)

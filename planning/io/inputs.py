@@ -2,7 +2,9 @@
 
 Dimensions
 ----------
-``snapshot`` (datetime64, hour beginning, UTC label), ``zone``, ``plant``, ``line``.
+``snapshot`` (datetime64 without a time zone, read as UTC: the hour that *begins* at the label),
+``zone``, ``plant``, ``line``. Time series are aligned to these labels by
+:class:`planning.io.timeseries.TimeSeriesReader` (by time stamp when the file has a time column).
 
 Variables (units in the names)
 ------------------------------
@@ -20,7 +22,8 @@ Variables (units in the names)
   ``line_annual_cost_per_mw`` (capex × CRF + fixed O&M), ``line_loss_fraction``.
 
 Attributes: ``voll_per_mwh``, ``allow_unserved_energy``, ``co2_price_per_t``, ``co2_cap_t`` (NaN
-= none), ``currency``, ``scenario``. ``attrs['input_files']`` lists the files read.
+= none), ``currency``, ``scenario``. ``attrs['input_files']`` lists the files read;
+``attrs['input_time_notes']`` the modelled hours filled at a file's edge (``edge_fill_hours``).
 """
 
 from __future__ import annotations
@@ -29,11 +32,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from planning.config.horizon import hours_in_year
 from planning.config.scenario import Scenario
 from planning.config.technologies import StorageTechnology, ThermalTechnology, VariableTechnology
 from planning.errors import ScenarioError
 from planning.io.datacenter_inputs import datacenter_arrays
+from planning.logging import get_logger
 from planning.io.timeseries import TimeSeriesReader
 from planning.io.operations import add_operations_inputs
 from planning.io.stress_inputs import apply_stress_events
@@ -41,7 +44,7 @@ from planning.timeseries.aggregate import aggregate_inputs
 
 
 def snapshots(scenario: Scenario) -> pd.DatetimeIndex:
-    """Hour-beginning timestamps of the modelled hours."""
+    """Hour-beginning UTC timestamps of the modelled hours (stored without a time zone)."""
     horizon = scenario.horizon
     start = pd.Timestamp(year=horizon.year, month=1, day=1) + pd.Timedelta(hours=horizon.start_hour)
     return pd.date_range(start, periods=horizon.hours, freq="h", name="snapshot")
@@ -56,8 +59,8 @@ def load_inputs(scenario: Scenario) -> xr.Dataset:
         With every data problem found (missing files/columns, wrong length, NaN, out of range).
     """
     horizon = scenario.horizon
-    reader = TimeSeriesReader(hours_in_year(horizon.year))
     window = slice(horizon.start_hour, horizon.start_hour + horizon.hours)
+    reader = TimeSeriesReader(horizon.year, window)
     time = snapshots(scenario)
     n_hours = len(time)
 
@@ -123,6 +126,8 @@ def load_inputs(scenario: Scenario) -> xr.Dataset:
     datacenter_vars, datacenter_coords = datacenter_arrays(scenario, time, reader, window, card_problems)
     if reader.problems or card_problems:
         raise ScenarioError(reader.problems + card_problems, title="invalid scenario data")
+    for note in reader.notes:
+        get_logger("inputs").warning(note)
 
     lines = list(scenario.transmission)
     per_line: dict[str, list] = {key: [] for key in (
@@ -157,6 +162,7 @@ def load_inputs(scenario: Scenario) -> xr.Dataset:
             "co2_price_per_t": scenario.policy.co2_price_per_t,
             "co2_cap_t": np.nan if scenario.policy.co2_cap_t is None else scenario.policy.co2_cap_t,
             "input_files": sorted(str(path) for path in reader.files),
+            "input_time_notes": list(reader.notes),
         },
     )
     dataset = add_operations_inputs(dataset, scenario)

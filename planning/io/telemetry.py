@@ -310,17 +310,18 @@ def _parse_timestamps(path: Path, text: pd.Series, problems: ProblemCollector) -
     return _check_order(path, index, problems)
 
 
-def _check_order(path: Path, index: pd.DatetimeIndex, problems: ProblemCollector) -> pd.DatetimeIndex | None:
+def _check_order(path: Path, index: pd.DatetimeIndex, problems: ProblemCollector, column: str = "timestamp") -> pd.DatetimeIndex | None:
+    """``index`` if it increases strictly; otherwise None, with a problem naming the first bad line."""
     steps = index.to_series().diff().to_numpy()[1:]
     zero = np.flatnonzero(steps == np.timedelta64(0))
     backwards = np.flatnonzero(steps < np.timedelta64(0))
     ok = True
     if len(zero):
-        problems.add(f"{path}: column 'timestamp': {len(zero)} duplicate timestamp(s), first at line "
+        problems.add(f"{path}: column '{column}': {len(zero)} duplicate timestamp(s), first at line "
                      f"{_line(zero[0] + 1)} ({index[zero[0] + 1].isoformat()}); remove or average duplicates")
         ok = False
     if len(backwards):
-        problems.add(f"{path}: column 'timestamp': not increasing, time goes backwards {len(backwards)} time(s), "
+        problems.add(f"{path}: column '{column}': not increasing, time goes backwards {len(backwards)} time(s), "
                      f"first at line {_line(backwards[0] + 1)} ({index[backwards[0] + 1].isoformat()} after "
                      f"{index[backwards[0]].isoformat()}); sort the file by time")
         ok = False

@@ -3,6 +3,10 @@
 Every file is written into a temporary sibling folder which replaces the target folder only
 when everything has been written, so a failed run never leaves a half-written folder.
 
+Snapshots are written as UTC with an explicit ``Z`` (``2021-08-01T00:00:00Z``, the hour that begins
+then) in every CSV (:func:`snapshot_labels`), and as CF time in UTC in results.nc; read them back
+with :func:`snapshot_times`.
+
 Files (DESIGN.md §6): summary.csv, capacity.csv, transmission.csv, dispatch.csv, storage.csv,
 flows.csv, balance.csv, commitment.csv, reserves.csv (with spinning reserve; balance.csv then
 also has reserve_requirement_mw, reserve_provided_mw, reserve_shortfall_mw),
@@ -45,8 +49,27 @@ def atomic_folder(target: Path) -> Iterator[Path]:
         shutil.rmtree(backup, ignore_errors=True)
 
 
+SNAPSHOT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+"""How every CSV writes a snapshot: ISO 8601 in UTC with an explicit ``Z`` (hour-beginning)."""
+
+
+def snapshot_labels(values) -> np.ndarray:
+    """``2021-08-01T00:00:00Z`` for each snapshot (naive datetimes are UTC; aware ones are converted)."""
+    index = pd.DatetimeIndex(values)
+    if index.tz is not None:
+        index = index.tz_convert("UTC").tz_localize(None)
+    return index.strftime(SNAPSHOT_FORMAT).to_numpy()
+
+
+def snapshot_times(labels) -> pd.DatetimeIndex:
+    """The snapshots of a written CSV column back as datetimes (UTC, without a time zone, like the
+    model's), whether the labels carry ``Z``/an offset or not."""
+    index = pd.DatetimeIndex(pd.to_datetime(pd.Series(labels).astype(str), format="ISO8601", utc=True))
+    return index.tz_convert("UTC").tz_localize(None)
+
+
 def _snapshot_strings(results: xr.Dataset) -> np.ndarray:
-    return pd.DatetimeIndex(results["snapshot"].values).strftime("%Y-%m-%dT%H:%M").to_numpy()
+    return snapshot_labels(results["snapshot"].values)
 
 
 def _long(results: xr.Dataset, names: list[str], dim: str, plants: list[str] | None = None) -> pd.DataFrame:
@@ -55,7 +78,7 @@ def _long(results: xr.Dataset, names: list[str], dim: str, plants: list[str] | N
     if plants is not None:
         subset = subset.sel(plant=plants)
     frame = subset.to_dataframe().reset_index()
-    frame["snapshot"] = pd.DatetimeIndex(frame["snapshot"]).strftime("%Y-%m-%dT%H:%M")
+    frame["snapshot"] = snapshot_labels(frame["snapshot"])
     return frame
 
 
@@ -134,8 +157,8 @@ def operations_tables(results: xr.Dataset, weight: pd.Series, plant_zone: pd.Ser
         tables["reserves"] = frame[["snapshot", "weight", "zone", "technology", "reserve_mw"]]
     if "representative_of_period" in results:
         period_map = results[["representative_of_period", "period_start", "representative_start"]].to_dataframe().reset_index()
-        period_map["period_start"] = pd.DatetimeIndex(period_map["period_start"]).strftime("%Y-%m-%dT%H:%M")
-        period_map["representative_start"] = pd.DatetimeIndex(period_map["representative_start"]).strftime("%Y-%m-%dT%H:%M")
+        period_map["period_start"] = snapshot_labels(period_map["period_start"])
+        period_map["representative_start"] = snapshot_labels(period_map["representative_start"])
         tables["representative_periods"] = period_map.rename(columns={"representative_of_period": "representative"})[
             ["calendar_period", "period_start", "representative", "representative_start"]]
     return tables
@@ -176,7 +199,7 @@ def balance_table(results: xr.Dataset) -> pd.DataFrame:
         }
     ).transpose("zone", "snapshot")
     frame = terms.to_dataframe().reset_index()
-    frame["snapshot"] = pd.DatetimeIndex(frame["snapshot"]).strftime("%Y-%m-%dT%H:%M")
+    frame["snapshot"] = snapshot_labels(frame["snapshot"])
     weight = pd.Series(results["weight_h"].values, index=_snapshot_strings(results))
     frame.insert(1, "weight", frame["snapshot"].map(weight))
     frame = frame[["snapshot", "weight", "zone"] + [c for c in frame.columns if c not in ("snapshot", "weight", "zone")]]
@@ -184,8 +207,14 @@ def balance_table(results: xr.Dataset) -> pd.DataFrame:
 
 
 def netcdf_ready(results: xr.Dataset, attrs: dict) -> xr.Dataset:
-    """A copy of ``results`` that netCDF can hold: strings as str, attrs as str/number."""
+    """A copy of ``results`` that netCDF can hold: strings as str, attrs as str/number, and every
+    datetime coordinate encoded as UTC (``units: hours since 1970-01-01T00:00:00+00:00``, CF time with
+    an explicit offset) and described as hour-beginning UTC."""
     out = results.copy()
+    for name in list(out.variables):
+        if np.issubdtype(out[name].dtype, np.datetime64):
+            out[name].encoding.update(units="hours since 1970-01-01T00:00:00+00:00", calendar="proleptic_gregorian")
+            out[name].attrs.update(time_zone="UTC", long_name=f"{name} (hour beginning, UTC)")
     for name in list(out.variables):
         if out[name].dtype == object or out[name].dtype.kind == "U":
             out[name] = out[name].astype(str)

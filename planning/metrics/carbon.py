@@ -89,6 +89,7 @@ import xarray as xr
 from scipy.sparse.linalg import spsolve
 
 from planning.errors import ScenarioError
+from planning.io.writers import snapshot_labels
 
 #: The emission factors shipped with the package (direct and IPCC AR5 lifecycle, with sources).
 FACTORS_FILE = Path(__file__).resolve().parents[2] / "data" / "emission_factors.csv"
@@ -690,7 +691,7 @@ def carbon_table(metrics: xr.Dataset) -> pd.DataFrame:
     frame = metrics[names].transpose("snapshot", "zone").to_dataframe().reset_index()
     weight = pd.Series(metrics["weight_h"].values, index=metrics["snapshot"].values)
     frame.insert(1, "weight", frame["snapshot"].map(weight).values)
-    frame["snapshot"] = pd.DatetimeIndex(frame["snapshot"]).strftime("%Y-%m-%dT%H:%M")
+    frame["snapshot"] = snapshot_labels(frame["snapshot"])
     return frame[CARBON_COLUMNS]
 
 

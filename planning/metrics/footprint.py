@@ -58,6 +58,7 @@ import pandas as pd
 import xarray as xr
 
 from planning.errors import ScenarioError
+from planning.io.writers import snapshot_labels
 from planning.logging import get_logger
 
 logger = get_logger("carbon")
@@ -284,7 +285,7 @@ def footprint_table(*footprints: xr.Dataset) -> pd.DataFrame:
         frame["weight"] = frame["snapshot"].map(pd.Series(fp["weight_h"].values, index=fp["snapshot"].values)).values
         frame["zone"] = frame["datacenter"].map(fp["zone"].to_series())
         frame["case"] = fp.attrs.get("case", "solved")
-        frame["snapshot"] = pd.DatetimeIndex(frame["snapshot"]).strftime("%Y-%m-%dT%H:%M")
+        frame["snapshot"] = snapshot_labels(frame["snapshot"])
         frames.append(frame[FOOTPRINT_COLUMNS])
     return pd.concat(frames, ignore_index=True)
 

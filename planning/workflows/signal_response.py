@@ -73,6 +73,7 @@ import xarray as xr
 
 from planning.config.scenario import Scenario
 from planning.errors import ScenarioError, SolveError
+from planning.io.writers import snapshot_labels
 from planning.logging import get_logger
 from planning.metrics.adequacy import adequacy_table, net_margin
 from planning.metrics.footprint import allocated_falls_system_rises
@@ -484,7 +485,7 @@ def switch_log(stressed: np.ndarray, margin: np.ndarray, inputs: xr.Dataset, thr
         previous = False
         for t in range(stressed.shape[1]):
             if bool(stressed[i, t]) != previous:
-                rows.append({"iteration": iteration, "snapshot": snapshots[t].strftime("%Y-%m-%dT%H:%M"), "hour": t, "zone": str(zone),
+                rows.append({"iteration": iteration, "snapshot": snapshot_labels([snapshots[t]])[0], "hour": t, "zone": str(zone),
                              "from": "stability_first" if previous else "emissions_first",
                              "to": "stability_first" if stressed[i, t] else "emissions_first",
                              "net_margin": float(margin[i, t]), "threshold": threshold})
@@ -591,7 +592,7 @@ def schedule_table(loop: LoopResult, inputs: xr.Dataset) -> pd.DataFrame:
     as_arrived_it_mw, work_done, backlog, signal, stressed (of the final round), and the integrated
     optimum's it_power_mw."""
     results = loop.final.results
-    snapshots = pd.DatetimeIndex(inputs["snapshot"].values).strftime("%Y-%m-%dT%H:%M")
+    snapshots = snapshot_labels(inputs["snapshot"].values)
     zones = [str(z) for z in inputs["zone"].values]
     frames = []
     for d in results["datacenter"].values:

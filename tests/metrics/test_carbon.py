@@ -288,7 +288,8 @@ def test_carbon_table_columns_and_summary(tmp_path, solve_raw):
     metrics, _ = _metrics(results, solved, raw)
     table = carbon.carbon_table(metrics)
     assert list(table.columns) == carbon.CARBON_COLUMNS
-    assert len(table) == 2 and table["snapshot"].iloc[0] == "2021-01-01T00:00"
+    # 2026-11-30: snapshots are written as UTC with an explicit Z (was "2021-01-01T00:00").
+    assert len(table) == 2 and table["snapshot"].iloc[0] == "2021-01-01T00:00:00Z"
     rows = {m: v for m, v, _ in carbon.carbon_summary_rows(metrics)}
     assert rows["co2_direct_t"] == pytest.approx(175.0, rel=1e-9)
     # Load-weighted marginal: (50·1000 + 150·500)/200 = 625 g/kWh.

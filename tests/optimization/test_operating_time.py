@@ -86,6 +86,8 @@ def _datacenter_inputs(hours: int, period: np.ndarray, arrived: np.ndarray, repr
             "dc_flexible_rating_mw": ("datacenter", [100.0]),
             "dc_max_delay_h": ("datacenter", [2.0]),
             "dc_ramp_mw_per_h": ("datacenter", [1e4]),
+            "dc_operating_min_per_unit": ("datacenter", [0.0]),
+            "dc_operating_max_per_unit": ("datacenter", [1.0]),
             "dc_baseline_mw": (("datacenter", "snapshot"), np.zeros((1, hours))),
             "dc_observed_flexible_mw": (("datacenter", "snapshot"), arrived[None, :]),
             "dc_work_arrived": (("datacenter", "snapshot"), arrived[None, :]),
