@@ -72,7 +72,7 @@ Reserve is held within a zone (no sharing over lines) and does not enter the ram
 
 Planning reserve margin (system-wide, if set; one row per snapshot)
 -------------------------------------------------------------------
-firm_capacity_mw = Σ_{p not storage} k_p·capacity_mw[p] + Σ_s firm_mw[s] + Σ_d K^c_d
+firm_capacity_mw = Σ_{p not storage} k_p·capacity_mw[p] + Σ_s firm_mw[s] + Σ_d K^c_d    (a column, defined once)
 firm_mw[s] ≤ k_s·capacity_mw[s];   H_req·firm_mw[s] ≤ η^d_s·energy_mwh[s]      (storage credit
              respects energy: a 50 MW / 50 MWh battery is firm for 12.5 MW at H_req = 4 h)
 firm_capacity_mw ≥ (1 + m)·Σ_z L_{z,t}                                          for every t ∈ T
@@ -271,9 +271,11 @@ def _add_planning_reserve(ctx: ModelContext) -> None:
     model.firm_storage_power = pyo.Constraint(model.FIRM_STORAGE, rule=lambda m, s: m.firm_mw[s] <= credit[s] * m.capacity_mw[s])
     model.firm_storage_energy = pyo.Constraint(model.FIRM_STORAGE, rule=lambda m, s: hours * m.firm_mw[s] <= eta_d[s] * m.energy_mwh[s])
     curtailable = float(np.nansum(inputs["dc_curtailable_credit_mw"].values)) if "dc_curtailable_credit_mw" in inputs else 0.0
-    model.firm_capacity_mw = pyo.Expression(expr=pyo.quicksum(credit[p] * model.capacity_mw[p] for p in model.PLANTS
-                                                              if credit[p] and kind[p] != "storage")
-                                            + pyo.quicksum(model.firm_mw[s] for s in stores) + curtailable)
+    # One column for the firm capacity, defined once, keeps each snapshot's row short (its load terms only).
+    model.firm_capacity_mw = pyo.Var(bounds=(None, None))
+    model.firm_capacity_definition = pyo.Constraint(
+        expr=model.firm_capacity_mw == pyo.quicksum(credit[p] * model.capacity_mw[p] for p in model.PLANTS if credit[p] and kind[p] != "storage")
+        + pyo.quicksum(model.firm_mw[s] for s in stores) + curtailable)
     demand = inputs["demand_mw"].values.sum(axis=0)
     varying = any(ctx.withdrawals.get((z, t)) for z in ctx.zones for t in ctx.snapshots)
     snapshots = list(ctx.snapshots) if varying else [int(np.argmax(demand))]
