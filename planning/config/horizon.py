@@ -18,14 +18,18 @@ def hours_in_year(year: int) -> int:
 class Horizon(Section):
     """The modelled hours: ``hours`` consecutive hours of ``year`` starting at ``start_hour``.
 
-    Resolution is one hour. Snapshot timestamps are ``year-01-01T00:00 + start_hour + i`` hours
-    (labelled in UTC). With ``scale_to_year`` each hour weighs ``hours_in_year / hours`` so that
-    operating costs and emissions are annual, like the annualised investment costs they are
-    traded against; without it, each hour weighs 1 (operating cost of the modelled hours only).
+    Resolution is one hour. Snapshot timestamps are ``year-01-01T00:00Z + start_hour + i`` hours,
+    each labelling the hour that *begins* then, in UTC; time series are aligned to them by their
+    time stamps (:mod:`planning.io.timeseries`). ``storage_cycle`` cuts only the storage state of
+    charge into days or weeks: unit commitment and data-center backlogs run chronologically through
+    the whole horizon (its first hour following its last). With ``scale_to_year`` each hour weighs
+    ``hours_in_year / hours`` so that operating costs and emissions are annual, like the annualised
+    investment costs they are traded against; without it, each hour weighs 1 (operating cost of the
+    modelled hours only).
     """
 
-    year: int = Field(2021, ge=1900, le=2200, description="Calendar year the time-series rows stand for.")
-    start_hour: int = Field(0, ge=0, description="First modelled hour of the year (0 = January 1st, 00:00).")
+    year: int = Field(2021, ge=1900, le=2200, description="Calendar year modelled (UTC); time-series files are aligned to its hours by their time stamps, or row by row.")
+    start_hour: int = Field(0, ge=0, description="First modelled hour of the year (h; 0 = the hour beginning January 1st, 00:00 UTC).")
     hours: int = Field(168, ge=1, description="Number of consecutive modelled hours (h).")
     scale_to_year: bool = Field(
         True,
@@ -34,7 +38,8 @@ class Horizon(Section):
     storage_cycle: str = Field(
         "horizon",
         pattern="^(horizon|day|week)$",
-        description="Storage state of charge is cyclic over the whole horizon, or within each day or week (must divide the horizon).",
+        description="Storage state of charge is cyclic over the whole horizon, or within each day or week (UTC days; must divide "
+        "the horizon). Only storage: unit commitment and data-center backlogs carry across those boundaries, cyclic over the horizon.",
     )
     representative_periods: RepresentativePeriods | None = Field(
         None,

@@ -262,16 +262,9 @@ def test_signal_of_an_hour_without_supply_is_null_never_zero():
     assert forecast["optimalDataPoints"][0]["timestamp"] == "2030-06-01T02:00:00Z" and forecast["optimalDataPoints"][0]["value"] == 250.0
 
 
-def test_twins_flag_a_datacenter_that_looks_cleaner_while_the_system_emits_more(tmp_path):
-    # Two hours. A: wind 100 MW (free), demand 100; B: no wind, demand 90. Coal 20 MW (10 $/MWh,
-    # 1 t/MWh), gas (20 $/MWh, 0.5 t/MWh). Data center: 10 MWh/h of work, 20 MW, may wait 3 h.
-    # Inflexible (10 MW each hour): A = wind 100 + coal 10; B = coal 20 + gas 80.
-    #   System 10 + 20 + 40 = 70 t. Average intensity A 10/110, B 60/100 → data center
-    #   10·10/110 + 10·0.6 = 6.9091 t.
-    # Learned (cost: coal in A is cheaper than gas in B, so all 20 MW go to A): A = wind 100 + coal 20;
-    #   B = coal 20 + gas 70. System 20 + 20 + 35 = 75 t (+5 t). Data center 20·20/120 = 3.3333 t (−3.5758 t).
-    from planning.metrics.footprint import twin_carbon_table
-    from planning.workflows.signal_response import as_arrived_schedule, solve_grid
+def _cleaner_looking_case(tmp_path):
+    """Two hours. A: wind 100 MW (free), demand 100; B: no wind, demand 90. Coal 20 MW (10 $/MWh,
+    1 t/MWh), gas (20 $/MWh, 0.5 t/MWh). Data center 'dc': 10 MWh/h of work, 20 MW, may wait 3 h."""
     from tests.workflows.helpers import THERMAL, scenario_and_inputs
 
     technologies = {"coal": {**THERMAL, "heat_rate_mmbtu_per_mwh": 10.0, "fuel": "coal"},
@@ -281,7 +274,36 @@ def test_twins_flag_a_datacenter_that_looks_cleaner_while_the_system_emits_more(
               "g": {"zone": "z", "technology": "ccgt", "existing_mw": 200, "max_new_mw": 0},
               "w": {"zone": "z", "technology": "onshore_wind", "existing_mw": 100, "max_new_mw": 0,
                     "profile": {"file": str(tmp_path / "series.csv"), "column": "cf"}}}
-    scenario, inputs = scenario_and_inputs(tmp_path, [100, 90], plants, technologies, fuels, columns={"cf": [1.0, 0.0]})
+    return scenario_and_inputs(tmp_path, [100, 90], plants, technologies, fuels, columns={"cf": [1.0, 0.0]},
+                               extra={"operations": {"loop": {"signal": "average", "max_iterations": 6}}})
+
+
+def test_loop_flags_rounds_where_the_datacenter_looks_cleaner_while_the_system_emits_more(tmp_path):
+    # The average signal of round 0 (as arrived, 10 MW each hour): A 10/110 = 0.091, B 60/100 = 0.6
+    # t/MWh, so the data center moves all 20 MW to A (step 1 in round 0): system 70 → 75 t, the data
+    # center's location-based CO2 6.909 → 20·20/120 = 3.333 t (see the twins test below). Round 0 is
+    # the reference (never flagged); every later round at x = 20 is.
+    from planning.workflows.signal_response import run_loop
+
+    scenario, inputs = _cleaner_looking_case(tmp_path)
+    table = run_loop(scenario, inputs, compare=False).table
+    assert table["co2_t"].iloc[0] == pytest.approx(70.0, rel=1e-9)
+    assert table["datacenter_co2_t"].iloc[0] == pytest.approx(10 * 10 / 110 + 6.0, rel=1e-9)
+    assert table["co2_t"].iloc[1] == pytest.approx(75.0, rel=1e-9)
+    assert table["datacenter_co2_t"].iloc[1] == pytest.approx(20 * 20 / 120, rel=1e-9)
+    assert table["allocated_falls_system_rises"].tolist()[:2] == [False, True]
+
+
+def test_twins_flag_a_datacenter_that_looks_cleaner_while_the_system_emits_more(tmp_path):
+    # _cleaner_looking_case. Inflexible (10 MW each hour): A = wind 100 + coal 10; B = coal 20 + gas 80.
+    #   System 10 + 20 + 40 = 70 t. Average intensity A 10/110, B 60/100 → data center
+    #   10·10/110 + 10·0.6 = 6.9091 t.
+    # Learned (cost: coal in A is cheaper than gas in B, so all 20 MW go to A): A = wind 100 + coal 20;
+    #   B = coal 20 + gas 70. System 20 + 20 + 35 = 75 t (+5 t). Data center 20·20/120 = 3.3333 t (−3.5758 t).
+    from planning.metrics.footprint import twin_carbon_table
+    from planning.workflows.signal_response import as_arrived_schedule, solve_grid
+
+    scenario, inputs = _cleaner_looking_case(tmp_path)
     inflexible = solve_grid(scenario, inputs, as_arrived_schedule(inputs))
     learned = solve_grid(scenario, inputs)
     assert float(inflexible.results["co2_t"]) == pytest.approx(70.0, rel=1e-9)
