@@ -78,7 +78,6 @@ and more than a window with its look-ahead).
 
 from __future__ import annotations
 
-import itertools
 import math
 import multiprocessing
 import time
@@ -112,12 +111,19 @@ _CONTINUOUS = highspy.HighsVarType.kContinuous
 
 
 def snapshot_of(var) -> int | None:
-    """The snapshot a variable belongs to: its (last) integer index; None for capacities etc."""
+    """The snapshot a variable belongs to: the *first* integer entry of its index; None for capacities etc.
+
+    Blocks index operating variables by names (strings: plant, zone, line, storage) and then the
+    snapshot, e.g. ``generation_mw[g, t]``; the piecewise-linear formulations of the data-center
+    curve (:mod:`planning.surrogate.formulations`) index theirs by (position of the snapshot,
+    segment), ``throughput_delta[t, k]`` and the binaries ``throughput_z[t, k]`` — the position is
+    the snapshot because the block passes variables indexed by every snapshot in order. The last
+    integer would be the segment k, and would put those columns into the windows of hours 0…K−1.
+    """
     index = var.index()
-    if isinstance(index, tuple):
-        index = index[-1] if index else None
-    if isinstance(index, (int, np.integer)) and not isinstance(index, bool):
-        return int(index)
+    for entry in index if isinstance(index, tuple) else (index,):
+        if isinstance(entry, (int, np.integer)) and not isinstance(entry, bool):
+            return int(entry)
     return None
 
 
@@ -193,8 +199,30 @@ class WindowLog:
     seconds: float
 
 
+@dataclass
+class Budgets:
+    """Rows over the whole horizon handed over between windows as budgets (a CO2 cap), and window-end targets.
+
+    ``rows``: row indices (each Σ_j a_j·x_j ≤ U, e.g. ``co2_cap``); ``hourly`` (len(rows), T): the
+    budget allocated to each hour, Σ_h hourly[r, h] = U_r (by the fixed-capacity LP relaxation's
+    emissions per hour). A window gets U_r − (what decided hours outside it use) − Σ over hours
+    neither decided nor in the window of hourly[r, h]: unused budget is handed on to later windows,
+    and the last window (no hour left open) enforces the row itself, so the stitched point meets U.
+    ``terminal_upper`` (per column, +inf where none): upper bound of a column at the last hour of a
+    window that does not reach the end of the horizon (a data-center backlog at most the LP's):
+    without it a window defers work past its end for free, and the windows after it, or the one
+    closing the cycle, may not be able to catch up. A window infeasible with these targets is
+    re-solved without them.
+    """
+
+    rows: np.ndarray
+    hourly: np.ndarray
+    terminal_upper: np.ndarray | None = None
+
+
 def rolling_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_h: int, options: Solver,
-                       report: Callable[[str], None] = lambda line: None, period_h: int | None = None) -> tuple[np.ndarray, list[WindowLog]]:
+                       report: Callable[[str], None] = lambda line: None, period_h: int | None = None,
+                       budgets: Budgets | None = None) -> tuple[np.ndarray, list[WindowLog]]:
     """Solve the compiled full-year MILP in rolling windows; return the stitched point and a log per window.
 
     ``period_h``: length of the cycles of storage and commitment (``horizon.storage_cycle``; None =
@@ -212,16 +240,19 @@ def rolling_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_
         names = sorted({form.columns[j].parent_component().name for j in np.flatnonzero(form.col_t < 0)})
         raise ScenarioError([f"unit_commitment.strategy: decomposed: variables without a snapshot are not fixed: {', '.join(names)}"],
                             title="cannot decompose")
+    budget_rows = budgets.rows if budgets is not None else np.zeros(0, dtype=np.int64)
     span = row_spans(form, n_snapshots)
+    span[budget_rows] = 0  # handed over as budgets, never split
     too_long = np.flatnonzero(span > max(window_h + overlap_h, n_snapshots / 2))
     if too_long.size:
         names = sorted({form.rows[i][0].parent_component().name for i in too_long})
         raise ScenarioError(
             [f"unit_commitment.strategy: decomposed: constraint(s) {', '.join(names)} span more hours than a window "
-             f"({window_h} + {overlap_h} h) and cannot be split; use strategy: monolithic (a CO2 cap: use a CO2 price)"],
+             f"({window_h} + {overlap_h} h) and cannot be split; use strategy: monolithic"],
             title="cannot decompose",
         )
     wrapping = span < row_spans(form, n_snapshots, cyclic=False)
+    wrapping[budget_rows] = False
     tail = int(span[wrapping].max() - 1) if period_h == n_snapshots and n_snapshots > window_h + overlap_h and wrapping.any() else 0
     tail = min(tail, max(0, n_snapshots - window_h - overlap_h))
     pattern = form.A.copy()
@@ -239,13 +270,33 @@ def rolling_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_
         free = (form.col_t >= start) & (form.col_t < end)
         if start == 0 and tail:
             free |= form.col_t >= n_snapshots - tail
+        if end == n_snapshots and tail and start > 0:
+            # Closing the cycle: the first hours are re-opened (look-back of the last window), so that a state
+            # the first window left through its free look-back (e.g. a data-center backlog) can be met.
+            free |= form.col_t < min(max(overlap_h, tail), start)
         open_ = ~decided & ~free
         n_free = pattern @ free.astype(float)
         n_open = pattern @ open_.astype(float)
-        rows = np.flatnonzero((n_free > 0) & (n_open == 0))
+        keep = (n_free > 0) & (n_open == 0)
+        keep[budget_rows] = False
+        rows = np.flatnonzero(keep)
         cols = np.flatnonzero(free)
+        row_upper, col_upper = None, None
+        if budget_rows.size:
+            # Budget of the window: U − decided use outside it (via the offset) − the allocation of the hours still open.
+            open_hours = np.ones(n_snapshots, dtype=bool)
+            open_hours[np.unique(form.col_t[~open_ & (form.col_t >= 0)])] = False
+            rows = np.concatenate([rows, budget_rows])
+            row_upper = form.row_upper[rows].copy()
+            row_upper[-len(budget_rows):] -= budgets.hourly[:, open_hours].sum(axis=1)
+        if budgets is not None and budgets.terminal_upper is not None and end < n_snapshots:
+            col_upper = np.where(form.col_t[cols] == end - 1, np.minimum(form.col_upper[cols], budgets.terminal_upper[cols]), form.col_upper[cols])
         tic = time.perf_counter()
-        values, log = _solve_window(form, rows, cols, np.where(free, 0.0, np.where(decided, x, 0.0)), options)
+        fixed_x = np.where(free, 0.0, np.where(decided, x, 0.0))
+        values, log = _solve_window(form, rows, cols, fixed_x, options, row_upper, col_upper)
+        if values is None and col_upper is not None:
+            report(f"window hours {start}-{end - 1}: {log.status} with the window-end targets; solved again without them")
+            values, log = _solve_window(form, rows, cols, fixed_x, options, row_upper, None)
         log.start, log.end, log.core_end, log.seconds = start, end, core_end, time.perf_counter() - tic
         logs.append(log)
         report(f"window {len(logs):3d} hours {start:5d}-{end - 1:5d} (core to {core_end - 1}): {log.rows} rows x {log.columns} columns "
@@ -258,7 +309,55 @@ def rolling_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_
     return x, logs
 
 
-def _solve_window(form: Compiled, rows: np.ndarray, cols: np.ndarray, fixed_x: np.ndarray, options: Solver):
+BUDGET_ROWS = ("co2_cap",)
+TERMINAL_STATES = ("backlog",)
+
+
+def window_budgets(form: Compiled, n_snapshots: int, solver: Solver, report: Callable[[str], None]) -> Budgets | None:
+    """The CO2 cap's hourly allocation and the window-end backlog targets, from the LP relaxation of the
+    fixed-capacity full-year model (commitment continuous: one LP), or None when there is neither."""
+    names = [row[0].parent_component().local_name for row in form.rows]
+    rows = np.array([i for i, name in enumerate(names) if name in BUDGET_ROWS], dtype=np.int64)
+    states = np.array([var.parent_component().local_name in TERMINAL_STATES for var in form.columns], dtype=bool)
+    if not rows.size and not states.any():
+        return None
+    if rows.size and (np.isfinite(form.row_lower[rows]).any() or not np.isfinite(form.row_upper[rows]).all()):
+        raise ScenarioError(["unit_commitment.strategy: decomposed: only caps (≤) can be handed over between windows"], title="cannot decompose")
+    tic = time.perf_counter()
+    highs = highspy.Highs()
+    _set_options(highs, solver, None, False)
+    highs.passModel(form.lp)
+    index = np.flatnonzero(form.integer).astype(np.int32)
+    if len(index):
+        highs.changeColsIntegrality(len(index), index, np.array([_CONTINUOUS] * len(index)))
+    highs.run()
+    status = highs.modelStatusToString(highs.getModelStatus())
+    if status != "Optimal":
+        problems = [f"the full-year LP with the capacities fixed and the commitment relaxed says '{status}'"]
+        if rows.size:
+            problems.append("policy.co2_cap_t: the cap cannot be met by these capacities even with relaxed commitment; raise the cap or "
+                            "let clean capacity be built")
+        raise SolveError(problems, title="decomposition failed")
+    x_lp = np.asarray(highs.getSolution().col_value)
+    hourly = np.zeros((rows.size, n_snapshots))
+    for k, r in enumerate(rows):
+        start, end = form.A.indptr[r], form.A.indptr[r + 1]
+        cols, coefficients = form.A.indices[start:end], form.A.data[start:end]
+        use = np.bincount(form.col_t[cols], weights=coefficients * x_lp[cols], minlength=n_snapshots)
+        total = use.sum()
+        cap = form.row_upper[r]
+        hourly[k] = use * (cap / total) if total > 0 else np.full(n_snapshots, cap / n_snapshots)
+        report(f"budget {form.rows[r][0].name}: {cap:.8g} handed over between windows, allocated by the relaxed LP's use per hour "
+               f"(LP uses {total:.8g})")
+    terminal = np.where(states, x_lp + 1e-6 * np.maximum(1.0, np.abs(x_lp)), np.inf) if states.any() else None
+    report(f"fixed-capacity LP relaxation for budgets and window-end targets: {time.perf_counter() - tic:.1f} s")
+    return Budgets(rows, hourly, terminal)
+
+
+def _solve_window(form: Compiled, rows: np.ndarray, cols: np.ndarray, fixed_x: np.ndarray, options: Solver,
+                  row_upper: np.ndarray | None = None, col_upper: np.ndarray | None = None):
+    """One window: rows and free columns of ``form``, the other columns at ``fixed_x`` (their activity moves to
+    the right-hand side); ``row_upper``/``col_upper`` replace the rows'/columns' upper bounds (budgets, targets)."""
     sub = form.A[rows]
     offset = sub @ fixed_x
     block = sub[:, cols].tocsc()
@@ -266,9 +365,9 @@ def _solve_window(form: Compiled, rows: np.ndarray, cols: np.ndarray, fixed_x: n
     lp.num_col_, lp.num_row_ = len(cols), len(rows)
     lp.col_cost_ = form.cost[cols]
     lp.col_lower_ = form.col_lower[cols]
-    lp.col_upper_ = form.col_upper[cols]
+    lp.col_upper_ = form.col_upper[cols] if col_upper is None else col_upper
     lp.row_lower_ = form.row_lower[rows] - offset
-    lp.row_upper_ = form.row_upper[rows] - offset
+    lp.row_upper_ = (form.row_upper[rows] if row_upper is None else row_upper) - offset
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = block.indptr
     lp.a_matrix_.index_ = block.indices
@@ -347,10 +446,23 @@ def strengthen_linear(form: Compiled, whole_units: bool) -> None:
     form.lp.col_upper_ = form.col_upper
 
 
+def relax_integrality(form: Compiled) -> int:
+    """Drop every integrality of ``form`` (data-center binaries of a non-concave card, contingency flags, ...):
+    the LP relaxation. Returns how many columns were integer. A bound from a MILP solved to a gap would
+    be an incumbent, not a bound; the LP relaxation is a bound."""
+    count = int(form.integer.sum())
+    form.integer = np.zeros(len(form.columns), dtype=bool)
+    form.lp.integrality_ = []
+    return count
+
+
 def strengthened_linear_lp(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: Solver,
                            log_file: Path | None) -> tuple[Compiled, highspy.Highs, SolveResult]:
-    """Compile a linear-UC model, strengthen it (:func:`strengthen_linear`) and solve it."""
+    """Compile a linear-UC model, relax what stays integer in it (:func:`relax_integrality`: the
+    data-center binaries), strengthen it (:func:`strengthen_linear`) and solve the LP.
+    ``result.is_mip`` records whether anything had to be relaxed (``result.duals_from`` says what)."""
     form = Compiled.of(model)
+    relaxed = relax_integrality(form)
     strengthen_linear(form, bool(inputs.attrs.get("unit_commitment_integer_build", 1)))
     highs = highspy.Highs()
     _set_options(highs, solver, log_file, False)
@@ -360,60 +472,85 @@ def strengthened_linear_lp(model: pyo.ConcreteModel, inputs: xr.Dataset, solver:
     status = highs.modelStatusToString(highs.getModelStatus())
     result = SolveResult(status=status, has_solution=status == "Optimal", num_rows=len(form.rows), num_cols=len(form.columns))
     result.solve_s = time.perf_counter() - tic
+    result.is_mip = relaxed > 0
+    result.duals_from = bound_source(relaxed)
     if result.has_solution:
         result.objective = highs.getInfo().objective_function_value
+        result.dual_bound = result.objective
     return form, highs, result
+
+
+def bound_source(relaxed: int) -> str:
+    """How the linear lower bound was obtained (``lower_bound_from``)."""
+    if relaxed:
+        return f"full-year linear-UC LP ({relaxed} other integer columns relaxed: data-center curve binaries etc.)"
+    return "full-year linear-UC LP"
 
 
 def linear_investments(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: Solver, log_file: Path | None,
                        report: Callable[[str], None]) -> SolveResult:
-    """Solve the (strengthened) full-year linear-UC LP, then choose whole units of each growing committed
-    plant by re-solving it (warm start) with ⌊units⌋ or ⌈units⌉ fixed for every combination; the
-    cheapest combination's capacities (every other capacity re-optimised) are loaded into ``model``.
-    Returns the first LP's result (its objective is the lower bound)."""
+    """Solve the (strengthened, relaxed) full-year linear-UC LP, then round the committable units of each
+    growing committed plant to whole units by **sequential rounding**; the resulting capacities (every
+    other capacity re-optimised) are loaded into ``model``. Returns the first LP's result (its
+    objective is the lower bound).
+
+    Sequential rounding: plants in order of unit size (largest first, ties by name); for each, the LP is
+    re-solved (warm start) with its units fixed at ⌊u⌋ and at ⌈u⌉ (u its value in the current LP, the
+    plants rounded before it fixed), and the cheaper is kept: at most 2n LP re-solves for n plants,
+    instead of the 2^n of an enumeration. Bound: every re-solve is a restriction of the LP, so the
+    rounded LP costs at least the LP bound LB; what rounding loses is (rounded − LB), reported, and
+    is part of the certified gap of the whole decomposition (the greedy order may miss the best
+    combination of an enumeration; that loss, too, is inside the certified gap)."""
     form, highs, result = strengthened_linear_lp(model, inputs, solver, log_file)
     if not result.has_solution:
         return result
-    report(f"linear-UC LP (committable whole units): {result.status}, objective {result.objective:.8g}, {result.solve_s:.1f} s")
+    report(f"linear-UC LP (committable whole units): {result.status}, objective {result.objective:.8g}, {result.solve_s:.1f} s "
+           f"[{result.duals_from}]")
     best_x = np.asarray(highs.getSolution().col_value)
     position = {id(var): j for j, var in enumerate(form.columns)}
     size = dict(zip((str(p) for p in inputs["plant"].values), inputs["unit_size_mw"].values.astype(float)))
     existing = dict(zip((str(p) for p in inputs["plant"].values), inputs["existing_mw"].values.astype(float)))
-    choices = []
     whole_units = bool(inputs.attrs.get("unit_commitment_integer_build", 1))
-    for g in committed_plants_of(model) if whole_units else []:
+    plants = sorted(committed_plants_of(model) if whole_units else [], key=lambda g: (-size[g], g))
+    objective, resolves = result.objective, 0
+    for g in plants:
         new, retired = position.get(id(model.new_mw[g])), position.get(id(model.retired_mw[g]))
         if new is None and retired is None:
             continue
         S = size[g]
         base = math.floor(existing[g] / S + 1e-9)
         units = base + (best_x[new] if new is not None else 0.0) / S - (best_x[retired] if retired is not None else 0.0) / S
-        options = sorted({math.floor(units + 1e-6), math.ceil(units - 1e-6)})
-        candidates = []
-        for k in options:
+        options = []
+        for k in sorted({math.floor(units + 1e-6), math.ceil(units - 1e-6)}):
             n, r = max(0, k - base), max(0, base - k)
             if (new is None and n) or (retired is None and r):
                 continue
             if new is not None and n * S > form.col_upper[new] + 1e-6 or retired is not None and r * S > form.col_upper[retired] + 1e-6:
                 continue
-            candidates.append((g, new, retired, n * S, r * S))
-        if candidates:
-            choices.append(candidates)
-    if choices:
-        best = float("inf")
-        for combination in itertools.product(*choices):
+            options.append((n * S, r * S))
+        best, chosen, chosen_x = float("inf"), None, None
+        for new_mw, retired_mw in options:
             tic = time.perf_counter()
-            for g, new, retired, new_mw, retired_mw in combination:
-                for j, value in ((new, new_mw), (retired, retired_mw)):
-                    if j is not None:
-                        highs.changeColBounds(j, value, value)
+            for j, value in ((new, new_mw), (retired, retired_mw)):
+                if j is not None:
+                    highs.changeColBounds(j, value, value)
             highs.run()
+            resolves += 1
             ok = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
-            objective = highs.getInfo().objective_function_value if ok else float("inf")
-            report("  whole units " + ", ".join(f"{g} {(new_mw - retired_mw):+.0f} MW" for g, new, retired, new_mw, retired_mw in combination)
-                   + f": {objective:.8g} ({time.perf_counter() - tic:.1f} s)")
-            if objective < best:
-                best, best_x = objective, np.asarray(highs.getSolution().col_value)
+            value = highs.getInfo().objective_function_value if ok else float("inf")
+            report(f"  whole units {g} {(new_mw - retired_mw):+.0f} MW: {value:.8g} ({time.perf_counter() - tic:.1f} s)")
+            if value < best:
+                best, chosen, chosen_x = value, (new_mw, retired_mw), np.asarray(highs.getSolution().col_value)
+        if chosen is None:
+            raise SolveError([f"decomposition: no whole number of units of '{g}' keeps the linear-UC LP feasible "
+                              f"(tried {', '.join(f'{n - r:+.0f} MW' for n, r in options) or 'none'})"], title="decomposition failed")
+        for j, value in ((new, chosen[0]), (retired, chosen[1])):
+            if j is not None:
+                highs.changeColBounds(j, value, value)
+        objective, best_x = best, chosen_x
+    if resolves:
+        report(f"sequential rounding: {resolves} LP re-solves for {len(plants)} plants; rounded LP {objective:.8g}, "
+               f"{(objective - result.objective) / max(abs(objective), 1e-12):.4%} above the LP bound")
     _load(form, best_x, model)
     return result
 
@@ -442,7 +579,8 @@ def _linear_bound_worker(inputs: xr.Dataset, options: Solver, log_file: str | No
         tic = time.perf_counter()
         built = build_model(inputs.assign_attrs(unit_commitment_mode="linear"))
         _, _, solved = strengthened_linear_lp(built.model, inputs, options, Path(log_file) if log_file else None)
-        queue.put({"status": solved.status, "objective": solved.objective if solved.optimal else float("nan"), "seconds": time.perf_counter() - tic})
+        queue.put({"status": solved.status, "objective": solved.objective if solved.optimal else float("nan"), "seconds": time.perf_counter() - tic,
+                   "source": solved.duals_from})
     except Exception as error:  # reported by the parent
         queue.put({"status": f"error: {error}", "objective": float("nan"), "seconds": 0.0})
 
@@ -540,7 +678,7 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     report(f"investments: {investments_from}: {stage1_solved.status}, objective {stage1_solved.objective:.8g}, "
            f"{timings['investments_s']:.1f} s")
     if settings.investments == "linear" and settings.lower_bound != "none" and stage1_solved.optimal:
-        lower_bound, lower_from = stage1_solved.objective, "full-year linear-UC LP"
+        lower_bound, lower_from = stage1_solved.objective, stage1_solved.duals_from
     if parallel_bound and not settings.parallel:
         tic = time.perf_counter()
         queue_result = {}
@@ -564,9 +702,13 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     # HiGHS' thread pool is global to a process: every solve here uses solver.threads (a window MILP is mostly serial).
     window_options = Solver(time_limit_s=settings.window_time_limit_s, mip_gap=settings.window_mip_gap, threads=solver.threads,
                             method=solver.method, presolve=solver.presolve, options=dict(solver.options))
-    period = inputs["period"].values
-    period_h = int(np.count_nonzero(period == period[0]))
-    x, logs = rolling_commitment(form, n_snapshots, settings.window_hours, settings.overlap_hours, window_options, report, period_h=period_h)
+    # Cycles of operating state (commitment, data-center backlog): one over the whole chronological horizon,
+    # whatever horizon.storage_cycle is (ModelContext.operating_cycles); storage cycles are within it.
+    cycles = built.ctx.operating_cycles()
+    period_h = int(np.count_nonzero(cycles == cycles[0]))
+    budgets = window_budgets(form, n_snapshots, solver, report)
+    x, logs = rolling_commitment(form, n_snapshots, settings.window_hours, settings.overlap_hours, window_options, report,
+                                 period_h=period_h, budgets=budgets)
     timings["windows_s"] = time.perf_counter() - tic
     stitched = float(form.cost @ x + form.lp.offset_)
     report(f"{len(logs)} windows in {timings['windows_s']:.1f} s; stitched full-year cost {stitched:.8g}; "
@@ -593,9 +735,9 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
         timings["bound_wait_s"] = time.perf_counter() - tic
         report(f"lower bound process: {outcome['status']}, objective {outcome['objective']:.8g}, {outcome['seconds']:.1f} s")
         if not math.isnan(outcome["objective"]):
-            lower_bound, lower_from = outcome["objective"], "full-year linear-UC LP"
+            lower_bound, lower_from = outcome["objective"], outcome.get("source", "full-year linear-UC LP")
     elif parallel_bound and not math.isnan(queue_result.get("objective", float("nan"))):
-        lower_bound, lower_from = queue_result["objective"], "full-year linear-UC LP"
+        lower_bound, lower_from = queue_result["objective"], queue_result.get("source", "full-year linear-UC LP")
 
     # Optional: monolithic MILP warm-started with the decomposed solution.
     if settings.lower_bound == "milp":

@@ -66,12 +66,17 @@ def test_window_handover_keeps_state_and_min_up_down(decomposed):
     starts = check_commitment_table(commitment, capacity, {"ccgt": 500, "ocgt": 100}, {"ccgt": 6, "ocgt": 2}, {"ccgt": 4, "ocgt": 1})
     assert starts > 0
     for technology in ("ccgt", "ocgt"):
-        units = float(capacity.loc[capacity["technology"] == technology, "total_mw"].iloc[0]) / {"ccgt": 500, "ocgt": 100}[technology]
-        assert units == pytest.approx(round(units)) or technology == "ccgt"  # whole new units (CCGT has a fractional existing part)
-    storage = pd.read_csv(out / "storage.csv").sort_values("snapshot")
-    if len(storage) and storage["soc_mwh"].abs().max() > 1e-6:
-        soc, charge, discharge = (storage[c].to_numpy() for c in ("soc_mwh", "charge_mw", "discharge_mw"))
-        np.testing.assert_allclose(soc - np.roll(soc, 1), 0.922 * charge - discharge / 0.922, atol=1e-5)
+        row = capacity.loc[capacity["technology"] == technology].iloc[0]
+        for column in ("new_mw", "retired_mw"):  # whole units built or retired (existing capacity may hold a fraction of a unit)
+            units = float(row[column]) / {"ccgt": 500, "ocgt": 100}[technology]
+            assert units == pytest.approx(round(units), abs=1e-9)
+    efficiency = {"battery": 0.922, "pumped_storage": 0.8888}  # scenarios/base/atb2022_technologies.yaml (charge = discharge)
+    storage = pd.read_csv(out / "storage.csv")
+    for technology, rows in storage.groupby("technology"):
+        rows = rows.sort_values("snapshot")
+        soc, charge, discharge = (rows[c].to_numpy() for c in ("soc_mwh", "charge_mw", "discharge_mw"))
+        eta = efficiency[technology]
+        np.testing.assert_allclose(soc - np.roll(soc, 1), eta * charge - discharge / eta, atol=1e-5)
 
 
 def test_representative_investments_in_a_parallel_bound_process(tmp_path, monolithic):
@@ -121,11 +126,106 @@ def test_rolling_windows_respect_min_up_across_boundaries(tmp_path):
         assert sum(su[(t - k) % 6] for k in range(5)) <= u[t] + 1e-6
 
 
-def test_decomposed_needs_integer_mode_and_no_global_rows(tmp_path):
+def test_decomposed_needs_integer_mode(tmp_path):
     from planning.config import load_scenario
     from tests.conftest import REPO
 
     with pytest.raises(Exception, match="needs mode 'integer'"):
         load_scenario(REPO / "scenarios" / "isone_week.yaml", ["unit_commitment.mode=linear", "unit_commitment.strategy=decomposed"])
-    with pytest.raises(ScenarioError, match="co2_cap"):
-        real_case(tmp_path / "run", **DECOMPOSED, **{"policy.co2_cap_t": 1e9})
+
+
+# --------------------------------------------------------------------------------------------
+# A small hand-built case (72 h, one zone): a committed base fleet of five 50 MW units (10 $/MWh,
+# min stable 50 %, min up 4 h, min down 2 h, start-up 20 $/MW), a 40 $/MWh peaker, optionally a
+# clean 60 $/MWh plant, and a campus whose throughput curve is S-shaped (not concave: exact
+# incremental binaries) over its whole range. Its monolithic MILP solves to 1e-6 in about a second:
+# the independent reference for the decomposed bounds.
+# --------------------------------------------------------------------------------------------
+
+HOURS = 72
+
+
+def small_case(folder, clean: bool = False, **unit_commitment) -> dict:
+    from tests.conftest import thermal, tiny_scenario
+    from tests.optimization.test_datacenter import _non_concave_card
+
+    demand = list(200 + 60 * np.sin(np.arange(HOURS) * 2 * np.pi / 24))
+    technologies = {"base": thermal(10, unit_size_mw=50, min_stable_output=0.5, min_up_hours=4, min_down_hours=2, startup_cost_per_mw=20),
+                    "peak": thermal(40)}
+    plants = {"b": {"zone": "z", "technology": "base", "existing_mw": 250, "max_new_mw": 0},
+              "p": {"zone": "z", "technology": "peak", "existing_mw": 400, "max_new_mw": 0}}
+    fuels = {"gas": {"price_per_mmbtu": 1.0, "co2_t_per_mmbtu": 0.1}}
+    if clean:
+        technologies["clean"] = thermal(60, fuel="clean_fuel")
+        plants["c"] = {"zone": "z", "technology": "clean", "existing_mw": 300, "max_new_mw": 0}
+        fuels["clean_fuel"] = {"price_per_mmbtu": 1.0, "co2_t_per_mmbtu": 0.0}
+    return tiny_scenario(folder, demand, extra={
+        "technologies": technologies, "plants": plants, "fuels": fuels,
+        "datacenters": {"campus": {"zone": "z", "card_file": str(_non_concave_card(folder)), "it_capacity_mw": 60, "pue": 1.0,
+                                   "formulation": "binary", "deferrable_share": 0.5, "max_delay_hours": 6,
+                                   "operating_range_per_unit": [0.2, 1.0]}},
+        "unit_commitment": {"mode": "integer", **unit_commitment},
+        "solver": {"mip_gap": 1e-6, "threads": 1},
+    })
+
+
+def solve_small(folder, co2_cap_t: float | None = None, clean: bool = False, **unit_commitment):
+    from planning.config import validate_scenario
+    from planning.workflows.run import solve_scenario
+
+    folder.mkdir(parents=True, exist_ok=True)
+    raw = small_case(folder, clean=clean, **unit_commitment)
+    if co2_cap_t is not None:
+        raw["policy"] = {"co2_cap_t": co2_cap_t}
+    return solve_scenario(validate_scenario(raw))
+
+
+SMALL_DECOMPOSED = {"strategy": "decomposed", "decomposition": {"window_hours": 24, "overlap_hours": 12, "parallel": False}}
+
+
+def test_curve_binaries_land_in_their_own_hour(tmp_path):
+    """throughput_delta[t, k] and throughput_z[t, k] belong to hour t (not to hour k, the segment)."""
+    from planning.config import validate_scenario
+    from planning.io.inputs import load_inputs
+    from planning.optimization.build import build_model
+    from planning.optimization.decomposition import Compiled
+
+    form = Compiled.of(build_model(load_inputs(validate_scenario(small_case(tmp_path)))).model)
+    pwl = [(j, var) for j, var in enumerate(form.columns) if var.parent_component().local_name in ("throughput_delta", "throughput_z")]
+    assert len(pwl) == HOURS * (3 + 2)  # 3 segments, 2 flags per hour
+    assert all(form.col_t[j] == var.index()[0] for j, var in pwl)
+    assert {int(form.col_t[j]) for j, _ in pwl} == set(range(HOURS))
+
+
+def test_decomposed_with_a_non_concave_card(tmp_path):
+    """Rolling windows with the campus' curve binaries: the stitched solution is feasible (UB ≥ the monolithic
+    optimum), and the lower bound is the LP with the binaries relaxed (≤ the optimum), never an incumbent."""
+    _, mono, _ = solve_small(tmp_path / "mono")
+    results, solved, _ = solve_small(tmp_path / "dec", **SMALL_DECOMPOSED)
+    optimum = mono.objective
+    upper, lower, gap = (results.attrs[k] for k in ("upper_bound", "lower_bound", "certified_gap"))
+    assert results.attrs["windows"] == 3
+    assert upper >= optimum * (1 - 1e-9)
+    assert lower <= optimum * (1 + 1e-9)
+    assert upper - optimum <= gap * upper + 1e-9 * optimum
+    assert "144 other integer columns relaxed" in results.attrs["lower_bound_from"]  # 72 h × 2 curve flags
+    flexible = results["datacenter_flexible_mw"].sel(datacenter="campus").values
+    work = results["work_done"].sel(datacenter="campus").values
+    # The exact S-curve (not its concave envelope) holds at every hour of the stitched solution.
+    curve_x, curve_y = np.array([0.2, 0.4, 0.6, 1.0]) * 30.0, np.array([0.1, 0.2, 0.6, 0.7]) * 30.0
+    assert (work <= np.interp(flexible, curve_x, curve_y) + 1e-5).all()
+
+
+def test_co2_cap_is_handed_over_between_windows(tmp_path):
+    """A cap of 90 % of the uncapped emissions: the decomposed solution meets it, costs at least the monolithic
+    capped optimum and at most that plus the certified gap."""
+    uncapped, _, _ = solve_small(tmp_path / "free", clean=True)
+    cap = 0.9 * float(uncapped["co2_t"])
+    capped, mono, _ = solve_small(tmp_path / "mono", co2_cap_t=cap, clean=True)
+    assert float(capped["co2_t"]) == pytest.approx(cap, rel=1e-6)  # the cap binds
+    results, solved, _ = solve_small(tmp_path / "dec", co2_cap_t=cap, clean=True, **SMALL_DECOMPOSED)
+    assert float(results["co2_t"]) <= cap * (1 + 1e-9)
+    upper, lower, gap = (results.attrs[k] for k in ("upper_bound", "lower_bound", "certified_gap"))
+    assert upper >= mono.objective * (1 - 1e-9) and lower <= mono.objective * (1 + 1e-9)
+    assert upper - mono.objective <= gap * upper + 1e-9 * mono.objective
+    assert results.attrs["co2_cap_dual_per_t"] >= 0.0
