@@ -127,8 +127,8 @@ def location_based_t(results: xr.Dataset, metrics: xr.Dataset) -> float:
     return float(_allocated_t(power, results["weight_h"].values.astype(float)[None, :], average).sum())
 
 
-def _residual_mixes(results: xr.Dataset, metrics: xr.Dataset, zones: list[str], served: np.ndarray, weight: np.ndarray,
-                    claimed_mwh, claimed_t, recs_mwh: np.ndarray, hourly: bool) -> np.ndarray:
+def _residual_mixes(metrics: xr.Dataset, zones: list[str], weight: np.ndarray, claimed_mwh, claimed_t, recs_mwh: np.ndarray,
+                    hourly: bool) -> np.ndarray:
     """Residual mix (g/kWh) of each data center's zone: the zone's consumption-based emissions minus
     the contracted (claimed) ones, over its consumption minus the contracted energy and RECs.
 
@@ -229,7 +229,7 @@ def datacenter_footprint(results: xr.Dataset, metrics: xr.Dataset, settings=None
     if settings.market_matching == "hourly":
         # Each hour: matched contract energy at the contract's emissions, the rest at that hour's residual mix.
         recs = np.zeros(len(names))
-        residual = _residual_mixes(results, metrics, zones, served, weight, matched, matched_t, recs, hourly=True)
+        residual = _residual_mixes(metrics, zones, weight, matched, matched_t, recs, hourly=True)
         residual = np.array([np.full(shape[1], float(g)) if g is not None else residual[i] for i, g in enumerate(given)])
         contracted_mwh = (matched * weight).sum(axis=1)
         market = ((matched_t + (served - matched) * residual / 1000.0) * weight).sum(axis=1)
@@ -246,7 +246,7 @@ def datacenter_footprint(results: xr.Dataset, metrics: xr.Dataset, settings=None
         claimed_t = contracted_t * scale
         rec_mwh = np.array([settings.datacenters[n].recs_mwh if n in settings.datacenters else 0.0 for n in names])
         recs = np.minimum(rec_mwh, served_energy - contracted_mwh)
-        computed = _residual_mixes(results, metrics, zones, served, weight, contracted_mwh, claimed_t, recs, hourly=False)
+        computed = _residual_mixes(metrics, zones, weight, contracted_mwh, claimed_t, recs, hourly=False)
         residual_mean = np.array([float(g) if g is not None else computed[i] for i, g in enumerate(given)])
         market = claimed_t + (served_energy - contracted_mwh - recs) * residual_mean / 1000.0
     out["market_based_t"] = ("datacenter", np.asarray(market, dtype=float))
