@@ -14,6 +14,9 @@ loaded (:mod:`planning.io.stress_inputs`). Each signal mode then runs the signal
   from that round's grid solution; the hours where the signal switches (to stability-first and back)
   are logged in switches.csv.
 
+The fleet is fixed, so ``reserves.planning_reserve_margin`` (an investment rule) is not imposed: it
+could only make the stressed grid infeasible; adequacy is measured instead (:func:`operating_inputs`).
+
 The data centers' response stays inside their learned envelope in every mode: the response
 problem is the datacenter block (deferrable share, throughput curve on its fitted range, the
 card's delay — e.g. Emerald AI's field-tested 25–31 % for about 3 h — and its ramps).
@@ -79,8 +82,24 @@ def mode_signal(scenario: Scenario, mode: str) -> str:
     raise ValueError(f"unknown stress mode '{mode}' (one of {', '.join(MODES)})")
 
 
+def operating_inputs(inputs):
+    """The stressed, fixed-capacity inputs without ``reserves.planning_reserve_margin``.
+
+    The margin is an investment rule (firm capacity ≥ (1 + margin) × load in every hour). On a fixed
+    fleet nothing can be built to meet it, so a stress that raises the load (a heat wave) makes every
+    grid solve infeasible, with no slack to show where. Stress measures adequacy instead of imposing
+    it: unserved energy, loss of load and reserve margins in adequacy.csv.
+    """
+    if np.isnan(float(inputs.attrs.get("planning_reserve_margin", float("nan")))):
+        return inputs
+    inputs = inputs.copy()
+    inputs.attrs["planning_reserve_margin"] = float("nan")
+    return inputs
+
+
 def run_modes(scenario: Scenario, inputs, modes=MODES, step: Callable[[str], None] = lambda message: None) -> dict[str, LoopResult]:
-    """One signal-response loop per mode on the same (stressed, fixed-capacity) inputs."""
+    """One signal-response loop per mode on the same stressed, fixed-capacity inputs (:func:`operating_inputs`)."""
+    inputs = operating_inputs(inputs)
     loops = {}
     for mode in modes:
         loops[mode] = run_loop(scenario, inputs, mode_signal(scenario, mode), step=lambda message, m=mode: step(f"{m}: {message}"), compare=False)
@@ -194,7 +213,7 @@ def write_stress(scenario: Scenario, out_dir: Path, capacities: Path | None = No
     from planning.io.writers import atomic_folder, write_tables
     from planning.workflows.run import resolved_scenario_yaml
 
-    inputs = prepare_inputs(scenario, capacities)
+    inputs = operating_inputs(prepare_inputs(scenario, capacities))
     loops = run_modes(scenario, inputs, modes, step=step)
     tables = stress_tables(scenario, inputs, loops)
     with atomic_folder(out_dir) as staging:
