@@ -454,3 +454,19 @@ def test_allocations_add_up_to_co2_with_startups_trade_storage_and_a_datacenter(
     dc_served.loc[dict(zone="z")] = served.sel(zone="z") - footprint["served_power_mw"].sel(datacenter="dc").values
     others = float((metrics["consumption_g_per_kwh"].fillna(0.0) * dc_served * w).sum()) / 1000
     assert dc_t > 0 and dc_t + others == pytest.approx(co2, abs=1e-6)
+
+
+def test_stranded_emissions_fall_back_to_the_zones_horizon_then_to_every_zone():
+    # Zone z, two storage cycles (hours 0–1, 2–3). Cycle 0 has no supply at all; a unit committed
+    # in hour 0 emits 6 t (weight 2 h → 12 t). Cycle 1 has supply 100 and 50 MW (weights 1 h):
+    # 12 t go there ∝ w·supply → +8 t/h in hour 2 and +4 t/h in hour 3 (Σ w·ΔE = 12).
+    emitted = np.array([[6.0, 0.0, 100.0, 50.0]])
+    supply = np.array([[0.0, 0.0, 100.0, 50.0]])
+    weight = np.array([2.0, 1.0, 1.0, 1.0])
+    placed = carbon.place_unsupplied(emitted, supply, weight, period=np.array([0, 0, 1, 1]))
+    np.testing.assert_allclose(placed, [[0.0, 0.0, 108.0, 54.0]], rtol=1e-12)
+    # A zone with no supply over the whole horizon: to every zone's supply, ∝ w·supply.
+    # Zone a emits 3 t/h in hour 0 (w 2 → 6 t); zone b supplies 100 and 200 MW (w 2, 1 → 200 + 200):
+    # +6·100/400 = 1.5 t/h in hour 0 and +6·200/400 = 3 t/h in hour 1 (2·1.5 + 1·3 = 6 t).
+    placed = carbon.place_unsupplied(np.array([[3.0, 0.0], [0.0, 0.0]]), np.array([[0.0, 0.0], [100.0, 200.0]]), np.array([2.0, 1.0]))
+    np.testing.assert_allclose(placed, [[0.0, 0.0], [1.5, 3.0]], rtol=1e-12)
