@@ -147,7 +147,13 @@ def base_unserved(scenario: Scenario, inputs: xr.Dataset) -> np.ndarray:
     built = build_model(ds)
     solved = solve_model(built.model, scenario.solver)
     if not solved.has_solution:
-        raise SolveError([f"the existing system could not be dispatched (HiGHS: '{solved.status}')"], title="no headroom")
+        problem = f"the existing system could not be dispatched (HiGHS: '{solved.status}')"
+        margin = float(inputs.attrs.get("planning_reserve_margin", float("nan")))
+        if not np.isnan(margin):
+            problem += (f"; with reserves.planning_reserve_margin = {margin:g} the fixed fleet's firm capacity must cover "
+                        f"{1 + margin:g} × load (demand + data centers' facility power) in every hour — lower the margin or "
+                        "give larger capacities (--capacities)")
+        raise SolveError([problem], title="no headroom")
     model = built.model
     if not hasattr(model, "unserved_mw"):
         return np.zeros((len(built.ctx.zones), len(built.ctx.snapshots)))

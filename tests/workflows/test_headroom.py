@@ -100,6 +100,21 @@ def test_headroom_counts_datacenter_load_in_the_reserve(tmp_path, reserves):
     np.testing.assert_allclose(table["base_unserved_mwh"], [0.0, 0.0], atol=1e-9)
 
 
+def test_a_fleet_short_of_its_margin_names_the_key(tmp_path):
+    # Load 50, 60, 80, 90 MW (the campus' 10 MW included) on 100 MW: a 20 % margin needs 108 MW of firm
+    # capacity in the last hour, which the fixed fleet does not have.
+    from planning.errors import SolveError
+    from tests.workflows.helpers import scenario_and_inputs
+
+    scenario, inputs = scenario_and_inputs(tmp_path, [40, 50, 70, 80], plants={"g": {"zone": "z", "technology": "ccgt", "existing_mw": 100}},
+                                           technologies={"ccgt": {**THERMAL, "fuel": "gas"}}, fuels={"gas": {"price_per_mmbtu": 1.0}},
+                                           extra={"reserves": {"planning_reserve_margin": 0.2}}, arrived=10.0, rating=20.0)
+    inputs["dc_flexibility"] = (("datacenter",), np.array(["inflexible"], dtype=object))
+    with pytest.raises(SolveError) as caught:
+        headroom_table(scenario, inputs)
+    assert "reserves.planning_reserve_margin" in "\n".join(caught.value.problems)
+
+
 def test_longest_run():
     assert longest_run(np.array([True, False, True, True, True, False, True])) == 3
     assert longest_run(np.array([], dtype=bool)) == 0
