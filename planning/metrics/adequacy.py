@@ -125,7 +125,8 @@ def shedding_figures(unserved_mw: np.ndarray, weight_h: np.ndarray, event: np.nd
     Returns event_hours, event_unserved_energy_mwh, event_loss_of_load_hours (unweighted, in the event hours),
     modelled_unserved_energy_mwh and modelled_loss_of_load_hours (unweighted, every modelled hour),
     unserved_energy_mwh and loss_of_load_hours (weighted), modelled_hours and represented_hours
-    (definitions in the module docstring). For several zones an hour counts once if any zone sheds.
+    (definitions in the module docstring), and load_shed (1 when any hour has loss of load). For several zones an hour
+    counts once if any zone sheds.
     """
     unserved = np.atleast_2d(np.nan_to_num(np.asarray(unserved_mw, dtype=float)))
     weight = np.asarray(weight_h, dtype=float)
@@ -141,6 +142,7 @@ def shedding_figures(unserved_mw: np.ndarray, weight_h: np.ndarray, event: np.nd
         "loss_of_load_hours": float(weight[shed].sum()),
         "modelled_hours": float(weight.size),
         "represented_hours": float(weight.sum()),
+        "load_shed": int(shed.any()),
     }
 
 

@@ -101,8 +101,7 @@ def shedding_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
             ("event_unserved_energy_mwh", figures["event_unserved_energy_mwh"], "MWh during the stress events (unweighted)"),
             ("event_loss_of_load_hours", figures["event_loss_of_load_hours"], "h during the stress events (unweighted)"),
         ]
-    shed = 1 if figures["modelled_loss_of_load_hours"] > 0 else 0
-    rows.append(("load_shed", shed, f"flag (1 = unserved energy above {LOSS_OF_LOAD_MW:g} MW in some hour)"))
+    rows.append(("load_shed", figures["load_shed"], f"flag (1 = unserved energy above {LOSS_OF_LOAD_MW:g} MW in some hour)"))
     return rows
 
 

@@ -26,12 +26,11 @@ Convergence and the reported iterate
 Each mode is a loop of its own, and its figures mean something only if the loop settled. Per mode
 stress_summary.csv gives ``converged`` (the loop's own test, :class:`~planning.workflows.signal_response.LoopResult`:
 the relative gap at most ``operations.loop.gap_tolerance_fraction``), ``iterations``, ``relative_gap``,
-the trace in loop_<mode>.csv (one row per round), and the iterate whose figures are reported:
-``reported_iteration`` and ``reported_iterate`` — ``best``: the round the loop reports (flagged
-``reported`` in its trace; for the stress signals the round with the smallest relative response gap,
-for the price signal the cheapest round), or ``last``: the last round's damped schedule, for a loop
-that does not say which round it reports. Every figure of a mode (adequacy.csv, costs, emissions) is
-that iterate's. A mode that did not converge keeps its figures, is marked ``converged = False`` in
+the trace in loop_<mode>.csv (one row per round), and the round whose figures are reported:
+``reported_iteration`` (flagged ``reported`` in the trace) and ``reported_iterate`` saying which it is —
+the loop's best round: for the stress signals the round with the smallest relative response gap (for
+the price signal, the cheapest). Every figure of a mode (adequacy.csv, costs, emissions) is that
+round's. A mode that did not converge keeps its figures, is marked ``converged = False`` in
 adequacy.csv, stress_summary.csv, on the terminal and in the report, and gets no ``rank``: modes are
 ranked (1 = best) by unserved energy, then loss-of-load hours, then total cost, among converged
 modes only.
@@ -106,12 +105,8 @@ def run_modes(scenario: Scenario, inputs, modes=MODES, step: Callable[[str], Non
     return loops
 
 
-def reported_iterate(loop: LoopResult) -> tuple[int, str]:
-    """(row of the trace whose figures are reported, ``best`` or ``last``; see the module docstring)."""
-    table = loop.table
-    if "reported" in table.columns and table["reported"].astype(bool).any():
-        return int(np.flatnonzero(table["reported"].astype(bool).to_numpy())[0]), "best"
-    return len(table) - 1, "last"
+#: What the reported round is (:class:`~planning.workflows.signal_response.LoopResult`): for a price signal, and for the others.
+REPORTED = {True: "cheapest round", False: "round with the smallest relative response gap"}
 
 
 def rank_modes(summary: pd.DataFrame) -> pd.Series:
@@ -128,7 +123,7 @@ def rank_modes(summary: pd.DataFrame) -> pd.Series:
 def stress_tables(scenario: Scenario, inputs, loops: dict[str, LoopResult]) -> dict[str, pd.DataFrame]:
     """adequacy.csv, stress_summary.csv, switches.csv and the per-mode loop tables (see the module docstring)."""
     threshold = scenario.stress.reserve_threshold_fraction
-    tolerance = getattr(scenario.operations.loop, "gap_tolerance_fraction", float("nan"))
+    tolerance = scenario.operations.loop.gap_tolerance_fraction
     event = event_hours_mask(inputs)
     adequacy, summary, tables = [], [], {}
     for mode, loop in loops.items():
@@ -137,16 +132,16 @@ def stress_tables(scenario: Scenario, inputs, loops: dict[str, LoopResult]) -> d
         frame.insert(0, "converged", converged)
         frame.insert(0, "mode", mode)
         adequacy.append(frame)
-        index, label = reported_iterate(loop)
-        row = loop.table.iloc[index]
+        row = loop.table.loc[loop.table["iteration"] == loop.reported_iteration].iloc[0]
         results = loop.final.results
         figures = shedding_figures(results["unserved_mw"].transpose("zone", "snapshot").values, results["weight_h"].values, event)
-        summary.append({"mode": mode, "signal": loop.signal_kind, "converged": converged, "rank": np.nan, "iterations": len(loop.table),
-                        "reported_iteration": int(row["iteration"]), "reported_iterate": label,
-                        "relative_gap": float(row["relative_gap"]) if "relative_gap" in row else float("nan"),
-                        "gap_tolerance_fraction": tolerance, "max_schedule_change_mw": float(row["max_schedule_change_mw"]), **figures, "load_shed": int(figures["modelled_loss_of_load_hours"] > 0),
-                        "total_cost": float(row["total_cost"]), "co2_t": float(row["co2_t"]), "datacenter_co2_t": float(row["datacenter_co2_t"]),
-                        "shifted_mwh": float(row["shifted_mwh"]), "stressed_hours": float(row["stressed_hours"])})
+        summary.append({
+            "mode": mode, "signal": loop.signal_kind, "converged": converged, "rank": np.nan, "iterations": len(loop.table),
+            "reported_iteration": int(loop.reported_iteration), "reported_iterate": REPORTED[loop.signal_kind == "price"],
+            "relative_gap": float(row["relative_gap"]), "gap_tolerance_fraction": tolerance,
+            "max_schedule_change_mw": float(row["max_schedule_change_mw"]), **figures,
+            **{key: float(row[key]) for key in ("total_cost", "co2_t", "datacenter_co2_t", "shifted_mwh", "stressed_hours")},
+        })
         tables[f"loop_{mode}"] = loop.table
         tables[f"loop_{mode}_schedule"] = schedule_table(loop, inputs)
         if mode == "auto":
@@ -159,20 +154,16 @@ def stress_tables(scenario: Scenario, inputs, loops: dict[str, LoopResult]) -> d
 
 
 def convergence_text(row: pd.Series, trace: pd.DataFrame) -> str:
-    """One line per mode: converged or not, the trace of its convergence measure, the reported iterate, the rank."""
-    if "relative_gap" in trace.columns:
-        measure, values, tolerance = "relative gap", trace["relative_gap"], f"tolerance {row['gap_tolerance_fraction']:g}"
-    else:
-        measure, values, tolerance = "largest schedule change (MW)", trace["max_schedule_change_mw"], "no gap tolerance"
-    steps = [f"{value:,.3g}" for value in values]
+    """One line per mode: converged or not, the relative gap per round, the reported round, the rank."""
+    steps = [f"{value:,.3g}" for value in trace["relative_gap"]]
     if len(steps) > 6:
         steps = [*steps[:3], "…", *steps[-2:]]
     rounds = int(row["iterations"])
     rounds = f"{rounds} round{'s' if rounds != 1 else ''}"
     status = f"converged in {rounds}" if row["converged"] else f"NOT CONVERGED after {rounds}"
     ranked = f"rank {int(row['rank'])}" if np.isfinite(row["rank"]) else "not ranked (its figures are not a settled outcome)"
-    return (f"{row['mode']}: {status} ({measure} per round {' → '.join(steps)}; {tolerance}); "
-            f"reported: round {int(row['reported_iteration'])}, the {row['reported_iterate']} iterate; {ranked}")
+    return (f"{row['mode']}: {status} (relative gap per round {' → '.join(steps)}; tolerance {row['gap_tolerance_fraction']:g}); "
+            f"reported: round {int(row['reported_iteration'])}, the {row['reported_iterate']}; {ranked}")
 
 
 def stress_messages(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
