@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from planning.config.base import Section
 
@@ -17,11 +17,12 @@ class RepresentativePeriods(Section):
     """Represent the modelled hours by ``periods`` representative periods of ``period_hours``.
 
     The modelled hours (``horizon.start_hour``, ``horizon.hours``) are cut into periods of
-    ``period_hours``; tsam clusters them on the zonal demands and the capacity-factor profiles
-    (each scaled to [0, 1]). Each representative period keeps hourly resolution; its hours
-    weigh (number of periods it stands for) × (the horizon's hour weight). The period holding
-    the highest demand hour is kept as its own (extreme) period unless ``keep_peak_demand`` is
-    false. Storage and commitment are cyclic within each representative period; storage may
+    ``period_hours``; tsam clusters them on the zonal demands, the capacity-factor profiles, the
+    data-center series and the system load (each scaled to [0, 1], weighted by ``weights``);
+    stress flags and line availability are not clustered. Each representative period keeps
+    hourly resolution; its hours weigh (number of periods it stands for) × (the horizon's hour
+    weight). The period holding the highest hour of demand + data-center facility power is kept
+    as its own (extreme) period unless ``keep_peak_demand`` is false. Storage and commitment are cyclic within each representative period; storage may
     be linked across the calendar sequence (``link_storage``).
     """
 
@@ -37,6 +38,23 @@ class RepresentativePeriods(Section):
         "_medoid orders every series like the cluster's medoid, keeping their co-occurrence).",
     )
     keep_peak_demand: bool = Field(True, description="Keep the period with the highest total demand hour as an extreme period.")
+    keep_peak_net_load: bool = Field(
+        False,
+        description="Also keep the period holding the highest net-load hour (MW): demand + data-center facility power − the "
+        "output of the existing variable renewables (existing MW × capacity factor) — the hour that sizes firm capacity.",
+    )
+    extreme_method: Literal["append", "new_cluster", "replace"] = Field(
+        "append",
+        description="How tsam keeps extreme periods: append (its own representative, weight 1 period), new_cluster (its own "
+        "representative that also takes the periods closer to it than to their cluster), replace (the extreme "
+        "replaces its cluster's representative, keeping the cluster's weight).",
+    )
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="Weight of a series in the clustering (unitless, > 0; default 1 each): keys total_load_mw, net_load_mw "
+        "(with keep_peak_net_load), an input variable for all its columns (demand_mw, availability_per_unit, dc_baseline_mw, "
+        "...), or variable|label for one column (availability_per_unit|isone_wind).",
+    )
     keep_lowest_mean_of: list[str] = Field(
         default_factory=list,
         description="Plant names whose period of lowest mean capacity factor is kept as an extreme period (e.g. a wind drought).",
@@ -45,3 +63,11 @@ class RepresentativePeriods(Section):
         True,
         description="Link storage across the calendar sequence of periods (Kotzur et al. 2018); false = cyclic within each period.",
     )
+
+    @field_validator("weights")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [f"{key} = {weight:g}" for key, weight in value.items() if not weight > 0]
+        if bad:
+            raise ValueError(f"weights must be > 0 (leave a series out to weigh it 1): {', '.join(bad)}")
+        return value

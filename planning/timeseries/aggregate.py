@@ -17,12 +17,18 @@ the shape of the load-duration curve far better than medoids or means (see bench
 bench_periods). Column means are preserved (tsam's rescaling); capacity factors are clipped back
 to [0, 1] afterwards.
 
-Extreme periods
----------------
+Extreme periods and weights
+---------------------------
 ``keep_peak_demand``: the period holding the highest hour of ``total_load_mw`` (demand plus
-data-center facility power, so a campus' peak counts) is appended as its own representative
-(weight 1 period). ``keep_lowest_mean_of``: the period of lowest mean capacity
-factor of each named plant (a wind drought) likewise. They count towards ``periods``.
+data-center facility power, so a campus' peak counts) is kept as its own representative.
+``keep_peak_net_load``: also the period of the highest ``net_load_mw`` = total load − Σ existing
+variable-renewable MW × capacity factor (that column is then clustered too). ``keep_lowest_mean_of``:
+the period of lowest mean capacity factor of each named plant (a wind drought) likewise.
+``extreme_method`` is tsam's: ``append`` (weight 1 period) and ``new_cluster`` count towards
+``periods``; ``replace`` puts the extreme period in place of its cluster's representative (the
+cluster keeps its weight; ``periods`` clusters in all). ``weights`` are tsam's per-column weights
+(all pipeline stages: clustering, representation, rescaling), keyed by column or by variable.
+Which settings get capacities right is measured in ``benchmarks/bench_periods.py`` (README there).
 
 Result
 ------
@@ -39,8 +45,9 @@ representative periods, labelled with the timestamps of one calendar period each
 * attrs ``representative_periods``, ``period_hours``, ``link_storage`` (0/1),
   ``aggregation_rmse`` (tsam's weighted RMSE of the scaled series).
 
-Segmentation (fewer, longer time steps within a period) is not used: the blocks assume 1-h
-snapshots (storage Δt, ramp rates per hour, minimum up/down times in hours).
+Segmentation (fewer, longer time steps within a period, tsam's ``SegmentConfig``) is not used:
+the blocks assume 1-h snapshots (storage Δt, ramp rates per hour, minimum up/down times and the
+data-center delay in hours); supporting it means a duration per snapshot in every block.
 """
 
 from __future__ import annotations
@@ -55,6 +62,7 @@ from planning.config.representative_periods import RepresentativePeriods
 
 _SEPARATOR = "|"
 _TOTAL = "total_load_mw"
+_NET = "net_load_mw"
 #: Series that are not clustered: each representative keeps them as they are in the calendar
 #: period it is labelled with (0/1 event flags and outage derating must not be averaged or rescaled).
 CHRONOLOGICAL = ("weight_h", "period", "stress_active", "line_availability")
@@ -100,6 +108,31 @@ def total_load_mw(dataset: xr.Dataset) -> np.ndarray:
     return np.asarray(total.values, dtype=float)
 
 
+def net_load_mw(dataset: xr.Dataset) -> np.ndarray:
+    """System load minus the output of the existing variable renewables (MW per snapshot)."""
+    variable = dataset["plant_kind"].values == "variable"
+    output = (dataset["availability_per_unit"].values[variable] * dataset["existing_mw"].values[variable, None]).sum(axis=0)
+    return total_load_mw(dataset) - output
+
+
+def column_weights(weights: dict[str, float], frame: pd.DataFrame, where: dict) -> dict[str, float]:
+    """tsam's per-column weights from ``horizon.representative_periods.weights`` (keys: a column, or a variable for all its columns)."""
+    out: dict[str, float] = {}
+    unknown = []
+    for key, weight in weights.items():
+        columns = [key] if key in frame.columns else [c for c, (name, _, _) in where.items() if name == key]
+        if not columns:
+            unknown.append(key)
+        out.update({column: float(weight) for column in columns})
+    if unknown:
+        from planning.errors import ScenarioError
+
+        names = sorted({name for name, _, _ in where.values()} | {c for c in frame.columns if _SEPARATOR not in c})
+        raise ScenarioError([f"horizon.representative_periods.weights.{key}: no such series; use one of {', '.join(names)} "
+                             f"or variable{_SEPARATOR}label (e.g. availability_per_unit{_SEPARATOR}<plant>)" for key in unknown])
+    return out
+
+
 def aggregate_inputs(dataset: xr.Dataset, settings: RepresentativePeriods) -> xr.Dataset:
     """The inputs Dataset on representative periods (see the module docstring)."""
     import tsam
@@ -108,16 +141,21 @@ def aggregate_inputs(dataset: xr.Dataset, settings: RepresentativePeriods) -> xr
     n_hours = dataset.sizes["snapshot"]
     n_periods = n_hours // length
     frame, where = feature_frame(dataset)
-    extremes = {}
-    if settings.keep_peak_demand:
-        extremes["max_value"] = [_TOTAL]
+    extremes: dict[str, list[str]] = {}
+    peaks = [_TOTAL] if settings.keep_peak_demand else []
+    if settings.keep_peak_net_load or _NET in settings.weights:
+        frame[_NET] = net_load_mw(dataset)
+        if settings.keep_peak_net_load:
+            peaks.append(_NET)
+    if peaks:
+        extremes["max_value"] = peaks
     lowest = [f"availability_per_unit{_SEPARATOR}{plant}" for plant in settings.keep_lowest_mean_of]
     missing = [c for c in lowest if c not in frame.columns]
     if missing:
         raise ValueError(f"horizon.representative_periods.keep_lowest_mean_of: no varying capacity factor for {', '.join(missing)}")
     if lowest:
         extremes["min_period"] = lowest
-    n_extreme = len(extremes.get("max_value", [])) + len(lowest)
+    n_extreme = 0 if settings.extreme_method == "replace" else len(peaks) + len(lowest)
     n_clusters = settings.periods - n_extreme
     if n_clusters < 1:
         raise ValueError("horizon.representative_periods.periods must exceed the number of extreme periods kept")
@@ -128,7 +166,8 @@ def aggregate_inputs(dataset: xr.Dataset, settings: RepresentativePeriods) -> xr
             n_clusters=n_clusters,
             period_duration=length,
             cluster=tsam.ClusterConfig(method=settings.method, representation=_representation(settings.representation)),
-            extremes=tsam.ExtremeConfig(method="append", **extremes) if extremes else None,
+            extremes=tsam.ExtremeConfig(method=settings.extreme_method, **extremes) if extremes else None,
+            weights=column_weights(settings.weights, frame, where) or None,
         )
     assignment = np.asarray(result.cluster_assignments, dtype=int)[:n_periods]
     clusters = sorted(int(k) for k in result.cluster_counts)

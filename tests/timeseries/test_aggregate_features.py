@@ -31,7 +31,11 @@ def synthetic_inputs(stress: bool = False) -> xr.Dataset:
     baseline = np.full(hours, 30.0)
     flexible = np.full(hours, 20.0)
     flexible[11 * 24 + 18] = 170.0
-    wind = np.clip(0.4 + 0.3 * np.sin(np.arange(hours) / 37.0) + rng.normal(0, 0.05, hours), 0, 1)
+    wind = np.clip(0.4 + 0.3 * np.sin(np.arange(hours) / 37.0) + rng.normal(0, 0.05, hours), 0.05, 1)
+    # Net load (load − 500 MW of wind × cf): day 15, 20:00 has demand 990 MW and no wind → 990 + 50 = 1040 MW,
+    # above day 11 (1150 − 250 = 900) and day 3 (1050 − 250 = 800); elsewhere ≤ 880 + 50 − 25.
+    wind[[3 * 24 + 12, 11 * 24 + 18]] = 0.5
+    demand[15 * 24 + 20], wind[15 * 24 + 20] = 990.0, 0.0
     data = {
         "weight_h": (("snapshot",), np.full(hours, 8760 / hours)),
         "period": (("snapshot",), np.zeros(hours, dtype=int)),
@@ -41,6 +45,8 @@ def synthetic_inputs(stress: bool = False) -> xr.Dataset:
         "dc_observed_flexible_mw": (("datacenter", "snapshot"), flexible[None, :]),
         "dc_work_arrived": (("datacenter", "snapshot"), 0.8 * flexible[None, :]),
         "dc_pue": (("datacenter", "snapshot"), np.ones((1, hours))),
+        "plant_kind": (("plant",), np.array(["thermal", "variable"], dtype=object)),
+        "existing_mw": (("plant",), np.array([1000.0, 500.0])),
     }
     if stress:
         active = np.zeros(hours)
@@ -83,3 +89,35 @@ def test_stress_flags_and_line_availability_stay_chronological():
     np.testing.assert_array_equal(stressed["stress_active"].values, source["stress_active"].values)
     np.testing.assert_array_equal(stressed["line_availability"].values, source["line_availability"].values)
     assert set(np.unique(stressed["stress_active"].values)) <= {0.0, 1.0}
+
+
+def _own_representative(reduced: xr.Dataset, day: int) -> bool:
+    kept = int(reduced["representative_of_period"].values[day])
+    return list(reduced["representative_of_period"].values).count(kept) == 1
+
+
+def test_peak_net_load_period_is_kept_too():
+    inputs = synthetic_inputs()
+    net = _facility_total(inputs) - 500.0 * inputs["availability_per_unit"].sel(plant="wind").values
+    assert int(np.argmax(net)) == 15 * 24 + 20 and net.max() == pytest.approx(1040.0)
+    reduced = aggregate_inputs(inputs, RepresentativePeriods(periods=5, keep_peak_net_load=True))
+    assert _own_representative(reduced, 11) and _own_representative(reduced, 15)
+    assert reduced.attrs["representative_periods"] == 5
+    # Without it, day 15 is averaged into a cluster.
+    assert not _own_representative(aggregate_inputs(inputs, RepresentativePeriods(periods=5)), 15)
+
+
+def test_extreme_replace_keeps_the_number_of_clusters_and_the_peak():
+    reduced = aggregate_inputs(synthetic_inputs(), RepresentativePeriods(periods=4, extreme_method="replace"))
+    assert reduced.attrs["representative_periods"] == 4
+    assert _facility_total(reduced).max() == pytest.approx(1150.0, rel=1e-9)
+
+
+def test_unknown_weight_key_names_the_key_and_the_choices():
+    from planning.errors import ScenarioError
+
+    with pytest.raises(ScenarioError) as error:
+        aggregate_inputs(synthetic_inputs(), RepresentativePeriods(periods=4, weights={"wind_cf": 2.0}))
+    message = str(error.value)
+    assert "horizon.representative_periods.weights.wind_cf: no such series" in message
+    assert "availability_per_unit" in message and "total_load_mw" in message
