@@ -116,4 +116,4 @@ def test_run_report_flags_load_shedding(tmp_path):
             in html)
     assert "58,400 MWh/year and 1,460 h/year annualised" in html
     assert "The 24 modelled hours are a sample scaled to a year: each stands for 365 h" in html
-    assert "<td>load_shed</td><td>1.000</td>" in html
+    assert "<td>load_shed</td><td>yes</td>" in html and "<td>sample_scaled_to_year</td><td>yes</td>" in html

@@ -106,6 +106,8 @@ def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
     for metric in KEY_METRICS:
         if metric in indexed.index:
             value, unit = scaled(_maybe_number(indexed.loc[metric, "value"]), indexed.loc[metric, "unit"])
+            if str(unit).startswith("flag") and isinstance(value, float):
+                value = bool(value)   # shown as yes/no
             rows.append({"metric": metric, "value": value, "unit": unit})
     return pd.DataFrame(rows, columns=["metric", "value", "unit"])
 
