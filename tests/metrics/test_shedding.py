@@ -85,3 +85,12 @@ def test_no_flag_without_shedding(tmp_path):
     assert _value(summary, "load_shed") == 0
     assert _value(summary, "event_unserved_energy_mwh") == pytest.approx(0.0, abs=1e-9)
     assert shedding_label(summary) is None
+
+
+def test_horizon_text_for_each_kind_of_horizon():
+    from planning.metrics.summary import horizon_text
+
+    assert horizon_text(8760, 8760, 1.0) is None                                   # a full chronological year
+    assert horizon_text(336, 8760, 8760 / 336).endswith("each stands for 26.07 h, so figures per year are the sample's × 26.07")
+    assert horizon_text(48, 48, 1.0).startswith("the 48 modelled hours are not scaled to a year")
+    assert horizon_text(288, 8760, float("nan")).startswith("the 288 modelled hours are representative periods scaled to a year (8,760 h)")
