@@ -6,13 +6,16 @@ lower bound instead:
 
 1. **Investments** (``decomposition.investments``) from a relaxed or an aggregated problem:
 
-   * ``linear`` — the full-year linear-UC LP (unit counts continuous), strengthened as in 4.
-     Committed plants with ``integer_build`` then get whole units: the LP is re-solved (warm
-     start, seconds) with the *committable* units ⌊capacity/S⌋ of each expandable committed
-     plant fixed at ⌊u⌋ or ⌈u⌉ of its LP value u (a fraction of a unit can never be committed:
-     CCGT 15607 MW in 500 MW units is 31 units), for every combination, everything else free;
-     the cheapest combination's capacities are taken. Every other capacity (MW, MWh, lines) is
-     taken from that LP as it is;
+   * ``linear`` — the full-year linear-UC LP (unit counts continuous, every other integer —
+     the data-center curve binaries of a non-concave card — relaxed too), strengthened as in 4.
+     Committed plants with ``integer_build`` then get whole units by **sequential rounding**
+     (:func:`linear_investments`): plant by plant, largest unit first, the LP is re-solved (warm
+     start, seconds) with the plant's committable units ⌊capacity/S⌋ fixed at ⌊u⌋ and at ⌈u⌉ of its
+     value u in the current LP, the plants rounded before it kept fixed, and the cheaper is kept —
+     2n LP re-solves for n plants, not the 2^n of an enumeration (a fraction of a unit can never be
+     committed: CCGT 15607 MW in 500 MW units is 31 units). Bound: each re-solve is a restriction
+     of the LP, so the rounded cost is ≥ the LP bound; what rounding loses is reported and lies
+     inside the certified gap. Every other capacity (MW, MWh, lines) is taken from the last LP;
    * ``representative`` — the integer-UC MILP on ``representative_days`` tsam days (already
      whole units).
 
@@ -20,20 +23,32 @@ lower bound instead:
    fixed in the full-year integer model.
 
 2. **Rolling-window commitment.** The full-year integer model with fixed capacities is compiled
-   once to a sparse matrix. Each column belongs to one snapshot (its last index). The year is
-   cut into windows of ``window_hours`` (+ ``overlap_hours`` of look-ahead); window k frees the
-   columns of its hours and keeps every row that touches a free column and otherwise only
+   once to a sparse matrix. Each column belongs to one snapshot (:func:`snapshot_of`: the first
+   integer of its index — ``generation_mw[g, t]``, and ``throughput_delta[t, k]`` /
+   ``throughput_z[t, k]`` of the data-center curve, whose second integer is the segment). The
+   year is cut into windows of ``window_hours`` (+ ``overlap_hours`` of look-ahead); window k frees
+   the columns of its hours and keeps every row that touches a free column and otherwise only
    columns that earlier windows have *decided* (their values move to the right-hand side).
    Rows that reach into hours not yet solved are dropped (the look-ahead mitigates this). So
-   the state equation, min up/down sums, ramp limits and storage balance of the first hours of
-   a window see the committed units, start-ups/shut-downs, output and state of charge the
-   previous windows left. The cyclic rows of hour 0 reach back to the last hours: the first
-   window frees those last hours too (as a look-back: a free but bounded initial state, no
-   free energy), decides only its own hours, and the last window re-solves them with the first
-   hours fixed, which closes the cycle. After a window only its core hours are decided; the
-   look-ahead is solved again by the next window. With ``horizon.storage_cycle`` day or week,
-   the cycles are independent (only the capacities link them): windows are then whole cycles
-   without look-ahead, and the windows are exact.
+   the state equation, min up/down sums, ramp limits, storage balance and data-center backlog of
+   the first hours of a window see the state the previous windows left. Operating state
+   (commitment, backlog) runs chronologically over the whole horizon whatever
+   ``horizon.storage_cycle`` is (:meth:`ModelContext.operating_cycles`), so the horizon is one
+   cycle: the cyclic rows of hour 0 reach back to the last hours, the first window frees those
+   last hours too (as a look-back: a free but bounded initial state, no free energy), decides
+   only its own hours, and the last window re-solves them together with the first
+   max(overlap, look-back) hours (re-opened), which closes the cycle. After a window only its
+   core hours are decided; the look-ahead is solved again by the next window.
+   **Window-end targets and budgets** (:class:`Budgets`, from one LP relaxation of the
+   fixed-capacity year, commitment continuous): a window may not leave a data-center backlog
+   above the LP's at its last hour (else it defers work past its end for free and a later window
+   cannot catch up; a window infeasible with the targets is re-solved without them). A **CO2
+   cap** Σ e·x ≤ Cap (a row over the whole year) is never split blindly: each hour gets a budget
+   Cap × (LP emissions of the hour)/(LP emissions), and a window may use Cap − (emissions of the
+   decided hours) − (budgets of the hours still open), so unused budget passes to later windows;
+   the last window has no open hour and enforces the cap itself, so the stitched point meets it
+   (and the fixed-commitment LP of stage 3 keeps the cap row). A window that cannot stay within
+   its budget stops the run with a message.
    Every row of the full model is enforced by the last window that sets any of its columns,
    with all its other columns at their final values — so the stitched point is feasible for
    the full-year model. Each window is a small MILP (≈1/52 of the year) solved by HiGHS with
@@ -48,8 +63,10 @@ lower bound instead:
 4. **Lower bound** (``decomposition.lower_bound``):
 
    * ``linear`` — the full-year linear-UC LP objective: the LP relaxation of the integer
-     problem (continuous units, builds and on/off flags), hence ≤ the integer optimum. It is
-     strengthened by a valid inequality: committed units ≤ ⌊E/S⌋ − retired + new units (the
+     problem (continuous units, builds and on/off flags, *and* every other integer column relaxed:
+     the data-center curve binaries, contingency flags — ``lower_bound_from`` counts them), hence ≤
+     the integer optimum. Never a MILP incumbent: solved to a gap, an incumbent can lie above the
+     optimum. It is strengthened by a valid inequality: committed units ≤ ⌊E/S⌋ − retired + new units (the
      fraction of a unit in existing capacity E can never be committed by an integer point); on
      the full-year case this lifts the LP from 5.2262e9 to 5.2363e9 — the MILP's root bound
      after cuts. With
@@ -70,10 +87,10 @@ every output (commitment.csv, balance.csv prices, ...) is written as usual. Stag
 to solver.log (``solver_investments.log``, ``solver_evaluation.log``, ``solver_milp.log``,
 ``solver_bound.log``); solver.log itself lists the stages and each window.
 
-Limitations: the horizon must be chronological (no representative periods); rows that span
-more hours than a window (a CO2 cap, a data-center energy budget over the horizon) cannot be
-split and are refused with a message (a row is refused when it spans more than half the horizon
-and more than a window with its look-ahead).
+Limitations: the horizon must be chronological (no representative periods); rows other than a
+CO2 cap that span more hours than a window (a data-center energy budget over the horizon) cannot
+be split and are refused with a message (a row is refused when it spans more than half the
+horizon and more than a window with its look-ahead).
 """
 
 from __future__ import annotations
