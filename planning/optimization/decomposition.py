@@ -679,7 +679,7 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     tic = time.perf_counter()
     if settings.investments == "linear":
         stage_inputs = inputs.assign_attrs(unit_commitment_mode="linear")
-        investments_from = "full-year linear-UC LP (whole units chosen by LP re-solves)"
+        investments_from = "full-year linear-UC LP (whole units by sequential rounding)"
     else:
         stage_inputs = aggregate_inputs(inputs, RepresentativePeriods(periods=settings.representative_days))
         investments_from = f"integer-UC MILP on {settings.representative_days} representative days"
