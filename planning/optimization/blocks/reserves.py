@@ -59,9 +59,9 @@ units). Ū_g is the plant's count bound:
   L̄ = max_t Σ_z upper bound of L_{z,t} (demand + each data center's largest facility power, from
   the variables' bounds); P̄_ch: storage charging power Σ_s (existing + max_new), L̄ for a storage
   plant without a limit; λ̄: the largest line loss fraction; ρ_g = min(min_{t: a>0} a_{g,t},
-  ramp-up, ramp-down limit per unit of S_g, 1). Committed units beyond Ū_g can add neither
+  ramp-up, ramp-down limit per unit of S_g per hour, 1). Committed units beyond Ū_g can add neither
   generation (≤ C̄ needed anywhere, with losses) nor needed headroom (≤ (f·L̄ + F + S)), nor ramp
-  room (a·S·Ū ≥ C̄ already spans any change of output); clipping committed_units at Ū_g in every
+  room (ρ·S·Ū ≥ C̄ already spans any change of output in an hour); clipping committed_units at Ū_g in every
   snapshot keeps start-ups, min up/down and ramp rows feasible and costs no more, so an optimum
   lies within the bound. The argument assumes storage without a power limit never charges faster
   than the peak load — charging faster needs capacity built only to charge.
