@@ -17,12 +17,14 @@ from planning.config.base import Fraction, NonNegative, Section
 class SpinningReserve(Section):
     """Upward reserve each zone must hold in every snapshot (MW).
 
-    requirement[z,t] = fixed_mw + load_fraction × demand[z,t] + (largest online unit in z if
-    ``largest_unit``). It is met by the headroom of committed thermal units (of every thermal
+    requirement[z,t] = fixed_mw + load_fraction × load[z,t] + (largest online unit in z if
+    ``largest_unit``), with load = demand + the facility power of the zone's data centers. It is met by the headroom of committed thermal units (of every thermal
     plant when it is not committed) and by storage headroom (power and energy).
     """
 
-    load_fraction: Fraction = Field(0.0, description="Share of the zone's demand held as reserve (fraction of MW).")
+    load_fraction: Fraction = Field(
+        0.0, description="Share of the zone's load (demand + data centers' facility power, hour by hour) held as reserve (fraction of MW)."
+    )
     fixed_mw: NonNegative = Field(0.0, description="Fixed reserve held in every zone and snapshot (MW).")
     largest_unit: bool = Field(
         False,
