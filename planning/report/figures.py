@@ -23,6 +23,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 DPI = 110
 
@@ -491,6 +492,7 @@ def stress_convergence(traces: dict[str, pd.DataFrame], converged: dict[str, boo
     if with_gap and tolerance is not None and np.isfinite(tolerance) and tolerance > 0:
         ax.axhline(tolerance, color="#555555", linewidth=1, linestyle=":", label=f"tolerance {tolerance:g}")
     ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("round")
     ax.set_ylabel("relative gap" if with_gap else "largest schedule change (MW)")
     ax.grid(True, alpha=0.3, which="both")
