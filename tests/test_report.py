@@ -28,7 +28,8 @@ RUN_FIGURES = ["capacity_mix.png", "dispatch_week.png", "duration_curves.png", "
 @pytest.fixture(scope="module")
 def main_example(tmp_path_factory):
     """The main example (data center, twins) over 9 days, so that a week can be chosen."""
-    scenario = load_scenario(REPO / "scenarios" / "isone_datacenter_week.yaml", ["horizon.hours=216", "horizon.storage_cycle=day"])
+    scenario = load_scenario(REPO / "scenarios" / "isone_datacenter_week.yaml", ["horizon.hours=216", "horizon.storage_cycle=day",
+                                                                                   "unit_commitment.mode=linear"])  # an LP: the report, not UC, is tested
     out = tmp_path_factory.mktemp("report") / "run"
     run_scenario(scenario, out, twins=True)
     return out
