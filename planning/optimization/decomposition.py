@@ -805,6 +805,7 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     report(f"certified gap: UB {upper_bound:.8g} ({solution_from}), LB {lower_bound:.8g} ({lower_from}): {gap:.4%}; "
            f"{time.perf_counter() - wall:.1f} s in all")
     solved.mip_gap = gap
+    solved.dual_bound = lower_bound
     solved.status = "Optimal" if gap <= solver.mip_gap + 1e-12 else "Decomposed (gap above solver.mip_gap)"
     solved.translate_s = timings.get("translate_s", 0.0)
     solved.solve_s = sum(timings.get(k, 0.0) for k in ("investments_s", "windows_s", "evaluation_s", "milp_s", "bound_wait_s"))

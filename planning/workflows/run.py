@@ -3,7 +3,10 @@
 Termination handling
 --------------------
 * solution found (optimal, or a feasible point at the time limit) → results written; a
-  non-optimal status and the MIP gap are flagged in summary.csv and on screen;
+  non-optimal status and the MIP gap are flagged in summary.csv and on screen. For a MILP every
+  result — dispatch, commitment, prices, objective — comes from one solve, the LP re-solved with
+  the integers fixed (:mod:`planning.optimization.solve`; the decomposed path does the same), and
+  run.json records HiGHS' dual bound (``dual_bound``) next to the objective;
 * infeasible → the model is rebuilt *elastic* (penalised slacks on every zonal balance and the
   CO2 cap) and re-solved; the zones and hours that need slack are reported in a
   :class:`~planning.errors.SolveError` (exit code 3), and nothing is written;
@@ -180,7 +183,7 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
             "input_files": {path: file_sha256(Path(path)) for path in results_input_files(scenario)},
             "timings_s": {key: round(value, 4) for key, value in timings.items()},
             "wall_s": round(time.perf_counter() - wall, 4),
-            "solver": {"status": solved.status, "objective": solved.objective, "mip_gap": solved.mip_gap,
+            "solver": {"status": solved.status, "objective": solved.objective, "dual_bound": solved.dual_bound, "mip_gap": solved.mip_gap,
                        "rows": solved.num_rows, "columns": solved.num_cols, "log": "solver.log", "prices_from": solved.duals_from},
         }
         (staging / "run.json").write_text(json.dumps(record, indent=2), encoding="utf-8")

@@ -49,3 +49,20 @@ def test_milp_values_prices_and_objective_come_from_the_fixed_integer_lp(off, ob
         if 1e-9 < m.unit_mw[t].value < 10 - 1e-9:
             assert reduced == pytest.approx(0.0, abs=1e-9)
     assert solved.dual_bound <= solved.objective + 1e-9 and solved.mip_gap >= 0.0
+
+
+def test_run_records_the_dual_bound_of_the_milp(tmp_path):
+    """run.json: objective and dual bound of the MILP (valley case of test_commitment: min up 5 h → 4500 $)."""
+    import json
+
+    from planning.config import validate_scenario
+    from planning.workflows.run import run_scenario
+    from tests.optimization.test_commitment import valley_case
+
+    raw = valley_case(tmp_path, min_up_hours=5)
+    raw["carbon"] = {"technology_rows": {"base": "ccgt", "pv": "utility_pv"}}
+    outcome = run_scenario(validate_scenario(raw), tmp_path / "run")
+    record = json.loads((tmp_path / "run" / "run.json").read_text())["solver"]
+    assert record["objective"] == pytest.approx(4500.0, rel=1e-9)
+    assert record["dual_bound"] <= record["objective"] + 1e-9 and record["dual_bound"] >= 4500.0 * (1 - 1e-3)  # solver.mip_gap 0.1 %
+    assert record["prices_from"] == "fixed-integer LP re-solve" and outcome.solved.is_mip
