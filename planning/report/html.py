@@ -176,6 +176,7 @@ def run_html(name: str, description: str, folder: Path, summary: pd.DataFrame, c
         body += ["<h2>Value of data-center flexibility (value_of_flexibility.csv)</h2>",
                  "<p>Each twin is the same scenario with the data centers inflexible, as learned from telemetry, or ideally "
                  "flexible. <code>saving_vs_inflexible</code> is the total-cost saving against the inflexible twin.</p>",
+                 f'<p class="horizon">{html.escape(horizon[0].upper() + horizon[1:])}.</p>' if horizon else "",
                  table_html(transposed, text_columns=("unit",))]
     dc = datacenter_rows(summary)
     if len(dc):
