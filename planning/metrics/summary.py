@@ -134,8 +134,9 @@ def shedding_text(figures: Mapping[str, float]) -> str | None:
         return None
     parts = []
     if figures.get("event_hours", 0.0) > 0:
-        parts.append(f"{_amount(figures['event_unserved_energy_mwh'])} MWh unserved and {_amount(figures['event_loss_of_load_hours'])} "
-                     f"loss-of-load hours during the stress events ({_amount(figures['event_hours'])} h, unweighted)")
+        hours = figures["event_loss_of_load_hours"]
+        parts.append(f"{_amount(figures['event_unserved_energy_mwh'])} MWh unserved and {_amount(hours)} "
+                     f"loss-of-load hour{'' if hours == 1 else 's'} during the stress events ({_amount(figures['event_hours'])} h, unweighted)")
     modelled, represented = figures["modelled_hours"], figures["represented_hours"]
     parts.append(f"{_amount(figures['modelled_unserved_energy_mwh'])} MWh and {_amount(figures['modelled_loss_of_load_hours'])} h "
                  f"in the {int(round(modelled))} modelled hours (unweighted)")

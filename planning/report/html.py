@@ -7,6 +7,7 @@ import html
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 STYLE = """
@@ -38,9 +39,11 @@ def number(value, digits: int = 4) -> str:
     """A readable number: thousands separators, about ``digits`` significant digits."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,d}"
+    if isinstance(value, (float, np.floating)):
         magnitude = abs(value)
         if magnitude < 1e-6:
             return "0"
@@ -75,7 +78,7 @@ def _image(path: Path) -> str:
 def table_html(frame: pd.DataFrame, classes: list[str] | None = None, text_columns: tuple[str, ...] = ()) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = []
-    for i, (_, row) in enumerate(frame.iterrows()):
+    for i, (_, row) in enumerate(frame.astype(object).iterrows()):   # object: each cell keeps its own type (int, float, str)
         css = f' class="{classes[i]}"' if classes and classes[i] else ""
         cells = []
         for column, value in row.items():
