@@ -35,7 +35,8 @@ ROUNDS = {"loop": {"max_iterations": 8}}   # the outcomes below are reached from
 
 @pytest.fixture(scope="module")
 def outage_modes(tmp_path_factory):
-    scenario, inputs = scenario_and_inputs(tmp_path_factory.mktemp("stress"), [110] * 6, PLANTS, TECHNOLOGIES, FUELS, extra={"stress": OUTAGE, "operations": ROUNDS})
+    scenario, inputs = scenario_and_inputs(tmp_path_factory.mktemp("stress"), [110] * 6, PLANTS, TECHNOLOGIES, FUELS,
+                                           extra={"stress": OUTAGE, "operations": ROUNDS})
     loops = run_modes(scenario, inputs)
     return scenario, inputs, loops, stress_tables(scenario, inputs, loops)
 
