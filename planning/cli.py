@@ -426,7 +426,8 @@ def stress(
         _fail(error)
         return
     messages = stress_messages(tables)
-    _show_outputs(quiet, folder, [*display_tables(tables), (tables.get("switches"), "auto signal switches (switches.csv)")])
+    _show_outputs(quiet, folder, [*display_tables(tables), (tables["stress_events"], "each stress event on its own, unweighted (stress_events.csv)"),
+                                  (tables.get("switches"), "auto signal switches (switches.csv)")])
     screen = errors if quiet else console
     if not quiet:
         for line in messages["horizon"]:

@@ -146,6 +146,25 @@ def shedding_figures(unserved_mw: np.ndarray, weight_h: np.ndarray, event: np.nd
     }
 
 
+def event_table(results: xr.Dataset, windows: list[tuple[str, int, int]]) -> pd.DataFrame:
+    """One row per stress event (stress_events.csv): event, first_snapshot, hours, unserved_energy_mwh, loss_of_load_hours.
+
+    ``windows`` is (name, start_hour, duration_hours) per event, hours counted from the first modelled hour and clipped to
+    the horizon. The figures are the event's own, unweighted: Σ_{t∈event} Σ_z u_{z,t}·1 h and the number of its hours with
+    loss of load in some zone (events that overlap share hours).
+    """
+    unserved = np.nan_to_num(results["unserved_mw"].transpose("zone", "snapshot").values)
+    snapshots = pd.DatetimeIndex(results["snapshot"].values)
+    rows = []
+    for name, start, duration in windows:
+        window = slice(start, min(len(snapshots), start + duration))
+        hourly = unserved[:, window]
+        rows.append({"event": name, "first_snapshot": snapshots[start].strftime("%Y-%m-%dT%H:%M") if start < len(snapshots) else "",
+                     "hours": float(hourly.shape[1]), "unserved_energy_mwh": float(hourly.sum()),
+                     "loss_of_load_hours": float((hourly > LOSS_OF_LOAD_MW).any(axis=0).sum())})
+    return pd.DataFrame(rows, columns=["event", "first_snapshot", "hours", "unserved_energy_mwh", "loss_of_load_hours"])
+
+
 def adequacy_table(results: xr.Dataset, inputs: xr.Dataset, threshold_fraction: float = 0.10) -> pd.DataFrame:
     """adequacy.csv rows, one per zone (columns :data:`ADEQUACY_COLUMNS`)."""
     zones = [str(z) for z in results["zone"].values]

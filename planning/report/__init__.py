@@ -192,6 +192,7 @@ def _stress_report(folder: Path, out_dir: Path) -> Report:
 
     summary = pd.read_csv(folder / "stress_summary.csv")
     adequacy = _read(folder, "adequacy.csv")
+    events = _read(folder, "stress_events.csv", required=False)
     traces = {str(mode): _read(folder, f"loop_{mode}.csv") for mode in summary["mode"]}
     scenario = {}
     if (folder / "scenario.resolved.yaml").is_file():
@@ -207,7 +208,7 @@ def _stress_report(folder: Path, out_dir: Path) -> Report:
                       "point is the round whose figures are reported. Dashed lines: modes that did not converge (not ranked).")]
     html = out_dir / "report.html"
     html.write_text(stress_html(name=name, description=scenario.get("description", ""), folder=folder, summary=summary, adequacy=adequacy,
-                                traces=traces, messages=messages, figures=written, currency=_currency_of(scenario)), encoding="utf-8")
+                                events=events, traces=traces, messages=messages, figures=written, currency=_currency_of(scenario)), encoding="utf-8")
     log.info("report written to %s", html)
     return Report(html=html, figures=[path])
 

@@ -213,8 +213,8 @@ def sweep_html(name: str, description: str, folder: Path, table: pd.DataFrame, k
     return _page(f"{name} — sweep report", "\n".join(body))
 
 
-def stress_html(name: str, description: str, folder: Path, summary: pd.DataFrame, adequacy: pd.DataFrame, traces: dict[str, pd.DataFrame],
-                messages: dict[str, list[str]], figures: list[tuple[Path, str]], currency: str) -> str:
+def stress_html(name: str, description: str, folder: Path, summary: pd.DataFrame, adequacy: pd.DataFrame, events: pd.DataFrame | None,
+                traces: dict[str, pd.DataFrame], messages: dict[str, list[str]], figures: list[tuple[Path, str]], currency: str) -> str:
     """The report of a `planning stress` folder: modes (converged or not, ranked or not), event and annualised figures, traces."""
     scaled = bool((summary["represented_hours"] > summary["modelled_hours"] * (1 + 1e-9)).any())
     weighted = "annualised, per year" if scaled else "weighted, modelled hours"
@@ -248,8 +248,12 @@ def stress_html(name: str, description: str, folder: Path, summary: pd.DataFrame
              f"the figures of the whole horizon ({weighted}). Modes are ranked by unserved energy, then loss-of-load hours, then "
              "total cost, among converged modes only.</p>",
              table_html(modes, classes=classes, text_columns=("converged", "rank", "reported round")),
-             "<h2>Adequacy by mode and zone (adequacy.csv)</h2>", table_html(zones, classes=zone_classes, text_columns=("converged",)),
-             "<h2>Convergence</h2>", "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in messages["convergence"]) + "</ul>"]
+             "<h2>Adequacy by mode and zone (adequacy.csv)</h2>", table_html(zones, classes=zone_classes, text_columns=("converged",))]
+    if events is not None and len(events):
+        body += ["<h2>Each stress event on its own (stress_events.csv)</h2>",
+                 "<p>Unserved energy and loss-of-load hours during each event's window, unweighted (events that overlap share hours).</p>",
+                 table_html(events, classes=["" if c else "failed" for c in events["converged"]], text_columns=("event",))]
+    body += ["<h2>Convergence</h2>", "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in messages["convergence"]) + "</ul>"]
     for mode, trace in traces.items():
         shown = [c for c in ("iteration", "total_cost", "unserved_energy_mwh", "relative_gap", "max_schedule_change_mw", "converged", "reported")
                  if c in trace]

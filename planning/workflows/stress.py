@@ -46,7 +46,9 @@ and ``represented_hours`` saying which (definitions: :mod:`planning.metrics.adeq
 Outputs: adequacy.csv (mode, converged, zone, event_hours, event_unserved_energy_mwh,
 event_loss_of_load_hours, unserved_energy_mwh, loss_of_load_hours, min_reserve_margin,
 reserve_shortfall_mwh, curtailment_mwh, datacenter_curtailed_mwh, modelled_hours,
-represented_hours), stress_summary.csv (one row per mode, :data:`SUMMARY_COLUMNS`), switches.csv
+represented_hours), stress_events.csv (mode, converged, event, first_snapshot, hours,
+unserved_energy_mwh, loss_of_load_hours: each event on its own, unweighted),
+stress_summary.csv (one row per mode, :data:`SUMMARY_COLUMNS`), switches.csv
 (auto), and per mode loop_<mode>.csv (the iteration trace) and loop_<mode>_schedule.csv.
 """
 
@@ -59,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from planning.config.scenario import Scenario
-from planning.metrics.adequacy import ADEQUACY_COLUMNS, adequacy_table, event_hours_mask, shedding_figures
+from planning.metrics.adequacy import ADEQUACY_COLUMNS, adequacy_table, event_hours_mask, event_table, shedding_figures
 from planning.metrics.summary import horizon_text, shedding_text
 from planning.workflows.signal_response import LoopResult, prepare_inputs, run_loop, schedule_table
 
@@ -125,13 +127,18 @@ def stress_tables(scenario: Scenario, inputs, loops: dict[str, LoopResult]) -> d
     threshold = scenario.stress.reserve_threshold_fraction
     tolerance = scenario.operations.loop.gap_tolerance_fraction
     event = event_hours_mask(inputs)
-    adequacy, summary, tables = [], [], {}
+    windows = [(f"{i}: {e.kind}", e.start_hour, e.duration_hours) for i, e in enumerate(scenario.stress.events)]
+    adequacy, summary, events, tables = [], [], [], {}
     for mode, loop in loops.items():
         converged = bool(loop.converged)
         frame = adequacy_table(loop.final.results, inputs, threshold)
         frame.insert(0, "converged", converged)
         frame.insert(0, "mode", mode)
         adequacy.append(frame)
+        per_event = event_table(loop.final.results, windows)
+        per_event.insert(0, "converged", converged)
+        per_event.insert(0, "mode", mode)
+        events.append(per_event)
         row = loop.table.loc[loop.table["iteration"] == loop.reported_iteration].iloc[0]
         results = loop.final.results
         figures = shedding_figures(results["unserved_mw"].transpose("zone", "snapshot").values, results["weight_h"].values, event)
@@ -147,6 +154,7 @@ def stress_tables(scenario: Scenario, inputs, loops: dict[str, LoopResult]) -> d
         if mode == "auto":
             tables["switches"] = loop.switches
     tables["adequacy"] = pd.concat(adequacy, ignore_index=True)[["mode", "converged", *ADEQUACY_COLUMNS]]
+    tables["stress_events"] = pd.concat(events, ignore_index=True)
     frame = pd.DataFrame(summary)
     frame["rank"] = rank_modes(frame)
     tables["stress_summary"] = frame[SUMMARY_COLUMNS]

@@ -60,6 +60,14 @@ def test_stability_first_sheds_less_than_emissions_first(outage_modes):
     assert adequacy["converged"].to_dict() == {mode: loop.converged for mode, loop in outage_modes[2].items()}
 
 
+def test_each_event_is_reported_on_its_own(outage_modes):
+    # One event (the gas outage, hours 2–3 from 2021-01-01T00:00): 60 MWh emissions-first, 20 MWh otherwise, 2 h each.
+    events = outage_modes[3]["stress_events"].set_index("mode")
+    assert events["event"].tolist() == ["0: outage"] * 3 and (events["first_snapshot"] == "2021-01-01T02:00").all()
+    assert (events["hours"] == 2).all() and (events["loss_of_load_hours"] == 2).all()
+    assert events["unserved_energy_mwh"].to_dict() == pytest.approx({"emissions_first": 60.0, "stability_first": 20.0, "auto": 20.0}, abs=1e-6)
+
+
 def test_auto_switches_exactly_where_the_margin_crosses_the_threshold(outage_modes):
     scenario, inputs, loops, tables = outage_modes
     switches = tables["switches"]
@@ -251,6 +259,7 @@ def test_stress_report_marks_unconverged_modes_and_labels_event_and_annual_figur
     assert "LOAD SHED" in html
     assert "The 48 modelled hours are a sample scaled to a year: each stands for 182.5 h" in html
     assert [path.name for path in report.figures] == ["stress_convergence.png"]
+    assert "Each stress event on its own (stress_events.csv)" in html and "0: outage" in html
 
 
 def test_a_planning_reserve_margin_does_not_make_the_fixed_fleet_infeasible(tmp_path):
