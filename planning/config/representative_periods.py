@@ -55,6 +55,11 @@ class RepresentativePeriods(Section):
         "(with keep_peak_net_load), an input variable for all its columns (demand_mw, availability_per_unit, dc_baseline_mw, "
         "...), or variable|label for one column (availability_per_unit|isone_wind).",
     )
+    preserve_means: bool = Field(
+        True,
+        description="Rescale the representatives so each series' weighted mean equals the full horizon's (energy totals kept; "
+        "tsam's preserve_column_means); false keeps medoid days exactly as they were measured.",
+    )
     keep_lowest_mean_of: list[str] = Field(
         default_factory=list,
         description="Plant names whose period of lowest mean capacity factor is kept as an extreme period (e.g. a wind drought).",

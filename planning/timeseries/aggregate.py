@@ -14,8 +14,8 @@ event, and rescaling would break its 0/1 meaning). tsam scales each column to [0
 ``representation: distribution_minmax`` (the default) each representative keeps, per column,
 the duration curve of its cluster and its min and max — this preserves energy totals, peaks and
 the shape of the load-duration curve far better than medoids or means (see benchmarks/README.md,
-bench_periods). Column means are preserved (tsam's rescaling); capacity factors are clipped back
-to [0, 1] afterwards.
+bench_periods). Column means are preserved (tsam's rescaling; ``preserve_means: false`` keeps
+medoid days as measured); capacity factors are clipped back to [0, 1] afterwards.
 
 Extreme periods and weights
 ---------------------------
@@ -168,6 +168,7 @@ def aggregate_inputs(dataset: xr.Dataset, settings: RepresentativePeriods) -> xr
             cluster=tsam.ClusterConfig(method=settings.method, representation=_representation(settings.representation)),
             extremes=tsam.ExtremeConfig(method=settings.extreme_method, **extremes) if extremes else None,
             weights=column_weights(settings.weights, frame, where) or None,
+            preserve_column_means=settings.preserve_means,
         )
     assignment = np.asarray(result.cluster_assignments, dtype=int)[:n_periods]
     clusters = sorted(int(k) for k in result.cluster_counts)

@@ -121,3 +121,18 @@ def test_unknown_weight_key_names_the_key_and_the_choices():
     message = str(error.value)
     assert "horizon.representative_periods.weights.wind_cf: no such series" in message
     assert "availability_per_unit" in message and "total_load_mw" in message
+
+
+@pytest.mark.parametrize("preserve", [False, True])
+def test_medoid_days_unscaled_without_mean_preservation(preserve):
+    # A medoid representative is a measured day; labelled with that day, it equals it exactly
+    # unless tsam rescales the representatives to preserve each series' mean.
+    inputs = synthetic_inputs()
+    reduced = aggregate_inputs(inputs, RepresentativePeriods(periods=4, representation="medoid", keep_peak_demand=False,
+                                                             preserve_means=preserve))
+    measured = inputs.sel(snapshot=pd.DatetimeIndex(reduced["snapshot"].values))["demand_mw"].values
+    same = np.allclose(reduced["demand_mw"].values, measured, rtol=1e-12)
+    assert same == (not preserve)
+    if preserve:  # the weighted mean is the full horizon's
+        weighted = float((reduced["demand_mw"] * reduced["weight_h"]).sum() / reduced["weight_h"].sum())
+        assert weighted == pytest.approx(float(inputs["demand_mw"].mean()), rel=1e-9)
