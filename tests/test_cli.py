@@ -177,7 +177,7 @@ def test_help_documents_the_exit_codes():
 
 def test_loop_that_sheds_load_says_so_and_strict_exits_5(tmp_path):
     # 90 % of the CCGT, oil and import capacity out for 12 of 48 h: the existing fleet cannot serve the load.
-    sets = ["horizon.hours=48", "horizon.storage_cycle=day", "operations.loop.max_iterations=1",
+    sets = ["horizon.hours=48", "horizon.storage_cycle=day", "unit_commitment.mode=linear", "operations.loop.max_iterations=1",
             "stress.events=[{kind: outage, technologies: [ccgt, oil, imports], start_hour: 12, duration_hours: 12, fraction: 0.9}]"]
     args = ["loop", str(REPO / "scenarios" / "isone_stress_week.yaml"), "--signal", "price", *sum((["--set", s] for s in sets), [])]
     strict = runner.invoke(app, [*args, "--out", str(tmp_path / "strict"), "--strict", "--quiet"])

@@ -226,7 +226,8 @@ def unconverged_stress_run(tmp_path_factory):
     from tests.conftest import REPO
 
     out = tmp_path_factory.mktemp("stress") / "unconverged"
-    sets = ["horizon.hours=48", "horizon.storage_cycle=day", "operations.loop.max_iterations=1", "operations.loop.gap_tolerance_fraction=0",
+    sets = ["horizon.hours=48", "horizon.storage_cycle=day", "unit_commitment.mode=linear", "operations.loop.max_iterations=1",
+            "operations.loop.gap_tolerance_fraction=0",
             "stress.events=[{kind: outage, technologies: [ccgt, oil, imports], start_hour: 12, duration_hours: 12, fraction: 0.9}]"]
     result = CliRunner().invoke(app, ["stress", str(REPO / "scenarios" / "isone_stress_week.yaml"), "--out", str(out), "--strict",
                                       "--mode", "stability_first", "--mode", "auto", *sum((["--set", s] for s in sets), [])])
