@@ -5,7 +5,7 @@ without a traceback; ``planning --debug ...`` shows the traceback.
 
 Exit codes: 0 done; 1 internal error; 2 invalid input (scenario, data, options); 3 no usable
 solution; 4 some runs of a sweep did not solve; 5 load was shed and ``--strict`` was given
-(``run``, ``stress``; the results are written).
+(``run``, ``loop``, ``stress``; the results are written).
 """
 
 from __future__ import annotations
@@ -155,13 +155,16 @@ def _print_summary(outcome, shed_line: bool = True) -> None:
     shown = ("total_cost", "investment_cost", "operating_cost", "co2_t", "unserved_energy_mwh", "loss_of_load_hours",
              "event_unserved_energy_mwh", "event_loss_of_load_hours", "curtailment_mwh", "demand_weighted_price_per_mwh",
              "solver_status", "mip_gap", "build_s", "translate_s", "solve_s")
-    scaled = float(summary["value"].get("sample_scaled_to_year", 0) or 0) > 0 if "value" in summary else False
-    weight = float(summary.loc["snapshot_weight_h", "value"]) if scaled and "snapshot_weight_h" in summary.index else float("nan")
+    # A sample scaled to a year: each operating figure says by how much (investment is annualised, not scaled;
+    # a NaN weight means representative periods, said in the horizon line).
+    weight = summary["value"].get("snapshot_weight_h") if summary["value"].get("sample_scaled_to_year") == 1 else None
+    scaled = {"operating_cost": "sample", "co2_t": "sample", "unserved_energy_mwh": "sample", "loss_of_load_hours": "sample",
+              "curtailment_mwh": "sample", "total_cost": "operating part: sample"}
     for metric in shown:
         if metric in summary.index:
             value, unit = summary.loc[metric, "value"], summary.loc[metric, "unit"]
-            if scaled and str(unit).endswith("/year") and weight == weight:
-                unit = f"{unit} (sample × {weight:,.4g})"
+            if weight is not None and weight == weight and metric in scaled:
+                unit = f"{unit} ({scaled[metric]} × {weight:,.4g})"
             text = f"{value:,.6g}" if isinstance(value, float) else str(value)
             table.add_row(metric, text, unit)
     for technology, new_mw in new_capacity_by_technology(outcome.results).items():
