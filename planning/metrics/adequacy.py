@@ -21,11 +21,12 @@ A stress event is one-off: weighting its hours by w_t (8760/336 = 26.07 h on the
 example) would report it as if it recurred 26 times a year. So the event is reported *as an event*,
 unweighted, over the hours E of the scenario's ``stress.events`` windows (their union, each hour once,
 ``stress_active`` in the inputs; none with representative periods, whose hours are not the event's),
-next to the weighted (annualised when the horizon is scaled to a year) figures of the whole horizon.
-:func:`event_table` gives each event on its own (stress_events.csv).
+next to the weighted (annualised when the horizon is scaled to a year) figures of the whole horizon:
 
 * event_hours = |E| (h);  event_unserved_energy_mwh = Σ_{t∈E} u_{z,t}·1 h;  event_loss_of_load_hours = Σ_{t∈E} [u_{z,t} > LOSS_OF_LOAD_MW]
 * modelled_hours = number of snapshots (h);  represented_hours = Σ_t w_t (h; 8760 = a year)
+
+:func:`event_table` gives the same unweighted figures for each event on its own (stress_events.csv).
 
 adequacy.csv, per zone
 ----------------------
