@@ -11,6 +11,8 @@ setting: total-cost error, each technology's total capacity (MW; storage also MW
 full year, and the speed-up. Capacity error = (reduced − full) / max(full, 1 % of the peak load) —
 a technology the full year does not build may be built by at most 0.1 % of the peak load to stay
 within 10 %. The goal (issue 11): cost within 1 % and every capacity within 10 % at ≥ 10× speed-up.
+With ``--regret NAME``, the capacities of the matching settings are fixed in the full year and the
+year re-solved: ``regret_pct`` = how much dearer the full year is with them than with its optimum.
 
 Timings, in one process after a warm-up (one untimed reduced run: imports, tsam's first call): ``wall`` = inputs + aggregation + build +
 solve (the full year: inputs + build + solve), ``cpu`` = the same in process CPU seconds — the
@@ -45,13 +47,18 @@ SCENARIOS = [ROOT / "scenarios" / "isone_2030.yaml", ROOT / "scenarios" / "isone
 P = "horizon.representative_periods"
 
 #: name → overrides (the representative-period settings tried; "default" = the schema's defaults).
+MINMAX = [f"{P}.representation=distribution_minmax", f"{P}.keep_peak_net_load=false"]  # the default before 2026-11-30
 SETTINGS: dict[str, list[str]] = {
-    "default (12 days, distribution_minmax, peak load kept)": [f"{P}.periods=12"],
+    "default (12 days, distribution_minmax_medoid, peak load + peak net load)": [f"{P}.periods=12"],
     "8 days": [f"{P}.periods=8"],
+    "16 days": [f"{P}.periods=16"],
     "24 days": [f"{P}.periods=24"],
+    "12 days, no peak net load": [f"{P}.periods=12", f"{P}.keep_peak_net_load=false"],
+    "12 days, distribution_minmax (old default)": [f"{P}.periods=12", *MINMAX],
+    "8 days, distribution_minmax": [f"{P}.periods=8", *MINMAX],
+    "24 days, distribution_minmax": [f"{P}.periods=24", *MINMAX],
     "12 days, medoid": [f"{P}.periods=12", f"{P}.representation=medoid"],
-    "12 days, distribution_minmax_medoid": [f"{P}.periods=12", f"{P}.representation=distribution_minmax_medoid"],
-    "12 days, + peak net load": [f"{P}.periods=12", f"{P}.keep_peak_net_load=true"],
+    "12 days, medoid, means not preserved": [f"{P}.periods=12", f"{P}.representation=medoid", f"{P}.preserve_means=false"],
     "12 days, extremes replace": [f"{P}.periods=12", f"{P}.extreme_method=replace"],
     "12 days, total load weight 3": [f"{P}.periods=12", f"{P}.weights={{total_load_mw: 3}}"],
 }
@@ -74,15 +81,28 @@ def capacities(model: pyo.ConcreteModel, inputs) -> dict[str, float]:
     return out
 
 
-def run(scenario_file: Path, overrides: list[str]) -> dict:
+INVESTMENTS = ("new_mw", "retired_mw", "new_mwh", "retired_mwh", "new_line_mw")
+
+
+def investment_values(model: pyo.ConcreteModel) -> dict[str, float]:
+    """Every investment decision of a solved model, by variable name."""
+    return {var.name: float(var.value or 0.0) for name in INVESTMENTS if hasattr(model, name)
+            for var in getattr(model, name).values()}
+
+
+def run(scenario_file: Path, overrides: list[str], fixed: dict[str, float] | None = None) -> dict:
+    """Solve; with ``fixed`` (investment values by name) the investments are fixed to them (a dispatch run)."""
     wall, cpu = time.perf_counter(), time.process_time()
     scenario = load_scenario(scenario_file, overrides)
     inputs = load_inputs(scenario)
     built = build_model(inputs)
+    for name, value in (fixed or {}).items():
+        built.model.find_component(name).fix(value)
     solved = solve_model(built.model, scenario.solver)
     row = {"objective": solved.objective, "status": solved.status, "snapshots": inputs.sizes["snapshot"],
            "wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu}
     row.update(capacities(built.model, inputs))
+    row["investments"] = investment_values(built.model)
     if "demand_mw" in inputs:
         from planning.timeseries.aggregate import total_load_mw
 
@@ -113,6 +133,9 @@ def main() -> None:
     parser.add_argument("--only", default=None, help="run only settings whose name contains this")
     parser.add_argument("--reference-cache", default=None, help="folder to keep full-year results in (by input hash)")
     parser.add_argument("--tag", default="", help="suffix of the results file: bench_periods_<tag>.csv")
+    parser.add_argument("--regret", default=None,
+                        help="settings (name substring) whose capacities are also fixed in the full year and re-solved: "
+                             "the full-year cost of adopting them, vs the full-year optimum (one full-year solve each)")
     args = parser.parse_args()
     scenarios = [Path(s) for s in args.scenario] if args.scenario else SCENARIOS
     settings = {k: v for k, v in SETTINGS.items() if args.only is None or args.only in k}
@@ -155,16 +178,22 @@ def main() -> None:
             row["worst_capacity"] = f"{worst} {errors[worst]:+.1f} %"
             row["meets_goal"] = bool(abs(row["cost_error_pct"]) <= 1 and all(abs(e) <= 10 for e in errors.values())
                                      and row["speed_up_cpu"] >= 10)
+            if args.regret and args.regret in name:
+                adopted = run(scenario_file, args.sets, fixed=row["investments"])
+                row["regret_pct"] = 100 * (adopted["objective"] / full["objective"] - 1)
+                print(f"  {name}: its capacities cost {row['regret_pct']:+.3f} % more than the optimum over the full year", flush=True)
             rows.append(row)
             print(f"  {name:55s} cost {row['cost_error_pct']:+.2f} %  worst {row['worst_capacity']:28s} "
                   f"×{row['speed_up_wall']:.1f} wall ×{row['speed_up_cpu']:.1f} CPU  goal {'yes' if row['meets_goal'] else 'no'}", flush=True)
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame([{k: v for k, v in row.items() if k != "investments"} for row in rows])
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     frame.to_csv(out / f"bench_periods{'_' + args.tag if args.tag else ''}.csv", index=False)
     for scenario, group in frame.groupby("scenario", sort=False):
         error_columns = [c for c in group.columns if c.startswith("err_") and group[c].abs().max() > 0.05]
-        table = group[group["setting"] != "full year"][["setting", "cost_error_pct", "speed_up_wall", "speed_up_cpu", *error_columns, "meets_goal"]]
+        regret = ["regret_pct"] if "regret_pct" in group and group["regret_pct"].notna().any() else []
+        table = group[group["setting"] != "full year"][["setting", "cost_error_pct", "speed_up_wall", "speed_up_cpu", *error_columns,
+                                                        *regret, "meets_goal"]]
         table = table.rename(columns={c: c[4:] + " %" for c in error_columns})
         print(f"\n{scenario} (capacity errors in % of the full year; columns where any setting differs by > 0.05 %)")
         print(markdown(table.round(2)))

@@ -32,16 +32,17 @@ class RepresentativePeriods(Section):
         "hierarchical", description="tsam clustering method."
     )
     representation: Literal["medoid", "mean", "distribution", "distribution_minmax", "distribution_minmax_medoid"] = Field(
-        "distribution_minmax",
+        "distribution_minmax_medoid",
         description="How a cluster is represented: a real member (medoid), the mean, or values that keep each "
         "series' duration curve within the cluster (distribution, optionally with the cluster's min and max; "
         "_medoid orders every series like the cluster's medoid, keeping their co-occurrence).",
     )
     keep_peak_demand: bool = Field(True, description="Keep the period with the highest total demand hour as an extreme period.")
     keep_peak_net_load: bool = Field(
-        False,
+        True,
         description="Also keep the period holding the highest net-load hour (MW): demand + data-center facility power − the "
-        "output of the existing variable renewables (existing MW × capacity factor) — the hour that sizes firm capacity.",
+        "output of the existing variable renewables (existing MW × capacity factor) — the hour that sizes firm capacity. "
+        "Skipped when it is the peak-load period, or when periods leaves no room for a typical period.",
     )
     extreme_method: Literal["append", "new_cluster", "replace"] = Field(
         "append",

@@ -21,8 +21,9 @@ Extreme periods and weights
 ---------------------------
 ``keep_peak_demand``: the period holding the highest hour of ``total_load_mw`` (demand plus
 data-center facility power, so a campus' peak counts) is kept as its own representative.
-``keep_peak_net_load``: also the period of the highest ``net_load_mw`` = total load − Σ existing
-variable-renewable MW × capacity factor (that column is then clustered too). ``keep_lowest_mean_of``:
+``keep_peak_net_load`` (default): also the period of the highest ``net_load_mw`` = total load − Σ
+existing variable-renewable MW × capacity factor (that column is then clustered too) — when it is
+another period than the load peak's and ``periods`` leaves room for at least one typical period. ``keep_lowest_mean_of``:
 the period of lowest mean capacity factor of each named plant (a wind drought) likewise.
 ``extreme_method`` is tsam's: ``append`` (weight 1 period) and ``new_cluster`` count towards
 ``periods``; ``replace`` puts the extreme period in place of its cluster's representative (the
@@ -142,11 +143,18 @@ def aggregate_inputs(dataset: xr.Dataset, settings: RepresentativePeriods) -> xr
     n_periods = n_hours // length
     frame, where = feature_frame(dataset)
     extremes: dict[str, list[str]] = {}
-    peaks = [_TOTAL] if settings.keep_peak_demand else []
+    periods_of = frame.iloc[: n_periods * length]
+    period_of_peak = {}  # extreme column → the calendar period it keeps
+    if settings.keep_peak_demand:
+        period_of_peak[_TOTAL] = int(np.argmax(periods_of[_TOTAL].to_numpy())) // length
     if settings.keep_peak_net_load or _NET in settings.weights:
         frame[_NET] = net_load_mw(dataset)
-        if settings.keep_peak_net_load:
-            peaks.append(_NET)
+        net_period = int(np.argmax(frame[_NET].to_numpy()[: n_periods * length])) // length
+        # The net-load peak is kept if it falls in another period than the load peak, and if there is room.
+        room = settings.periods - len(period_of_peak) - len(settings.keep_lowest_mean_of) > 1 or settings.extreme_method == "replace"
+        if settings.keep_peak_net_load and net_period not in period_of_peak.values() and room:
+            period_of_peak[_NET] = net_period
+    peaks = list(period_of_peak)
     if peaks:
         extremes["max_value"] = peaks
     lowest = [f"availability_per_unit{_SEPARATOR}{plant}" for plant in settings.keep_lowest_mean_of]

@@ -83,4 +83,5 @@ def test_representative_objective_close_to_full_four_weeks(tmp_path):
     assert dispatch.groupby("technology")["weight"].sum().iloc[0] == pytest.approx(672 * 8760 / 672, rel=1e-9)
     period_map = pd.read_csv(tmp_path / "run" / "representative_periods.csv")
     assert list(period_map.columns) == ["calendar_period", "period_start", "representative", "representative_start"]
-    assert len(period_map) == 28 and period_map["representative"].nunique() == 8
+    # At most 8 (2026-11-30: with the peak-net-load day kept too, tsam may leave a cluster empty: 7 here).
+    assert len(period_map) == 28 and period_map["representative"].nunique() == dispatch["snapshot"].nunique() // 24 <= 8
