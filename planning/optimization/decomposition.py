@@ -112,7 +112,6 @@ from planning.config.representative_periods import RepresentativePeriods
 from planning.config.scenario import Scenario
 from planning.config.solver import Solver
 from planning.errors import ScenarioError, SolveError
-from planning.optimization.blocks.commitment import committed_plants
 from planning.optimization.build import build_model
 from planning.optimization.results import collect_results
 from planning.optimization.solve import _STATUS_WITH_POINT, SolveResult, _set_options, _value_unused_variables, highs_lp, solve_model

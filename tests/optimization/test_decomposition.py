@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning.errors import ScenarioError
 from tests.optimization.test_commitment import check_commitment_table, real_case, valley_case
 
 WINDOWS = {"unit_commitment.decomposition.window_hours": 24, "unit_commitment.decomposition.overlap_hours": 12}
