@@ -1,0 +1,125 @@
+"""statistics.csv: hand-computed figures on the storage arbitrage case, agreement with the model's
+cost categories, and the zero-profit condition of free entry in an LP."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planning.config import validate_scenario
+from planning.metrics.statistics import statistics_table
+from planning.workflows.run import solve_scenario
+from tests.conftest import storage_arbitrage_scenario, thermal, tiny_scenario
+
+
+def _row(table, zone, technology):
+    rows = table[(table["zone"] == zone) & (table["technology"] == technology)]
+    assert len(rows) == 1, (zone, technology)
+    return rows.iloc[0]
+
+
+def test_storage_arbitrage_figures_by_hand(tmp_path):
+    # conftest: PV 180 MW free in hour 0, demand 100/100, battery 90 %/90 %, gas 50 $/MWh at 5 t/MWh.
+    # Optimum: charge the 80 MW surplus, discharge 80·0.81 = 64.8 MW, gas 35.2 MW in hour 1.
+    # Prices: hour 1 = 50 (gas); hour 0 = 0.81·50 = 40.5 (a MW more demand in hour 0 costs 0.81 MWh of gas later).
+    scenario = validate_scenario(storage_arbitrage_scenario(tmp_path))
+    results, _, _ = solve_scenario(scenario)
+    table = statistics_table(results, scenario)
+    gas, pv, battery = _row(table, "z", "gas"), _row(table, "z", "pv"), _row(table, "z", "bat")
+    assert gas["generation_mwh"] == pytest.approx(35.2, rel=1e-9)
+    assert gas["energy_revenue_per_year"] == pytest.approx(35.2 * 50, rel=1e-9)
+    assert gas["fuel_cost_per_year"] == pytest.approx(1760.0, rel=1e-9)
+    assert gas["co2_t"] == pytest.approx(176.0, rel=1e-9)
+    assert gas["capacity_factor"] == pytest.approx(35.2 / (200 * 2), rel=1e-9)
+    assert gas["market_value_per_mwh"] == pytest.approx(50.0, rel=1e-9)
+    assert pv["generation_mwh"] == pytest.approx(180.0, rel=1e-9)
+    assert pv["energy_revenue_per_year"] == pytest.approx(180 * 40.5, rel=1e-9)
+    assert pv["curtailment_mwh"] == pytest.approx(0.0, abs=1e-9)
+    assert pv["capacity_factor"] == pytest.approx(0.5, rel=1e-9)
+    assert battery["generation_mwh"] == pytest.approx(64.8, rel=1e-9)
+    assert battery["consumption_mwh"] == pytest.approx(80.0, rel=1e-9)
+    # 64.8·50 − 80·40.5 = 3240 − 3240: the battery's whole spread is the efficiency loss
+    assert battery["energy_revenue_per_year"] == pytest.approx(0.0, abs=1e-6)
+    assert battery["total_mwh"] == pytest.approx(100.0) and np.isnan(gas["total_mwh"])
+    zone = _row(table, "z", "total")
+    assert zone["demand_mwh"] == pytest.approx(200.0)
+    assert zone["price_mean_per_mwh"] == pytest.approx((40.5 + 50) / 2, rel=1e-9)
+    assert zone["price_max_per_mwh"] == pytest.approx(50.0, rel=1e-9)
+    assert zone["price_cap_hours"] == 0
+    assert zone["generation_mwh"] == pytest.approx(35.2 + 180 + 64.8, rel=1e-9)
+    system = _row(table, "total", "total")
+    assert system["co2_t"] == pytest.approx(176.0, rel=1e-9)
+
+
+def free_entry_scenario(folder, co2_price=0.0):
+    """Four hours scaled to a year (weight 2190 h), nothing existing: gas (capex 300 000 $/MW, 10 + 2 $/MWh, 1 t/MWh),
+    PV (capex 500 000 $/MW, profile 0.9/0.5/0/0) and a battery (power and energy capex), VOLL 1000 $/MWh."""
+    raw = tiny_scenario(folder, [100, 150, 120, 60], columns={"cf": [0.9, 0.5, 0.0, 0.0]}, extra={
+        "horizon": {"year": 2021, "start_hour": 0, "hours": 4, "scale_to_year": True},
+        "economics": {"discount_rate": 0.05},
+        "reliability": {"value_of_lost_load_per_mwh": 1000.0, "allow_unserved_energy": True},
+        "policy": {"co2_price_per_t": co2_price},
+        "technologies": {
+            "gas": thermal(10, capex=300_000.0, fixed_om_per_mw_year=5_000.0, variable_om_per_mwh=2.0, lifetime_years=20),
+            "pv": {"kind": "variable", "capex_per_mw": 500_000.0, "lifetime_years": 25, "fixed_om_per_mw_year": 1_000.0},
+            "bat": {"kind": "storage", "capex_per_mw": 300_000.0, "capex_per_mwh": 600_000.0, "lifetime_years": 15,
+                    "fixed_om_per_mwh_year": 500.0, "charge_efficiency": 0.95, "discharge_efficiency": 0.95},
+        },
+        "plants": {
+            "g": {"zone": "z", "technology": "gas"},
+            "s": {"zone": "z", "technology": "pv", "profile": {"file": str(folder / "series.csv"), "column": "cf"}},
+            "b": {"zone": "z", "technology": "bat"},
+        },
+    })
+    return validate_scenario(raw)
+
+
+@pytest.mark.parametrize("co2_price", [0.0, 25.0])
+def test_zero_profit_of_every_built_technology_under_free_entry(tmp_path, co2_price):
+    scenario = free_entry_scenario(tmp_path, co2_price)
+    results, solved, _ = solve_scenario(scenario)
+    assert solved.status == "Optimal"
+    table = statistics_table(results, scenario)
+    plants = table[(table["zone"] == "z") & (table["technology"] != "total")].set_index("technology")
+    built = plants[plants["new_mw"] > 1e-6]
+    # the case must build gas and PV (and, with the CO2 price, the battery too: 170 MW / 161.5 MWh)
+    assert {"gas", "pv"} | ({"bat"} if co2_price else set()) <= set(built.index), plants["new_mw"].to_dict()
+    for technology, row in built.iterrows():
+        assert row["total_cost_per_year"] > 0
+        assert row["profit_per_year"] == pytest.approx(0.0, abs=1e-6 * row["total_cost_per_year"]), (technology, row.to_dict())
+    # costs counted once: the plants' costs add up to the model's objective (no lines, no shedding cost here
+    # unless unserved energy is bought; it is added from the zone row at VOLL)
+    unserved_cost = 1000.0 * _row(table, "z", "total")["unserved_mwh"]
+    system = _row(table, "total", "total")
+    assert system["total_cost_per_year"] + unserved_cost == pytest.approx(solved.objective, rel=1e-9)
+    assert system["co2_cost_per_year"] == pytest.approx(float(results.get("cost_co2", 0.0)), rel=1e-9, abs=1e-9)
+    assert system["capex_cost_per_year"] == pytest.approx(float(results["cost_investment"]), rel=1e-9)
+
+
+def test_zero_profit_fails_when_prices_are_read_without_weights(tmp_path):
+    """The check is not vacuous: prices taken as the raw duals (not ÷ weight) break zero profit."""
+    scenario = free_entry_scenario(tmp_path, 25.0)
+    results, _, _ = solve_scenario(scenario)
+    wrong = results.copy()
+    wrong["price_per_mwh"] = results["price_per_mwh"] * results["weight_h"]
+    row = _row(statistics_table(wrong, scenario), "z", "gas")
+    assert abs(row["profit_per_year"]) > 1e-3 * row["total_cost_per_year"]
+
+
+def test_zone_figures_count_hours_at_the_price_cap(tmp_path):
+    # 100 MW of gas at 10 $/MWh, demand 50 then 150 MW, VOLL 1000 $/MWh: hour 1 sheds 50 MW at a price of 1000.
+    raw = tiny_scenario(tmp_path, [50, 150], extra={
+        "reliability": {"value_of_lost_load_per_mwh": 1000.0, "allow_unserved_energy": True},
+        "technologies": {"gas": thermal(10)},
+        "plants": {"g": {"zone": "z", "technology": "gas", "existing_mw": 100, "max_new_mw": 0}},
+    })
+    scenario = validate_scenario(raw)
+    results, _, _ = solve_scenario(scenario)
+    zone = _row(statistics_table(results, scenario), "z", "total")
+    assert zone["unserved_mwh"] == pytest.approx(50.0, rel=1e-9)
+    assert zone["price_cap_hours"] == 1
+    assert zone["price_max_per_mwh"] == pytest.approx(1000.0, rel=1e-9)
+    assert zone["price_mean_per_mwh"] == pytest.approx((10 + 1000) / 2, rel=1e-9)
+    gas = _row(statistics_table(results, scenario), "z", "gas")
+    assert gas["energy_revenue_per_year"] == pytest.approx(50 * 10 + 100 * 1000, rel=1e-9)
+    assert gas["profit_per_year"] == pytest.approx(100 * 990, rel=1e-9)
