@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for case in args.cases:
         scenario, label = CASES[case]
+        if args.overrides:
+            label = f"{label}, with --set {' '.join(args.overrides)}"
         results = args.out.parent / f"headline_{case}"
         timing = run(["run", scenario, "--twins", "--out", str(results), "-q", *overrides])
         print(f"[{case}] planning run {scenario} --twins: {timing['wall_s']:.1f} s wall, {timing['cpu_s']:.1f} s CPU, "
