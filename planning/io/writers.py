@@ -5,13 +5,14 @@ when everything has been written, so a failed run never leaves a half-written fo
 
 Snapshots are written as UTC with an explicit ``Z`` (``2021-08-01T00:00:00Z``, the hour that begins
 then) in every CSV (:func:`snapshot_labels`), and as CF time in UTC in results.nc; read them back
-with :func:`snapshot_times`.
+with :func:`snapshot_times`. results.nc follows the CF conventions (CF-1.8, :func:`netcdf_ready`);
+read it back with :func:`open_results`.
 
 Files (DESIGN.md §6): summary.csv, capacity.csv, transmission.csv, dispatch.csv, storage.csv,
 flows.csv, balance.csv, commitment.csv, reserves.csv (with spinning reserve; balance.csv then
 also has reserve_requirement_mw, reserve_provided_mw, reserve_shortfall_mw),
-representative_periods.csv (with representative periods), results.nc, scenario.resolved.yaml,
-run.json, solver.log.
+representative_periods.csv (with representative periods), statistics.csv
+(:mod:`planning.metrics.statistics`), results.nc, scenario.resolved.yaml, run.json, solver.log.
 """
 
 from __future__ import annotations
@@ -206,18 +207,134 @@ def balance_table(results: xr.Dataset) -> pd.DataFrame:
     return frame.sort_values(["snapshot", "zone"], kind="stable").reset_index(drop=True)
 
 
-def netcdf_ready(results: xr.Dataset, attrs: dict) -> xr.Dataset:
-    """A copy of ``results`` that netCDF can hold: strings as str, attrs as str/number, and every
-    datetime coordinate encoded as UTC (``units: hours since 1970-01-01T00:00:00+00:00``, CF time with
-    an explicit offset) and described as hour-beginning UTC."""
+CF_CONVENTIONS = "CF-1.8"
+LABELLED_DIMENSIONS = ("plant", "zone", "line", "datacenter", "statistics_zone", "statistics_technology")
+"""Dimensions whose members are names: in results.nc the names are the string coordinate ``<dimension>_name``
+(CF coordinate variables are numeric); :func:`open_results` makes them the index again."""
+STRING_VARIABLES = (*LABELLED_DIMENSIONS, *(f"{name}_name" for name in LABELLED_DIMENSIONS), "plant_zone", "plant_technology",
+                    "plant_kind", "line_from", "line_to", "datacenter_zone")
+"""String variables of results.nc (typed as strings even when their dimension is empty)."""
+AUXILIARY_COORDINATES = ("plant_zone", "plant_technology", "plant_kind", "line_from", "line_to", "datacenter_zone")
+"""Labels of a dimension's members, written as coordinates (CF auxiliary coordinates), not data."""
+CARBON_SUFFIXES = ("_g_per_kwh", "_t_per_h")
+CARBON_NAMES = ("carbon_free_share", "dispatch_price_per_mwh")
+
+_EXACT_UNITS: dict[str, tuple[str, str, bool]] = {
+    # name: (UDUNITS units, long name, in currency)
+    "weight_h": ("h", "hours each snapshot stands for", False),
+    "price_per_mwh": ("MW-1 h-1", "price: balance dual / snapshot weight", True),
+    "dispatch_price_per_mwh": ("MW-1 h-1", "price of the dispatch with commitments fixed", True),
+    "committed_units": ("1", "committed units", False),
+    "startups": ("1", "units started", False),
+    "shutdowns": ("1", "units shut down", False),
+    "work_arrived": ("MW h", "work arriving, in MWh of rated-power throughput", False),
+    "work_done": ("MW h", "work done, in MWh of rated-power throughput", False),
+    "backlog": ("MW h", "work waiting, in MWh of rated-power throughput", False),
+    "period": ("1", "storage cycle (or representative period) index", False),
+    "representative_of_period": ("1", "representative period standing for each calendar period", False),
+    "calendar_period": ("1", "calendar period index", False),
+    "stress_active": ("1", "1 in an hour of a stress event", False),
+    "carbon_free_share": ("1", "carbon-free share of the zone's consumption", False),
+}
+_SUFFIX_UNITS: tuple[tuple[str, str, bool, str], ...] = (
+    # name suffix, UDUNITS units, in currency, unit as written in the long name
+    ("_g_per_kwh", "g kW-1 h-1", False, "g/kWh"), ("_t_per_mwh", "t MW-1 h-1", False, "t/MWh"), ("_t_per_h", "t h-1", False, "t/h"),
+    ("_per_mwh", "MW-1 h-1", True, "currency/MWh"), ("_per_year", "year-1", True, "currency/year"), ("_per_t", "t-1", True, "currency/t"),
+    ("_mwh", "MW h", False, "MWh"), ("_mw", "MW", False, "MW"), ("_hours", "h", False, "h"), ("_h", "h", False, "h"), ("_t", "t", False, "t"),
+    ("_share", "1", False, ""), ("_factor", "1", False, ""),
+)
+
+
+def cf_units(name: str) -> tuple[str, str, bool] | None:
+    """(UDUNITS units, long name, whether the value is in the scenario's currency) of a results variable;
+    None if its name says no unit. Money is counted in currency units, which UDUNITS cannot name: a price
+    in currency/MWh has ``units = "MW-1 h-1"`` and ``currency = "USD2020"`` (the number of currency units per MWh)."""
+    if name in _EXACT_UNITS:
+        return _EXACT_UNITS[name]
+    if name.startswith("cost_"):
+        return ("year-1", f"{name.removeprefix('cost_').replace('_', ' ')} cost per year (weighted horizon)", True)
+    for suffix, units, money, written in _SUFFIX_UNITS:
+        if name.endswith(suffix):
+            return (units, name.replace("_", " ") if not written else f"{name[: -len(suffix)].replace('_', ' ')} ({written})", money)
+    return None
+
+
+def undeclared_units(dataset: xr.Dataset) -> list[str]:
+    """Numeric variables of ``dataset`` whose units :func:`cf_units` cannot tell (written with ``units = "1"``)."""
+    return [str(name) for name in dataset.variables if str(name) not in STRING_VARIABLES
+            and not np.issubdtype(dataset[name].dtype, np.datetime64) and " since " not in str(dataset[name].attrs.get("units", ""))
+            and cf_units(str(name)) is None]
+
+
+def statistics_dataset(statistics: pd.DataFrame) -> xr.Dataset:
+    """statistics.csv as variables ``statistics_<column>(statistics_zone, statistics_technology)``
+    (``total`` rows included; NaN where a zone has no plant of a technology)."""
+    frame = statistics.set_index(["zone", "technology"])
+    zones = list(dict.fromkeys(statistics["zone"].astype(str)))
+    technologies = list(dict.fromkeys(statistics["technology"].astype(str)))
+    index = pd.MultiIndex.from_product([zones, technologies], names=["zone", "technology"])
+    full = frame.reindex(index)
+    data = {f"statistics_{column}": (("statistics_zone", "statistics_technology"),
+                                     full[column].to_numpy(float).reshape(len(zones), len(technologies)))
+            for column in frame.columns}
+    return xr.Dataset(data, coords={"statistics_zone": np.asarray(zones, dtype=str),
+                                    "statistics_technology": np.asarray(technologies, dtype=str)})
+
+
+def netcdf_ready(results: xr.Dataset, attrs: dict, carbon: xr.Dataset | None = None,
+                 statistics: pd.DataFrame | None = None) -> xr.Dataset:
+    """A copy of ``results`` that follows the CF conventions (``Conventions = "CF-1.8"``).
+
+    * every variable has ``units`` (UDUNITS; money as described in :func:`cf_units`) and ``long_name``
+      (string labels have a ``long_name`` only: units do not apply to them);
+    * ``snapshot`` is the CF time coordinate in UTC (``units: hours since 1970-01-01T00:00:00+00:00``,
+      ``standard_name: time``, hour-beginning); every other datetime is encoded the same way;
+    * the names of plants, zones, lines, data centers (and of the statistics' zones and technologies) are
+      string coordinates ``<dimension>_name`` (a CF coordinate variable named like its dimension must be
+      numeric); the zone, technology and kind of each plant and the ends of each line are coordinates
+      too (CF auxiliary coordinates). :func:`open_results` reads the file back with the names as indexes;
+    * with ``carbon`` (the metrics Dataset of :func:`planning.metrics.carbon.carbon_outputs`), its
+      intensities (``*_g_per_kwh``), emissions (``*_t_per_h``), carbon-free share and dispatch price;
+      with ``statistics`` (statistics.csv), :func:`statistics_dataset`;
+    * strings as str, also when their dimension is empty; attrs as str/number.
+    """
     out = results.copy()
+    if carbon is not None:
+        names = [n for n in carbon.data_vars if str(n).endswith(CARBON_SUFFIXES) or n in CARBON_NAMES]
+        out = out.assign({n: carbon[n].transpose("zone", "snapshot") for n in names if n not in out})
+    if statistics is not None:
+        out = out.merge(statistics_dataset(statistics))
+    for name in STRING_VARIABLES:
+        if name in out.variables and (out[name].dtype == object or out[name].dtype.kind == "U" or out[name].size == 0):
+            out[name] = out[name].astype(str) if out[name].size else out[name].copy(data=np.asarray([], dtype=str))
     for name in list(out.variables):
-        if np.issubdtype(out[name].dtype, np.datetime64):
-            out[name].encoding.update(units="hours since 1970-01-01T00:00:00+00:00", calendar="proleptic_gregorian")
-            out[name].attrs.update(time_zone="UTC", long_name=f"{name} (hour beginning, UTC)")
-    for name in list(out.variables):
-        if out[name].dtype == object or out[name].dtype.kind == "U":
+        if out[name].dtype == object:
             out[name] = out[name].astype(str)
+    out = out.set_coords([name for name in AUXILIARY_COORDINATES if name in out.data_vars])
+    for name in LABELLED_DIMENSIONS:
+        if name in out.variables:
+            labels = out[name].values
+            out = out.drop_vars(name).assign_coords({f"{name}_name": (name, labels)})
+    currency = str(out.attrs.get("currency", "") or attrs.get("currency", "") or "currency")
+    for name in list(out.variables):
+        variable = out.variables[name]
+        if np.issubdtype(variable.dtype, np.datetime64):
+            variable.encoding.update(units="hours since 1970-01-01T00:00:00+00:00", calendar="proleptic_gregorian")
+            variable.attrs.pop("units", None)
+            variable.attrs.update(time_zone="UTC", long_name=f"{name} (hour beginning, UTC)")
+            if name == "snapshot":
+                variable.attrs.update(standard_name="time", axis="T")
+            continue
+        if str(name) in STRING_VARIABLES or variable.dtype.kind in ("U", "S"):
+            variable.encoding["dtype"] = "S1"  # a char array: netCDF classic strings, which CF 1.8 checkers read
+            variable.attrs.pop("units", None)
+            variable.attrs.setdefault("long_name", str(name).replace("_", " "))
+            continue
+        declared = cf_units(str(name))
+        units, long_name, money = declared if declared is not None else ("1", str(name).replace("_", " "), False)
+        variable.attrs.update(units=units, long_name=long_name)
+        if money:
+            variable.attrs["currency"] = currency
     clean = {}
     for key, value in {**out.attrs, **attrs}.items():
         if isinstance(value, (bool, np.bool_)):
@@ -227,8 +344,19 @@ def netcdf_ready(results: xr.Dataset, attrs: dict) -> xr.Dataset:
         elif isinstance(value, (list, dict, tuple)):
             value = json.dumps(value)
         clean[key] = value
+    clean["Conventions"] = CF_CONVENTIONS
     out.attrs = clean
     return out
+
+
+def open_results(path: Path) -> xr.Dataset:
+    """results.nc as written by a run, with ``plant``, ``zone``, ``line`` ... indexed by their names again
+    (the inverse of the renaming in :func:`netcdf_ready`; loaded into memory, the file is closed)."""
+    with xr.open_dataset(path) as dataset:
+        dataset = dataset.load()
+    labels = {name: dataset[f"{name}_name"].values for name in LABELLED_DIMENSIONS
+              if f"{name}_name" in dataset.coords and dataset[f"{name}_name"].dims == (name,)}
+    return dataset.drop_vars([f"{name}_name" for name in labels]).assign_coords(labels)
 
 
 def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:

@@ -36,6 +36,7 @@ from planning.io.telemetry import file_sha256
 from planning.io.writers import atomic_folder, netcdf_ready, tidy_tables, write_tables
 from planning.metrics.carbon import carbon_outputs
 from planning.metrics.footprint import twin_carbon_table
+from planning.metrics.statistics import statistics_table
 from planning.metrics.summary import summary_table
 from planning.optimization.build import build_model
 from planning.optimization.results import collect_results
@@ -151,9 +152,9 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
         results, solved, timings = solve_scenario(scenario, log_file=staging / "solver.log", verbose=verbose, step=step)
         step("writing results")
         summary = summary_table(results, timings)
-        carbon_rows, carbon_tables, _ = carbon_outputs(scenario, results, solved)
+        carbon_rows, carbon_tables, carbon_metrics = carbon_outputs(scenario, results, solved)
         summary = pd.concat([summary, carbon_rows], ignore_index=True)
-        tables = {"summary": summary, **tidy_tables(results), **carbon_tables}
+        tables = {"summary": summary, **tidy_tables(results), **carbon_tables, "statistics": statistics_table(results, scenario)}
         if twins and scenario.datacenters:
             modes = {site.flexibility for site in scenario.datacenters.values()}
             known = {modes.pop(): (results, summary)} if len(modes) == 1 else {}
@@ -174,7 +175,8 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
         write_tables(staging, tables)
         scenario_yaml = resolved_scenario_yaml(scenario)
         (staging / "scenario.resolved.yaml").write_text(scenario_yaml, encoding="utf-8")
-        netcdf_ready(results, {"scenario_yaml": scenario_yaml}).to_netcdf(staging / "results.nc")
+        netcdf_ready(results, {"scenario_yaml": scenario_yaml}, carbon=carbon_metrics,
+                     statistics=tables["statistics"]).to_netcdf(staging / "results.nc")
         record = {
             "scenario": scenario.name,
             "scenario_file": str(scenario_file) if scenario_file else None,
