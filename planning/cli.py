@@ -315,6 +315,27 @@ def report(
     console.print(f"report written to [bold]{built.html}[/] (one file, figures embedded)", highlight=False)
 
 
+@app.command()
+def statistics(
+    results_dir: Annotated[Path, typer.Argument(help="Results folder of `planning run`.", show_default=False)],
+    quiet: QuietOption = False,
+) -> None:
+    """Per zone × technology statistics of a run (capacity, energy, capacity factor, curtailment, revenue, market value,
+    costs, LCOE, CO2; zone demand and prices), recomputed from results.nc and written to RESULTS_DIR/statistics.csv."""
+    from planning.io.writers import write_tables
+    from planning.metrics.statistics import folder_statistics
+
+    try:
+        table = folder_statistics(results_dir)
+        write_tables(results_dir, {"statistics": table})
+    except Exception as error:  # noqa: BLE001 - reported by _fail
+        _fail(error)
+        return
+    shown = table[["zone", "technology", "total_mw", "generation_mwh", "capacity_factor", "market_value_per_mwh", "lcoe_per_mwh",
+                   "profit_per_year"]]
+    _show_outputs(quiet, results_dir / "statistics.csv", [(shown, "statistics (currency/year, currency/MWh)")])
+
+
 CapacitiesOption = Annotated[
     Optional[Path],
     typer.Option("--capacities", "-c", help="Results folder of `planning run` whose capacity.csv (and transmission.csv) fix the capacities. "

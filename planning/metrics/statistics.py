@@ -239,3 +239,20 @@ def statistics_units(currency: str) -> dict[str, str]:
         elif name.endswith("_mw"):
             units[name] = "MW"
     return units
+
+
+def folder_statistics(folder) -> pd.DataFrame:
+    """:func:`statistics_table` of a results folder of ``planning run``, from its results.nc and
+    scenario.resolved.yaml (also for folders written before statistics.csv existed)."""
+    from pathlib import Path
+
+    from planning.config import load_scenario
+    from planning.errors import ScenarioError
+    from planning.io.writers import open_results
+
+    folder = Path(folder)
+    missing = [name for name in ("results.nc", "scenario.resolved.yaml") if not (folder / name).is_file()]
+    if missing:
+        raise ScenarioError([f"{folder / name}: not found (is {folder} a results folder of `planning run`?)" for name in missing],
+                            title="not a results folder")
+    return statistics_table(open_results(folder / "results.nc"), load_scenario(folder / "scenario.resolved.yaml"))
