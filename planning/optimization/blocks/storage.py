@@ -50,8 +50,10 @@ leaves the state of charge as it was: a free sink for a surplus. Whether it matt
   **prevented** exactly with one binary per storage and hour, charging[s,t] ∈ {0, 1}:
       charge_mw[s,t] ≤ M_s·charging[s,t];  discharge_mw[s,t] ≤ M_s·(1 − charging[s,t])
   M_s = existing + max new power (MW); if the power is unbounded, M_s = 2 × the system's peak
-  withdrawal (Σ_z demand + data-center PUE × IT capacity; more storage power than that can never be
-  used at once). Not added when η^c·η^d = 1 (a lossless round trip is no sink).
+  withdrawal (Σ_z demand + data-center PUE × IT capacity) — an assumption, not a proof: it cuts off
+  charging or discharging one unit faster than that, which only a surplus of more than the whole
+  system's peak could use; bound max_new_mw to avoid it. Not added when η^c·η^d = 1 (a lossless round
+  trip is no sink).
 * ``linear`` unit commitment: an LP, so the exclusion cannot be exact; the row below is its
   LP relaxation (it holds at every point of the exact formulation, so linear UC stays a relaxation
   of integer UC). The sink is then bounded by the power, not removed (measured: 3504 $, below the
