@@ -1,11 +1,15 @@
 """The ``planning`` command line (typer). Thin: parse, call the library, print.
 
 Errors in the user's input are printed one per line (red) and exit with a non-zero code,
-without a traceback; ``planning --debug ...`` shows the traceback.
+without a traceback; ``--debug`` (before or after the command name) shows the traceback.
 
 Exit codes: 0 done; 1 internal error; 2 invalid input (scenario, data, options); 3 no usable
 solution; 4 some runs of a sweep did not solve; 5 load was shed and ``--strict`` was given
 (``run``, ``loop``, ``stress``; the results are written).
+
+Start-up: this module imports only typer/rich and the package's light modules; each command imports
+what it needs (Pyomo, scikit-learn, matplotlib, Dask) when it runs, so ``planning --help`` and
+``planning validate`` do not pay for them (``tests/cli/test_startup.py``, ``benchmarks/bench_startup.py``).
 """
 
 from __future__ import annotations
@@ -18,12 +22,43 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
+from planning import __version__
 from planning.errors import LoadShedError, PlanningError
+
+EXIT_CODES = ("Exit codes: 0 done; 1 internal error (a bug: please report it with --debug); 2 invalid input (scenario, data, "
+              "options, output folder); 3 no usable solution; 4 some runs of a sweep did not solve; 5 load was shed and "
+              "--strict was given (results written).")
+_EVERYWHERE = ("--debug",)
+_AFTER_COMMAND = ("--verbose", "-v", "--quiet", "-q")
+
+
+class _Group(TyperGroup):
+    """Accepts ``--debug`` anywhere, and ``--verbose``/``--quiet`` before the command name as well as after it."""
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, hoist_options(list(args)))
+
+
+def hoist_options(args: list[str]) -> list[str]:
+    """``planning run x.yaml --debug`` → ``planning --debug run x.yaml``; ``planning -v run`` → ``planning run -v``."""
+    end = args.index("--") if "--" in args else len(args)
+    head, tail = args[:end], args[end:]
+    front = [a for a in head if a in _EVERYWHERE]
+    head = [a for a in head if a not in _EVERYWHERE]
+    command = next((i for i, a in enumerate(head) if not a.startswith("-")), None)
+    if command is not None:
+        moved = [a for a in head[:command] if a in _AFTER_COMMAND]
+        head = [a for a in head[:command] if a not in _AFTER_COMMAND] + [head[command]] + moved + head[command + 1:]
+    return [*dict.fromkeys(front), *head, *tail]
+
 
 app = typer.Typer(
     name="planning",
+    cls=_Group,
     help="Capacity-expansion and unit-commitment planning with learned, flexible AI data-center load (Pyomo + HiGHS).",
+    epilog=EXIT_CODES,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -42,8 +77,21 @@ SetOption = Annotated[
 ]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"planning {__version__}")
+        raise typer.Exit(0)
+
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show debug messages (and HiGHS' own progress lines where a solve runs).")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output path (warnings and errors still go to stderr).")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output folder (only one written by planning, never a file).")]
+
+
 @app.callback()
-def main(debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")] = False) -> None:
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors (also accepted after the command).")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
     """Plan generation, storage and transmission with flexible data-center load.
 
     Typical use: `planning validate scenarios/isone_week.yaml`, then `planning run scenarios/isone_week.yaml`.
@@ -54,6 +102,7 @@ def main(debug: Annotated[bool, typer.Option("--debug", help="Show the full trac
 def _fail(error: BaseException) -> None:
     if _state["debug"]:
         raise error
+    error = _as_planning_error(error)
     if isinstance(error, PlanningError):
         errors.print(f"[bold red]error:[/] {error.title} ({len(error.problems)} problem{'s' if len(error.problems) != 1 else ''})", highlight=False, soft_wrap=True)
         for problem in error.problems:
@@ -63,6 +112,49 @@ def _fail(error: BaseException) -> None:
     raise typer.Exit(1)
 
 
+def _as_planning_error(error: BaseException) -> BaseException:
+    """A predictable condition (a path that cannot be written or read, a file that is not UTF-8) as an exit-2 error."""
+    if isinstance(error, UnicodeDecodeError):
+        return PlanningError([f"not UTF-8 text (byte {error.start}: {error.object[error.start:error.start + 1]!r}); save the file as UTF-8"],
+                             title="invalid input")
+    if isinstance(error, OSError) and getattr(error, "filename", None):
+        return PlanningError([f"{error.filename}: {error.strerror or error}; check the path and its permissions"], title="cannot read or write a file")
+    return error
+
+
+def _check(problems: list[str], title: str = "cannot start") -> None:
+    """Raise the problems found before any work (exit 2), all at once."""
+    if problems:
+        raise PlanningError(problems, title=title)
+
+
+def _default_out(name: str, overrides: list[str] | None, suffix: str = "") -> Path:
+    """results/<name><suffix>, and for ``--set`` variants their own folder: results/<name><suffix>--<key=value,...>."""
+    import hashlib
+    import re
+
+    folder = f"{name}{suffix}"
+    if overrides:
+        text = ",".join(f"{item.partition('=')[0].split('.')[-1]}={item.partition('=')[2]}" for item in overrides)
+        slug = re.sub(r"[^A-Za-z0-9=,._+-]+", "_", text).strip("_")
+        if len(slug) > 60:
+            slug = f"{slug[:48]}-{hashlib.sha256(' '.join(overrides).encode()).hexdigest()[:8]}"
+        folder = f"{folder}--{slug}"
+    return Path("results") / folder
+
+
+def _out_problems(target: Path, force: bool, scenario=None) -> list[str]:
+    """The output folder (and, with a scenario, the reporting lookups) checked before any solve."""
+    from planning.io.writers import output_folder_problems
+
+    problems = output_folder_problems(target, force)
+    if scenario is not None:
+        from planning.preflight import reporting_problems
+
+        problems += reporting_problems(scenario)
+    return problems
+
+
 def _load(scenario: Path, overrides: list[str] | None):
     from planning.config import load_scenario
 
@@ -70,27 +162,45 @@ def _load(scenario: Path, overrides: list[str] | None):
 
 
 @app.command()
-def validate(scenario: ScenarioArg, set_: SetOption = None) -> None:
-    """Check a scenario and every data file it names, without solving."""
+def validate(
+    scenario: ScenarioArg,
+    set_: SetOption = None,
+    build: Annotated[bool, typer.Option("--build", help="Also build the optimisation model and count its variables and constraints (imports Pyomo; seconds on a full year).")] = False,
+) -> None:
+    """Check a scenario and every data file it names, without solving.
+
+    Exit code 2 lists every problem found (key path, file, column), each with what to do.
+    """
     try:
         from planning.io.inputs import load_inputs
-        from planning.optimization.build import build_model
+
+        from planning.preflight import reporting_problems
 
         loaded = _load(scenario, set_)
-        inputs = load_inputs(loaded)
-        built = build_model(inputs)
+        problems = reporting_problems(loaded)
+        try:
+            inputs = load_inputs(loaded)
+        except PlanningError as error:
+            raise PlanningError([*error.problems, *problems], title=error.title) from None
+        _check(problems, title=f"invalid scenario {scenario}")
+        built = None
+        if build:
+            from planning.optimization.build import build_model
+
+            built = build_model(inputs)
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return
-    model = built.model
-    from pyomo.environ import Constraint, Var
+    counts = ""
+    if built is not None:
+        from pyomo.environ import Constraint, Var
 
-    n_vars = sum(len(v) for v in model.component_objects(Var, active=True))
-    n_cons = sum(len(c) for c in model.component_objects(Constraint, active=True))
+        n_vars = sum(len(v) for v in built.model.component_objects(Var, active=True))
+        n_cons = sum(len(c) for c in built.model.component_objects(Constraint, active=True))
+        counts = f"; model {n_vars:,} variables, {n_cons:,} constraints (built in {built.build_s:.2f} s)"
     console.print(
         f"[green]ok[/]: scenario '{loaded.name}': {len(loaded.zones)} zone(s), {len(loaded.plants)} plant(s), "
-        f"{len(loaded.transmission)} corridor(s), {loaded.horizon.hours} h; model {n_vars:,} variables, {n_cons:,} constraints "
-        f"(built in {built.build_s:.2f} s)",
+        f"{len(loaded.transmission)} corridor(s), {loaded.horizon.hours} h{counts}",
         highlight=False,
     )
 
@@ -98,10 +208,11 @@ def validate(scenario: ScenarioArg, set_: SetOption = None) -> None:
 @app.command()
 def run(
     scenario: ScenarioArg,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Results folder (default: results/<scenario name>).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Results folder (default: results/<scenario name>, and results/<name>--<key=value,...> with --set).")] = None,
     set_: SetOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show HiGHS' own progress lines.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results folder.")] = False,
+    force: ForceOption = False,
     twins: Annotated[bool, typer.Option("--twins", help="Also solve the data centers' inflexible/learned/ideal twins and write value_of_flexibility.csv.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
 ) -> None:
@@ -109,14 +220,17 @@ def run(
 
     A run that sheds load says so (terminal, summary.csv's load_shed, the report).
 
+    An existing results folder is not replaced without --force; nothing is written when the run fails.
+
     Exit codes: 2 invalid input, 3 no solution, 5 load was shed with --strict (results written).
     """
-    from planning.workflows.run import run_scenario
-
     log = _configure_logging(verbose, quiet)
     try:
         loaded = _load(scenario, set_)
-        target = out if out is not None else Path("results") / loaded.name
+        target = out if out is not None else _default_out(loaded.name, set_)
+        _check(_out_problems(target, force, loaded))
+        from planning.workflows.run import run_scenario
+
         if quiet or verbose:
             # No spinner: its redraws would interleave with HiGHS' lines; the steps go to the log instead.
             outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), verbose=verbose, twins=twins, step=log.info)
@@ -201,13 +315,21 @@ def schema(
     on the first line of a scenario.
     """
     from planning.config import Scenario
+    from planning.io.writers import output_file_problems
 
-    text = json.dumps(Scenario.model_json_schema(), indent=2)
-    if out is None:
-        sys.stdout.write(text + "\n")
-    else:
+    try:
+        if out is not None:
+            _check(output_file_problems(out))
+        text = json.dumps(Scenario.model_json_schema(), indent=2)
+        if out is None:
+            sys.stdout.write(text + "\n")
+            return
+        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text + "\n", encoding="utf-8")
-        console.print(f"JSON Schema written to {out}", highlight=False)
+    except Exception as error:  # noqa: BLE001 - reported by _fail
+        _fail(error)
+        return
+    console.print(f"JSON Schema written to {out}", highlight=False)
 
 
 @app.command()
@@ -215,13 +337,21 @@ def signals(
     results_dir: Annotated[Path, typer.Argument(help="Results folder written by `planning run` (reads carbon.csv).", show_default=False)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for signals.csv and signals_<metric>.json (default: RESULTS_DIR/signals).")] = None,
     window_hours: Annotated[int, typer.Option("--window-hours", "-w", min=1, help="Window of the optimal data point (h).")] = 4,
+    force: ForceOption = False,
 ) -> None:
-    """Export hourly carbon signals (average, consumption-based, marginal; price) as CSV and Carbon Aware SDK-shaped JSON."""
+    """Export hourly carbon signals (average, consumption-based, marginal; price) as CSV and Carbon Aware SDK-shaped JSON.
+
+    The default folder RESULTS_DIR/signals is rewritten; an existing --out folder only with --force.
+    """
     from planning.io.signals import read_carbon_csv, write_signals
+    from planning.io.writers import atomic_folder
 
     try:
+        target = out if out is not None else Path(results_dir) / "signals"
+        _check(_derived_out_problems(results_dir, target, force or out is None))
         carbon = read_carbon_csv(results_dir)
-        paths = write_signals(carbon, out if out is not None else Path(results_dir) / "signals", window_hours=window_hours)
+        with atomic_folder(target) as staging:
+            paths = [target / Path(p).name for p in write_signals(carbon, staging, window_hours=window_hours)]
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return
@@ -229,8 +359,18 @@ def signals(
         console.print(f"written [bold]{path}[/]", highlight=False)
 
 
-VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show debug messages (and HiGHS' own progress lines where a solve runs).")]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output path (warnings and errors still go to stderr).")]
+def _derived_out_problems(results_dir: Path, target: Path, force: bool) -> list[str]:
+    """An output folder derived from a results folder: the input must be a folder, and the output neither it nor above it."""
+    from planning.io.writers import output_folder_problems
+
+    source = Path(results_dir)
+    if not source.is_dir():
+        return [f"{source}: no such folder; give a results folder of `planning run`"]
+    resolved, inside = Path(target).resolve(), source.resolve()
+    if resolved == inside or resolved in inside.parents:
+        return [f"--out {target}: is the results folder itself (or contains it); give a new folder, e.g. {source / 'out'}"]
+    return output_folder_problems(target, force)
+
 
 
 def _configure_logging(verbose: bool, quiet: bool, log_file: Path | None = None):
@@ -258,7 +398,12 @@ def sweep(
 
     _configure_logging(verbose, quiet)
     try:
+        from planning.io.writers import output_folder_problems
+        from planning.preflight import sweep_problems
+
         loaded = load_sweep(sweep_file)
+        _check([*(output_folder_problems(out, existing_ok=True) if out is not None else []), *sweep_problems(loaded)],
+               title=f"invalid sweep {sweep_file} (nothing was run)")
         if quiet:
             outcome = run_sweep(loaded, out, scheduler=scheduler, workers=workers, verbose=verbose)
         else:
@@ -297,22 +442,41 @@ def report(
     week: Annotated[Optional[str], typer.Option("--week", "-w", help="First day of the week shown in the dispatch and data-center figures (YYYY-MM-DD; default: the week around peak demand).")] = None,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
-    """Draw the figures (PNG) and one self-contained HTML report of a run or a sweep."""
-    from planning.report import build_report
+    """Draw the figures (PNG) and one self-contained HTML report of a run or a sweep.
 
+    The default folder RESULTS_DIR/report is rewritten; an existing --out folder only with --force.
+    """
     _configure_logging(verbose, quiet)
     try:
-        built = build_report(results_dir, out, week=week)
+        from planning.io.writers import atomic_folder
+
+        target = out if out is not None else Path(results_dir) / "report"
+        problems = _derived_out_problems(results_dir, target, force or out is None)
+        if week is not None:
+            import datetime
+
+            try:
+                datetime.date.fromisoformat(week)
+            except ValueError:
+                problems.append(f"--week {week!r}: not a date; write YYYY-MM-DD, e.g. 2021-08-02")
+        _check(problems)
+        from planning.report import build_report
+
+        with atomic_folder(target) as staging:
+            built = build_report(results_dir, staging, week=week)
+        html = target / Path(built.html).name
+        figures = [target / Path(path).relative_to(staging) for path in built.figures]
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return
     if quiet:
-        print(built.html)
+        print(html)
         return
-    for path in built.figures:
+    for path in figures:
         console.print(f"figure  [bold]{path}[/]", highlight=False)
-    console.print(f"report written to [bold]{built.html}[/] (one file, figures embedded)", highlight=False)
+    console.print(f"report written to [bold]{html}[/] (one file, figures embedded)", highlight=False)
 
 
 @app.command()
@@ -371,8 +535,10 @@ def loop(
     signal: Annotated[Optional[str], typer.Option("--signal", help="price | average | consumption | marginal | blend (default: operations.loop.signal).")] = None,
     stress_mode: Annotated[Optional[str], typer.Option("--stress-mode", help="Follow a stress signal instead: emissions_first | stability_first | auto.")] = None,
     set_: SetOption = None,
+    verbose: VerboseOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output folder.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
+    force: ForceOption = False,
 ) -> None:
     """Signal-response loop: the grid publishes an hourly signal, the data centers re-schedule, until the schedule settles.
 
@@ -380,19 +546,24 @@ def loop(
 
     Exit codes: 2 invalid input, 3 no solution, 5 load was shed at the reported round with --strict (results written).
     """
-    from planning.workflows.signal_response import SIGNAL_KINDS, write_loop
-    from planning.workflows.stress import MODES, mode_signal
-
+    _configure_logging(verbose, quiet)
     try:
+        from planning.preflight import capacities_problems
+        from planning.workflows.signal_response import SIGNAL_KINDS, write_loop
+        from planning.workflows.stress import MODES, mode_signal
+
         loaded = _load(scenario, set_)
         kind = signal
+        problems = capacities_problems(capacities)
         if stress_mode is not None:
             if stress_mode not in MODES:
-                raise PlanningError([f"--stress-mode: '{stress_mode}' is not one of {', '.join(MODES)}"], title="invalid option")
-            kind = mode_signal(loaded, stress_mode)
+                problems.append(f"--stress-mode: '{stress_mode}' is not one of {', '.join(MODES)}")
+            else:
+                kind = mode_signal(loaded, stress_mode)
         if kind is not None and kind not in SIGNAL_KINDS:
-            raise PlanningError([f"--signal: '{kind}' is not one of price, average, consumption, marginal, blend"], title="invalid option")
-        target = out if out is not None else Path("results") / f"{loaded.name}-loop"
+            problems.append(f"--signal: '{kind}' is not one of price, average, consumption, marginal, blend")
+        target = out if out is not None else _default_out(loaded.name, set_, "-loop")
+        _check([*problems, *_out_problems(target, force, loaded)])
         result, tables, folder = _run_with_status(quiet, lambda step: write_loop(loaded, target, capacities, kind, step=step))
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
@@ -426,8 +597,10 @@ def stress(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: results/<scenario name>-stress).")] = None,
     mode: Annotated[Optional[list[str]], typer.Option("--mode", "-m", help="Signal modes to compare (repeatable; default all: emissions_first, stability_first, auto).")] = None,
     set_: SetOption = None,
+    verbose: VerboseOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output folder (warnings go to stderr).")] = False,
     strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
+    force: ForceOption = False,
 ) -> None:
     """Run the stressed system under emissions-first, stability-first and auto signals; write adequacy.csv per mode.
 
@@ -436,15 +609,16 @@ def stress(
 
     Exit codes: 2 invalid input, 3 no solution, 5 load was shed in some mode with --strict (results written).
     """
-    from planning.workflows.stress import MODES, display_tables, stress_messages, write_stress
-
+    _configure_logging(verbose, quiet)
     try:
+        from planning.preflight import capacities_problems
+        from planning.workflows.stress import MODES, display_tables, stress_messages, write_stress
+
         loaded = _load(scenario, set_)
         modes = tuple(mode or MODES)
-        unknown = [m for m in modes if m not in MODES]
-        if unknown:
-            raise PlanningError([f"--mode: '{m}' is not one of {', '.join(MODES)}" for m in unknown], title="invalid option")
-        target = out if out is not None else Path("results") / f"{loaded.name}-stress"
+        problems = [f"--mode: '{m}' is not one of {', '.join(MODES)}" for m in modes if m not in MODES]
+        target = out if out is not None else _default_out(loaded.name, set_, "-stress")
+        _check([*problems, *capacities_problems(capacities), *_out_problems(target, force, loaded)])
         tables, folder = _run_with_status(quiet, lambda step: write_stress(loaded, target, capacities, modes, step=step))
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
@@ -473,14 +647,20 @@ def headroom(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: results/<scenario name>-headroom).")] = None,
     budget: Annotated[Optional[list[float]], typer.Option("--budget", "-b", help="Curtailment budget as a fraction of the new load's energy (repeatable; default operations.headroom.budgets).")] = None,
     set_: SetOption = None,
+    verbose: VerboseOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output folder.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Largest new flexible data-center load the existing system serves without unserved energy, per curtailment budget (headroom.csv)."""
-    from planning.workflows.headroom import write_headroom
-
+    _configure_logging(verbose, quiet)
     try:
+        from planning.preflight import capacities_problems, fraction_problems
+        from planning.workflows.headroom import write_headroom
+
+        problems = fraction_problems(budget, "--budget")
         loaded = _load(scenario, set_)
-        target = out if out is not None else Path("results") / f"{loaded.name}-headroom"
+        target = out if out is not None else _default_out(loaded.name, set_, "-headroom")
+        _check([*problems, *capacities_problems(capacities), *_out_problems(target, force, loaded)])
         table, folder = _run_with_status(quiet, lambda step: write_headroom(loaded, target, capacities, budget, step=step))
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
@@ -488,7 +668,52 @@ def headroom(
     _show_outputs(quiet, folder, [(table, "headroom for new flexible load (headroom.csv)")])
 
 
-# `planning fit` lives with the surrogate package (its options mirror the estimators').
-from planning.surrogate.commands import fit_command  # noqa: E402
+@app.command("fit")
+def fit(
+    telemetry: Annotated[list[Path], typer.Argument(help="telemetry CSV files (time series, events, power-cap sweeps); recognised by their header", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="card to write, e.g. models/site.json")],
+    segments: Annotated[Optional[int], typer.Option(help="curve segments; default: chosen by cross-validation", min=1)] = None,
+    max_segments: Annotated[int, typer.Option(help="largest number of curve segments tried", min=1)] = 6,
+    shape: Annotated[str, typer.Option(help="curve shape: auto, concave (embeds as an LP) or free")] = "auto",
+    quantile: Annotated[float, typer.Option(help="baseline quantile for the firm floor, in (0, 1)")] = 0.95,
+    test_fraction: Annotated[float, typer.Option(help="held-out share: latest hours / workloads, in (0, 1)")] = 0.25,
+    name: Annotated[Optional[str], typer.Option(help="card name (default: the output file's stem)")] = None,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Fit a data-center surrogate card (JSON) from telemetry and print its held-out accuracy.
 
-app.command("fit", help="Fit a data-center surrogate card (JSON) from telemetry.")(fit_command)
+    Options and files are checked before any telemetry is read; nothing is written when the fit fails.
+    """
+    _configure_logging(verbose, quiet)
+    try:
+        from planning.io.writers import output_file_problems
+
+        problems = output_file_problems(out)
+        if shape not in ("auto", "concave", "free"):
+            problems.append(f"--shape {shape!r}: must be one of auto, concave, free")
+        problems += [f"--{key.replace('_', '-')} {value:g}: must be strictly between 0 and 1"
+                     for key, value in (("quantile", quantile), ("test_fraction", test_fraction)) if not 0 < value < 1]
+        if segments is not None and segments > max_segments:
+            problems.append(f"--segments {segments}: more than --max-segments {max_segments}; raise --max-segments or lower --segments")
+        problems += [f"{path}: telemetry file not found; check the path" for path in telemetry if not Path(path).is_file()]
+        _check(problems)
+        from planning.surrogate.card import save_card
+        from planning.surrogate.commands import accuracy_table
+        from planning.surrogate.fit import fit_surrogate
+
+        card = fit_surrogate(telemetry, name=name or out.stem, segments=segments, max_segments=max_segments,
+                             shape=shape, quantile=quantile, test_fraction=test_fraction)
+        save_card(card, out)
+    except Exception as error:  # noqa: BLE001 - reported by _fail
+        _fail(error)
+        return
+    if quiet:
+        print(out)
+        return
+    console.print(accuracy_table(card))
+    if card.throughput_curve is not None:
+        p = card.throughput_curve.parameters
+        console.print(f"curve: {len(p.breakpoints_x) - 1} segment(s), "
+                      f"{'concave (LP cuts)' if p.is_concave else 'not concave (binary formulation)'}")
+    console.print(f"wrote {out}", highlight=False)

@@ -24,6 +24,8 @@ equal to 0``; an unknown key gets a "did you mean" hint.
 from __future__ import annotations
 
 import copy
+import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +68,9 @@ def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ScenarioError([f"{path}: scenario file not found{where}; check the path"], title="invalid scenario")
     try:
         data, duplicates = _load_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ScenarioError([f"{path}: not UTF-8 text (byte {error.start}: {error.object[error.start:error.start + 1]!r}); "
+                             "save the file as UTF-8"], title="invalid scenario") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -156,14 +161,37 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str] | tuple[str, ...])
 
 
 def validate_scenario(raw: dict[str, Any], source: str = "scenario") -> Scenario:
-    """Validate a merged mapping; report field errors and cross-reference errors together."""
+    """Validate a merged mapping; report non-finite numbers, field errors and cross-reference errors together."""
+    problems = non_finite_problems(raw)
     try:
-        return Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw)
     except ValidationError as error:
-        problems = _format_errors(error)
-    cross = cross_reference_problems(raw)
-    problems += [p for p in cross if p not in problems]
+        keyed = {p.split(":", 1)[0] for p in problems}
+        problems += [p for p in _format_errors(error) if p.split(":", 1)[0] not in keyed]
+        cross = cross_reference_problems(raw)
+        problems += [p for p in cross if p not in problems]
+    else:
+        if not problems:
+            return scenario
     raise ScenarioError(problems, title=f"invalid scenario {source}")
+
+
+_NUMBER = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
+
+
+def non_finite_problems(node: Any, path: tuple = ()) -> list[str]:
+    """Every infinite or NaN number (``.inf``, ``.nan``, ``1e400``) in the mapping, by key path.
+
+    YAML reads ``1e400`` as a string, which pydantic would turn into ``inf``: numeric strings count too.
+    """
+    if isinstance(node, dict):
+        return [p for key, value in node.items() for p in non_finite_problems(value, (*path, key))]
+    if isinstance(node, list):
+        return [p for index, value in enumerate(node) for p in non_finite_problems(value, (*path, index))]
+    number = node if isinstance(node, float) else float(node) if isinstance(node, str) and _NUMBER.match(node) else None
+    if number is not None and not math.isfinite(number):
+        return [f"{_key_path(path)}: not a finite number (got {node!r}); write a finite value"]
+    return []
 
 
 def _absolute_paths(node: Any, base_dir: Path) -> Any:

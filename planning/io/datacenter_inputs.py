@@ -30,8 +30,6 @@ from planning.config.base import parse_time_zone
 from planning.config.scenario import Scenario
 from planning.errors import PlanningError
 from planning.io.timeseries import TimeSeriesReader
-from planning.surrogate.card import card_to_estimator, load_card
-from planning.surrogate.estimators import calendar_features
 
 
 def datacenter_arrays(scenario: Scenario, time: pd.DatetimeIndex, reader: TimeSeriesReader, window: slice,
@@ -46,6 +44,10 @@ def datacenter_arrays(scenario: Scenario, time: pd.DatetimeIndex, reader: TimeSe
     series = {key: np.zeros((len(names), n_hours)) for key in ("dc_baseline_mw", "dc_observed_flexible_mw", "dc_work_arrived", "dc_pue")}
     curves: list[tuple[np.ndarray, np.ndarray]] = []
     for i, (name, site) in enumerate(scenario.datacenters.items()):
+        # Here, not at module level: scikit-learn costs ~2 s to import, and a scenario without data centers never needs it.
+        from planning.surrogate.card import card_to_estimator, load_card
+        from planning.surrogate.estimators import calendar_features
+
         key = f"datacenters.{name}"
         try:
             card = load_card(site.card_file)

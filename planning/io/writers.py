@@ -17,7 +17,9 @@ representative_periods.csv (with representative periods), statistics.csv
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -29,16 +31,92 @@ import pandas as pd
 import xarray as xr
 
 
+# Files that mark a folder as written by `planning` (run, loop, stress, headroom, sweep, report, signals): only such a
+# folder (or an empty one) is replaced with --force, never a user's unrelated folder.
+OUTPUT_MARKERS = ("run.json", "summary.csv", "loop.csv", "adequacy.csv", "headroom.csv", "stress_summary.csv", "sweep.csv",
+                  "report.html", "signals.csv")
+
+
+def _blocking_ancestor(path: Path) -> tuple[Path | None, str]:
+    """The first ancestor of ``path`` that is a file, or the nearest existing one that cannot be written, with why."""
+    for parent in reversed(path.parents):
+        if parent.exists() and not parent.is_dir():
+            return parent, "is a file, not a folder"
+    existing = next((p for p in [path, *path.parents] if p.exists()), None)
+    if existing is not None and existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
+        return existing, "is not writable by you"
+    return None, ""
+
+
+def output_folder_problems(path: Path, force: bool = False, option: str = "--out", existing_ok: bool = False) -> list[str]:
+    """Why ``path`` cannot take a new output folder (empty when it can); checked before any solve.
+
+    An existing file is never replaced; an existing folder only with ``force`` and only when it is empty or was
+    written by ``planning`` (:data:`OUTPUT_MARKERS`); ``existing_ok`` (a sweep folder, which is resumed) accepts it.
+    """
+    path = Path(path).expanduser()
+    blocker, why = _blocking_ancestor(path)
+    if blocker is not None:
+        return [f"{option} {path}: {blocker} {why}; choose another {option}"]
+    if path.exists() and not path.is_dir():
+        return [f"{option} {path}: a file of that name exists (it is not replaced by a folder); remove it or choose another {option}"]
+    if path.is_dir() and not existing_ok:
+        entries = [entry.name for entry in path.iterdir()]
+        ours = not entries or any(name in entries for name in OUTPUT_MARKERS)
+        if not ours:
+            return [f"{option} {path}: an existing folder that was not written by planning ({len(entries)} entries); choose another {option}"]
+        if not force:
+            return [f"{option} {path}: the folder exists (an earlier run's results); add --force to replace it, or choose another {option}"]
+    return []
+
+
+def output_file_problems(path: Path, option: str = "--out") -> list[str]:
+    """Why ``path`` cannot be written as a file (empty when it can)."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        return [f"{option} {path}: is a folder; give a file name, e.g. {path / 'name.json'}"]
+    blocker, why = _blocking_ancestor(path)
+    if blocker is not None:
+        return [f"{option} {path}: {blocker} {why}; choose another {option}"]
+    return []
+
+
+def _stale_partials(target: Path) -> list[Path]:
+    return [p for p in target.parent.glob(f".{glob.escape(target.name)}.*.partial") if p.is_dir()]
+
+
 @contextmanager
 def atomic_folder(target: Path) -> Iterator[Path]:
-    """Yield a temporary folder; on success it replaces ``target``, on failure it is removed."""
+    """Yield a temporary folder; on success it replaces ``target``, on failure it is removed.
+
+    Nothing is left behind by a failure: the staging folder and any parent folders this call created are removed.
+    Staging folders left by a killed run (``.NAME.*.partial``) are removed before starting. The written folder
+    gets the user's normal permissions (umask), not the private 0700 of a temporary folder. An existing *file*
+    at ``target`` is an error (it is never renamed away). Whether an existing folder may be replaced is the
+    caller's decision (:func:`output_folder_problems`, checked before any solve).
+    """
     target = Path(target).resolve()
+    if target.exists() and not target.is_dir():
+        from planning.errors import PlanningError
+
+        raise PlanningError([f"{target}: a file of that name exists; remove it or choose another output folder"], title="cannot write the results")
+    created = [p for p in [target.parent, *target.parent.parents] if not p.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in _stale_partials(target):
+        shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
     try:
         yield staging
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        for folder in created:   # deepest first
+            try:
+                folder.rmdir()
+            except OSError:
+                break
         raise
     backup = None
     if target.exists():
