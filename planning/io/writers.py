@@ -317,7 +317,7 @@ _EXACT_UNITS: dict[str, tuple[str, str, bool]] = {
 _SUFFIX_UNITS: tuple[tuple[str, str, bool, str], ...] = (
     # name suffix, UDUNITS units, in currency, unit as written in the long name
     ("_g_per_kwh", "g kW-1 h-1", False, "g/kWh"), ("_t_per_mwh", "t MW-1 h-1", False, "t/MWh"), ("_t_per_h", "t h-1", False, "t/h"),
-    ("_per_mwh", "MW-1 h-1", True, "currency/MWh"), ("_per_year", "year-1", True, "currency/year"), ("_per_t", "t-1", True, "currency/t"),
+    ("_per_mwh", "MW-1 h-1", True, "currency/MWh"), ("_per_mw_year", "MW-1 year-1", True, "currency/MW/year"), ("_per_year", "year-1", True, "currency/year"), ("_per_t", "t-1", True, "currency/t"),
     ("_mwh", "MW h", False, "MWh"), ("_mw", "MW", False, "MW"), ("_hours", "h", False, "h"), ("_h", "h", False, "h"), ("_t", "t", False, "t"),
     ("_share", "1", False, ""), ("_factor", "1", False, ""),
 )

@@ -17,11 +17,15 @@ Definitions, per plant p with price λ_{z,t} = balance dual / w_t (``price_per_m
   curtailment / available;
 * ``energy_revenue_per_year`` = Σ_t w_t·λ_{z,t}·(g_{p,t} or discharge − charge);
   ``market_value_per_mwh`` = energy revenue / generation_mwh;
+* ``reserve_revenue_per_year`` = Σ_t w_t·ρ_{z,t}·reserve_mw[p,t], with ρ the spinning-reserve price
+  (``reserve_price_per_mwh``: duals of the zone's requirement and contingency rows / w_t);
+  ``capacity_revenue_per_year`` = κ·firm_mw[p], with κ the capacity price (``capacity_price_per_mw_year``:
+  Σ_t duals of the planning-reserve rows) and firm_mw the plant's credited firm capacity;
 * costs: ``capex`` (annualised capex × new MW, and per MWh for storage), ``fixed_om`` (on the total
   capacity kept), ``variable_om`` (variable O&M × output), ``fuel`` (fuel price × heat rate ×
   output), ``startup`` (start-ups and no-load fuel of committed units), ``co2`` (CO2 price × the
   plant's emissions, counted once: the marginal cost holds fuel and O&M only);
-  ``total_cost_per_year`` is their sum, ``profit_per_year`` = energy revenue − total cost,
+  ``total_cost_per_year`` is their sum, ``profit_per_year`` = energy + reserve + capacity revenue − total cost,
   ``lcoe_per_mwh`` = total cost / generation_mwh;
 * ``co2_t`` = e_p·generation + start-up and no-load emissions.
 
@@ -35,10 +39,11 @@ earns its costs exactly, profit = 0, because every constraint on a plant is homo
 capacity and output (Euler's theorem on the KKT conditions). ``tests/metrics/test_statistics.py``
 checks this; it holds only if prices, weights and costs agree.
 
-Not yet counted (so profit is not zero with them): revenue from spinning reserve and from the
-planning reserve margin (their duals are not collected), the value of a CO2 *cap* (its shadow
-price is in summary.csv as ``co2_cap_shadow_price_per_t``, not in the plants' costs), and
-transmission (its investment is in summary.csv's investment cost, not in any zone's rows).
+Not counted (so profit is not zero with them): the value of a CO2 *cap* (its shadow price is in
+summary.csv as ``co2_cap_shadow_price_per_t``, not in the plants' costs), the contracted curtailable
+load of data centers in the planning margin, and transmission (its investment is in summary.csv's
+investment cost, not in any zone's rows). Reserve and capacity prices of a MILP are those of the
+LP with the integers fixed, like the energy prices.
 """
 
 from __future__ import annotations
@@ -54,13 +59,14 @@ TOTAL = "total"
 
 CAPACITY_COLUMNS = ["existing_mw", "new_mw", "retired_mw", "total_mw", "existing_mwh", "new_mwh", "retired_mwh", "total_mwh"]
 ENERGY_COLUMNS = ["generation_mwh", "consumption_mwh", "curtailment_mwh", "available_mwh"]
-MONEY_COLUMNS = ["energy_revenue_per_year", "capex_cost_per_year", "fixed_om_cost_per_year", "variable_om_cost_per_year",
+MONEY_COLUMNS = ["energy_revenue_per_year", "reserve_revenue_per_year", "capacity_revenue_per_year", "capex_cost_per_year", "fixed_om_cost_per_year", "variable_om_cost_per_year",
                  "fuel_cost_per_year", "startup_cost_per_year", "co2_cost_per_year", "total_cost_per_year", "profit_per_year"]
 RATIO_COLUMNS = ["capacity_factor", "curtailment_share", "market_value_per_mwh", "lcoe_per_mwh"]
 ZONE_COLUMNS = ["demand_mwh", "datacenter_mwh", "net_import_mwh", "unserved_mwh", "price_mean_per_mwh", "price_max_per_mwh",
                 "price_cap_hours"]
 COLUMNS = ["zone", "technology", *CAPACITY_COLUMNS, "generation_mwh", "consumption_mwh", "capacity_factor", "curtailment_mwh",
-           "available_mwh", "curtailment_share", "energy_revenue_per_year", "market_value_per_mwh", "capex_cost_per_year", "fixed_om_cost_per_year",
+           "available_mwh", "curtailment_share", "energy_revenue_per_year", "market_value_per_mwh", "reserve_revenue_per_year",
+           "capacity_revenue_per_year", "capex_cost_per_year", "fixed_om_cost_per_year",
            "variable_om_cost_per_year", "fuel_cost_per_year", "startup_cost_per_year", "co2_cost_per_year", "total_cost_per_year",
            "profit_per_year", "lcoe_per_mwh", "co2_t", *ZONE_COLUMNS]
 UNITS = {"capacity_factor": "fraction", "curtailment_share": "fraction", "co2_t": "t/year", "price_cap_hours": "h/year"}
@@ -172,7 +178,15 @@ def statistics_table(results: xr.Dataset, scenario: Scenario) -> pd.DataFrame:
     costs = ["capex_cost_per_year", "fixed_om_cost_per_year", "variable_om_cost_per_year", "fuel_cost_per_year",
              "startup_cost_per_year", "co2_cost_per_year"]
     frame["total_cost_per_year"] = frame[costs].sum(axis=1)
-    frame["profit_per_year"] = frame["energy_revenue_per_year"] - frame["total_cost_per_year"]
+    if "reserve_price_per_mwh" in results:
+        reserve_price = results["reserve_price_per_mwh"].transpose("zone", "snapshot").values.astype(float)[[zones.index(z) for z in zone_of]]
+        frame["reserve_revenue_per_year"] = (reserve_price * _per_plant(results, "reserve_mw", plants)) @ weight
+    else:
+        frame["reserve_revenue_per_year"] = 0.0
+    capacity_price = float(results["capacity_price_per_mw_year"]) if "capacity_price_per_mw_year" in results else 0.0
+    frame["capacity_revenue_per_year"] = capacity_price * np.nan_to_num(_per_plant_scalar(results, "firm_mw", plants, 0.0))
+    revenue = frame[["energy_revenue_per_year", "reserve_revenue_per_year", "capacity_revenue_per_year"]].sum(axis=1)
+    frame["profit_per_year"] = revenue - frame["total_cost_per_year"]
 
     summed = CAPACITY_COLUMNS + ENERGY_COLUMNS + [c for c in MONEY_COLUMNS] + ["co2_t"]
     by_technology = frame.groupby("technology", sort=False)[summed].sum(min_count=1).reset_index()

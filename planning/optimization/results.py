@@ -2,7 +2,9 @@
 
 Besides each block's ``results``, this adds the zonal balance (``demand_mw``, ``price_per_mwh``
 = balance dual / snapshot weight, in currency/MWh), ``weight_h``, plant and line metadata, and
-the cost breakdown (``cost_<category>`` in currency/year).
+the cost breakdown (``cost_<category>`` in currency/year), and with reserves the spinning-reserve
+price ``reserve_price_per_mwh`` and the capacity price ``capacity_price_per_mw_year`` (duals of the
+requirements; see :func:`_reserve_prices`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,34 @@ def collect_results(ctx: ModelContext, solved: SolveResult) -> xr.Dataset:
             "scenario": inputs.attrs.get("scenario", ""),
         }
     )
+    results.update(_reserve_prices(ctx, solved))
     if hasattr(model, "co2_cap") and model.co2_cap.active:
         results.attrs["co2_cap_dual_per_t"] = -solved.dual(model.co2_cap)
     return results
+
+
+def _reserve_prices(ctx: ModelContext, solved: SolveResult) -> dict[str, xr.DataArray]:
+    """``reserve_price_per_mwh(zone, snapshot)``: Σ duals of the zone's spinning-reserve rows (the requirement
+    and each contingency row) / w_t, in currency per MW held for an hour; ``capacity_price_per_mw_year``:
+    Σ_t dual of the planning-reserve rows, in currency per firm MW per year. Used for the reserve and
+    capacity revenue in :mod:`planning.metrics.statistics`."""
+    model, out = ctx.model, {}
+    T, zones = ctx.snapshots, ctx.zones
+
+    def requirement_dual(row) -> float:
+        """∂objective/∂requirement of a row "supply ≥ requirement" (≥ 0): Pyomo keeps it as ``supply ≥ r`` or
+        moves the requirement into the body, ``r − supply ≤ 0``; the dual is with respect to the bound kept."""
+        return solved.dual(row) if row.upper is None else -solved.dual(row)
+
+    if hasattr(model, "reserve_requirement") and len(model.RESERVE_ZONES):
+        price = np.zeros((len(zones), len(T)))
+        for z, t in model.reserve_requirement:
+            price[zones.index(z), t] += requirement_dual(model.reserve_requirement[z, t]) / ctx.weight_h[t]
+        if hasattr(model, "reserve_contingency"):
+            zone_of = ctx.plant_value("plant_zone")
+            for g, t in model.reserve_contingency:
+                price[zones.index(zone_of[g]), t] += requirement_dual(model.reserve_contingency[g, t]) / ctx.weight_h[t]
+        out["reserve_price_per_mwh"] = xr.DataArray(price, coords={"zone": zones, "snapshot": ctx.inputs["snapshot"].values}, dims=("zone", "snapshot"))
+    if hasattr(model, "planning_reserve"):
+        out["capacity_price_per_mw_year"] = xr.DataArray(sum(requirement_dual(model.planning_reserve[t]) for t in model.PLANNING_RESERVE_SNAPSHOTS))
+    return out

@@ -22,7 +22,7 @@ except Exception:  # pragma: no cover - depends on the machine
     cf_check = None
 
 # Units as UDUNITS-2 spells them (money in currency units: MW-1 h-1 is currency/MWh, year-1 is currency/year).
-KNOWN_UNITS = {"MW", "MW h", "h", "t", "1", "t h-1", "g kW-1 h-1", "t MW-1 h-1", "MW-1 h-1", "year-1", "t-1"}
+KNOWN_UNITS = {"MW", "MW h", "h", "t", "1", "t h-1", "g kW-1 h-1", "t MW-1 h-1", "MW-1 h-1", "MW-1 year-1", "year-1", "t-1"}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,8 @@ def arbitrage_run(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def committed_two_zone_run(tmp_path_factory):
-    """Two zones joined by a line, gas with unit commitment in one of them (commitment variables, flows)."""
+    """Two zones joined by a line, gas with unit commitment in one of them, spinning reserve and a planning margin
+    (commitment, flow, reserve and capacity-price variables)."""
     folder = tmp_path_factory.mktemp("two_zone")
     raw = tiny_scenario(folder, [150, 60, 120], columns={"zero": [0, 0, 0], "far": [40, 40, 40]}, extra={
         "technologies": {"gas": thermal(10, unit_size_mw=100, min_stable_output=0.3), "peaker": thermal(40)},
@@ -44,6 +45,7 @@ def committed_two_zone_run(tmp_path_factory):
                    "p": {"zone": "far", "technology": "peaker", "existing_mw": 100, "max_new_mw": 0}},
         "unit_commitment": {"mode": "linear"},
         "carbon": {"technology_rows": {"gas": "ccgt", "peaker": "ocgt"}},
+        "reserves": {"spinning": {"load_fraction": 0.1}, "planning_reserve_margin": 0.1},
     })
     raw["zones"]["far"] = {"demand": {"file": raw["zones"]["z"]["demand"]["file"], "column": "far"}}
     raw["transmission"] = {"corridor": {"from_zone": "z", "to_zone": "far", "existing_mw": 50, "max_new_mw": 0}}
@@ -63,12 +65,14 @@ def test_every_variable_has_units_and_a_long_name(run, request):
                 assert "units" not in variable.attrs, name
                 continue
             assert variable.attrs.get("units") in KNOWN_UNITS | {"hours since 1970-01-01T00:00:00+00:00"}, (name, variable.attrs.get("units"))
-            if variable.attrs["units"] in ("MW-1 h-1", "year-1", "t-1"):
+            if variable.attrs["units"] in ("MW-1 h-1", "MW-1 year-1", "year-1", "t-1"):
                 assert variable.attrs["currency"] == "USD2020", name
         assert results["snapshot"].attrs["standard_name"] == "time" and results["snapshot"].attrs["units"].endswith("+00:00")
         # names of plants are coordinates, not data
         for name in ("plant_zone", "plant_technology", "plant_kind", "plant_name", "zone_name"):
             assert name in results.coords and name not in results.data_vars, name
+        if run == "committed_two_zone_run":
+            assert {"committed_units", "flow_mw", "reserve_price_per_mwh", "capacity_price_per_mw_year", "line_from"} <= set(results.variables)
 
 
 def test_carbon_and_statistics_match_the_csv_files(arbitrage_run):

@@ -51,7 +51,7 @@ def test_storage_arbitrage_figures_by_hand(tmp_path):
     assert system["co2_t"] == pytest.approx(176.0, rel=1e-9)
 
 
-def free_entry_scenario(folder, co2_price=0.0):
+def free_entry_scenario(folder, co2_price=0.0, **sections):
     """Four hours scaled to a year (weight 2190 h), nothing existing: gas (capex 300 000 $/MW, 10 + 2 $/MWh, 1 t/MWh),
     PV (capex 500 000 $/MW, profile 0.9/0.5/0/0) and a battery (power and energy capex), VOLL 1000 $/MWh."""
     raw = tiny_scenario(folder, [100, 150, 120, 60], columns={"cf": [0.9, 0.5, 0.0, 0.0]}, extra={
@@ -70,6 +70,7 @@ def free_entry_scenario(folder, co2_price=0.0):
             "s": {"zone": "z", "technology": "pv", "profile": {"file": str(folder / "series.csv"), "column": "cf"}},
             "b": {"zone": "z", "technology": "bat"},
         },
+        **sections,
     })
     return validate_scenario(raw)
 
@@ -94,6 +95,29 @@ def test_zero_profit_of_every_built_technology_under_free_entry(tmp_path, co2_pr
     assert system["total_cost_per_year"] + unserved_cost == pytest.approx(solved.objective, rel=1e-9)
     assert system["co2_cost_per_year"] == pytest.approx(float(results.get("cost_co2", 0.0)), rel=1e-9, abs=1e-9)
     assert system["capex_cost_per_year"] == pytest.approx(float(results["cost_investment"]), rel=1e-9)
+
+
+@pytest.mark.parametrize("reserves, paid", [({"spinning": {"load_fraction": 0.3}}, "reserve_revenue_per_year"),
+                                           ({"planning_reserve_margin": 0.15}, "capacity_revenue_per_year")])
+def test_zero_profit_with_reserve_and_capacity_revenue(tmp_path, reserves, paid):
+    """Spinning reserve (30 % of load) or a 15 % planning margin pays capacity a second revenue (the dual of the
+    requirement); with it every built technology still earns exactly its costs."""
+    scenario = free_entry_scenario(tmp_path, 25.0, reserves=reserves)
+    results, solved, _ = solve_scenario(scenario)
+    assert solved.status == "Optimal"
+    table = statistics_table(results, scenario)
+    plants = table[(table["zone"] == "z") & (table["technology"] != "total")].set_index("technology")
+    built = plants[plants["new_mw"] > 1e-6]
+    assert {"gas", "pv"} <= set(built.index), plants["new_mw"].to_dict()
+    # the requirement binds and is paid: without that revenue gas would lose money
+    assert built.loc["gas", paid] > 1e-3 * built.loc["gas", "total_cost_per_year"]
+    for technology, row in built.iterrows():
+        assert row["profit_per_year"] == pytest.approx(0.0, abs=1e-6 * row["total_cost_per_year"]), (technology, row.to_dict())
+    if "planning_reserve_margin" in reserves:
+        # the margin row binds at the 150 MW peak: firm MW = 1.15 × 150, each paid the capacity price
+        firm = float(results["firm_mw"].sum())
+        assert firm == pytest.approx(1.15 * 150.0, rel=1e-9)
+        assert plants[paid].sum() == pytest.approx(float(results["capacity_price_per_mw_year"]) * firm, rel=1e-9)
 
 
 def test_zero_profit_fails_when_prices_are_read_without_weights(tmp_path):
