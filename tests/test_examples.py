@@ -128,3 +128,17 @@ def test_main_example_two_days_commits_whole_units_and_holds_reserve(tmp_path):
     assert (output >= 0.338 * 250 * ccgt - 1e-6).all() and (output <= 250 * ccgt + 1e-6).all()
     summary = pd.read_csv(out / "summary.csv").set_index("metric")
     assert float(summary.loc["mip_gap", "value"]) <= 0.001
+
+
+def test_fleet_profile_figures_and_capacity_credits_match_data_readme():
+    """data/README.md's figures for the new profiles, and the credits isone_2030.yaml uses, from the data file."""
+    grid = pd.read_csv(GRID / "isne_2021.csv")
+    assert grid.hydro_cf.mean() == pytest.approx(0.394, abs=5e-4)
+    assert grid.other_cf.mean() == pytest.approx(0.589, abs=5e-4)
+    assert grid.net_imports_cf.mean() == pytest.approx(0.392, abs=5e-4)
+    assert grid.net_imports_cf.sum() * 5301.2 / 1e6 == pytest.approx(18.20, abs=0.005)  # TWh modelled
+    # Capacity credit = mean output in the 100 highest-demand hours of 2021, rounded to 3 decimals.
+    peak = grid.nlargest(100, "demand_mw")
+    credits = load_scenario(SCENARIOS / "isone_2030.yaml").reserves.capacity_credit
+    for technology, column in (("hydro", "hydro_cf"), ("biomass", "other_cf"), ("imports", "net_imports_cf")):
+        assert credits[technology] == pytest.approx(round(float(peak[column].mean()), 3), abs=1e-12), technology
