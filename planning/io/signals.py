@@ -112,4 +112,10 @@ def read_carbon_csv(results_dir: Path) -> pd.DataFrame:
     path = Path(results_dir) / "carbon.csv"
     if not path.is_file():
         raise InputDataError([f"{path}: not found; give a results folder written by `planning run`"], title="no carbon results")
-    return pd.read_csv(path)
+    carbon = pd.read_csv(path)
+    needed = ["snapshot", "zone", *(f"{metric}_g_per_kwh" for metric in METRICS), "price_per_mwh"]
+    missing = [column for column in needed if column not in carbon.columns]
+    if missing:
+        raise InputDataError([f"{path}: missing column '{column}'; re-run `planning run` to rewrite the folder" for column in missing],
+                             title="invalid carbon results")
+    return carbon
