@@ -1,0 +1,68 @@
+"""Output folders: never clobbered, never debris, normal permissions (issue 12)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from planning.cli import _default_out
+from planning.errors import PlanningError
+from planning.io.writers import atomic_folder, output_folder_problems
+
+
+def test_written_folder_has_the_users_normal_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        with atomic_folder(tmp_path / "out") as staging:
+            (staging / "a.csv").write_text("x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755   # mkdtemp's 0700 would hide it from colleagues
+
+
+def test_failure_removes_the_parents_it_created(tmp_path):
+    with pytest.raises(RuntimeError):
+        with atomic_folder(tmp_path / "results" / "deep" / "out"):
+            raise RuntimeError("solve failed")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stale_partial_folders_are_cleaned_next_time(tmp_path):
+    stale = tmp_path / ".out.abc123.partial"
+    stale.mkdir()
+    (stale / "half.csv").write_text("x")
+    other = tmp_path / ".other.abc.partial"   # another target's: not touched
+    other.mkdir()
+    with atomic_folder(tmp_path / "out") as staging:
+        (staging / "a.csv").write_text("x")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.abc.partial", "out"]
+
+
+def test_a_file_is_never_renamed_away(tmp_path):
+    (tmp_path / "out").write_text("mine")
+    with pytest.raises(PlanningError, match="a file of that name exists"):
+        with atomic_folder(tmp_path / "out"):
+            pass
+    assert (tmp_path / "out").read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_output_folder_rules(tmp_path):
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / "summary.csv").write_text("x")
+    assert "--force" in output_folder_problems(earlier)[0]
+    assert output_folder_problems(earlier, force=True) == []
+    assert output_folder_problems(tmp_path / "new") == []
+    (tmp_path / "empty").mkdir()
+    assert output_folder_problems(tmp_path / "empty", force=True) == []
+
+
+def test_set_variants_get_their_own_default_folder():
+    assert _default_out("isone-week", None) == Path("results/isone-week")
+    assert _default_out("isone-week", ["policy.co2_price_per_t=100"]) == Path("results/isone-week--co2_price_per_t=100")
+    assert _default_out("isone-week", ["policy.co2_price_per_t=100"], "-loop") == Path("results/isone-week-loop--co2_price_per_t=100")
+    long = _default_out("x", [f"a.key_number_{i}={i}" for i in range(10)])
+    assert len(long.name) < 80 and long != _default_out("x", [f"a.key_number_{i}={i + 1}" for i in range(10)])
