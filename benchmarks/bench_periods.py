@@ -14,11 +14,12 @@ within 10 %. The goal (issue 11): cost within 1 % and every capacity within 10 %
 With ``--regret NAME``, the capacities of the matching settings are fixed in the full year and the
 year re-solved: ``regret_pct`` = how much dearer the full year is with them than with its optimum.
 
-Timings, in one process after a warm-up per scenario (one untimed reduced run: imports, tsam's first call): ``wall`` = inputs + aggregation + build +
-solve (the full year: inputs + build + solve), ``cpu`` = the same in process CPU seconds — the
-machine is shared, so the CPU ratio is the steadier figure; load averages before and after are
-printed and written. Writes benchmarks/results/bench_periods[_<tag>].csv (one row per scenario and setting)
-and prints Markdown tables.
+Timings, in one process after a warm-up per scenario (one untimed reduced run: imports, tsam's
+first call): ``wall`` = inputs + aggregation + build + solve (the full year: inputs + build + solve),
+``cpu`` = the same in process CPU seconds — the machine is shared, so the CPU ratio is the steadier
+figure; load averages before and after are printed and written. Writes
+benchmarks/results/bench_periods[_<tag>].csv (one row per scenario and setting) and prints Markdown
+tables.
 
 Not in the list: weeks (8760 h is not a whole number of weeks), ``method: kmedoids`` (tsam solves an exact MILP over all 365 days: > 4 minutes
 without finishing here, so no speed-up).
