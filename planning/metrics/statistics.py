@@ -69,7 +69,6 @@ COLUMNS = ["zone", "technology", *CAPACITY_COLUMNS, "generation_mwh", "consumpti
            "capacity_revenue_per_year", "capex_cost_per_year", "fixed_om_cost_per_year",
            "variable_om_cost_per_year", "fuel_cost_per_year", "startup_cost_per_year", "co2_cost_per_year", "total_cost_per_year",
            "profit_per_year", "lcoe_per_mwh", "co2_t", *ZONE_COLUMNS]
-UNITS = {"capacity_factor": "fraction", "curtailment_share": "fraction", "co2_t": "t/year", "price_cap_hours": "h/year"}
 
 
 def plant_cost_coefficients(scenario: Scenario, plants: list[str]) -> pd.DataFrame:
@@ -236,23 +235,6 @@ def _zone_figures(results: xr.Dataset, scenario: Scenario, zones: list[str], pri
         },
         index=zones,
     )
-
-
-def statistics_units(currency: str) -> dict[str, str]:
-    """Unit of each numeric column of statistics.csv (for results.nc and documentation)."""
-    units = {}
-    for name in COLUMNS[2:]:
-        if name in UNITS:
-            units[name] = UNITS[name]
-        elif name.endswith("_per_year"):
-            units[name] = f"{currency}/year"
-        elif name.endswith("_per_mwh"):
-            units[name] = f"{currency}/MWh"
-        elif name.endswith("_mwh"):
-            units[name] = "MWh" if name.startswith(("existing", "new", "retired", "total")) else "MWh/year"
-        elif name.endswith("_mw"):
-            units[name] = "MW"
-    return units
 
 
 def folder_statistics(folder) -> pd.DataFrame:
