@@ -34,10 +34,13 @@ facility load), ``net_import_mwh``, ``unserved_mwh``, ``price_mean_per_mwh`` (ho
 Σ w·λ / Σ w), ``price_max_per_mwh`` and ``price_cap_hours`` (weighted hours with λ at the value of
 lost load).
 
-Free entry (zero profit): in an LP, every plant whose new capacity is built between its bounds
-earns its costs exactly, profit = 0, because every constraint on a plant is homogeneous in its
-capacity and output (Euler's theorem on the KKT conditions). ``tests/metrics/test_statistics.py``
-checks this; it holds only if prices, weights and costs agree.
+Free entry (zero profit): in an LP, a plant without existing capacity whose new capacity is built
+strictly between its bounds earns its costs exactly, profit = 0, because every constraint on a plant
+is homogeneous in its capacity and output (Euler's theorem on the KKT conditions; a plant that also
+has existing capacity earns annualised capex × existing MW on top). ``tests/metrics/test_statistics.py``
+checks this with and without a CO2 price, spinning reserve and a planning margin; it holds only if
+prices, weights and costs agree. It need not hold with integer commitment or build, or with the
+largest-unit contingency (its unit-count bound is not proportional to capacity).
 
 Not counted (so profit is not zero with them): the value of a CO2 *cap* (its shadow price is in
 summary.csv as ``co2_cap_shadow_price_per_t``, not in the plants' costs), the contracted curtailable
