@@ -20,8 +20,10 @@ existing capacity with no new build or retirement). Each round k:
    so that where the signal is flat the data center stays where it is.
 4. **Damping** (``operations.loop.damping``): x_{k+1} = x_k + α_k·(ŝ_k − x_k) applied to the whole
    schedule (flexible power, work done and backlog, so x_{k+1} stays feasible for a concave curve:
-   the feasible set X is convex; with a non-concave card — binaries — a convex combination can leave
-   X, which the loop does not repair). ``none``: α = 1 (pure best response; it oscillates when the
+   the feasible set X is convex). With a non-concave card (binaries) X is not convex and a convex
+   combination can leave it: the damped schedule is then replaced by the closest schedule of X
+   (min Σ_t w_t·|s_t − x_t|, the response problem without a signal), so every round's cost is that of
+   a schedule the data center can run. ``none``: α = 1 (pure best response; it oscillates when the
    data center is large enough to move the signal); ``fixed``: α = step; ``diminishing`` (default):
    α_k = step·2/(k + 2), the step of Frank–Wolfe / the method of successive averages.
 5. **Gap and stop.** The response gap g_k = F_k(x_k) − F_k(ŝ_k) ≥ 0 (0 iff x_k is a best response
@@ -53,7 +55,9 @@ change, converged, step, response_gap_mw (max |ŝ_k − x_k|), unserved energy, 
 response_gap (g_k, signal units × MWh; currency for price), lower_bound, certified_gap,
 relative_gap, reported (the round whose figures are reported), allocated_falls_system_rises (the
 round's data-center CO2 is below round 0's while the system's CO2 is above it: see
-:func:`planning.metrics.footprint.allocated_falls_system_rises`)), loop_schedule.csv (the reported
+:func:`planning.metrics.footprint.allocated_falls_system_rises`), in_learned_set (whether the data
+centers can run the round's schedule under their learned constraints — the as-arrived round 0 need
+not; only such rounds are reported)), loop_schedule.csv (the reported
 round's schedules and signal), and loop_comparison.csv: the reported round against the integrated
 optimum (architecture ii: the learned block inside the grid model, same fixed capacities and
 horizon) — cost and emissions gap, the loop's lower bound and gap, what the gap bounds, and the
@@ -88,7 +92,8 @@ logger = get_logger("loop")
 SIGNAL_KINDS = ("price", "average", "consumption", "marginal", "blend", "stability", "auto")
 LOOP_COLUMNS = ["iteration", "signal", "total_cost", "co2_t", "datacenter_co2_t", "shifted_mwh", "max_schedule_change_mw",
                 "converged", "step", "response_gap_mw", "unserved_energy_mwh", "stressed_hours",
-                "response_gap", "lower_bound", "certified_gap", "relative_gap", "reported", "allocated_falls_system_rises"]
+                "response_gap", "lower_bound", "certified_gap", "relative_gap", "reported", "allocated_falls_system_rises",
+                "in_learned_set"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -401,6 +406,26 @@ def grid_signal(kind: str, outcome: GridOutcome, inputs: xr.Dataset, settings, s
 # The loop
 # --------------------------------------------------------------------------------------------
 
+def in_learned_set(inputs: xr.Dataset, schedule: Schedule, solver, tolerance_mw: float = 1e-6) -> bool:
+    """Whether the data centers can run ``schedule``'s flexible power under their learned constraints (its
+    closest schedule in the learned set, :func:`best_response` without a signal, is within ``tolerance_mw``)."""
+    if not schedule.names:
+        return True
+    zeros = np.zeros((inputs.sizes["zone"], inputs.sizes["snapshot"]))
+    closest = best_response(inputs, zeros, schedule, solver).schedule
+    return bool(np.max(np.abs(closest.flexible_mw - schedule.flexible_mw)) <= tolerance_mw)
+
+
+def uses_binaries(inputs: xr.Dataset, name: str) -> bool:
+    """Whether data center ``name`` is encoded with binaries (a learned, non-concave curve): its feasible set is not convex."""
+    if str(inputs["dc_flexibility"].sel(datacenter=name).item()) != "learned":
+        return False
+    formulation = str(inputs["dc_formulation"].sel(datacenter=name).item())
+    x, y = (inputs[key].sel(datacenter=name).values for key in ("dc_curve_x", "dc_curve_y"))
+    keep = ~np.isnan(x)
+    return formulation == "binary" or (formulation == "auto" and not datacenter_block.is_concave(x[keep], y[keep]))
+
+
 def step_size(rule: str, step: float, k: int) -> float:
     """α_k of the damping rule (k = 0, 1, ...)."""
     if rule == "none":
@@ -428,7 +453,9 @@ class LoopResult:
         The *reported* iterate (``reported_iteration``), not necessarily the last round: its schedule,
         its grid solution, and the signal and stressed hours of that round. The reported iterate is
         the cheapest round for the price signal (total cost, grid solved with the schedule fixed) and
-        the round with the smallest relative response gap for the other signals.
+        the round with the smallest relative response gap for the other signals — among the rounds
+        whose schedule the data centers can run (``in_learned_set`` in the trace: the as-arrived
+        round 0 need not be; see the module docstring, step 4).
     converged
         True when ``relative_gap`` ≤ ``operations.loop.gap_tolerance_fraction`` — never because the
         step became small.
@@ -513,6 +540,11 @@ def run_loop(scenario: Scenario, inputs: xr.Dataset, signal_kind: str | None = N
     threshold = scenario.stress.reserve_threshold_fraction
     lower_bound = -np.inf
     gap_bounds = GAP_BOUNDS_PRICE if kind == "price" else GAP_BOUNDS_SIGNAL
+    non_concave = any(uses_binaries(inputs, d) for d in schedule.names)
+    # Whether each round's schedule is one the data center can run (in the learned set X): the as-arrived
+    # round 0 need not be; a full step (α = 1) lands on a best response, a projection back onto X, and a
+    # convex combination of points of a convex X stay in it. Only such rounds can be reported.
+    inside = in_learned_set(inputs, schedule, scenario.solver)
     for k in range(settings.max_iterations):
         step(f"round {k}: grid")
         outcome = solve_grid(scenario, inputs, schedule)
@@ -529,11 +561,14 @@ def run_loop(scenario: Scenario, inputs: xr.Dataset, signal_kind: str | None = N
             switches = switch_log(stressed, net_margin(results, inputs), inputs, threshold, k)
         rounds.append((schedule, outcome, signal, stressed))
         certify = gap_bounds == GAP_BOUNDS_PRICE
+        eligible = [row["in_learned_set"] for row in rows] + [inside]
+        if not any(eligible):
+            eligible = [True] * len(eligible)
         if kind == "price":
-            # The cheapest round is reported. LP grid: C* ≥ C(x_k) − g_k (g_k ≥ ∇C(x_k)·(x_k − x*) ≥ C(x_k) − C*,
+            # The cheapest round (of those in X) is reported. LP grid: C* ≥ C(x_k) − g_k (g_k ≥ ∇C(x_k)·(x_k − x*) ≥ C(x_k) − C*,
             # C convex), so the certified gap is best cost − max_k (C(x_k) − g_k). Integer UC: no such bound;
             # the round's response gap relative to its cost is a fixed-point test only.
-            costs = [row["total_cost"] for row in rows] + [cost]
+            costs = [row["total_cost"] if ok else np.inf for row, ok in zip(rows, eligible)] + [cost if eligible[-1] else np.inf]
             best = int(np.argmin(costs))
             if certify:
                 lower_bound = max(lower_bound, cost - reply.gap)
@@ -543,12 +578,17 @@ def run_loop(scenario: Scenario, inputs: xr.Dataset, signal_kind: str | None = N
                 certified, relative = float("nan"), reply.gap / max(abs(cost), 1e-12)
         else:
             relative_gaps = [row["relative_gap"] for row in rows] + [reply.gap / reply.energy if reply.energy > 0 else 0.0]  # 0: a zero signal
-            best = len(relative_gaps) - 1 - int(np.argmin(relative_gaps[::-1]))
+            ranked = [value if ok else np.inf for value, ok in zip(relative_gaps, eligible)]
+            best = len(ranked) - 1 - int(np.argmin(ranked[::-1]))
             relative = relative_gaps[-1]
             certified = float("nan")
         converged = relative <= settings.gap_tolerance_fraction
         alpha = step_size(settings.damping, settings.step, k)
         candidate = schedule.step_towards(reply.schedule, alpha)
+        if non_concave and 0.0 < alpha < 1.0:
+            # A convex combination can leave the learned set of a non-concave curve: back onto it (closest schedule).
+            candidate = best_response(inputs, np.zeros_like(signal), candidate, scenario.solver).schedule
+        next_inside = inside or alpha >= 1.0 or non_concave
         change = float(np.max(np.abs(candidate.flexible_mw - schedule.flexible_mw))) if schedule.flexible_mw.size else 0.0
         distance = float(np.max(np.abs(reply.schedule.flexible_mw - schedule.flexible_mw))) if schedule.flexible_mw.size else 0.0
         rows.append({
@@ -559,14 +599,14 @@ def run_loop(scenario: Scenario, inputs: xr.Dataset, signal_kind: str | None = N
             "stressed_hours": float(weight[stressed.any(axis=0)].sum()),
             "response_gap": reply.gap, "lower_bound": lower_bound if certify else np.nan,
             "certified_gap": certified, "relative_gap": relative,
-            "reported": False,
+            "reported": False, "in_learned_set": inside,
             # The data center looks cleaner than as it arrived (round 0) while the system emits more.
             "allocated_falls_system_rises": bool(rows) and allocated_falls_system_rises(
                 rows[0]["datacenter_co2_t"], datacenter_co2_t(outcome), rows[0]["co2_t"], float(results["co2_t"])),
         })
         if converged:
             break
-        schedule = candidate
+        schedule, inside = candidate, next_inside
     table = pd.DataFrame(rows, columns=LOOP_COLUMNS)
     table.loc[best, "reported"] = True
     reported_schedule, reported_outcome, reported_signal, reported_stressed = rounds[best]

@@ -186,3 +186,30 @@ def test_converged_price_loop_certifies_the_integrated_optimum(tmp_path):
     assert loop.gap == pytest.approx(0.0, abs=1e-6)
     assert loop.lower_bound == pytest.approx(2270.0, rel=1e-9)
     assert loop.gap_bounds == "total cost − integrated optimum"
+
+
+def test_non_concave_card_keeps_every_round_on_the_learned_set(tmp_path):
+    """A convex curve f(p) = 0.2p (p ≤ 0.5), 0.1 + 1.8(p − 0.5) (p ≥ 0.5), binaries: the 20 MWh of work of the two
+    hours need full power in one hour (W ≤ 20·f(P/20); e.g. (15, 5) MW does 11 + 1 = 12). Grid as in the module
+    docstring: x = (20, 0) costs 10·106 + 50·9 + 10·100 = 2510, the integrated optimum. The as-arrived round 0,
+    (10, 10), costs 2310 but cannot be run (it does 2 + 2 of the 20); round 1 is the best response (20, 0); round 2's
+    damped step (⅔ of the way to (0, 20)) would give (6.67, 13.33), which cannot be run either and would cost
+    2443.33 < 2510 — it goes back to the closest schedule the data center can run instead."""
+    scenario, inputs = price_case(tmp_path)
+    inputs = inputs.drop_vars(["dc_curve_x", "dc_curve_y"]).drop_dims("breakpoint").assign_coords(breakpoint=[0, 1, 2]).assign(
+        dc_curve_x=(("datacenter", "breakpoint"), np.array([[0.0, 0.5, 1.0]])),
+        dc_curve_y=(("datacenter", "breakpoint"), np.array([[0.0, 0.1, 1.0]])),
+        dc_formulation=(("datacenter",), np.array(["binary"], dtype=object)))
+    loop = run_loop(scenario, inputs, compare=True)
+    table = loop.table
+    optimum = float(loop.integrated.solved.objective)
+    assert optimum == pytest.approx(2510.0, rel=1e-9)
+    np.testing.assert_allclose(table["total_cost"].iloc[:2], [2310.0, 2510.0], rtol=1e-9)
+    assert table["in_learned_set"].tolist() == [False] + [True] * (len(table) - 1)
+    assert (table["total_cost"].iloc[1:] >= optimum - 1e-6).all()  # every round the data center can run costs ≥ C*
+    # The reported round is one it can run: the cheapest of those, the optimum (20, 0) — not round 0.
+    assert loop.reported_iteration >= 1 and float(loop.final.solved.objective) == pytest.approx(2510.0, rel=1e-9)
+    flexible, work = loop.schedule.flexible_mw[0], loop.schedule.work_done[0]
+    assert (work <= 20 * np.interp(flexible / 20, [0.0, 0.5, 1.0], [0.0, 0.1, 1.0]) + 1e-6).all() and work.sum() == pytest.approx(20.0)
+    # Round 0 (x = (10, 10), prices (10, 50)): F = 600, best response (20, 0) gives 200 → C* ≥ 2310 − 400 = 1910.
+    assert 1910.0 - 1e-6 <= loop.lower_bound <= optimum + 1e-6
