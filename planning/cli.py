@@ -235,8 +235,7 @@ def run(
             # No spinner: its redraws would interleave with HiGHS' lines; the steps go to the log instead.
             outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), verbose=verbose, twins=twins, step=log.info)
         else:
-            with console.status("starting") as status:
-                outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), step=lambda message: status.update(message), twins=twins)
+            outcome = _run_with_status(False, lambda step: run_scenario(loaded, target, scenario_file=scenario.resolve(), step=step, twins=twins))
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return
@@ -508,10 +507,21 @@ CapacitiesOption = Annotated[
 
 
 def _run_with_status(quiet: bool, work):
+    """Call ``work(step)``: on a terminal a spinner shows each step with the elapsed time; without one (a batch job, a
+    pipe) each step is a timestamped line, so a log shows where a long command is; ``quiet`` shows nothing."""
+    import time
+
     if quiet:
         return work(lambda message: None)
+    start = time.monotonic()
+    if not console.is_terminal:
+        def line(message: str) -> None:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime())
+            console.print(f"{stamp} [{time.monotonic() - start:7.1f} s] {message}", highlight=False, markup=False, soft_wrap=True)
+
+        return work(line)
     with console.status("starting") as status:
-        return work(lambda message: status.update(message))
+        return work(lambda message: status.update(f"{message} [dim]({time.monotonic() - start:.0f} s elapsed)[/]"))
 
 
 def _show_outputs(quiet: bool, folder: Path, shown: list, warning: str | None = None) -> None:

@@ -66,3 +66,29 @@ def test_set_variants_get_their_own_default_folder():
     assert _default_out("isone-week", ["policy.co2_price_per_t=100"], "-loop") == Path("results/isone-week-loop--co2_price_per_t=100")
     long = _default_out("x", [f"a.key_number_{i}={i}" for i in range(10)])
     assert len(long.name) < 80 and long != _default_out("x", [f"a.key_number_{i}={i + 1}" for i in range(10)])
+
+
+def test_run_without_a_terminal_prints_timestamped_steps_and_never_clobbers(tmp_path):
+    import re
+
+    from typer.testing import CliRunner
+
+    from planning.cli import app
+    from tests.conftest import REPO
+
+    runner = CliRunner()
+    args = ["run", str(REPO / "scenarios" / "isone_two_zones.yaml"), "--out", str(tmp_path / "out"),
+            "--set", "horizon.hours=24", "--set", "horizon.storage_cycle=day", "--set", "unit_commitment.mode=linear"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    steps = re.findall(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d \[ *\d+\.\d s\] (.+)$", first.output, flags=re.M)
+    assert steps[:2] == ["reading inputs", "building the model"] and "writing results" in steps
+    summary = (tmp_path / "out" / "summary.csv").read_bytes()
+
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2 and "--force" in again.output and "Traceback" not in again.output
+    assert (tmp_path / "out" / "summary.csv").read_bytes() == summary
+
+    forced = runner.invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
