@@ -295,10 +295,12 @@ def _print_summary(outcome, shed_line: bool = True) -> None:
     console.print(f"results written to [bold]{outcome.out_dir}[/]", highlight=False)
 
 
-def _frame_table(frame, title: str) -> Table:
+def _frame_table(frame, title: str, fold: tuple[str, ...] = ()) -> Table:
+    """A rich table of a frame; the ``fold`` columns (names) wrap onto more lines instead of being cut with '…'."""
     table = Table(title=title)
     for column in frame.columns:
-        table.add_column(str(column), justify="left" if frame[column].dtype == object else "right")
+        table.add_column(str(column), justify="left" if frame[column].dtype == object else "right",
+                         overflow="fold" if column in fold else "ellipsis")
     for _, row in frame.iterrows():
         table.add_row(*[f"{v:,.4g}" if isinstance(v, float) else str(v) for v in row])
     return table
@@ -428,7 +430,7 @@ def sweep(
     else:
         shown = [c for c in ("run", "status", "total_cost", "co2_t", "wall_s", "resumed") if c in outcome.table]
         shown_table = outcome.table[shown].astype(object).where(outcome.table[shown].notna(), "")
-        console.print(_frame_table(shown_table, f"sweep {loaded.name}: {len(outcome.table)} run(s)"))
+        console.print(_frame_table(shown_table, f"sweep {loaded.name}: {len(outcome.table)} run(s)", fold=("run",)))
         console.print(f"sweep table written to [bold]{outcome.csv}[/] (log: sweep.log)", highlight=False)
     if problems:
         _fail(SweepFailures(problems, title=f"{len(problems)} of {len(outcome.table)} run(s) did not solve (recorded in {outcome.csv})"))

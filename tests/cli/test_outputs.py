@@ -92,3 +92,17 @@ def test_run_without_a_terminal_prints_timestamped_steps_and_never_clobbers(tmp_
     forced = runner.invoke(app, [*args, "--force"])
     assert forced.exit_code == 0, forced.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_sweep_table_never_truncates_run_names():
+    import pandas as pd
+    from rich.console import Console
+
+    from planning.cli import _frame_table
+
+    name = "co2_price_per_t=150,it_capacity_mw=2000,horizon_hours=168,storage=week"
+    frame = pd.DataFrame({"run": [name], "status": ["Optimal"], "total_cost": [1.23e9], "co2_t": [4.5e6], "wall_s": [12.0]})
+    console = Console(width=60, record=True)
+    console.print(_frame_table(frame, "sweep", fold=("run",)))
+    cells = [line.split("│")[1].strip() for line in console.export_text().splitlines() if line.startswith("│")]
+    assert "".join(cells) == name
