@@ -132,6 +132,8 @@ def load_sweep(path: str | Path) -> Sweep:
         raise ScenarioError([f"{path}: sweep file not found; check the path"], title="invalid sweep")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ScenarioError([f"{path}: not UTF-8 text (byte {error.start}); save the file as UTF-8"], title="invalid sweep") from None
     except yaml.YAMLError as error:
         raise ScenarioError([f"{path}: not valid YAML ({error})"], title="invalid sweep") from None
     if not isinstance(raw, dict):

@@ -304,3 +304,19 @@ def test_sweep_missing_file_and_out_is_a_file(sandbox):
 def test_typer_usage_errors_exit_2_without_traceback(sandbox):
     invoke_clean(["signals", sandbox[1], "--window-hours", "0"], sandbox, 2, "--window-hours")
     invoke_clean(["run"], sandbox, 2, "Missing argument 'scenario'")
+
+
+def test_sweep_file_not_utf8(sandbox):
+    path = sandbox[1] / "sweep.yaml"
+    path.write_bytes(b"name: caf\xe9\n")
+    invoke_clean(["sweep", path], sandbox, 2, "sweep.yaml", "not UTF-8 text (byte 9)")
+
+
+@pytest.mark.parametrize("command", ("run", "headroom"))
+def test_out_not_writable(sandbox, command, monkeypatch):
+    # As root os.access always says yes, so the check is exercised through it: the nearest existing folder is named.
+    locked = sandbox[1] / "locked"
+    locked.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, *a, **k: False if Path(path) == locked else real(path, mode, *a, **k))
+    invoke_clean([command, WEEK, "--out", locked / "results"], sandbox, 2, str(locked), "is not writable by you")
