@@ -58,7 +58,7 @@ log = get_logger("sweep")
 LEADING = ["run", "status"]
 METRICS = ["solver_status", "total_cost", "investment_cost", "operating_cost", "co2_t", "unserved_energy_mwh",
            "curtailment_mwh", "demand_weighted_price_per_mwh", "mip_gap"]
-TRAILING = ["wall_s", "resumed", "results_dir", "error"]
+TRAILING = ["wall_s", "attempts", "worker", "resumed", "results_dir", "error"]
 
 STATUSES = ("solved", "infeasible", "no solution", "invalid", "failed", "pending")
 
@@ -93,6 +93,16 @@ def execute_run(scenario_file: str, overrides: list[str], out_dir: str, twins: b
     Returns ``{"status", "error", "wall_s"}`` plus the metrics of :func:`folder_metrics` when solved.
     """
     start = time.perf_counter()
+    worker, marker = _worker_name(), Path(out_dir).parent / f".{Path(out_dir).name}.attempts"
+    try:
+        # Dask re-runs a task whose worker was lost: each attempt leaves a line here, so the retry shows in sweep.csv.
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        with marker.open("a", encoding="utf-8") as lines:
+            lines.write(f"{worker}\n")
+        previous = marker.read_text(encoding="utf-8").splitlines()[:-1]
+    except OSError:
+        previous = []
+    attempt = {"attempts": len(previous) + 1, "worker": worker, "lost_workers": ", ".join(previous)}
     try:
         from planning.config import load_scenario
         from planning.workflows.run import run_scenario
@@ -102,16 +112,30 @@ def execute_run(scenario_file: str, overrides: list[str], out_dir: str, twins: b
     except SolveError as error:
         text = f"{error.title}: " + "; ".join(error.problems)
         status = "infeasible" if "infeasible" in text.lower() else "no solution"
-        return {"status": status, "error": text, "wall_s": time.perf_counter() - start}
+        return {"status": status, "error": text, "wall_s": time.perf_counter() - start, **attempt}
     except PlanningError as error:
-        return {"status": "invalid", "error": f"{error.title}: " + "; ".join(error.problems), "wall_s": time.perf_counter() - start}
+        return {"status": "invalid", "error": f"{error.title}: " + "; ".join(error.problems), "wall_s": time.perf_counter() - start, **attempt}
     except Exception as error:  # noqa: BLE001 - one failing run must not stop the sweep
         last = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
         where = f" (at {Path(last[0].filename).name}:{last[0].lineno})" if last else ""
-        return {"status": "failed", "error": f"{type(error).__name__}: {error}{where}", "wall_s": time.perf_counter() - start}
-    row = {"status": "solved", "error": "", **folder_metrics(Path(out_dir))}
+        return {"status": "failed", "error": f"{type(error).__name__}: {error}{where}", "wall_s": time.perf_counter() - start, **attempt}
+    finally:
+        marker.unlink(missing_ok=True)
+    row = {"status": "solved", "error": "", **folder_metrics(Path(out_dir)), **attempt}
     row["wall_s"] = time.perf_counter() - start
     return row
+
+
+def _worker_name() -> str:
+    """The Dask worker's address, or host:pid outside a worker (``--scheduler synchronous``)."""
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except (ImportError, ValueError):
+        import socket
+
+        return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def folder_metrics(folder: Path) -> dict[str, Any]:
@@ -243,7 +267,9 @@ def _execute(sweep: Sweep, todo: list[tuple[Run, Path]], rows: dict, counts: dic
     if scheduler == "synchronous":
         for run, _ in todo:
             log.debug("run %s: started", run.name)
-            rows[run.name].update(resumed=False, **execute_run(*arguments[run.name]))
+            result = execute_run(*arguments[run.name])
+            result.pop("lost_workers", None)
+            rows[run.name].update(resumed=False, **result)
             _finish(rows[run.name], counts, progress, out_dir, log, sweep=sweep, rows=rows)
         return
 
@@ -253,6 +279,11 @@ def _execute(sweep: Sweep, todo: list[tuple[Run, Path]], rows: dict, counts: dic
     if scheduler:
         log.info("connecting to the Dask scheduler at %s", scheduler)
         client = Client(scheduler, timeout="30s")
+        try:
+            client.wait_for_workers(1, timeout=5)
+        except TimeoutError:
+            log.warning("no worker is connected to the scheduler at %s after 5 s; the runs wait for one "
+                        "(start one with `dask worker %s --nthreads 1`)", scheduler, scheduler)
     else:
         log.info("starting a local Dask cluster: %d worker process(es), 1 thread each", workers)
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
@@ -268,7 +299,11 @@ def _execute(sweep: Sweep, todo: list[tuple[Run, Path]], rows: dict, counts: dic
                 result = future.result()
             except Exception as error:  # noqa: BLE001 - a lost worker or an unpicklable result
                 result = {"status": "failed", "error": f"{type(error).__name__}: {error}", "wall_s": np.nan}
+            lost = result.pop("lost_workers", "")
             rows[run.name].update(resumed=False, **result)
+            if result.get("attempts", 1) > 1:
+                log.warning("run %s: attempt %d on %s (a worker was lost before: %s)", run.name, result["attempts"], result.get("worker", "?"),
+                            lost or "?")
             _finish(rows[run.name], counts, progress, out_dir, log, sweep=sweep, rows=rows)
     finally:
         client.close()

@@ -26,7 +26,8 @@ EXPECTED = {"co2_price_per_t=15": (7500.0, 300.0), "co2_price_per_t=25": (9750.0
 INFEASIBLE = "co2_cap_t=10__allow_unserved_energy=false"
 COLUMNS = ["run", "status", "policy.co2_price_per_t", "policy.co2_cap_t", "reliability.allow_unserved_energy", "solver_status",
            "total_cost", "investment_cost", "operating_cost", "co2_t", "unserved_energy_mwh", "curtailment_mwh",
-           "demand_weighted_price_per_mwh", "mip_gap", "new_coal_mw", "new_ccgt_mw", "wall_s", "resumed", "results_dir", "error"]
+           "demand_weighted_price_per_mwh", "mip_gap", "new_coal_mw", "new_ccgt_mw", "wall_s", "attempts", "worker", "resumed",
+           "results_dir", "error"]
 
 
 def write_sweep(folder, runs=None, grid=None, extra=None):
@@ -173,3 +174,16 @@ def test_finished_ignores_settings_only_one_side_has(tmp_path):
     assert not is_finished(tmp_path, yaml.safe_dump(changed))     # a value the sweep sets differently: run again
     (tmp_path / "summary.csv").unlink()
     assert not is_finished(tmp_path, yaml.safe_dump(written))      # no summary.csv: not finished
+
+
+def test_a_retry_after_a_lost_worker_is_recorded(tmp_path):
+    # Dask re-runs a task whose worker died; the first attempt's line is still there, so the retry counts 2.
+    from planning.workflows.sweep import execute_run
+
+    folder = tmp_path / "runs" / "a"
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / ".a.attempts").write_text("tcp://10.0.0.7:40001\n")
+    row = execute_run(str(tmp_path / "missing.yaml"), [], str(folder))
+    assert row["status"] == "invalid" and row["attempts"] == 2 and row["lost_workers"] == "tcp://10.0.0.7:40001"
+    assert row["worker"] and not (tmp_path / "runs" / ".a.attempts").exists() and not folder.exists()
+    assert execute_run(str(tmp_path / "missing.yaml"), [], str(folder))["attempts"] == 1
