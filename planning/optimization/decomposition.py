@@ -40,7 +40,8 @@ lower bound instead:
    max(overlap, look-back) hours (re-opened), which closes the cycle. After a window only its
    core hours are decided; the look-ahead is solved again by the next window.
    **Window-end targets and budgets** (:class:`Budgets`, from one LP relaxation of the
-   fixed-capacity year, commitment continuous): a window may not leave a data-center backlog
+   fixed-capacity year, commitment continuous — one more full-year LP, solved only when there is a
+   CO2 cap or a data-center backlog): a window may not leave a data-center backlog
    above the LP's at its last hour (else it defers work past its end for free and a later window
    cannot catch up; a window infeasible with the targets is re-solved without them). A **CO2
    cap** Σ e·x ≤ Cap (a row over the whole year) is never split blindly: each hour gets a budget
