@@ -7,6 +7,9 @@ Every module logs through ``logging.getLogger("planning")`` (or a child such as
 * default       → steps and results (INFO) on the screen, through rich;
 * ``--verbose`` → DEBUG as well (and HiGHS' own progress lines, which HiGHS prints itself).
 
+Without a terminal each screen line starts with its time; a running solve logs a heartbeat (elapsed, objective,
+bound, gap) every :data:`planning.optimization.solve.HEARTBEAT_S` seconds (``planning.solve``, INFO).
+
 A log file (``configure(log_file=...)`` or :func:`log_to_file`) always receives DEBUG and above,
 whatever the screen shows, so a quiet run in a script still leaves a full record. HiGHS writes its
 own log to each run's ``solver.log``.
@@ -47,9 +50,13 @@ def configure(verbose: bool = False, quiet: bool = False, log_file: Path | None 
     for handler in [h for h in logger.handlers if getattr(h, "_planning", False)]:
         logger.removeHandler(handler)
         handler.close()
+    from rich.console import Console
     from rich.logging import RichHandler
 
-    screen = RichHandler(console=console, show_path=False, show_time=verbose, markup=False, rich_tracebacks=False)
+    console = console if console is not None else Console(stderr=quiet)
+    # Without a terminal (a batch job, a pipe) every line carries its time, so a log shows when each step happened.
+    screen = RichHandler(console=console, show_path=False, show_time=verbose or not console.is_terminal, markup=False,
+                         rich_tracebacks=False, log_time_format="%Y-%m-%dT%H:%M:%S")
     screen.setLevel(screen_level(verbose, quiet))
     screen._planning = True
     logger.addHandler(screen)

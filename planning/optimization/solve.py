@@ -113,6 +113,7 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
     _set_options(highs, options, log_file, verbose)
     highs.passModel(lp)
     translate_s = time.perf_counter() - start
+    _heartbeat(highs, is_mip)
 
     start = time.perf_counter()
     highs.run()
@@ -152,6 +153,50 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
     result.components = list({id(c): c for c in (item.parent_component() for item in (*columns, *(row[0] for row in rows)))}.values())
     result.solve_s = time.perf_counter() - start
     return result
+
+
+#: Seconds between two progress lines of a running solve (``planning.solve`` logger, INFO).
+HEARTBEAT_S = 30.0
+
+
+def _heartbeat(highs: highspy.Highs, is_mip: bool, interval_s: float | None = None) -> None:
+    """Log a line at most every ``interval_s`` while HiGHS runs: elapsed, objective, bound, gap and nodes (MIP), or the
+    simplex iteration, objective and infeasibilities from HiGHS' own iteration lines (LP; HiGHS writes one every few
+    seconds when its log is on, i.e. whenever a run writes solver.log) — so a long solve shows it is alive even without
+    a terminal."""
+    import re
+
+    from planning.logging import get_logger
+
+    log = get_logger("solve")
+    interval = HEARTBEAT_S if interval_s is None else interval_s
+    start, last = time.monotonic(), [0.0]
+    iteration_line = re.compile(r"^\s*(\d+)\s+([-+0-9.eE]+)\s+(.*?)\s+[\d.]+s\s*$")
+
+    def due() -> float | None:
+        elapsed = time.monotonic() - start
+        if elapsed - last[0] < interval:
+            return None
+        last[0] = elapsed
+        return elapsed
+
+    def mip(event) -> None:
+        data = event.data_out
+        if not (np.isfinite(data.mip_dual_bound) or np.isfinite(data.mip_primal_bound)) or (elapsed := due()) is None:
+            return
+        gap = f"{data.mip_gap:.2%}" if np.isfinite(data.mip_gap) else "none yet"
+        log.info("HiGHS %.0f s: objective %.6g, bound %.6g, gap %s, %d nodes", elapsed, data.mip_primal_bound, data.mip_dual_bound,
+                 gap, data.mip_node_count)
+
+    def lp(event) -> None:
+        match = iteration_line.match(str(event.message))
+        if match and (elapsed := due()) is not None:
+            log.info("HiGHS %.0f s: iteration %s, objective %s, %s", elapsed, match.group(1), match.group(2), match.group(3))
+
+    if is_mip:
+        highs.cbMipInterrupt.subscribe(mip)
+    else:
+        highs.cbLogging.subscribe(lp)
 
 
 def _value_unused_variables(model: pyo.ConcreteModel) -> None:

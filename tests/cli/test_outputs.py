@@ -106,3 +106,21 @@ def test_sweep_table_never_truncates_run_names():
     console.print(_frame_table(frame, "sweep", fold=("run",)))
     cells = [line.split("│")[1].strip() for line in console.export_text().splitlines() if line.startswith("│")]
     assert "".join(cells) == name
+
+
+def test_solver_heartbeat_and_timestamped_log_lines_without_a_terminal(tmp_path, monkeypatch):
+    import re
+
+    from typer.testing import CliRunner
+
+    import planning.optimization.solve as solve
+    from planning.cli import app
+    from tests.conftest import REPO
+
+    monkeypatch.setattr(solve, "HEARTBEAT_S", 0.0)   # every progress line HiGHS has becomes a heartbeat
+    result = CliRunner().invoke(app, ["run", str(REPO / "scenarios" / "isone_two_zones.yaml"), "--out", str(tmp_path / "out"),
+                                      "--set", "horizon.hours=24", "--set", "horizon.storage_cycle=day",
+                                      "--set", "unit_commitment.mode=linear"])
+    assert result.exit_code == 0, result.output
+    beats = re.findall(r"^\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\]? +INFO +HiGHS \d+ s: iteration \d+, objective \S+", result.output, flags=re.M)
+    assert beats, result.output
