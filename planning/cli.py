@@ -166,6 +166,8 @@ def validate(
     scenario: ScenarioArg,
     set_: SetOption = None,
     build: Annotated[bool, typer.Option("--build", help="Also build the optimisation model and count its variables and constraints (imports Pyomo; seconds on a full year).")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also check that `planning run` could write this results folder (with --force: replace it).")] = None,
+    force: ForceOption = False,
 ) -> None:
     """Check a scenario and every data file it names, without solving.
 
@@ -178,6 +180,10 @@ def validate(
 
         loaded = _load(scenario, set_)
         problems = reporting_problems(loaded)
+        if out is not None:
+            from planning.io.writers import output_folder_problems
+
+            problems += output_folder_problems(out, force)
         try:
             inputs = load_inputs(loaded)
         except PlanningError as error:

@@ -320,3 +320,12 @@ def test_out_not_writable(sandbox, command, monkeypatch):
     real = os.access
     monkeypatch.setattr(os, "access", lambda path, mode, *a, **k: False if Path(path) == locked else real(path, mode, *a, **k))
     invoke_clean([command, WEEK, "--out", locked / "results"], sandbox, 2, str(locked), "is not writable by you")
+
+
+def test_validate_checks_the_out_folder_too(sandbox):
+    earlier = sandbox[1] / "earlier"
+    earlier.mkdir()
+    (earlier / "run.json").write_text("{}")
+    invoke_clean(["validate", WEEK, "--out", earlier], sandbox, 2, str(earlier), "--force")
+    result = runner.invoke(app, ["validate", str(WEEK), "--out", str(earlier), "--force"])
+    assert result.exit_code == 0 and "ok:" in result.output, result.output
