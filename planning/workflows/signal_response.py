@@ -702,6 +702,23 @@ def prepare_inputs(scenario: Scenario, capacities: Path | None = None) -> xr.Dat
     return fixed_capacity_inputs(inputs, capacity, lines)
 
 
+def operating_inputs(inputs):
+    """Fixed-capacity inputs (stressed or not) without ``reserves.planning_reserve_margin``.
+
+    The margin is an investment rule (firm capacity ≥ (1 + margin) × load in every hour). On a fixed
+    fleet nothing can be built to meet it, so a load above the fleet's firm capacity / (1 + margin) (a heat wave,
+    a campus schedule that raises the peak) makes every grid solve infeasible, with no slack to show
+    where. The loop and stress measure adequacy instead of imposing it: unserved energy, loss of load
+    and reserve margins in adequacy.csv. (``planning headroom`` keeps the margin: it asks how much new
+    load the fleet can take while its requirements hold.)
+    """
+    if np.isnan(float(inputs.attrs.get("planning_reserve_margin", float("nan")))):
+        return inputs
+    inputs = inputs.copy()
+    inputs.attrs["planning_reserve_margin"] = float("nan")
+    return inputs
+
+
 def write_loop(scenario: Scenario, out_dir: Path, capacities: Path | None = None, signal_kind: str | None = None,
                step: Callable[[str], None] = lambda message: None) -> tuple[LoopResult, dict[str, pd.DataFrame], Path]:
     """``planning loop``: run the loop and write loop.csv, loop_schedule.csv, loop_comparison.csv, adequacy.csv.
@@ -712,7 +729,7 @@ def write_loop(scenario: Scenario, out_dir: Path, capacities: Path | None = None
     from planning.io.writers import atomic_folder, write_tables
     from planning.workflows.run import resolved_scenario_yaml
 
-    inputs = prepare_inputs(scenario, capacities)
+    inputs = operating_inputs(prepare_inputs(scenario, capacities))
     if signal_kind is None and scenario.stress.events:
         from planning.workflows.stress import mode_signal
 

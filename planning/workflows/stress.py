@@ -63,7 +63,7 @@ import pandas as pd
 from planning.config.scenario import Scenario
 from planning.metrics.adequacy import ADEQUACY_COLUMNS, adequacy_table, event_hours_mask, event_table, shedding_figures
 from planning.metrics.summary import horizon_text, shedding_text
-from planning.workflows.signal_response import LoopResult, prepare_inputs, run_loop, schedule_table
+from planning.workflows.signal_response import LoopResult, operating_inputs, prepare_inputs, run_loop, schedule_table
 
 MODES = ("emissions_first", "stability_first", "auto")
 SUMMARY_COLUMNS = ["mode", "signal", "converged", "rank", "iterations", "reported_iteration", "reported_iterate", "relative_gap",
@@ -81,21 +81,6 @@ def mode_signal(scenario: Scenario, mode: str) -> str:
     if mode == "auto":
         return "auto"
     raise ValueError(f"unknown stress mode '{mode}' (one of {', '.join(MODES)})")
-
-
-def operating_inputs(inputs):
-    """The stressed, fixed-capacity inputs without ``reserves.planning_reserve_margin``.
-
-    The margin is an investment rule (firm capacity ≥ (1 + margin) × load in every hour). On a fixed
-    fleet nothing can be built to meet it, so a stress that raises the load (a heat wave) makes every
-    grid solve infeasible, with no slack to show where. Stress measures adequacy instead of imposing
-    it: unserved energy, loss of load and reserve margins in adequacy.csv.
-    """
-    if np.isnan(float(inputs.attrs.get("planning_reserve_margin", float("nan")))):
-        return inputs
-    inputs = inputs.copy()
-    inputs.attrs["planning_reserve_margin"] = float("nan")
-    return inputs
 
 
 def run_modes(scenario: Scenario, inputs, modes=MODES, step: Callable[[str], None] = lambda message: None) -> dict[str, LoopResult]:

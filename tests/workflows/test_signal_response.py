@@ -213,3 +213,20 @@ def test_non_concave_card_keeps_every_round_on_the_learned_set(tmp_path):
     assert (work <= 20 * np.interp(flexible / 20, [0.0, 0.5, 1.0], [0.0, 0.1, 1.0]) + 1e-6).all() and work.sum() == pytest.approx(20.0)
     # Round 0 (x = (10, 10), prices (10, 50)): F = 600, best response (20, 0) gives 200 → C* ≥ 2310 − 400 = 1910.
     assert 1910.0 - 1e-6 <= loop.lower_bound <= optimum + 1e-6
+
+
+def test_loop_does_not_impose_the_planning_margin_on_the_fixed_fleet(tmp_path):
+    # The margin is an investment rule: firm capacity ≥ (1 + m) × load every hour. The loop runs on a fixed fleet, where
+    # nothing can be built to meet it. With m = 3 the real ISO-NE fleet (about 30 GW firm) is far short of 4 × the August
+    # peak (> 20 GW), so imposing it made the first grid solve infeasible (exit 3). The loop measures adequacy instead,
+    # like stress: it must run, and give the same loop as without a margin.
+    example = REPO / "scenarios" / "isone_datacenter_week.yaml"
+    sets = ["horizon.hours=24", "horizon.storage_cycle=day", "unit_commitment.mode='off'", "operations.loop.max_iterations=2"]
+    tables = {}
+    for margin in ("3.0", "null"):
+        out = tmp_path / f"loop_{margin}"
+        args = ["loop", str(example), "--out", str(out), "-q", *sum((["--set", s] for s in [*sets, f"reserves.planning_reserve_margin={margin}"]), [])]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        tables[margin] = pd.read_csv(out / "loop.csv")
+    np.testing.assert_allclose(tables["3.0"]["total_cost"], tables["null"]["total_cost"], rtol=1e-9)
