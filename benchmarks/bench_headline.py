@@ -106,14 +106,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.overrides:
             label = f"{label}, with --set {' '.join(args.overrides)}"
         results = args.out.parent / f"headline_{case}"
-        timing = run(["run", scenario, "--twins", "--out", str(results), "-q", *overrides])
+        timing = run(["run", scenario, "--twins", "--out", str(results), "-q", "--force", *overrides])
         print(f"[{case}] planning run {scenario} --twins: {timing['wall_s']:.1f} s wall, {timing['cpu_s']:.1f} s CPU, "
               f"load {timing['load_before']:.1f} -> {timing['load_after']:.1f}", flush=True)
         rows += twin_rows(case, label, results, timing)
         if case == "year":
             folder = args.out.parent / f"headline_{case}_headroom"
             budgets = [item for budget in args.budgets for item in ("--budget", str(budget))]
-            timing = run(["headroom", scenario, "--capacities", str(results), "--out", str(folder), "-q", *budgets, *overrides])
+            timing = run(["headroom", scenario, "--capacities", str(results), "--out", str(folder), "-q", "--force", *budgets, *overrides])
             print(f"[{case}] planning headroom: {timing['wall_s']:.1f} s wall, {timing['cpu_s']:.1f} s CPU", flush=True)
             rows += headroom_rows(case, label, folder, timing)
     frame = pd.DataFrame(rows)

@@ -55,10 +55,10 @@ def main() -> None:
     args = parser.parse_args()
     folder = args.out.parent / args.out.stem
     load_before = os.getloadavg()
-    run_s = _planning("run", SCENARIO, "--out", str(folder / "fleet"), "--quiet")
+    run_s = _planning("run", SCENARIO, "--out", str(folder / "fleet"), "--quiet", "--force")
     rows = []
     for case in args.cases:
-        loop_s = _planning("loop", SCENARIO, "--capacities", str(folder / "fleet"), "--out", str(folder / case), "--quiet", *CASES[case])
+        loop_s = _planning("loop", SCENARIO, "--capacities", str(folder / "fleet"), "--out", str(folder / case), "--quiet", "--force", *CASES[case])
         trace = pd.read_csv(folder / case / "loop.csv")
         comparison = pd.read_csv(folder / case / "loop_comparison.csv").set_index("architecture")
         loop, integrated = comparison.iloc[0], comparison.loc["integrated"]

@@ -44,9 +44,9 @@ def main() -> None:
     args = parser.parse_args()
     folder = args.out.parent / args.out.stem
     load_before = os.getloadavg()
-    run_s = _planning("run", "scenarios/isone_datacenter_week.yaml", "--out", str(folder / "fleet"), "--quiet")
+    run_s = _planning("run", "scenarios/isone_datacenter_week.yaml", "--out", str(folder / "fleet"), "--quiet", "--force")
     stress_s = _planning("stress", "scenarios/isone_stress_week.yaml", "--capacities", str(folder / "fleet"), "--out", str(folder / "stress"),
-                         "--quiet", *sum((["--mode", mode] for mode in args.modes), []))
+                         "--quiet", "--force", *sum((["--mode", mode] for mode in args.modes), []))
     load_after = os.getloadavg()
     summary = pd.read_csv(folder / "stress" / "stress_summary.csv")
     columns = ["mode", "converged", "rank", "iterations", "reported_iteration", "relative_gap", "event_hours", "event_unserved_energy_mwh",
