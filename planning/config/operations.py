@@ -6,7 +6,7 @@ See :mod:`planning.workflows.signal_response` (the loop and its damping rule) an
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -48,9 +48,10 @@ class Headroom(Section):
     )
     shape_datacenter: str | None = Field(None, description="shape: datacenter — which data center (default the first).")
     pue: float = Field(1.0, ge=1, le=3, description="PUE of the new load (unitless): its grid draw is PUE × MW × shape.")
-    budgets: list[Fraction] = Field(
+    budgets: list[Annotated[float, Field(ge=0, lt=1)]] = Field(
         default_factory=lambda: [0.0025, 0.005, 0.01], min_length=1,
-        description="Curtailment budgets: the largest share of the new load's energy that may be curtailed (fractions; Duke: 0.25 %, 0.5 %, 1 %).",
+        description="Curtailment budgets: the largest share of the new load's energy that may be curtailed (fractions in [0, 1): "
+        "Duke: 0.0025, 0.005, 0.01 for 0.25 %, 0.5 %, 1 %; a budget of 1 would admit any load).",
     )
     max_curtail_fraction: Fraction = Field(1.0, description="Deepest curtailment in any hour (fraction of the new load's power that hour).")
     max_mw: float = Field(1e6, gt=0, description="Upper bound of the search (MW).")
