@@ -270,5 +270,12 @@ def _format_errors(error: ValidationError) -> list[str]:
             message = item["msg"].removeprefix("Value error, ")
             shown = item.get("input")
             got = f" (got {shown!r})" if shown is not None and not isinstance(shown, (dict, list)) else ""
-            problems.append(f"{path}: {message}{got}")
+            problems.append(f"{path}: {message}{got}{_yaml_boolean_hint(kind, shown)}")
     return problems
+
+
+def _yaml_boolean_hint(kind: str, shown) -> str:
+    """YAML 1.1 reads unquoted off/on/yes/no as booleans: ``mode: off`` arrives as False, not 'off'."""
+    if kind == "literal_error" and isinstance(shown, bool):
+        return " — YAML reads unquoted off/on/yes/no as true/false: quote the word, e.g. 'off' (--set key=\"'off'\")"
+    return ""

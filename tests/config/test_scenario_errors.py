@@ -60,6 +60,8 @@ def test_valid_tiny_scenario_loads(tmp_path):
         (lambda r: r["technologies"]["gt"].__setitem__("kind", "hydro"), "technologies.gt.kind: must be one of thermal, variable, storage"),
         (lambda r: r["horizon"].__setitem__("hours", 9000), "horizon: start_hour + hours = 9000 exceeds the 8760 hours of 2021"),
         (lambda r: r.__setitem__("polcy", {}), "polcy: unknown key — did you mean 'policy'?"),
+        # YAML 1.1 reads `mode: off` as False: the message says so and how to quote it.
+        (lambda r: r.__setitem__("unit_commitment", {"mode": False}), "unit_commitment.mode: Input should be 'integer', 'linear' or 'off' (got False) — YAML reads unquoted off"),
         # A 100 % curtailment budget lets any new load in: headroom answered the search bound (max_mw, 1e6 MW).
         (lambda r: r.__setitem__("operations", {"headroom": {"budgets": [0.005, 1.0]}}), "operations.headroom.budgets[1]: Input should be less than 1"),
     ],
