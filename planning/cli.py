@@ -305,7 +305,8 @@ def _frame_table(frame, title: str, fold: tuple[str, ...] = ()) -> Table:
     """A rich table of a frame; the ``fold`` columns (names) wrap onto more lines instead of being cut with '…'."""
     table = Table(title=title)
     for column in frame.columns:
-        table.add_column(str(column), justify="left" if frame[column].dtype == object else "right",
+        numeric = frame[column].dtype.kind in "biufc"
+        table.add_column(str(column), justify="right" if numeric else "left",
                          overflow="fold" if column in fold else "ellipsis")
     for _, row in frame.iterrows():
         table.add_row(*[f"{v:,.4g}" if isinstance(v, float) else str(v) for v in row])
@@ -505,6 +506,49 @@ def statistics(
     shown = table[["zone", "technology", "total_mw", "generation_mwh", "capacity_factor", "market_value_per_mwh", "lcoe_per_mwh",
                    "profit_per_year"]]
     _show_outputs(quiet, results_dir / "statistics.csv", [(shown, "statistics (currency/year, currency/MWh)")])
+
+
+@app.command()
+def compare(
+    runs: Annotated[list[Path], typer.Argument(help="Results folders of `planning run` (two or more); the first is the reference.", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write compare.csv (and compare_statistics.csv) to this folder.")] = None,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Side by side: the summary (and statistics) of results folders, with differences to the first, absolute and relative.
+
+    Prints the summary metrics that differ; with --out writes every row to compare.csv and compare_statistics.csv.
+    """
+    try:
+        from planning.io.writers import atomic_folder, output_folder_problems, write_tables
+        from planning.metrics.compare import compare_folders, compare_problems
+
+        problems = compare_problems(runs)
+        if out is not None:
+            problems += output_folder_problems(out, force)
+        _check(problems)
+        tables = compare_folders(runs)
+        if out is not None:
+            with atomic_folder(out) as staging:
+                write_tables(staging, tables)
+    except Exception as error:  # noqa: BLE001 - reported by _fail
+        _fail(error)
+        return
+    from planning.metrics.compare import changed_rows
+
+    if quiet:
+        if out is not None:
+            print(out)
+        return
+    changed = changed_rows(tables["compare"])
+    console.print(_frame_table(changed, f"summary differences to {runs[0]} ({len(changed)} of {len(tables['compare'])} metrics differ)"))
+    if "compare_statistics" in tables:
+        moved = changed_rows(tables["compare_statistics"])
+        console.print(f"statistics: {len(moved)} of {len(tables['compare_statistics'])} zone × technology figures differ", highlight=False)
+    else:
+        console.print("statistics: not compared (some folder has no statistics.csv)", highlight=False)
+    if out is not None:
+        console.print(f"results written to [bold]{out}[/]", highlight=False)
 
 
 CapacitiesOption = Annotated[

@@ -31,10 +31,10 @@ import pandas as pd
 import xarray as xr
 
 
-# Files that mark a folder as written by `planning` (run, loop, stress, headroom, sweep, report, signals): only such a
+# Files that mark a folder as written by `planning` (run, loop, stress, headroom, sweep, report, signals, compare): only such a
 # folder (or an empty one) is replaced with --force, never a user's unrelated folder.
 OUTPUT_MARKERS = ("run.json", "summary.csv", "loop.csv", "adequacy.csv", "headroom.csv", "stress_summary.csv", "sweep.csv",
-                  "report.html", "signals.csv")
+                  "report.html", "signals.csv", "compare.csv")
 
 
 def _blocking_ancestor(path: Path) -> tuple[Path | None, str]:
