@@ -17,6 +17,8 @@ from planning.workflows.run import run_scenario
 from tests.conftest import storage_arbitrage_scenario, thermal, tiny_scenario
 
 try:  # cfunits loads UDUNITS-2 at import: a missing library is an OSError/FileNotFoundError, not an ImportError
+    import cfchecker.cfchecks  # noqa: F401  (benchmarks.cf_check imports it only when checking)
+
     from benchmarks.cf_check import check as cf_check
 except Exception:  # pragma: no cover - depends on the machine
     cf_check = None
