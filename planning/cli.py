@@ -273,7 +273,7 @@ def _print_summary(outcome, shed_line: bool = True) -> None:
     table.add_column("unit")
     shown = ("total_cost", "investment_cost", "operating_cost", "co2_t", "unserved_energy_mwh", "loss_of_load_hours",
              "event_unserved_energy_mwh", "event_loss_of_load_hours", "curtailment_mwh", "demand_weighted_price_per_mwh",
-             "solver_status", "mip_gap", "build_s", "translate_s", "solve_s")
+             "mip_gap", "build_s", "translate_s", "solve_s")
     # A sample scaled to a year: each operating figure says by how much (investment is annualised, not scaled;
     # a NaN weight means representative periods, said in the horizon line).
     weight = summary["value"].get("snapshot_weight_h") if summary["value"].get("sample_scaled_to_year") == 1 else None
@@ -288,6 +288,9 @@ def _print_summary(outcome, shed_line: bool = True) -> None:
             table.add_row(metric, text, unit)
     for technology, new_mw in new_capacity_by_technology(outcome.results).items():
         table.add_row(f"new {technology}", f"{new_mw:,.1f}", "MW")
+    for name, text in outcome.facts.items():   # text facts: run.json's summary_facts, not summary.csv
+        if name != "marginal_method":
+            table.add_row(name, text, "run.json")
     console.print(table)
     if "value_of_flexibility" in outcome.tables:
         twins = outcome.tables["value_of_flexibility"].set_index("twin").T.reset_index(names="metric")

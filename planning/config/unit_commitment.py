@@ -47,7 +47,7 @@ class UnitCommitment(Section):
     """Clustered unit commitment of thermal technologies that set ``unit_size_mw``.
 
     * ``integer`` — committed units, start-ups and shut-downs are integers (a MILP); prices come
-      from the LP re-solved with the integers fixed (``prices_from`` in summary.csv);
+      from the LP re-solved with the integers fixed (``prices_from`` in run.json's ``summary_facts``);
     * ``linear`` — the same constraints with continuous unit counts (the LP relaxation);
     * ``off`` — no commitment: thermal plants are dispatched as continuous fleets (the plain LP).
 

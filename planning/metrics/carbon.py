@@ -708,14 +708,13 @@ def carbon_summary_rows(metrics: xr.Dataset) -> list[tuple[str, object, str]]:
     w = metrics["weight_h"]
     load = metrics["consumption_mw"] * w
     gen = metrics["generation_mw"] * w
-    rows: list[tuple[str, object, str]] = [("carbon_factor_basis", metrics.attrs["factor_basis"], "")]
+    rows: list[tuple[str, object, str]] = []   # the factor basis and marginal method are text: summary_facts (run.json)
     for b in ("direct", "lifecycle"):
         total = float((metrics[f"emissions_{b}_t_per_h"] * w).sum())
         rows.append((f"co2_{b}_t", total, "t/year (start-up and no-load fuel included)"))
         for what, energy in (("average", gen), ("consumption", load), ("marginal", load)):
             rows.append((f"{what}_{b}_g_per_kwh", _weighted_mean(metrics[f"{what}_{b}_g_per_kwh"], energy), "g/kWh"))
     rows.append(("carbon_free_share", _weighted_mean(metrics["carbon_free_share"], load), "fraction"))
-    rows.append(("marginal_method", metrics.attrs["marginal_method"], ""))
     return rows
 
 
@@ -772,4 +771,6 @@ def carbon_outputs(scenario, results: xr.Dataset, solved=None) -> tuple[pd.DataF
     if footprint is not None:
         tables["datacenter_carbon"] = footprint_table(footprint)
         rows += footprint_summary_rows(footprint)
-    return pd.DataFrame(rows, columns=["metric", "value", "unit"]), tables, metrics
+    from planning.metrics.summary import per_period
+
+    return per_period(pd.DataFrame(rows, columns=["metric", "value", "unit"]), results["weight_h"].values), tables, metrics

@@ -2,7 +2,17 @@
 
 All energies are weighted: Σ_t w_t·x_t, so with ``horizon.scale_to_year`` they are annual.
 
-What the figures stand for is said in numbers (summary.csv keeps numbers in ``value``):
+summary.csv holds numbers only in ``value`` (``pd.read_csv`` reads it as float); the text facts of a run (solver
+status, where the prices and bounds come from, the carbon-factor basis and marginal method) are
+:func:`summary_facts`, written to run.json's ``summary_facts`` and shown on the terminal.
+
+Units are honest about the period (:func:`period_unit`): energies, emissions and operating costs are ``/year``
+only when the snapshot weights add up to a year (a full year, or a sample or representative periods scaled to
+one); otherwise they are ``per N-h horizon``. Investment and fixed O&M are annualised in the model, so they are
+``/year (annualised)`` on a horizon shorter than a year, and the total cost and the objective (their sum with
+the operating cost) say so. The currency is the scenario's ``economics.currency``.
+
+What the figures stand for is said in numbers:
 
 * ``modelled_hours`` (snapshots solved), ``represented_hours`` (Σ_t w_t; 8760 = a year),
   ``snapshot_weight_h`` (h each modelled hour stands for; NaN when representative periods weigh
@@ -34,40 +44,87 @@ def weighted_energy_mwh(power_mw: xr.DataArray, weight_h: xr.DataArray) -> float
     return float((power_mw.fillna(0.0) * weight_h).sum())
 
 
+YEAR_HOURS = 8760.0
+"""Snapshot weights adding up to at least this many hours stand for a year (8784 in a leap year)."""
+
+
+def period_unit(weight_h) -> str:
+    """``"/year"`` when the snapshot weights add up to a year, else ``" per N-h horizon"`` (appended to a unit)."""
+    represented = float(np.nansum(np.asarray(weight_h, dtype=float)))
+    return "/year" if represented >= YEAR_HOURS - 1e-6 else f" per {represented:,.6g}-h horizon"
+
+
+def per_period(table: pd.DataFrame, weight_h) -> pd.DataFrame:
+    """A copy of rows written with ``/year`` units (carbon, footprint) whose ``/year`` says the period instead."""
+    period = period_unit(weight_h)
+    if period == "/year":
+        return table
+    return table.assign(unit=table["unit"].astype(str).str.replace("/year", period, regex=False))
+
+
+def cost_units(currency: str, weight_h) -> dict[str, str]:
+    """Units of the cost rows: ``annual`` (investment, fixed O&M), ``operating`` and ``total`` (their sum)."""
+    period = period_unit(weight_h)
+    if period == "/year":
+        return {"annual": f"{currency}/year", "operating": f"{currency}/year", "total": f"{currency}/year"}
+    return {"annual": f"{currency}/year (annualised)", "operating": f"{currency}{period}",
+            "total": f"{currency} (investment and fixed O&M per year + operating cost{period})"}
+
+
 def summary_table(results: xr.Dataset, timings: dict[str, float]) -> pd.DataFrame:
-    """One row per metric: ``metric, value, unit``."""
-    currency = results.attrs.get("currency", "currency")
+    """One row per metric: ``metric, value, unit``; every value a number (see :func:`summary_facts` for the text)."""
+    currency = results.attrs.get("currency") or "currency"
     weight = results["weight_h"]
+    period = period_unit(weight)
+    units = cost_units(currency, weight)
     rows: list[tuple[str, object, str]] = []
     cost_names = [name for name in results.data_vars if name.startswith("cost_")]
     total = sum(float(results[name]) for name in cost_names)
-    rows.append(("total_cost", total, f"{currency}/year"))
+    rows.append(("total_cost", total, units["total"]))
     for category in ("investment", "fixed_om", "variable", "startup", "reserve_shortfall", "co2", "unserved"):
         name = f"cost_{category}"
         value = float(results[name]) if name in results else 0.0
-        rows.append((f"{category}_cost", value, f"{currency}/year"))
-    rows.append(("operating_cost", sum(v for m, v, _ in rows if m in ("variable_cost", "startup_cost", "reserve_shortfall_cost", "co2_cost", "unserved_cost")), f"{currency}/year"))
-    rows.append(("co2_t", float(results["co2_t"]), "t/year"))
+        rows.append((f"{category}_cost", value, units["annual" if category in ("investment", "fixed_om") else "operating"]))
+    rows.append(("operating_cost", sum(v for m, v, _ in rows if m in ("variable_cost", "startup_cost", "reserve_shortfall_cost", "co2_cost", "unserved_cost")), units["operating"]))
+    rows.append(("co2_t", float(results["co2_t"]), f"t{period}"))
     demand = weighted_energy_mwh(results["demand_mw"], weight) + weighted_energy_mwh(results["datacenter_mw"], weight)
-    rows.append(("demand_mwh", demand, "MWh/year"))
+    rows.append(("demand_mwh", demand, f"MWh{period}"))
     rows.extend(horizon_rows(results))
     rows.extend(shedding_rows(results))
     curtailment = weighted_energy_mwh(results["curtailment_mw"], weight) if "curtailment_mw" in results else 0.0
-    rows.append(("curtailment_mwh", curtailment, "MWh/year"))
+    rows.append(("curtailment_mwh", curtailment, f"MWh{period}"))
     rows.append(("peak_demand_mw", float((results["demand_mw"] + results["datacenter_mw"]).sum("zone").max()), "MW"))
     rows.extend(datacenter_rows(results))
     mean_price = float((results["price_per_mwh"] * results["demand_mw"] * weight).sum() / max((results["demand_mw"] * weight).sum(), 1e-12))
     rows.append(("demand_weighted_price_per_mwh", mean_price, f"{currency}/MWh"))
     if "co2_cap_dual_per_t" in results.attrs:
         rows.append(("co2_cap_shadow_price_per_t", float(results.attrs["co2_cap_dual_per_t"]), f"{currency}/t"))
-    rows.append(("objective", float(results.attrs["objective"]), f"{currency}/year"))
-    rows.append(("solver_status", results.attrs["solver_status"], ""))
+    rows.append(("objective", float(results.attrs["objective"]), units["total"]))
     rows.append(("mip_gap", float(results.attrs["mip_gap"]), "fraction"))
-    rows.append(("prices_from", results.attrs.get("duals_from", "lp"), ""))
     rows.extend(bound_rows(results))
     for key, value in timings.items():
         rows.append((key, round(float(value), 4), "s"))
-    return pd.DataFrame(rows, columns=["metric", "value", "unit"])
+    table = pd.DataFrame(rows, columns=["metric", "value", "unit"])
+    table["value"] = table["value"].astype(float)
+    return table
+
+
+FACT_ATTRS = {"solver_status": "solver_status", "prices_from": "duals_from", "lower_bound_from": "lower_bound_from",
+              "investments_from": "investments_from", "solution_from": "solution_from"}
+"""Text facts of a run (run.json's ``summary_facts``) and the results attribute each comes from."""
+
+
+def summary_facts(results: xr.Dataset, carbon_metrics: xr.Dataset | None = None) -> dict[str, str]:
+    """The text facts of a run, kept out of summary.csv's numbers: solver status, ``prices_from`` (``lp`` or the
+    fixed-integer LP re-solve), a decomposed run's ``lower_bound_from``/``investments_from``/``solution_from``, and
+    with the carbon metrics ``carbon_factor_basis`` and ``marginal_method``."""
+    facts = {name: str(results.attrs[attr]) for name, attr in FACT_ATTRS.items() if attr in results.attrs}
+    facts.setdefault("prices_from", "lp")
+    if carbon_metrics is not None:
+        for name, attr in (("carbon_factor_basis", "factor_basis"), ("marginal_method", "marginal_method")):
+            if attr in carbon_metrics.attrs:
+                facts[name] = str(carbon_metrics.attrs[attr])
+    return facts
 
 
 def horizon_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
@@ -89,9 +146,10 @@ def shedding_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
     unserved = results["unserved_mw"].transpose("zone", "snapshot").values
     event = event_hours_mask(results)
     figures = shedding_figures(unserved, results["weight_h"].values, event)
+    period = period_unit(results["weight_h"].values)
     rows: list[tuple[str, object, str]] = [
-        ("unserved_energy_mwh", figures["unserved_energy_mwh"], "MWh/year"),
-        ("loss_of_load_hours", figures["loss_of_load_hours"], "h/year"),
+        ("unserved_energy_mwh", figures["unserved_energy_mwh"], f"MWh{period}"),
+        ("loss_of_load_hours", figures["loss_of_load_hours"], f"h{period}"),
         ("modelled_unserved_energy_mwh", figures["modelled_unserved_energy_mwh"], "MWh in the modelled hours (unweighted)"),
         ("modelled_loss_of_load_hours", figures["modelled_loss_of_load_hours"], "h in the modelled hours (unweighted)"),
     ]
@@ -180,19 +238,16 @@ def results_labels(results: xr.Dataset) -> tuple[str | None, str | None]:
 
 def bound_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
     """Rows of a decomposed unit-commitment run (see :mod:`planning.optimization.decomposition`):
-    upper and lower bound of the full-year cost, the certified gap (UB − LB)/UB, and their sources."""
+    upper and lower bound of the full-year cost and the certified gap (UB − LB)/UB (their sources: :func:`summary_facts`)."""
     if "certified_gap" not in results.attrs:
         return []
-    currency = results.attrs.get("currency", "currency")
+    total = cost_units(results.attrs.get("currency") or "currency", results["weight_h"])["total"]
     attrs = results.attrs
     return [
-        ("upper_bound", float(attrs["upper_bound"]), f"{currency}/year"),
-        ("lower_bound", float(attrs["lower_bound"]), f"{currency}/year"),
+        ("upper_bound", float(attrs["upper_bound"]), total),
+        ("lower_bound", float(attrs["lower_bound"]), total),
         ("certified_gap", float(attrs["certified_gap"]), "fraction"),
-        ("lower_bound_from", attrs["lower_bound_from"], ""),
-        ("investments_from", attrs["investments_from"], ""),
-        ("solution_from", attrs["solution_from"], ""),
-        ("stitched_window_cost", float(attrs["stitched_cost"]), f"{currency}/year"),
+        ("stitched_window_cost", float(attrs["stitched_cost"]), total),
         ("commitment_windows", int(attrs["windows"]), ""),
     ]
 
@@ -213,14 +268,15 @@ def datacenter_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
     if "datacenter_facility_power_mw" not in results:
         return []
     weight = results["weight_h"]
+    period = period_unit(weight)
     facility = results["datacenter_facility_power_mw"]
     rows: list[tuple[str, object, str]] = [
-        ("datacenter_energy_mwh", weighted_energy_mwh(facility, weight), "MWh/year"),
+        ("datacenter_energy_mwh", weighted_energy_mwh(facility, weight), f"MWh{period}"),
         ("datacenter_peak_mw", float(facility.sum("datacenter").max()), "MW"),
-        ("datacenter_work_done", weighted_energy_mwh(results["work_done"], weight), "MWh of rated-power throughput/year"),
+        ("datacenter_work_done", weighted_energy_mwh(results["work_done"], weight), f"MWh of rated-power throughput{period}"),
         ("datacenter_max_backlog", float(results["backlog"].max()), "MWh of rated-power throughput"),
     ]
     if "datacenter_as_arrived_it_mw" in results:
         moved = (results["datacenter_it_power_mw"] - results["datacenter_as_arrived_it_mw"]).clip(min=0.0)
-        rows.append(("datacenter_shifted_mwh", weighted_energy_mwh(moved, weight), "MWh/year"))
+        rows.append(("datacenter_shifted_mwh", weighted_energy_mwh(moved, weight), f"MWh{period}"))
     return rows

@@ -79,7 +79,8 @@ lower bound instead:
      from it (with its own fixed-integer LP re-solve).
 
    gap = (UB − LB) / UB is reported in summary.csv (``upper_bound``, ``lower_bound``,
-   ``certified_gap``, ``lower_bound_from``, ``investments_from``) and as ``mip_gap``.
+   ``certified_gap``) and as ``mip_gap``; ``lower_bound_from``, ``investments_from`` and ``solution_from``
+   (text) in run.json's ``summary_facts``.
 
 Where: this module (the matrix-level window machinery and the three stages); it is called
 from :func:`planning.workflows.run.solve_scenario` when ``unit_commitment.mode`` is integer and

@@ -127,7 +127,7 @@ def _run_report(folder: Path, out_dir: Path, week: str | None) -> Report:
     if (folder / "scenario.resolved.yaml").is_file():
         scenario = yaml.safe_load((folder / "scenario.resolved.yaml").read_text(encoding="utf-8")) or {}
     name = scenario.get("name") or record.get("scenario") or folder.name
-    currency = _currency(summary)
+    currency = _currency_of(scenario) or _currency(summary)
     start = choose_week(balance, week)
     window = week_window(balance, start)
     written: list[tuple[Path, str]] = []
@@ -221,7 +221,7 @@ def _currency_of(scenario: dict) -> str:
 def _currency(summary: pd.DataFrame) -> str:
     units = summary.set_index("metric")["unit"] if "unit" in summary else pd.Series(dtype=str)
     unit = str(units.get("total_cost", ""))
-    return unit.split("/")[0] if unit and unit != "nan" else ""
+    return unit.split("/")[0].split(" ")[0] if unit and unit != "nan" else ""
 
 
 def _safe(name: str) -> str:

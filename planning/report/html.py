@@ -102,8 +102,9 @@ def _page(title: str, body: str) -> str:
             f"<body>\n{body}\n</body></html>\n")
 
 
-def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
-    """The key metrics of summary.csv, large annual values in millions."""
+def summary_rows(summary: pd.DataFrame, facts: dict | None = None) -> pd.DataFrame:
+    """The key metrics of summary.csv, large annual values in millions, then the text ``facts`` (run.json's
+    ``summary_facts``: solver status, where the prices come from)."""
     indexed = summary.set_index("metric")
     rows = []
     for metric in KEY_METRICS:
@@ -112,6 +113,9 @@ def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
             if str(unit).startswith("flag") and isinstance(value, float):
                 value = bool(value)   # shown as yes/no
             rows.append({"metric": metric, "value": value, "unit": unit})
+    for metric in ("solver_status", "prices_from", "investments_from", "lower_bound_from", "solution_from"):
+        if metric in (facts or {}) and metric not in indexed.index:
+            rows.append({"metric": metric, "value": str(facts[metric]), "unit": ""})
     return pd.DataFrame(rows, columns=["metric", "value", "unit"])
 
 
@@ -170,7 +174,7 @@ def run_html(name: str, description: str, folder: Path, summary: pd.DataFrame, c
             f'<p class="meta">{" · ".join(meta)}</p>',
             f'<p class="warning">{html.escape(shed)}</p>' if shed else "",
             "<h2>Summary</h2>", f'<p class="horizon">{html.escape(horizon[0].upper() + horizon[1:])}.</p>' if horizon else "",
-            table_html(summary_rows(summary))]
+            table_html(summary_rows(summary, record.get("summary_facts")))]
     cap = capacity.copy()
     columns = [c for c in ("zone", "technology", "existing_mw", "new_mw", "retired_mw", "total_mw", "energy_mwh") if c in cap]
     body += ["<h2>Capacity (MW; storage energy in MWh)</h2>", table_html(cap[columns])]

@@ -3,7 +3,7 @@
 Termination handling
 --------------------
 * solution found (optimal, or a feasible point at the time limit) → results written; a
-  non-optimal status and the MIP gap are flagged in summary.csv and on screen. For a MILP every
+  non-optimal status and the MIP gap are flagged in run.json (``summary_facts``, ``solver``), summary.csv (``mip_gap``) and on screen. For a MILP every
   result — dispatch, commitment, prices, objective — comes from one solve, the LP re-solved with
   the integers fixed (:mod:`planning.optimization.solve`; the decomposed path does the same), and
   run.json records HiGHS' dual bound (``dual_bound``) next to the objective;
@@ -19,7 +19,7 @@ import json
 import platform
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
@@ -37,7 +37,7 @@ from planning.io.writers import atomic_folder, netcdf_ready, tidy_tables, write_
 from planning.metrics.carbon import carbon_outputs
 from planning.metrics.footprint import twin_carbon_table
 from planning.metrics.statistics import statistics_table
-from planning.metrics.summary import summary_table
+from planning.metrics.summary import summary_facts, summary_table
 from planning.optimization.build import build_model
 from planning.optimization.results import collect_results
 from planning.optimization.solve import SolveResult, solve_model
@@ -55,6 +55,8 @@ class RunOutcome:
     tables: dict[str, pd.DataFrame]
     out_dir: Path | None
     solved: SolveResult
+    facts: dict[str, str] = field(default_factory=dict)
+    """The text facts kept out of summary.csv (:func:`planning.metrics.summary.summary_facts`; run.json's ``summary_facts``)."""
 
 
 def resolved_scenario_yaml(scenario: Scenario) -> str:
@@ -154,6 +156,7 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
         summary = summary_table(results, timings)
         carbon_rows, carbon_tables, carbon_metrics = carbon_outputs(scenario, results, solved)
         summary = pd.concat([summary, carbon_rows], ignore_index=True)
+        facts = summary_facts(results, carbon_metrics)
         tables = {"summary": summary, **tidy_tables(results), **carbon_tables, "statistics": statistics_table(results, scenario)}
         if twins and scenario.datacenters:
             modes = {site.flexibility for site in scenario.datacenters.values()}
@@ -187,9 +190,10 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
             "wall_s": round(time.perf_counter() - wall, 4),
             "solver": {"status": solved.status, "objective": solved.objective, "dual_bound": solved.dual_bound, "mip_gap": solved.mip_gap,
                        "rows": solved.num_rows, "columns": solved.num_cols, "log": "solver.log", "prices_from": solved.duals_from},
+            "summary_facts": facts,
         }
         (staging / "run.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
-    return RunOutcome(results=results, summary=summary, tables=tables, out_dir=Path(out_dir).resolve(), solved=solved)
+    return RunOutcome(results=results, summary=summary, tables=tables, out_dir=Path(out_dir).resolve(), solved=solved, facts=facts)
 
 
 def results_input_files(scenario: Scenario) -> list[str]:

@@ -145,7 +145,12 @@ def folder_metrics(folder: Path) -> dict[str, Any]:
     summary = pd.read_csv(folder / "summary.csv").set_index("metric")["value"]
     for name in METRICS:
         if name in summary.index:
-            row[name] = _number(summary[name]) if name != "solver_status" else summary[name]
+            row[name] = _number(summary[name]) if name != "solver_status" else summary[name]   # an older folder's text row
+    record = folder / "run.json"
+    if record.is_file():   # the solver status is text: run.json's summary_facts, not summary.csv
+        facts = json.loads(record.read_text(encoding="utf-8")).get("summary_facts", {})
+        if "solver_status" in facts:
+            row["solver_status"] = facts["solver_status"]
     capacity_path = folder / "capacity.csv"
     if capacity_path.exists():
         capacity = pd.read_csv(capacity_path)

@@ -187,5 +187,5 @@ def test_written_commitment_satisfies_state_and_min_up_down(tmp_path):
     starts = check_commitment_table(commitment, capacity, {"ccgt": 500, "ocgt": 100}, {"ccgt": 6, "ocgt": 2}, {"ccgt": 4, "ocgt": 1})
     assert starts > 0  # the case does exercise start-ups
     summary = outcome.summary.set_index("metric")["value"]
-    assert summary["prices_from"] == "fixed-integer LP re-solve"
+    assert outcome.facts["prices_from"] == "fixed-integer LP re-solve"
     assert float(summary["startup_cost"]) > 0

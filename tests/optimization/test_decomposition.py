@@ -46,8 +46,8 @@ def test_decomposed_cost_within_reported_gap_of_monolithic(monolithic, decompose
     assert upper <= optimum + gap * upper + 1e-6 * optimum  # … so the decomposed cost is within its reported gap
     assert gap == pytest.approx((upper - lower) / upper)
     assert 0 <= gap < 0.01
-    assert summary["lower_bound_from"] == "full-year linear-UC LP"
-    assert summary["prices_from"] == "fixed-integer LP re-solve (decomposed commitment)"
+    assert outcome.facts["lower_bound_from"] == "full-year linear-UC LP"
+    assert outcome.facts["prices_from"] == "fixed-integer LP re-solve (decomposed commitment)"
     assert int(summary["commitment_windows"]) == 3
     # the fixed-commitment LP re-solve can only improve on the stitched windows
     assert upper <= float(summary["stitched_window_cost"]) * (1 + 1e-9)
@@ -85,8 +85,8 @@ def test_representative_investments_in_a_parallel_bound_process(tmp_path, monoli
     optimum = monolithic.solved.objective
     assert float(summary["upper_bound"]) >= optimum * (1 - 1e-6)
     assert float(summary["lower_bound"]) <= optimum * (1 + 1e-9)
-    assert "representative days" in summary["investments_from"]
-    assert summary["lower_bound_from"] == "full-year linear-UC LP"
+    assert "representative days" in outcome.facts["investments_from"]
+    assert outcome.facts["lower_bound_from"] == "full-year linear-UC LP"
 
 
 def test_warm_started_milp_tightens_the_bound(tmp_path, monolithic, decomposed):

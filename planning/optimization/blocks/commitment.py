@@ -52,7 +52,7 @@ Results: ``commitment_co2_t_per_h[g,t]`` = se_g·S_g·startups[g,t] + ne_g·S_g�
 (t per snapshot-hour; the carbon metrics allocate it, :mod:`planning.metrics.carbon`).
 
 Prices of the integer model come from the LP re-solved with every integer fixed (see
-:mod:`planning.optimization.solve`; ``prices_from`` in summary.csv).
+:mod:`planning.optimization.solve`; ``prices_from`` in run.json's ``summary_facts``).
 """
 
 from __future__ import annotations
