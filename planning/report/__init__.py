@@ -10,6 +10,9 @@ run folder
     center, when the run has them), report.html
 sweep folder
     sweep_comparison.png, report.html
+compare folder (``planning compare --out``: compare.csv, compare_statistics.csv)
+    report.html — the summary metrics that differ between the runs and the zone and system totals of
+    the statistics that differ (absolute and relative to the first run); no figures
 stress folder (``planning stress``: stress_summary.csv, adequacy.csv, loop_<mode>.csv)
     stress_convergence.png, report.html — each mode converged or NOT (unconverged modes marked, not
     ranked), the event figures (unweighted) next to the annualised ones, load shedding flagged
@@ -110,6 +113,8 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, week: s
         return _sweep_report(folder, out_dir)
     if (folder / "stress_summary.csv").is_file():
         return _stress_report(folder, out_dir)
+    if (folder / "compare.csv").is_file():
+        return _compare_report(folder, out_dir)
     return _run_report(folder, out_dir, week)
 
 
@@ -185,6 +190,18 @@ def _sweep_report(folder: Path, out_dir: Path) -> Report:
                                figures=written, currency=currency), encoding="utf-8")
     log.info("report written to %s", html)
     return Report(html=html, figures=[path])
+
+
+def _compare_report(folder: Path, out_dir: Path) -> Report:
+    from planning.report.html import compare_html
+
+    table = pd.read_csv(folder / "compare.csv", keep_default_na=False, na_values=["", "nan", "NaN"])
+    table["unit"] = table["unit"].fillna("")
+    statistics = _read(folder, "compare_statistics.csv", required=False)
+    html = out_dir / "report.html"
+    html.write_text(compare_html(folder=folder, table=table, statistics=statistics), encoding="utf-8")
+    log.info("report written to %s", html)
+    return Report(html=html, figures=[])
 
 
 def _stress_report(folder: Path, out_dir: Path) -> Report:

@@ -217,6 +217,27 @@ def sweep_html(name: str, description: str, folder: Path, table: pd.DataFrame, k
     return _page(f"{name} — sweep report", "\n".join(body))
 
 
+def compare_html(folder: Path, table: pd.DataFrame, statistics: pd.DataFrame | None) -> str:
+    """The report of a `planning compare --out` folder: what differs between the runs, absolute and relative to the first."""
+    from planning.metrics.compare import changed_rows
+
+    runs = [c for c in table.columns if c not in ("metric", "unit") and not c.startswith(("delta_", "relative_"))]
+    changed = changed_rows(table)
+    body = [f"<h1>Comparison of {len(runs)} runs</h1>",
+            f'<p class="meta">compare folder <code>{html.escape(str(folder))}</code> · runs {html.escape(", ".join(runs))} · '
+            f"differences to the first run <code>{html.escape(runs[0])}</code>: <code>delta_</code> = run − first, "
+            "<code>relative_</code> = (run − first) / |first|</p>",
+            f"<h2>Summary: {len(changed)} of {len(table)} metrics differ (compare.csv)</h2>",
+            table_html(changed, text_columns=("metric", "unit"))]
+    if statistics is not None:
+        moved = changed_rows(statistics)
+        totals = moved[(moved["zone"] == "total") | (moved["technology"] == "total")]
+        body += [f"<h2>Statistics: {len(moved)} of {len(statistics)} figures differ (compare_statistics.csv)</h2>",
+                 f"<p>Zone and system totals shown ({len(totals)} rows); every zone × technology row is in compare_statistics.csv.</p>",
+                 table_html(totals, text_columns=("zone", "technology", "quantity"))]
+    return _page("comparison of runs", "\n".join(body))
+
+
 def stress_html(name: str, description: str, folder: Path, summary: pd.DataFrame, adequacy: pd.DataFrame, events: pd.DataFrame | None,
                 traces: dict[str, pd.DataFrame], messages: dict[str, list[str]], figures: list[tuple[Path, str]], currency: str) -> str:
     """The report of a `planning stress` folder: modes (converged or not, ranked or not), event and annualised figures, traces."""

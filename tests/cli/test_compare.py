@@ -82,3 +82,16 @@ def test_compare_does_not_replace_an_output_folder_without_force(two_runs, tmp_p
     again = runner.invoke(app, ["compare", str(a), str(b), "--out", str(tmp_path / "cmp")])
     assert again.exit_code == 2 and "add --force" in again.output
     assert runner.invoke(app, ["compare", str(a), str(b), "--out", str(tmp_path / "cmp"), "--force"]).exit_code == 0
+
+
+def test_report_of_a_compare_folder_lists_what_differs(two_runs):
+    folder, (a, b) = two_runs
+    assert runner.invoke(app, ["compare", str(a), str(b), "--out", str(folder / "cmp-report")]).exit_code == 0
+    result = runner.invoke(app, ["report", str(folder / "cmp-report"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    page = (folder / "cmp-report" / "report" / "report.html").read_text()
+    assert "Comparison of 2 runs" in page
+    # The CO2 cost row, by hand: A 0, B 10,000, B − A 10,000, relative to 0 undefined (blank).
+    assert ('<td class="text">co2_cost</td><td class="text">USD2020 per 2-h horizon</td><td>0</td><td>10,000</td><td>10,000</td>'
+            '<td></td></tr>') in page
+    assert ">co2_t</td>" not in page                                  # emissions do not differ
