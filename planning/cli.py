@@ -448,7 +448,7 @@ def sweep(
 
 @app.command()
 def report(
-    results_dir: Annotated[Path, typer.Argument(help="Results folder of `planning run`, or a sweep folder of `planning sweep`.", show_default=False)],
+    results_dir: Annotated[Path, typer.Argument(help="Results folder of `planning run`, a sweep folder of `planning sweep`, a stress folder, or a compare folder of `planning compare --out`.", show_default=False)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the figures and report.html (default: RESULTS_DIR/report).")] = None,
     week: Annotated[Optional[str], typer.Option("--week", "-w", help="First day of the week shown in the dispatch and data-center figures (YYYY-MM-DD; default: the week around peak demand).")] = None,
     verbose: VerboseOption = False,
