@@ -22,34 +22,17 @@ a Markdown table. Results folders go next to the CSV (``headline_<case>/``).
 from __future__ import annotations
 
 import argparse
-import os
-import resource
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
+from planning_process import run_planning as run
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = {
     "main": ("scenarios/isone_datacenter_week.yaml", "two-week sample scaled to a year"),
     "year": ("scenarios/isone_datacenter_2030.yaml", "full chronological year"),
 }
-
-
-def run(command: list[str]) -> dict:
-    """Run ``python -m planning COMMAND`` in a fresh process; wall, CPU and load."""
-    load_before = os.getloadavg()[0]
-    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-m", "planning", *command], cwd=ROOT, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if completed.returncode != 0:
-        raise SystemExit(f"planning {' '.join(command)} failed (exit {completed.returncode}):\n{completed.stdout}\n{completed.stderr}")
-    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-    return {"wall_s": wall, "cpu_s": cpu, "load_before": load_before, "load_after": os.getloadavg()[0]}
 
 
 def firm_technologies(results: Path) -> set[str]:

@@ -17,24 +17,18 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
+from planning_process import run_planning
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _planning(*args: str) -> float:
-    """Run one `planning` command in a subprocess; its wall time (s). A non-zero exit other than 5 (load shed) fails."""
-    start = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-m", "planning", *args], cwd=REPO, capture_output=True, text=True)
-    if completed.returncode not in (0, 5):
-        sys.stderr.write(completed.stdout + completed.stderr)
-        raise SystemExit(f"planning {args[0]} failed with exit code {completed.returncode}")
-    return time.perf_counter() - start
+    """Wall time (s) of one `planning` command in a fresh process."""
+    return run_planning(list(args), accept=(0, 5))["wall_s"]
 
 
 def main() -> None:
