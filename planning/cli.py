@@ -354,7 +354,7 @@ def signals(
 
     The default folder RESULTS_DIR/signals is rewritten; an existing --out folder only with --force.
     """
-    from planning.io.signals import read_carbon_csv, write_signals
+    from planning.io.signals import read_carbon_csv, sdk_locations, write_signals
     from planning.io.writers import atomic_folder
 
     try:
@@ -362,7 +362,7 @@ def signals(
         _check(_derived_out_problems(results_dir, target, force or out is None))
         carbon = read_carbon_csv(results_dir)
         with atomic_folder(target) as staging:
-            paths = [target / Path(p).name for p in write_signals(carbon, staging, window_hours=window_hours)]
+            paths = [target / Path(p).name for p in write_signals(carbon, staging, window_hours=window_hours, locations=sdk_locations(results_dir))]
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return

@@ -20,6 +20,7 @@ Example::
           recs_mwh: 50000
           residual_mix_g_per_kwh: 420
       market_matching: annual                   # or hourly (no RECs then)
+      sdk_locations: {isone: eastus}            # zone → Carbon Aware SDK location name in the signals
 """
 
 from __future__ import annotations
@@ -89,6 +90,10 @@ class Carbon(Section):
         "or hour by hour (hourly, MWh in each hour; a surplus hour covers nothing else). Hourly needs no unbundled RECs (recs_mwh: 0)."
     )
     signal_window_hours: int = Field(4, ge=1, description="Window (h) of the optimal window in the Carbon Aware SDK-shaped signal JSON.")
+    sdk_locations: dict[str, str] = Field(
+        default_factory=dict, description="Zone → Carbon Aware SDK location name written as `location` in the signal JSON "
+        "(e.g. {isone: eastus}). A zone not listed keeps its own name."
+    )
     datacenters: dict[str, DataCenterCarbon] = Field(default_factory=dict, description="Per data center: contracts, embodied emissions, work unit.")
 
     @model_validator(mode="after")

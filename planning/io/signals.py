@@ -1,30 +1,49 @@
 """Hourly carbon and price signals for carbon-aware schedulers (from carbon.csv).
 
-Two forms:
+Forms written by ``planning signals RESULTS_DIR``:
 
 * ``signals.csv`` — one row per snapshot and zone: ``timestamp`` (ISO 8601, UTC), ``zone``,
   ``duration_min``, ``average_g_per_kwh``, ``consumption_g_per_kwh``, ``marginal_g_per_kwh``,
   ``price_per_mwh``.
-* ``signals_<metric>.json`` — the shape of the Carbon Aware SDK's forecast response
-  (``GET /emissions/forecasts/current``, `EmissionsForecastDTO`): a list with one object per
-  location::
+* Per metric (average, consumption, marginal), three JSON files in the Green Software
+  Foundation Carbon Aware SDK's Web API response shapes (field names and casing as its DTOs):
 
-      [{"generatedAt": ..., "requestedAt": ..., "location": "isone", "dataStartAt": ..., "dataEndAt": ...,
-        "windowSize": 240,
-        "optimalDataPoints": [{"location": "isone", "timestamp": ..., "duration": 240, "value": 301.2}],
-        "forecastData": [{"location": "isone", "timestamp": ..., "duration": 60, "value": 355.1}, ...]}]
+  - ``signals_<metric>.json`` — ``GET /emissions/forecasts/current`` (``EmissionsForecastDTO``),
+    one object per location: ``generatedAt``, ``requestedAt``, ``location``, ``dataStartAt``,
+    ``dataEndAt``, ``windowSize`` (minutes, int), ``optimalDataPoints`` and ``forecastData``
+    (``EmissionsDataDTO``: ``location``, ``timestamp``, ``duration`` in minutes as an int,
+    ``value``). As the SDK's ``RollingAverage`` does, each ``forecastData`` point is the mean
+    over the forward-looking window of ``windowSize`` minutes starting at its timestamp, with
+    ``duration = windowSize``; windows that would end after ``dataEndAt`` are not written (no
+    partial tail), so n hourly values give n − w + 1 points. ``optimalDataPoints`` lists every
+    point whose value equals the minimum (the SDK's ``GetOptimalEmissions``), in time order.
+  - ``signals_<metric>_bylocation.json`` — ``GET /emissions/bylocation`` (``EmissionsData``):
+    one object per zone-hour: ``location``, ``time``, ``rating``, ``duration`` (a .NET TimeSpan
+    as System.Text.Json writes it, ``"01:00:00"``).
+  - ``signals_<metric>_average.json`` — ``GET /emissions/average-carbon-intensity``
+    (``CarbonIntensityDTO``): one object per zone: ``location``, ``startTime``, ``endTime``,
+    ``carbonIntensity`` (the mean over the zone's hours with a value).
 
-  ``duration`` and ``windowSize`` are minutes; ``value`` is g CO2/kWh (the SDK's unit). The
-  optimal data point is the window of ``windowSize`` minutes with the lowest mean value, as the
-  SDK computes it (its value is that mean); ties go to the earliest window.
+Units: values are g CO2/kWh (the SDK's unit). Timestamps are written as System.Text.Json writes
+a ``DateTimeOffset`` at UTC: ``2030-06-01T02:00:00+00:00``.
 
+``location`` is the SDK location name of a zone: ``carbon.sdk_locations`` of the run's
+scenario (zone → name, e.g. ``{isone: eastus}``); a zone not listed keeps its own name.
+
+``generatedAt`` and ``requestedAt`` are the as-of time of the modelled data, not the time of the
+export: the start of the modelled horizon (the first snapshot), i.e. the forecast is read as
+one issued at the start of the data it covers. The export is thus reproducible.
+
+No nulls: the SDK has none. A zone-hour without any supply has no intensity (empty in
+signals.csv, never 0); in the JSON it is left out of ``bylocation``, out of the average, and no
+``forecastData`` window containing it is written. Windows spanning a gap in time (between
+representative periods) are not written either, since the SDK averages only continuous data.
 Snapshots of weight > 1 h (representative periods) are written as they are, one hour each; the
 weight is not part of a signal.
 
 Values are those of carbon.csv (start-up and no-load fuel included in the average and
 consumption-based intensities; a zone without local generation carries its imported intensity
-in ``average``). A zone-hour without any supply has no intensity: it is written empty in
-signals.csv and ``null`` in the JSON (never 0), and no optimal window contains it.
+in ``average``).
 """
 
 from __future__ import annotations
@@ -38,6 +57,22 @@ import pandas as pd
 from planning.errors import InputDataError
 
 METRICS = ("average", "consumption", "marginal")
+_ISO = "%Y-%m-%dT%H:%M:%S+00:00"
+
+
+def _stamp(time) -> str:
+    """A UTC time as System.Text.Json writes a DateTimeOffset at offset zero."""
+    time = pd.Timestamp(time)
+    if time.tzinfo is not None:
+        time = time.tz_convert("UTC").tz_localize(None)
+    return time.strftime(_ISO)
+
+
+def _timespan(minutes: int) -> str:
+    """A duration as System.Text.Json writes a TimeSpan ("c" format: [d.]hh:mm:ss)."""
+    days, rest = divmod(int(minutes), 24 * 60)
+    text = f"{rest // 60:02d}:{rest % 60:02d}:00"
+    return f"{days}.{text}" if days else text
 
 
 def signals_table(carbon: pd.DataFrame) -> pd.DataFrame:
@@ -53,58 +88,122 @@ def signals_table(carbon: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def optimal_window(values: np.ndarray, window: int) -> tuple[int, float]:
-    """Start index and mean of the ``window``-long run with the lowest mean (NaN hours excluded)."""
+def rolling_windows(times: pd.Series, values: np.ndarray, window: int) -> list[tuple[int, float]]:
+    """(start index, mean) of each forward-looking ``window``-hour window over continuous hours with values.
+
+    As the SDK's RollingAverage: one window per starting hour, none past the last hour; windows
+    containing an hour without a value or a gap in time are left out.
+    """
     values = np.asarray(values, dtype=float)
+    times = pd.to_datetime(pd.Series(times)).reset_index(drop=True)
     if window > len(values):
         raise InputDataError([f"signal window of {window} h is longer than the {len(values)} h of data; choose a shorter window"],
                              title="invalid signal window")
-    filled = np.where(np.isfinite(values), values, np.inf)
-    sums = np.convolve(filled, np.ones(window), mode="valid")
-    start = int(np.argmin(sums))
-    return start, float(sums[start] / window)
+    out = []
+    for start in range(len(values) - window + 1):
+        chunk = values[start:start + window]
+        continuous = times[start + window - 1] - times[start] == pd.Timedelta(hours=window - 1)
+        if continuous and np.all(np.isfinite(chunk)):
+            out.append((start, float(chunk.mean())))
+    return out
+
+
+def optimal_window(values: np.ndarray, window: int) -> tuple[int, float]:
+    """Start index and mean of the earliest ``window``-long run with the lowest mean (NaN hours excluded)."""
+    values = np.asarray(values, dtype=float)
+    times = pd.Series(pd.date_range("2000-01-01", periods=len(values), freq="h"))
+    windows = rolling_windows(times, values, window)
+    if not windows:
+        raise InputDataError([f"no {window} h window without a missing hour"], title="invalid signal window")
+    return min(windows, key=lambda item: item[1])
+
+
+def _location(zone, locations: dict[str, str] | None) -> str:
+    return str((locations or {}).get(str(zone), zone))
 
 
 def carbon_aware_forecast(carbon: pd.DataFrame, metric: str = "marginal", window_hours: int = 4,
-                          generated_at: str | None = None) -> list[dict]:
-    """The Carbon Aware SDK forecast-response list (one entry per zone) for one metric."""
-    if metric not in METRICS:
-        raise InputDataError([f"signal metric '{metric}': choose one of {', '.join(METRICS)}"], title="invalid signal metric")
-    column = f"{metric}_g_per_kwh"
-    generated_at = generated_at or pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+                          generated_at: str | None = None, locations: dict[str, str] | None = None) -> list[dict]:
+    """The Carbon Aware SDK forecast-response list (``EmissionsForecastDTO``, one per zone) for one metric."""
+    column = _column(metric)
     out = []
     for zone, frame in carbon.groupby("zone", sort=False):
-        times = pd.to_datetime(frame["snapshot"])
-        stamps = times.dt.strftime("%Y-%m-%dT%H:%M:%SZ").tolist()
+        location = _location(zone, locations)
+        times = pd.to_datetime(frame["snapshot"]).reset_index(drop=True)
         values = frame[column].to_numpy(dtype=float)
-        start, mean = optimal_window(values, window_hours)
-        end = (times.iloc[-1] + pd.Timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        points = [{"location": location, "timestamp": _stamp(times[start]), "duration": 60 * window_hours, "value": round(mean, 6)}
+                  for start, mean in rolling_windows(times, values, window_hours)]
+        best = min((p["value"] for p in points), default=None)
+        as_of = generated_at or _stamp(times[0])
         out.append({
-            "generatedAt": generated_at,
-            "requestedAt": generated_at,
-            "location": str(zone),
-            "dataStartAt": stamps[0],
-            "dataEndAt": end,
+            "generatedAt": as_of,
+            "requestedAt": as_of,
+            "location": location,
+            "dataStartAt": _stamp(times[0]),
+            "dataEndAt": _stamp(times.iloc[-1] + pd.Timedelta(hours=1)),
             "windowSize": 60 * window_hours,
-            "optimalDataPoints": [{"location": str(zone), "timestamp": stamps[start], "duration": 60 * window_hours,
-                                   "value": round(mean, 6)}],
-            "forecastData": [{"location": str(zone), "timestamp": s, "duration": 60, "value": (None if not np.isfinite(v) else round(float(v), 6))}
-                             for s, v in zip(stamps, values)],
+            "optimalDataPoints": [p for p in points if p["value"] == best],
+            "forecastData": points,
         })
     return out
 
 
-def write_signals(carbon: pd.DataFrame, folder: Path, window_hours: int = 4, metrics: tuple[str, ...] = METRICS) -> list[Path]:
-    """Write signals.csv and one SDK-shaped JSON per metric into ``folder``; return the paths."""
+def emissions_by_location(carbon: pd.DataFrame, metric: str = "marginal", locations: dict[str, str] | None = None) -> list[dict]:
+    """The SDK's ``emissions/bylocation`` response (``EmissionsData``): one object per zone-hour with a value."""
+    column = _column(metric)
+    return [{"location": _location(zone, locations), "time": _stamp(time), "rating": round(float(value), 6), "duration": _timespan(60)}
+            for zone, time, value in zip(carbon["zone"], carbon["snapshot"], carbon[column].to_numpy(dtype=float))
+            if np.isfinite(value)]
+
+
+def average_carbon_intensity(carbon: pd.DataFrame, metric: str = "marginal", locations: dict[str, str] | None = None) -> list[dict]:
+    """The SDK's ``CarbonIntensityDTO`` per zone: mean intensity over its hours with a value."""
+    column = _column(metric)
+    out = []
+    for zone, frame in carbon.groupby("zone", sort=False):
+        times = pd.to_datetime(frame["snapshot"]).reset_index(drop=True)
+        values = frame[column].to_numpy(dtype=float)
+        finite = values[np.isfinite(values)]
+        if not len(finite):
+            continue
+        out.append({"location": _location(zone, locations), "startTime": _stamp(times[0]),
+                    "endTime": _stamp(times.iloc[-1] + pd.Timedelta(hours=1)), "carbonIntensity": round(float(finite.mean()), 6)})
+    return out
+
+
+def _column(metric: str) -> str:
+    if metric not in METRICS:
+        raise InputDataError([f"signal metric '{metric}': choose one of {', '.join(METRICS)}"], title="invalid signal metric")
+    return f"{metric}_g_per_kwh"
+
+
+def write_signals(carbon: pd.DataFrame, folder: Path, window_hours: int = 4, metrics: tuple[str, ...] = METRICS,
+                  locations: dict[str, str] | None = None) -> list[Path]:
+    """Write signals.csv and the SDK-shaped JSON files of each metric into ``folder``; return the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / "signals.csv"]
     signals_table(carbon).to_csv(paths[0], index=False, float_format="%.10g")
     for metric in metrics:
-        path = folder / f"signals_{metric}.json"
-        path.write_text(json.dumps(carbon_aware_forecast(carbon, metric, window_hours), indent=1), encoding="utf-8")
-        paths.append(path)
+        for name, body in ((f"signals_{metric}.json", carbon_aware_forecast(carbon, metric, window_hours, locations=locations)),
+                           (f"signals_{metric}_bylocation.json", emissions_by_location(carbon, metric, locations)),
+                           (f"signals_{metric}_average.json", average_carbon_intensity(carbon, metric, locations))):
+            path = folder / name
+            path.write_text(json.dumps(body, indent=1, allow_nan=False), encoding="utf-8")
+            paths.append(path)
     return paths
+
+
+def sdk_locations(results_dir: Path) -> dict[str, str]:
+    """``carbon.sdk_locations`` of the run's scenario.resolved.yaml (empty when absent)."""
+    import yaml
+
+    path = Path(results_dir) / "scenario.resolved.yaml"
+    if not path.is_file():
+        return {}
+    scenario = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    mapping = (scenario.get("carbon") or {}).get("sdk_locations") or {}
+    return {str(zone): str(name) for zone, name in mapping.items()}
 
 
 def read_carbon_csv(results_dir: Path) -> pd.DataFrame:

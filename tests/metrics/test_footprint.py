@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pandas as pd
@@ -10,8 +9,7 @@ import pytest
 import xarray as xr
 
 from planning.config.carbon import Carbon
-from planning.errors import InputDataError, ScenarioError
-from planning.io.signals import carbon_aware_forecast, optimal_window, signals_table, write_signals
+from planning.errors import ScenarioError
 from planning.metrics import carbon
 from planning.metrics.footprint import compare_with_twin, datacenter_footprint, footprint_summary_rows, footprint_table
 from tests.metrics.test_carbon import hand_results
@@ -109,29 +107,6 @@ def test_twin_comparison_reports_allocated_and_system_emissions():
 def test_no_datacenter_no_footprint():
     r = hand_results(["z"], {"g": ("z", "ccgt", "thermal", 0.5)}, {"g": [1]}, {"z": [1]})
     assert datacenter_footprint(r, carbon.carbon_metrics(r, carbon.plant_factors(r, Carbon())), Carbon()) is None
-
-
-def _carbon_frame(values):
-    snapshots = pd.date_range("2030-06-01", periods=len(values), freq="h").strftime("%Y-%m-%dT%H:%M")
-    return pd.DataFrame({"snapshot": snapshots, "zone": "z", "average_g_per_kwh": values, "consumption_g_per_kwh": values,
-                         "marginal_g_per_kwh": values, "price_per_mwh": 1.0})
-
-
-def test_optimal_window_and_sdk_shape(tmp_path):
-    values = [500, 400, 100, 200, 300, 50, 600]
-    # 2-hour windows: means 450, 250, 150, 250, 175, 325 → the window starting at hour 2 (150).
-    assert optimal_window(np.array(values, dtype=float), 2) == (2, 150.0)
-    forecast = carbon_aware_forecast(_carbon_frame(values), "marginal", window_hours=2, generated_at="2030-01-01T00:00:00Z")
-    entry = forecast[0]
-    assert entry["location"] == "z" and entry["windowSize"] == 120
-    assert entry["optimalDataPoints"] == [{"location": "z", "timestamp": "2030-06-01T02:00:00Z", "duration": 120, "value": 150.0}]
-    assert entry["dataEndAt"] == "2030-06-01T07:00:00Z"
-    assert [p["value"] for p in entry["forecastData"]] == values
-    paths = write_signals(_carbon_frame(values), tmp_path, window_hours=2)
-    assert json.loads(paths[-1].read_text())[0]["optimalDataPoints"][0]["value"] == 150.0
-    assert list(signals_table(_carbon_frame(values)).columns)[:3] == ["timestamp", "zone", "duration_min"]
-    with pytest.raises(InputDataError):
-        optimal_window(np.array(values, dtype=float), 8)
 
 
 def test_market_based_hourly_matching_removes_contracts_from_each_hours_residual_mix():
@@ -251,15 +226,6 @@ def test_loop_signal_of_an_hour_without_supply_is_never_zero():
     np.testing.assert_allclose(carbon_signal(outcome, "consumption")[0], [600.0, 0.0], rtol=1e-12)
     # Location-based CO2 of the served energy only: 20 MWh × 0.6 t/MWh = 12 t (hour 1: nothing served).
     assert datacenter_co2_t(outcome) == pytest.approx(12.0, rel=1e-12)
-
-
-def test_signal_of_an_hour_without_supply_is_null_never_zero():
-    # Hour 1 has no intensity (no supply): null in the SDK JSON, and the 2-hour window avoids it:
-    # windows 0–1 and 1–2 contain it; 2–3 has mean (300 + 200)/2 = 250 and 3–4 (200 + 400)/2 = 300 → start 2.
-    values = [100.0, np.nan, 300.0, 200.0, 400.0]
-    forecast = carbon_aware_forecast(_carbon_frame(values), "average", window_hours=2, generated_at="2030-01-01T00:00:00Z")[0]
-    assert [p["value"] for p in forecast["forecastData"]] == [100.0, None, 300.0, 200.0, 400.0]
-    assert forecast["optimalDataPoints"][0]["timestamp"] == "2030-06-01T02:00:00Z" and forecast["optimalDataPoints"][0]["value"] == 250.0
 
 
 def _cleaner_looking_case(tmp_path):
