@@ -164,8 +164,10 @@ def shedding_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
 
 
 def _amount(value: float) -> str:
-    """160 → '160', 58400 → '58,400', 17.46 → '17.5', 0.25 → '0.25'."""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+    """160 → '160', 58400 → '58 400', 17.46 → '17.5', 0.25 → '0.25' (:func:`planning.formatting.format_number`)."""
+    from planning.formatting import format_number
+
+    return format_number(value, 3)
 
 
 def horizon_text(modelled_hours: float, represented_hours: float, snapshot_weight_h: float | None = None) -> str | None:

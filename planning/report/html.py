@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+
+from planning.formatting import format_number, label, value_parts
 
 STYLE = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1180px;
@@ -36,39 +36,8 @@ KEY_METRICS = ("total_cost", "investment_cost", "fixed_om_cost", "operating_cost
 
 
 def number(value, digits: int = 4) -> str:
-    """A readable number: thousands separators, about ``digits`` significant digits."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,d}"
-    if isinstance(value, (float, np.floating)):
-        magnitude = abs(value)
-        if magnitude < 1e-6:
-            return "0"
-        if magnitude >= 1000:
-            return f"{value:,.0f}"
-        decimals = max(0, digits - 1 - int(math.floor(math.log10(magnitude))))
-        return f"{value:,.{min(decimals, 6)}f}"
-    return str(value)
-
-
-def scaled(value, unit: str) -> tuple[object, str]:
-    """Large annual quantities in millions: 6.46e9 USD/year → 6,465 million USD/year; t → Mt; MWh → TWh."""
-    try:
-        number_ = float(value)
-    except (TypeError, ValueError):
-        return value, unit
-    unit = "" if unit is None or (isinstance(unit, float) and math.isnan(unit)) else str(unit)
-    if abs(number_) >= 1e6 and unit.endswith("/year"):
-        base = unit.removesuffix("/year")
-        if base == "t" or base.startswith("t "):
-            return number_ / 1e6, "Mt" + base[1:] + "/year"
-        if base == "MWh":
-            return number_ / 1e6, "TWh/year"
-        return number_ / 1e6, f"million {base}/year"
-    return number_, unit
+    """A readable number (:func:`planning.formatting.format_number`, the terminal's format too)."""
+    return format_number(value, digits)
 
 
 def _image(path: Path) -> str:
@@ -109,13 +78,14 @@ def summary_rows(summary: pd.DataFrame, facts: dict | None = None) -> pd.DataFra
     rows = []
     for metric in KEY_METRICS:
         if metric in indexed.index:
-            value, unit = scaled(_maybe_number(indexed.loc[metric, "value"]), indexed.loc[metric, "unit"])
+            value, unit = _maybe_number(indexed.loc[metric, "value"]), indexed.loc[metric, "unit"]
             if str(unit).startswith("flag") and isinstance(value, float):
                 value = bool(value)   # shown as yes/no
-            rows.append({"metric": metric, "value": value, "unit": unit})
+            text, unit = value_parts(value, unit)
+            rows.append({"metric": label(metric), "value": text, "unit": unit})
     for metric in ("solver_status", "prices_from", "investments_from", "lower_bound_from", "solution_from"):
         if metric in (facts or {}) and metric not in indexed.index:
-            rows.append({"metric": metric, "value": str(facts[metric]), "unit": ""})
+            rows.append({"metric": label(metric), "value": str(facts[metric]), "unit": ""})
     return pd.DataFrame(rows, columns=["metric", "value", "unit"])
 
 
@@ -123,8 +93,8 @@ def datacenter_rows(summary: pd.DataFrame) -> pd.DataFrame:
     indexed = summary[summary["metric"].astype(str).str.startswith("datacenter_")]
     rows = []
     for metric, value, unit in indexed[["metric", "value", "unit"]].itertuples(index=False):
-        value, unit = scaled(_maybe_number(value), unit)
-        rows.append({"metric": metric, "value": value, "unit": unit})
+        text, unit = value_parts(_maybe_number(value), unit)
+        rows.append({"metric": label(metric), "value": text, "unit": unit})
     return pd.DataFrame(rows, columns=["metric", "value", "unit"])
 
 
@@ -134,7 +104,7 @@ def twin_rows(twins: pd.DataFrame, currency: str) -> pd.DataFrame:
     units, scales = [], []
     for metric in frame.index:
         if metric.endswith("_cost") or metric.startswith("saving"):
-            units.append(f"million {currency}/year"), scales.append(1e6)
+            units.append(f"M {currency}/year"), scales.append(1e6)
         elif metric == "co2_t":
             units.append("Mt/year"), scales.append(1e6)
         elif metric.endswith("_mwh"):
@@ -145,6 +115,7 @@ def twin_rows(twins: pd.DataFrame, currency: str) -> pd.DataFrame:
             units.append(""), scales.append(1.0)
     frame = frame.apply(pd.to_numeric, errors="coerce").div(scales, axis=0)
     frame.insert(0, "unit", units)
+    frame.index = [label(metric) for metric in frame.index]
     return frame.reset_index(names="metric")
 
 

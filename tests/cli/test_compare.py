@@ -92,6 +92,6 @@ def test_report_of_a_compare_folder_lists_what_differs(two_runs):
     page = (folder / "cmp-report" / "report" / "report.html").read_text()
     assert "Comparison of 2 runs" in page
     # The CO2 cost row, by hand: A 0, B 10,000, B − A 10,000, relative to 0 undefined (blank).
-    assert ('<td class="text">co2_cost</td><td class="text">USD2020 per 2-h horizon</td><td>0</td><td>10,000</td><td>10,000</td>'
+    assert ('<td class="text">co2_cost</td><td class="text">USD2020 per 2-h horizon</td><td>0</td><td>10 000</td><td>10 000</td>'
             '<td></td></tr>') in page
     assert ">co2_t</td>" not in page                                  # emissions do not differ

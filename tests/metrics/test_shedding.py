@@ -72,7 +72,7 @@ def test_labels_say_sample_and_shedding(shed_summary):
     text = shedding_label(shed_summary)
     assert text.startswith("LOAD SHED")
     assert "160 MWh unserved and 4 loss-of-load hours during the stress events (4 h, unweighted)" in text
-    assert "58,400 MWh/year and 1,460 h/year annualised" in text
+    assert "58 400 MWh/year and 1 460 h/year annualised" in text
 
 
 def test_no_flag_without_shedding(tmp_path):
@@ -93,4 +93,4 @@ def test_horizon_text_for_each_kind_of_horizon():
     assert horizon_text(8760, 8760, 1.0) is None                                   # a full chronological year
     assert horizon_text(336, 8760, 8760 / 336).endswith("each stands for 26.07 h, so figures per year are the sample's × 26.07")
     assert horizon_text(48, 48, 1.0).startswith("the 48 modelled hours are not scaled to a year")
-    assert horizon_text(288, 8760, float("nan")).startswith("the 288 modelled hours are representative periods scaled to a year (8,760 h)")
+    assert horizon_text(288, 8760, float("nan")).startswith("the 288 modelled hours are representative periods scaled to a year (8 760 h)")
