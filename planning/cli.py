@@ -261,6 +261,7 @@ def run(
 def _print_summary(outcome, shed_line: bool = True) -> None:
     """The summary table, what the modelled hours stand for and, unless ``shed_line`` is False (``--strict`` reports it as
     the error), the LOAD SHED line."""
+    from planning.formatting import format_number, label, value_parts
     from planning.metrics.summary import horizon_label, new_capacity_by_technology, shedding_label
 
     horizon = horizon_label(outcome.summary)
@@ -268,9 +269,9 @@ def _print_summary(outcome, shed_line: bool = True) -> None:
         console.print(f"[bold]horizon:[/] {horizon}", highlight=False, soft_wrap=True)
     summary = outcome.summary.set_index("metric")
     table = Table(title=f"{outcome.results.attrs.get('scenario', '')}: summary", show_header=True)
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    table.add_column("unit")
+    table.add_column("metric", overflow="fold", max_width=32)
+    table.add_column("value", justify="right", overflow="fold")
+    table.add_column("unit", overflow="fold", max_width=36)
     shown = ("total_cost", "investment_cost", "operating_cost", "co2_t", "unserved_energy_mwh", "loss_of_load_hours",
              "event_unserved_energy_mwh", "event_loss_of_load_hours", "curtailment_mwh", "demand_weighted_price_per_mwh",
              "mip_gap", "build_s", "translate_s", "solve_s")
@@ -281,19 +282,20 @@ def _print_summary(outcome, shed_line: bool = True) -> None:
               "curtailment_mwh": "sample", "total_cost": "operating part: sample"}
     for metric in shown:
         if metric in summary.index:
-            value, unit = summary.loc[metric, "value"], summary.loc[metric, "unit"]
+            text, unit = value_parts(summary.loc[metric, "value"], summary.loc[metric, "unit"])
             if weight is not None and weight == weight and metric in scaled:
-                unit = f"{unit} ({scaled[metric]} × {weight:,.4g})"
-            text = f"{value:,.6g}" if isinstance(value, float) else str(value)
-            table.add_row(metric, text, unit)
+                unit = f"{unit} ({scaled[metric]} × {format_number(weight)})"
+            table.add_row(label(metric), text, unit)
     for technology, new_mw in new_capacity_by_technology(outcome.results).items():
-        table.add_row(f"new {technology}", f"{new_mw:,.1f}", "MW")
+        table.add_row(f"new {technology}", format_number(new_mw), "MW")
     for name, text in outcome.facts.items():   # text facts: run.json's summary_facts, not summary.csv
         if name != "marginal_method":
-            table.add_row(name, text, "run.json")
+            table.add_row(label(name), text, "run.json")
     console.print(table)
     if "value_of_flexibility" in outcome.tables:
-        twins = outcome.tables["value_of_flexibility"].set_index("twin").T.reset_index(names="metric")
+        from planning.report.html import twin_rows
+
+        twins = twin_rows(outcome.tables["value_of_flexibility"], outcome.results.attrs.get("currency") or "currency")
         console.print(_frame_table(twins, "value of data-center flexibility (value_of_flexibility.csv)"))
     shed = shedding_label(outcome.summary)
     if shed and shed_line:
@@ -304,15 +306,17 @@ def _print_summary(outcome, shed_line: bool = True) -> None:
     console.print(f"results written to [bold]{outcome.out_dir}[/]", highlight=False)
 
 
-def _frame_table(frame, title: str, fold: tuple[str, ...] = ()) -> Table:
-    """A rich table of a frame; the ``fold`` columns (names) wrap onto more lines instead of being cut with '…'."""
+def _frame_table(frame, title: str) -> Table:
+    """A rich table of a frame in the one number format (:mod:`planning.formatting`), metric names as labels; every
+    column wraps onto more lines instead of being cut with '…', so the table fits an 80-column terminal."""
+    from planning.formatting import format_number, label
+
     table = Table(title=title)
     for column in frame.columns:
         numeric = frame[column].dtype.kind in "biufc"
-        table.add_column(str(column), justify="right" if numeric else "left",
-                         overflow="fold" if column in fold else "ellipsis")
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
     for _, row in frame.iterrows():
-        table.add_row(*[f"{v:,.4g}" if isinstance(v, float) else str(v) for v in row])
+        table.add_row(*[label(v) if column == "metric" and isinstance(v, str) else format_number(v) for column, v in row.items()])
     return table
 
 
@@ -440,7 +444,7 @@ def sweep(
     else:
         shown = [c for c in ("run", "status", "total_cost", "co2_t", "wall_s", "resumed") if c in outcome.table]
         shown_table = outcome.table[shown].astype(object).where(outcome.table[shown].notna(), "")
-        console.print(_frame_table(shown_table, f"sweep {loaded.name}: {len(outcome.table)} run(s)", fold=("run",)))
+        console.print(_frame_table(shown_table, f"sweep {loaded.name}: {len(outcome.table)} run(s)"))
         console.print(f"sweep table written to [bold]{outcome.csv}[/] (log: sweep.log)", highlight=False)
     if problems:
         _fail(SweepFailures(problems, title=f"{len(problems)} of {len(outcome.table)} run(s) did not solve (recorded in {outcome.csv})"))

@@ -154,7 +154,7 @@ def test_run_that_sheds_load_says_so_and_strict_exits_5(tmp_path):
     text = " ".join(loud.output.split())
     assert "LOAD SHED: 160 MWh unserved and 4 loss-of-load hours during the stress events (4 h, unweighted)" in text
     assert "the 24 modelled hours are a sample scaled to a year" in text
-    assert "MWh/year (sample × 365)" in text and "│ investment_cost │ 0 │ USD2020/year │" in text   # investment is annualised, not scaled
+    assert "MWh/year (sample × 365)" in text and "│ investment cost │ 0 │ USD2020/year │" in text   # investment is annualised, not scaled
     summary = pd.read_csv(tmp_path / "loud" / "summary.csv").set_index("metric")["value"]
     assert float(summary["load_shed"]) == 1 and float(summary["sample_scaled_to_year"]) == 1
 

@@ -38,7 +38,11 @@ def test_compare_shows_the_hand_computed_difference(two_runs):
     folder, (a, b) = two_runs
     result = runner.invoke(app, ["compare", str(a), str(b), "--out", str(folder / "cmp")])
     assert result.exit_code == 0, result.output
-    assert "total_cost" in result.output and "co2_t" not in result.output.split("metrics differ")[1].split("statistics:")[0]
+    shown = result.output.split("metrics differ")[1].split("statistics:")[0]
+    metrics = [line.split("│")[1].strip() for line in shown.splitlines() if line.startswith("│")]
+    assert "total cost" in metrics and "CO2 cost" in metrics and "CO2" not in metrics   # co2_t did not change, co2_cost did
+    assert "│ total cost       │ USD2020          │ 10 000 │ 20 000 │  10 000 │          1 │" in shown
+    assert "e+0" not in shown and max(len(line) for line in result.output.splitlines()) <= 80
     table = pd.read_csv(folder / "cmp" / "compare.csv").set_index("metric")
     assert list(table.columns[:3]) == ["unit", "a", "b"]
     assert table.loc["total_cost", "a"] == pytest.approx(10_000, rel=1e-9)

@@ -103,7 +103,7 @@ def test_sweep_table_never_truncates_run_names():
     name = "co2_price_per_t=150,it_capacity_mw=2000,horizon_hours=168,storage=week"
     frame = pd.DataFrame({"run": [name], "status": ["Optimal"], "total_cost": [1.23e9], "co2_t": [4.5e6], "wall_s": [12.0]})
     console = Console(width=60, record=True)
-    console.print(_frame_table(frame, "sweep", fold=("run",)))
+    console.print(_frame_table(frame, "sweep"))
     cells = [line.split("│")[1].strip() for line in console.export_text().splitlines() if line.startswith("│")]
     assert "".join(cells) == name
 

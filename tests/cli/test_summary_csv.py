@@ -28,7 +28,7 @@ def _run(folder, scale: bool):
     (folder / "s.yaml").write_text(yaml.safe_dump(raw))
     result = runner.invoke(app, ["run", str(folder / "s.yaml"), "--out", str(folder / "run")])
     assert result.exit_code == 0, result.output
-    assert "solver_status" in result.output and "Optimal" in result.output   # still on the terminal, from run.json
+    assert "│ solver status" in result.output and "Optimal" in result.output   # still on the terminal, from run.json
     return pd.read_csv(folder / "run" / "summary.csv"), json.loads((folder / "run" / "run.json").read_text())
 
 
