@@ -287,7 +287,7 @@ def _print_summary(outcome, shed_line: bool = True) -> None:
                 unit = f"{unit} ({scaled[metric]} × {format_number(weight)})"
             table.add_row(label(metric), text, unit)
     for technology, new_mw in new_capacity_by_technology(outcome.results).items():
-        table.add_row(f"new {technology}", format_number(new_mw), "MW")
+        table.add_row(f"new {technology.replace('_', ' ')}", format_number(new_mw), "MW")
     for name, text in outcome.facts.items():   # text facts: run.json's summary_facts, not summary.csv
         if name != "marginal_method":
             table.add_row(label(name), text, "run.json")

@@ -2,8 +2,8 @@
 
 Convention (issue 13):
 
-* digits are grouped by threes with a plain space: ``58 400``; values of 100 or more are shown as whole numbers,
-  smaller ones with 4 significant digits, trailing zeros dropped (``17.46``, ``0.25``);
+* digits are grouped by threes with a plain space: ``58 400``; values of 1 000 or more are shown as whole numbers,
+  smaller ones with 4 significant digits, trailing zeros dropped (``182.5``, ``17.46``, ``0.25``);
 * money (a unit starting with a three-letter currency code, ``USD2020/year``) of 1 million or more is shown in
   millions: ``6 465 M USD2020/year``; MW, MWh, t and other units are not scaled;
 * a ``fraction`` is shown as a percentage with 2 significant digits: 0.0006346 → ``0.063 %``;
@@ -25,7 +25,7 @@ _WORDS = {"co2": "CO2", "mip": "MIP", "dc": "DC", "it": "IT", "om": "O&M", "mw":
 
 
 def format_number(value, digits: int = 4) -> str:
-    """58400 → '58 400'; 17.4567 → '17.46'; 6.4e-10 → '0'; NaN/None → ''; True → 'yes'; text unchanged."""
+    """58400 → '58 400'; 182.5 → '182.5'; 17.4567 → '17.46'; 6.4e-10 → '0'; NaN/None → ''; True → 'yes'; text unchanged."""
     if value is None:
         return ""
     if isinstance(value, bool) or type(value).__name__ == "bool_":
@@ -43,7 +43,7 @@ def format_number(value, digits: int = 4) -> str:
     magnitude = abs(number)
     if magnitude < TINY:
         return "0"
-    if magnitude >= 100 or float(number).is_integer():
+    if magnitude >= 10 ** (digits - 1) or float(number).is_integer():
         return f"{number:,.0f}".replace(",", " ")
     decimals = max(0, digits - 1 - int(math.floor(math.log10(magnitude))))
     text = f"{number:,.{min(decimals, 6)}f}".replace(",", " ")

@@ -26,7 +26,7 @@ def test_format_value(value, unit, expected):
 
 
 @pytest.mark.parametrize(("value", "digits", "expected"), [
-    (58400, 4, "58 400"), (17.46, 3, "17.5"), (0.25, 3, "0.25"), (160.0, 3, "160"), (6.4e-10, 4, "0"),
+    (58400, 4, "58 400"), (182.5, 4, "182.5"), (182.5, 3, "182"), (17.46, 3, "17.5"), (0.25, 3, "0.25"), (160.0, 3, "160"), (6.4e-10, 4, "0"),
     (True, 4, "yes"), (None, 4, ""), (-1234567.8, 4, "-1 234 568"),
 ])
 def test_format_number(value, digits, expected):

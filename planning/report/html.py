@@ -99,7 +99,7 @@ def datacenter_rows(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def twin_rows(twins: pd.DataFrame, currency: str) -> pd.DataFrame:
-    """value_of_flexibility.csv transposed (one column per twin), costs in millions, CO2 in Mt, energy in GWh."""
+    """value_of_flexibility.csv transposed (one column per twin), costs in millions, CO2 in Mt, energy in GWh, MIP gap in %."""
     frame = twins.set_index("twin").T
     units, scales = [], []
     for metric in frame.index:
@@ -111,6 +111,8 @@ def twin_rows(twins: pd.DataFrame, currency: str) -> pd.DataFrame:
             units.append("GWh/year"), scales.append(1e3)
         elif metric.endswith("_mw"):
             units.append("MW"), scales.append(1.0)
+        elif metric == "mip_gap":
+            units.append("%"), scales.append(0.01)
         else:
             units.append(""), scales.append(1.0)
     frame = frame.apply(pd.to_numeric, errors="coerce").div(scales, axis=0)

@@ -91,7 +91,22 @@ def twin_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("dc") / "run"
     result = CliRunner().invoke(app, ["run", str(EXAMPLE), "--out", str(out), "--twins", *sum((["--set", s] for s in SHORT), [])])
     assert result.exit_code == 0, result.output
+    (out.parent / "terminal.txt").write_text(result.output, encoding="utf-8")   # for the formatting test below
     return out
+
+
+def test_twins_terminal_output_is_readable_and_fits_80_columns(twin_run):
+    import re
+
+    text = (twin_run.parent / "terminal.txt").read_text(encoding="utf-8")   # CliRunner: not a terminal, so 80 columns
+    assert not re.search(r"\de[+-]\d", text), "no scientific notation"
+    tables = [line for line in text.splitlines() if line[:1] in "┏┃┡│└"]   # log and prose lines wrap by themselves
+    assert len(tables) > 40 and "…" not in "".join(tables) and max(len(line) for line in tables) <= 80
+    metrics = [line.split("│")[1].strip() for line in text.splitlines() if line.startswith("│")]
+    assert {"operating cost", "total cost", "CO2", "MIP gap", "saving vs inflexible"} <= set(metrics)
+    assert re.search(r"│ operating cost +│ +[0-9 ]+(\.[0-9]+)? │ M USD2020", text)   # money in millions
+    assert re.search(r"│ MIP gap +│ +[0-9.]+ │ % ", text)                           # a fraction as a percentage
+    assert re.search(r"│ MIP gap +│ % +│ +[0-9.]+ │", text)                           # the twins' gaps too
 
 
 def test_datacenter_csv_backlog_delay_and_power(twin_run):
