@@ -307,16 +307,28 @@ def _print_summary(outcome, shed_line: bool = True) -> None:
 
 
 def _frame_table(frame, title: str) -> Table:
-    """A rich table of a frame in the one number format (:mod:`planning.formatting`), metric names as labels; every
+    """A rich table of a frame in the one number format (:mod:`planning.formatting`), metric names as labels, a row with
+    a ``unit`` column scaled as one (:func:`planning.formatting.row_scale`: money in M, fractions in %); every
     column wraps onto more lines instead of being cut with '…', so the table fits an 80-column terminal."""
-    from planning.formatting import format_number, label
+    from planning.formatting import format_number, label, row_scale
 
     table = Table(title=title)
     for column in frame.columns:
         numeric = frame[column].dtype.kind in "biufc"
         table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
     for _, row in frame.iterrows():
-        table.add_row(*[label(v) if column == "metric" and isinstance(v, str) else format_number(v) for column, v in row.items()])
+        divisor, unit = row_scale(row.drop(["metric", "unit"], errors="ignore"), row["unit"]) if "unit" in row else (1.0, None)
+        cells = []
+        for column, value in row.items():
+            if column == "metric" and isinstance(value, str):
+                cells.append(label(value))
+            elif column == "unit":
+                cells.append(unit)
+            elif divisor != 1.0 and isinstance(value, (int, float)) and not isinstance(value, bool):
+                cells.append(format_number(value / divisor))
+            else:
+                cells.append(format_number(value))
+        table.add_row(*cells)
     return table
 
 

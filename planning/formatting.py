@@ -70,6 +70,25 @@ def value_parts(value, unit: str | None = "") -> tuple[str, str]:
     return format_number(number), unit
 
 
+def row_scale(values, unit: str | None = "") -> tuple[float, str]:
+    """(divisor, unit) for a row of values sharing one unit (a compare row, one metric across runs): money in millions
+    when the largest is 1 million or more, a fraction in %; else (1, unit). E.g. [6.46454e9, 0], 'USD2020' → (1e6, 'M USD2020')."""
+    unit = "" if unit is None or (isinstance(unit, float) and math.isnan(unit)) else str(unit)
+    numbers = []
+    for value in values:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(value, (str, bool)) and not math.isnan(number):
+            numbers.append(abs(number))
+    if unit == "fraction":
+        return 0.01, "%"
+    if _MONEY.match(unit) and numbers and max(numbers) >= 1e6:
+        return 1e6, f"M {unit}"
+    return 1.0, unit
+
+
 def format_value(value, unit: str | None = "") -> str:
     """6.46454e9, 'USD2020/year' → '6 465 M USD2020/year'; 6.4e-10, 'MW' → '0 MW'; 0.0006346, 'fraction' → '0.063 %'."""
     text, shown = value_parts(value, unit)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from planning.formatting import format_number, format_value, label
+from planning.formatting import format_number, format_value, label, row_scale
 
 
 @pytest.mark.parametrize(("value", "unit", "expected"), [
@@ -40,3 +40,10 @@ def test_format_number(value, digits, expected):
 ])
 def test_label(metric, expected):
     assert label(metric) == expected
+
+
+def test_row_scale():
+    assert row_scale([6.46454e9, 0.0, "n/a"], "USD2020") == (1e6, "M USD2020")
+    assert row_scale([3.157e5, -2e5], "USD2020/year") == (1.0, "USD2020/year")   # below a million: not scaled
+    assert row_scale([0.5], "fraction") == (0.01, "%")
+    assert row_scale([2e7], "MWh") == (1.0, "MWh")

@@ -108,6 +108,30 @@ def test_sweep_table_never_truncates_run_names():
     assert "".join(cells) == name
 
 
+def test_frame_table_fits_80_columns_with_readable_numbers_and_whole_labels():
+    import pandas as pd
+    from rich.console import Console
+
+    from planning.cli import _frame_table
+
+    frame = pd.DataFrame({"metric": ["demand_weighted_price_per_mwh", "operating_cost", "mip_gap"],
+                          "unit": ["USD2020/MWh", "USD2020 (investment and fixed O&M per year + operating cost per 2-h horizon)", ""],
+                          "first_run_with_a_long_name": [43.51, 6.46454e9, 6.4e-10],
+                          "second_run_with_a_long_name": [43.5, 6.5e9, 0.0006346],
+                          "delta_second_run_with_a_long_name": [-0.01, 3.546e7, 0.0006346]})
+    console = Console(width=80, record=True)
+    console.print(_frame_table(frame, "summary differences"))
+    lines = console.export_text().splitlines()
+    assert max(len(line) for line in lines) <= 80 and "…" not in "".join(lines) and "e+0" not in "".join(lines)
+    cells = [line.split("│") for line in lines if line.startswith("│")]
+    metric = " ".join(c[1].strip() for c in cells if c[1].strip())
+    assert metric == "demand weighted price per MWh operating cost MIP gap"   # folded onto lines, never cut
+    rows = [[cell.strip() for cell in c[2:6]] for c in cells if c[3].strip()]   # the first line of each row
+    assert rows[0] == ["USD2020/MWh", "43.51", "43.5", "-0.01"]
+    assert rows[1] == ["M USD2020", "6 465", "6 500", "35.46"]   # one scale per row: millions (the unit folds on)
+    assert rows[2] == ["", "0", "0.000635", "0.000635"]   # 6.4e-10 is solver noise; no unit, so not scaled
+
+
 def test_solver_heartbeat_and_timestamped_log_lines_without_a_terminal(tmp_path, monkeypatch):
     import re
 
