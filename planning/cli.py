@@ -341,13 +341,13 @@ def schema(
     VS Code with the YAML extension: put `# yaml-language-server: $schema=planning.schema.json`
     on the first line of a scenario.
     """
-    from planning.config import Scenario
+    from planning.config.schema import scenario_json_schema
     from planning.io.writers import output_file_problems
 
     try:
         if out is not None:
             _check(output_file_problems(out))
-        text = json.dumps(Scenario.model_json_schema(), indent=2)
+        text = json.dumps(scenario_json_schema(), indent=2)
         if out is None:
             sys.stdout.write(text + "\n")
             return
