@@ -114,20 +114,25 @@ def _cheapest_schedule(inputs: xr.Dataset, price: np.ndarray) -> tuple[float, np
     return pyo.value(model.cost), np.array([block.work_done[t].value for t in ctx.snapshots])
 
 
+def _work_arriving_at_23(representative: bool):
+    """48 h in two daily cycles; 100 MWh arrive at hour 23, price 10 $/MWh except 1 at hour 0 and 5 at hour 24."""
+    hours = 48
+    arrived = np.zeros(hours)
+    arrived[23] = 100.0
+    price = np.full(hours, 10.0)
+    price[24], price[0] = 5.0, 1.0
+    return _cheapest_schedule(_datacenter_inputs(hours, np.arange(hours) // 24, arrived, representative=representative), price)
+
+
 def test_backlog_carries_across_midnight_with_daily_cycles():
     # 48 h in two daily cycles (the storage cycle). 100 MWh of work arrives at 23:00 of day 1
     # (hour 23) and may wait 2 h. Price 10 $/MWh except 5 at 00:00 of day 2 (hour 24) and 1 at
     # 00:00 of day 1 (hour 0).
     # Chronological: the work is done at hour 23 or 24 → at 24 for 100 × 5 = 500 $.
     # (Wrapping day 1 onto itself it could be done at hour 0, "after" 23:00 of the same day: 100 $.)
-    hours = 48
-    arrived = np.zeros(hours)
-    arrived[23] = 100.0
-    price = np.full(hours, 10.0)
-    price[24], price[0] = 5.0, 1.0
-    cost, done = _cheapest_schedule(_datacenter_inputs(hours, np.arange(hours) // 24, arrived), price)
+    cost, done = _work_arriving_at_23(representative=False)
     assert cost == pytest.approx(500.0, rel=1e-9)
-    expected = np.zeros(hours)
+    expected = np.zeros(48)
     expected[24] = 100.0
     np.testing.assert_allclose(done, expected, atol=1e-6)
 
@@ -135,11 +140,6 @@ def test_backlog_carries_across_midnight_with_daily_cycles():
 def test_backlog_wraps_within_a_representative_period():
     # The same two days as representative periods: each is its own cycle, so the work arriving at
     # hour 23 is done at hour 0 of its own period (100 × 1 = 100 $), as documented.
-    hours = 48
-    arrived = np.zeros(hours)
-    arrived[23] = 100.0
-    price = np.full(hours, 10.0)
-    price[24], price[0] = 5.0, 1.0
-    cost, done = _cheapest_schedule(_datacenter_inputs(hours, np.arange(hours) // 24, arrived, representative=True), price)
+    cost, done = _work_arriving_at_23(representative=True)
     assert cost == pytest.approx(100.0, rel=1e-9)
     assert done[0] == pytest.approx(100.0, abs=1e-6)
