@@ -47,8 +47,8 @@ class TimeSeriesRef(Section):
     (``time_convention``, default: from the column's name, else hour-beginning). Rows must run
     oldest first, hourly, without duplicates or gaps, and cover every modelled hour.
     **Without** a time column the file holds one row per hour of ``horizon.year`` (8760 rows,
-    8784 in a leap year), row *i* being hour *i* (hour-beginning, UTC). The values are multiplied
-    by ``scale``.
+    8784 in a leap year), row *i* being hour *i* (hour-beginning, UTC), or one row per modelled
+    hour (``horizon.hours`` rows from ``horizon.start_hour``). The values are multiplied by ``scale``.
     """
 
     file: Path = Field(description="CSV file, relative to the YAML file that names it.")
@@ -58,7 +58,7 @@ class TimeSeriesRef(Section):
         None,
         description="Column of ISO 8601 time stamps (one per hour). Null = a column named snapshot, timestamp, time, datetime, "
         "date_time, utc_time or time_utc, or ending in _hour_ending/_hour_beginning, if the file has one; without one, "
-        "row i is hour i of horizon.year (hour-beginning, UTC).",
+        "row i is hour i of horizon.year (hour-beginning, UTC), or modelled hour i when the file has horizon.hours rows.",
     )
     time_convention: Literal["hour_beginning", "hour_ending"] | None = Field(
         None,

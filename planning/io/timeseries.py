@@ -19,7 +19,9 @@ the hour 00:00–01:00 UTC. A file states its time in one of two ways (declared 
   :attr:`TimeSeriesReader.notes` (logged as warnings by :func:`planning.io.inputs.load_inputs` and kept
   in the inputs' ``attrs['input_time_notes']``). Interior gaps are never filled.
 * **Without a time column** — one row per hour of ``horizon.year`` (8760 rows, 8784 in a leap
-  year), row *i* being hour *i* (hour-beginning, UTC, from January 1st 00:00).
+  year), row *i* being hour *i* (hour-beginning, UTC, from January 1st 00:00); or one row per
+  modelled hour (``horizon.hours`` rows), row *i* being modelled hour *i* (hour
+  ``horizon.start_hour + i`` of the year). A file of any other length is an error naming both.
 
 Other columns are ignored. Problems are collected, not raised one by one: a missing file or
 column (with a "did you mean"), time stamps as above, the wrong number of rows, non-numeric cells,
@@ -182,11 +184,17 @@ class TimeSeriesReader:
                 problems.add(f"{where}: {', '.join(declared)} set, but the file has no time column; "
                              "name it with time_column (rows without stamps are hours of horizon.year, hour-beginning UTC)")
                 return None
-            if len(frame) != self.n_hours:
-                problems.add(f"{where}: {len(frame)} rows, but the modelled year needs {self.n_hours} (one per hour of {self.year}), "
-                             "or a time column that places each row")
-                return None
-            return np.arange(self.n_hours), np.array([], dtype=int)
+            if len(frame) == self.n_hours:
+                return np.arange(self.n_hours), np.array([], dtype=int)
+            first, stop = self.modelled.start or 0, self.modelled.stop
+            if len(frame) == stop - first:
+                rows = np.full(self.n_hours, -1)
+                rows[first:stop] = np.arange(stop - first)
+                return rows, np.array([], dtype=int)
+            problems.add(f"{where}: {len(frame)} rows, but a file without time stamps needs {self.n_hours} (one per hour of "
+                         f"{self.year}) or {stop - first} (one per modelled hour, from horizon.start_hour = {first}); "
+                         "or add a time column that places each row")
+            return None
         beginnings = self._hour_beginnings(ref, frame[column], column, where, problems)
         if beginnings is None:
             return None

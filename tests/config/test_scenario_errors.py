@@ -116,7 +116,7 @@ def test_wrong_length(tmp_path):
     raw = _valid(tmp_path)
     write_series(tmp_path, {"demand": [10, 20, 30], "cf": [0.0]}, rows=8000)
     problems = _problems(raw)
-    assert any("8000 rows, but the modelled year needs 8760" in p for p in problems), problems
+    assert any("8000 rows, but a file without time stamps needs 8760" in p for p in problems), problems
 
 
 def test_duplicate_yaml_keys_are_errors(tmp_path):

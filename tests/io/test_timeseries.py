@@ -17,7 +17,7 @@ from planning.config.base import TimeSeriesRef
 from planning.errors import ScenarioError
 from planning.io.inputs import load_inputs
 from planning.io.timeseries import TimeSeriesReader
-from tests.conftest import REPO, thermal, tiny_scenario
+from tests.conftest import REPO, thermal, tiny_scenario, write_series
 
 ISNE = REPO / "data" / "grid" / "isne_2021.csv"
 GAS = {"technologies": {"gas": thermal(10)}, "plants": {"g": {"zone": "z", "technology": "gas", "existing_mw": 100}}}
@@ -82,6 +82,28 @@ def test_file_without_a_time_column_is_read_by_row(tmp_path):
     # Declaring how to read stamps that are not there is a mistake, named.
     _, reader = _read(tmp_path / "rows.csv", time_convention="hour_ending")
     assert reader.problems and "time_convention set, but the file has no time column" in reader.problems[0]
+
+
+def test_file_without_a_time_column_may_hold_only_the_modelled_hours(tmp_path):
+    # A 4-hour model from hour 1416 (2021-03-01T00:00Z) reads a 4-row file: row i is modelled hour i.
+    pd.DataFrame({"value": [5.0, 6.0, 7.0, 8.0]}).to_csv(tmp_path / "short.csv", index=False)
+    values, reader = _read(tmp_path / "short.csv", modelled=slice(1416, 1420))
+    assert reader.problems == []
+    np.testing.assert_array_equal(values[1416:1420], [5.0, 6.0, 7.0, 8.0])
+    assert np.isnan(values[:1416]).all() and np.isnan(values[1420:]).all()
+    # Neither a year nor the modelled hours: both lengths are named.
+    pd.DataFrame({"value": [1.0] * 5}).to_csv(tmp_path / "five.csv", index=False)
+    message = _problem(tmp_path / "five.csv", modelled=slice(1416, 1420))
+    assert "5 rows" in message and "8760" in message and "4 (one per modelled hour" in message and "time column" in message
+
+
+def test_scenario_with_horizon_only_files_solves(tmp_path):
+    # A 3-hour model at hour 1416 reads a 3-row demand file (no 8760-row file needed).
+    raw = tiny_scenario(tmp_path, [5.0, 6.0, 7.0], extra=GAS)
+    raw["horizon"].update(start_hour=1416)
+    raw["zones"]["z"]["demand"]["file"] = str(write_series(tmp_path, {"demand": [5.0, 6.0, 7.0]}, name="short.csv", rows=3))
+    inputs = load_inputs(validate_scenario(raw))
+    np.testing.assert_array_equal(inputs["demand_mw"].values[0], [5.0, 6.0, 7.0])
 
 
 def _problem(path, **kwargs) -> str:
