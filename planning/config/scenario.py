@@ -9,6 +9,7 @@ from planning.config.carbon import Carbon
 from planning.config.datacenters import DataCenter
 from planning.config.economics import Economics
 from planning.config.fuels import Fuel
+from planning.config.futures import Future, Stochastic, futures_problems
 from planning.config.horizon import Horizon
 from planning.config.operations import Operations
 from planning.config.plants import Plant
@@ -45,6 +46,9 @@ class Scenario(Section):
     carbon: Carbon = Field(default_factory=Carbon, description="Emission factors and attribution of the reported carbon metrics (not the model).")
     stress: Stress = Field(default_factory=Stress, description="Stress events (outages, drought, heat wave, line outage) and the data centers' signal mode under stress.")
     operations: Operations = Field(default_factory=Operations, description="Signal-response loop and headroom settings (planning loop, planning headroom).")
+    futures: dict[str, Future] = Field(default_factory=dict, description="Named futures with probabilities (adding up to 1), each overriding operating data: "
+                                       "a two-stage stochastic plan (investments shared, operation per future). Empty = one future.")
+    stochastic: Stochastic = Field(default_factory=Stochastic, description="Risk aversion (CVaR) and value-of-information re-solves of a scenario with futures.")
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":
@@ -125,4 +129,5 @@ def cross_reference_problems(data: dict) -> list[str]:
             problems.append(f"transmission.{name}: corridor duplicates transmission.{pairs[pair]} (same two zones); merge them")
         pairs.setdefault(pair, name)
     problems += stress_reference_problems(data)
+    problems += futures_problems(data)
     return problems

@@ -50,8 +50,11 @@ def snapshots(scenario: Scenario) -> pd.DatetimeIndex:
     return pd.date_range(start, periods=horizon.hours, freq="h", name="snapshot")
 
 
-def load_inputs(scenario: Scenario) -> xr.Dataset:
+def load_inputs(scenario: Scenario, aggregate: bool = True) -> xr.Dataset:
     """Read every data file the scenario names and assemble the model's numbers.
+
+    ``aggregate=False`` returns the chronological hours even with representative periods (the
+    stochastic workflow averages futures before clustering).
 
     Raises
     ------
@@ -167,6 +170,6 @@ def load_inputs(scenario: Scenario) -> xr.Dataset:
     )
     dataset = add_operations_inputs(dataset, scenario)
     dataset = apply_stress_events(dataset, scenario)
-    if horizon.representative_periods is not None:
+    if aggregate and horizon.representative_periods is not None:
         dataset = aggregate_inputs(dataset, horizon.representative_periods)
     return dataset

@@ -1,0 +1,403 @@
+"""Two-stage stochastic planning over named futures (``futures:``), with EV, EEV, WS, EVPI and VSS.
+
+The problem (the extensive form, "RP", the recourse problem)
+------------------------------------------------------------
+For futures f ∈ F with probabilities p_f, each future's inputs are loaded with the ordinary loader
+from the scenario with that future's overrides (:func:`future_scenario`), and each future's model is
+built by the ordinary build path (:func:`planning.optimization.build.build_model`, every block
+unchanged) as a sub-block ``future_<i>`` of one Pyomo model. The investment (first-stage) variables
+of every future — :data:`FIRST_STAGE_VARIABLES` — are tied to the first future's by
+non-anticipativity rows, x_f = x_1 (HiGHS' presolve removes them); everything indexed by snapshot
+(dispatch, commitment, storage, flows, the data-center schedule, ...) is per future (second stage).
+The objective is that of :mod:`planning.optimization.blocks.risk`:
+
+    min (1 − λ)·Σ_f p_f·cost_f + λ·CVaR_α(cost_f),   cost_f = investment + fixed O&M + operating cost of f
+
+**Why sub-models and not futures stacked on the snapshot axis** (DESIGN §9 "index, do not
+copy"): fuel prices, CO2 price and cap, start-up and no-load costs are per-plant numbers or
+attributes in the inputs, not per-snapshot series; stacking would need every block that reads them
+(dispatch, storage, commitment, policy) and every time coupling (storage cycles, operating cycles,
+representative periods and their calendar linking) to learn about futures. As sub-models every
+block, every time coupling, every CO2 cap (which then holds **in every future**, not in
+expectation) and representative periods (each future clustered on its own data) are correct by
+construction, and each future's cost is its own objective expression, which CVaR needs. The
+price is one copy of the first-stage columns per future, which presolve removes.
+
+Per-future results
+------------------
+Each future's results are collected by the ordinary :func:`planning.optimization.results.collect_results`
+from its sub-model, with its duals divided by q_f, the future's risk-adjusted probability (the dual of
+its ``future_cost_definition`` row; q_f = p_f when λ = 0): prices are then currency/MWh **in that
+future** (balance dual / (w_t · q_f)). The marginal emission intensity (a basis sensitivity of one
+future's LP) is not computed per future (carbon.csv says so in ``marginal_method``).
+
+Value of information (``stochastic.value_of_information``, re-solves)
+---------------------------------------------------------------------
+* **EV** — the expected-value problem: one future whose numbers are the probability-weighted means
+  of the futures' inputs (demand, capacity factors, marginal, start-up and no-load costs, CO2
+  price, data-center series and ratings; text such as a data center's flexibility mode from the
+  most probable future; a CO2 cap the probability-weighted mean if every future has one);
+* **EEV** — the EV problem's investments fixed, every future solved with them: the risk measure of
+  those costs (the expected cost when λ = 0);
+* **WS** — wait-and-see: every future solved alone (its own investments): the risk measure of those costs;
+* **EVPI = RP − WS** (≥ 0: what perfect foresight would be worth) and **VSS = EEV − RP** (≥ 0: what
+  planning for the futures, rather than for their average, saves).
+
+"The risk measure" is (1 − λ)·E + λ·CVaR_α of the futures' total costs, the RP's own objective,
+so that EVPI and VSS compare like with like. The re-solves are independent tasks run by
+:func:`run_tasks` (serial; one line to hand them to an executor).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+import xarray as xr
+from pydantic import ValidationError
+
+from planning.config.scenario import Scenario
+from planning.errors import ScenarioError, SolveError
+from planning.optimization.blocks import risk
+
+#: Variables without a snapshot index: the investments shared by every future (first stage).
+#: A block that adds an investment variable adds its name here (tests/workflows/test_stochastic.py
+#: checks that every variable of a full model is either indexed by snapshot or named here or in
+#: :data:`SECOND_STAGE_SCALARS`).
+FIRST_STAGE_VARIABLES = ("new_mw", "retired_mw", "new_mwh", "retired_mwh", "new_line_mw", "new_units", "retired_units")
+#: Variables without a snapshot index that are nevertheless per future (auxiliaries of second-stage rows).
+SECOND_STAGE_SCALARS = ("firm_mw", "firm_capacity_mw", "co2_cap_slack_t", "soc_start_mwh", "soc_high_mwh", "soc_low_mwh", "soc_floor_mwh")
+
+#: Data-center series and ratings zeroed in a future where the site is not online.
+_OFFLINE_ZERO = ("dc_baseline_mw", "dc_observed_flexible_mw", "dc_work_arrived", "dc_flexible_rating_mw", "dc_it_capacity_mw",
+                 "dc_curtailable_credit_mw")
+
+
+# ----------------------------------------------------------------------------------------------
+# Scenarios and inputs of the futures
+# ----------------------------------------------------------------------------------------------
+
+def future_scenario(scenario: Scenario, name: str) -> Scenario:
+    """The scenario as it is in future ``name``: the future's overrides merged over it, without ``futures:``.
+
+    Raises
+    ------
+    ScenarioError
+        The merged scenario's problems, each keyed ``futures.<name>: <key path>: ...``.
+    """
+    from planning.config.load import deep_merge, validate_scenario
+
+    future = scenario.futures[name]
+    raw = scenario.model_dump(mode="json", exclude={"futures"})
+    override: dict = {}
+    if future.fuels:
+        override["fuels"] = {fuel: {"price_per_mmbtu": value.price_per_mmbtu} for fuel, value in future.fuels.items()}
+    policy = future.policy.model_dump(mode="json", exclude_unset=True)
+    if policy:
+        override["policy"] = policy
+    for zone, value in future.zones.items():
+        demand = dict(raw["zones"][zone]["demand"]) if value.demand is None else value.demand.model_dump(mode="json")
+        if value.demand_scale is not None:
+            demand["scale"] = float(demand.get("scale", 1.0)) * value.demand_scale
+        override.setdefault("zones", {})[zone] = {"demand": demand}
+    for plant, value in future.plants.items():
+        override.setdefault("plants", {})[plant] = {"profile": value.profile.model_dump(mode="json")}
+    for site, value in future.datacenters.items():
+        changes = value.model_dump(mode="json", exclude_unset=True, exclude={"online"})
+        if changes:
+            override.setdefault("datacenters", {})[site] = changes
+    raw = deep_merge(raw, override)
+    raw["stochastic"] = {}
+    try:
+        return validate_scenario(raw, source=f"futures.{name}")
+    except ScenarioError as error:
+        raise ScenarioError([f"futures.{name}: {p}" for p in error.problems], title=f"invalid future '{name}'") from None
+
+
+def future_inputs(scenario: Scenario, name: str | None, aggregate: bool = True) -> xr.Dataset:
+    """The inputs of future ``name`` (``None``: the scenario itself), read by the ordinary loader; a data center
+    that is not ``online`` in the future draws nothing (its series and ratings are 0, its flexibility 'inflexible')."""
+    from planning.io.inputs import load_inputs
+    from planning.timeseries.aggregate import aggregate_inputs
+
+    own = scenario if name is None else future_scenario(scenario, name)
+    inputs = load_inputs(own, aggregate=False)
+    if name is not None:
+        offline = [site for site, value in scenario.futures[name].datacenters.items() if not value.online]
+        if offline:
+            inputs = inputs.copy(deep=True)
+            for site in offline:
+                for variable in _OFFLINE_ZERO:
+                    if variable in inputs:
+                        inputs[variable].loc[{"datacenter": site}] = 0.0
+                inputs["dc_flexibility"].loc[{"datacenter": site}] = "inflexible"
+    if aggregate and own.horizon.representative_periods is not None:
+        inputs = aggregate_inputs(inputs, own.horizon.representative_periods)
+    return inputs
+
+
+def expected_value_inputs(inputs_by_future: dict[str, xr.Dataset], probability: dict[str, float]) -> xr.Dataset:
+    """The EV problem's inputs: every number the futures disagree on replaced by its probability-weighted mean;
+    text (and integers) from the most probable future; the CO2 price averaged, a CO2 cap averaged when every
+    future has one (no cap when any has none)."""
+    names = list(inputs_by_future)
+    likeliest = max(names, key=lambda f: probability[f])
+    out = inputs_by_future[likeliest].copy(deep=True)
+    for variable in out.data_vars:
+        arrays = [inputs_by_future[f][variable] for f in names]
+        if any(a.shape != arrays[0].shape for a in arrays) or out[variable].dtype.kind not in "f":
+            continue
+        if all(np.array_equal(a.values, arrays[0].values, equal_nan=True) for a in arrays[1:]):
+            continue
+        out[variable] = sum(probability[f] * inputs_by_future[f][variable] for f in names)
+    prices = [float(inputs_by_future[f].attrs["co2_price_per_t"]) for f in names]
+    out.attrs["co2_price_per_t"] = float(sum(probability[f] * p for f, p in zip(names, prices)))
+    caps = [float(inputs_by_future[f].attrs["co2_cap_t"]) for f in names]
+    out.attrs["co2_cap_t"] = float(sum(probability[f] * c for f, c in zip(names, caps))) if not any(math.isnan(c) for c in caps) else float("nan")
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# The extensive form
+# ----------------------------------------------------------------------------------------------
+
+@dataclass
+class Extensive:
+    """The built extensive form: the parent model, each future's built sub-model, probabilities."""
+
+    model: pyo.ConcreteModel
+    built: dict  # future name -> BuiltModel
+    probability: dict[str, float]
+    build_s: float
+
+
+def first_stage_values(model: pyo.Block) -> dict[str, dict]:
+    """The first-stage variables' values of one (sub-)model: name → {index: value}."""
+    out = {}
+    for name in FIRST_STAGE_VARIABLES:
+        component = getattr(model, name, None)
+        if isinstance(component, pyo.Var):
+            out[name] = {index: (component[index].value or 0.0) for index in component}
+    return out
+
+
+def fix_first_stage(model: pyo.Block, values: dict[str, dict]) -> None:
+    """Fix the first-stage variables of ``model`` at ``values`` (integers rounded)."""
+    for name, by_index in values.items():
+        component = getattr(model, name)
+        for index, value in by_index.items():
+            var = component[index]
+            var.fix(round(value) if var.is_integer() else min(max(value, var.lb if var.lb is not None else value),
+                                                                   var.ub if var.ub is not None else value))
+
+
+def build_extensive(inputs_by_future: dict[str, xr.Dataset], probability: dict[str, float], cvar_alpha: float = 0.9,
+                    cvar_weight: float = 0.0, investments: dict[str, dict] | None = None) -> Extensive:
+    """Build the extensive form (see the module docstring); ``investments`` fixes the first stage."""
+    from planning.optimization.build import build_model, paused_gc
+
+    start = time.perf_counter()
+    parent = pyo.ConcreteModel(name="stochastic")
+    built = {}
+    with paused_gc():
+        for i, (name, inputs) in enumerate(inputs_by_future.items()):
+            one = build_model(inputs)
+            one.model.total_cost.deactivate()
+            parent.add_component(f"future_{i}", one.model)
+            built[name] = one
+        names = list(built)
+        first = built[names[0]].model
+        pairs = []
+        for var_name in FIRST_STAGE_VARIABLES:
+            component = getattr(first, var_name, None)
+            if isinstance(component, pyo.Var):
+                pairs += [(var_name, index) for index in component]
+        parent.NONANTICIPATIVITY = pyo.Set(initialize=range(len(pairs) * (len(names) - 1)))
+
+        def tie(m, k):
+            var_name, index = pairs[k % len(pairs)]
+            other = built[names[1 + k // len(pairs)]].model
+            return getattr(other, var_name)[index] == getattr(first, var_name)[index]
+
+        parent.nonanticipativity = pyo.Constraint(parent.NONANTICIPATIVITY, rule=tie)
+        if investments is not None:
+            for one in built.values():
+                fix_first_stage(one.model, investments)
+        risk.add(parent, {name: one.model.total_cost.expr for name, one in built.items()}, probability, cvar_alpha, cvar_weight)
+    return Extensive(model=parent, built=built, probability=probability, build_s=time.perf_counter() - start)
+
+
+def future_solve_view(extensive: Extensive, solved, name: str):
+    """The SolveResult as future ``name`` sees it: duals divided by its risk-adjusted probability q_f, its own cost
+    as the objective, no basis (a basis sensitivity of the whole extensive form is not one future's)."""
+    q = risk_adjusted_probability(extensive, solved)[name]
+    duals = {key: value / q for key, value in solved.duals.items()} if q > 0 else {key: float("nan") for key in solved.duals}
+    cost = float(pyo.value(extensive.model.future_cost[name]))
+    return dataclasses.replace(solved, duals=duals, objective=cost, dual_bound=float("nan") if solved.is_mip else cost,
+                               highs=None, columns=[], rows=[], col_cost=None)
+
+
+def risk_adjusted_probability(extensive: Extensive, solved) -> dict[str, float]:
+    """q_f = |dual of future_cost_definition[f]| (= p_f when λ = 0); p_f when no duals are available."""
+    out = {}
+    for name, p in extensive.probability.items():
+        dual = solved.dual(extensive.model.future_cost_definition[name])
+        out[name] = abs(dual) if dual == dual else p
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Solving: RP, and the value of information
+# ----------------------------------------------------------------------------------------------
+
+@dataclass
+class StochasticSolution:
+    """The solved recourse problem and, when asked, EV, EEV, WS, EVPI and VSS."""
+
+    results_by_future: dict[str, xr.Dataset]
+    solved: object
+    extensive: Extensive
+    cost_by_future: dict[str, float]
+    objective: float
+    timings: dict[str, float]
+    information: pd.DataFrame | None = None
+    information_by_future: pd.DataFrame | None = None
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+
+
+def risk_measure(costs: dict[str, float], probability: dict[str, float], alpha: float, weight: float) -> float:
+    """(1 − λ)·E[cost] + λ·CVaR_α(cost), computed directly from the futures' costs."""
+    if any(not math.isfinite(c) for c in costs.values()):
+        return float("inf")
+    expected = sum(probability[f] * costs[f] for f in costs)
+    return expected if weight == 0 else (1 - weight) * expected + weight * risk.cvar_of(costs, probability, alpha)
+
+
+def solve_single(inputs: xr.Dataset, solver, investments: dict[str, dict] | None = None) -> tuple[float, dict[str, dict], str]:
+    """One model (one future, or the EV problem) built and solved, optionally with the first stage fixed:
+    (total cost, first-stage values, HiGHS status); the cost is inf without a solution. A task of :func:`run_tasks`."""
+    from planning.optimization.build import build_model
+    from planning.optimization.solve import solve_model
+
+    built = build_model(inputs)
+    if investments is not None:
+        fix_first_stage(built.model, investments)
+    solved = solve_model(built.model, solver)
+    if not solved.has_solution:
+        return float("inf"), {}, solved.status
+    return float(solved.objective), first_stage_values(built.model), solved.status
+
+
+def run_tasks(function: Callable, tasks: list[tuple]) -> list:
+    """Run independent tasks ``function(*task)``; serial here (one line to hand them to an executor)."""
+    return [function(*task) for task in tasks]
+
+
+def solve_stochastic(scenario: Scenario, log_file: Path | None = None, verbose: bool = False,
+                     step: Callable[[str], None] = lambda message: None) -> StochasticSolution:
+    """Solve the recourse problem of ``scenario.futures`` and, with ``stochastic.value_of_information``, EV/EEV/WS."""
+    from planning.optimization.results import collect_results
+    from planning.optimization.solve import solve_model
+    from planning.workflows.run import diagnose
+
+    settings = scenario.stochastic
+    names = list(scenario.futures)
+    probability = {name: scenario.futures[name].probability for name in names}
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    step(f"reading the inputs of {len(names)} futures")
+    scenarios, problems = {}, []
+    for name in names:
+        try:
+            scenarios[name] = future_scenario(scenario, name)
+        except ScenarioError as error:
+            problems += error.problems
+    if problems:
+        raise ScenarioError(problems, title="invalid futures")
+    chronological = {name: future_inputs(scenario, name, aggregate=False) for name in names}
+    periods = scenario.horizon.representative_periods
+    if periods is not None:
+        from planning.timeseries.aggregate import aggregate_inputs
+
+        inputs = {name: aggregate_inputs(chronological[name], periods) for name in names}
+    else:
+        inputs = chronological
+    timings["inputs_s"] = time.perf_counter() - start
+
+    step("building the stochastic model")
+    extensive = build_extensive(inputs, probability, settings.cvar_alpha, settings.cvar_weight)
+    timings["build_s"] = extensive.build_s
+    step("solving with HiGHS")
+    solved = solve_model(extensive.model, scenario.solver, log_file=log_file, verbose=verbose)
+    timings["translate_s"] = solved.translate_s
+    timings["solve_s"] = solved.solve_s
+    if not solved.has_solution:
+        details = []
+        for name in names:
+            details += [f"future '{name}': {p}" for p in diagnose(scenarios[name], inputs[name], solved)]
+        raise SolveError(details, title=f"no solution of the stochastic problem: HiGHS says '{solved.status}'")
+    start = time.perf_counter()
+    results, costs = {}, {}
+    for name, one in extensive.built.items():
+        view = future_solve_view(extensive, solved, name)
+        results[name] = collect_results(one.ctx, view)
+        results[name].attrs.update(rows=solved.num_rows, columns=solved.num_cols, future=name, probability=probability[name])
+        costs[name] = float(pyo.value(extensive.model.future_cost[name]))
+    timings["results_s"] = time.perf_counter() - start
+    solution = StochasticSolution(results_by_future=results, solved=solved, extensive=extensive, cost_by_future=costs,
+                                  objective=float(pyo.value(extensive.model.objective)), timings=timings, scenarios=scenarios)
+    if settings.value_of_information:
+        start = time.perf_counter()
+        step(f"value of information: EV, then {2 * len(names)} re-solves (EEV, WS)")
+        solution.information, solution.information_by_future = value_of_information(
+            scenario, chronological, inputs, probability, solution)
+        timings["value_of_information_s"] = time.perf_counter() - start
+    return solution
+
+
+def value_of_information(scenario: Scenario, chronological: dict[str, xr.Dataset], inputs: dict[str, xr.Dataset],
+                         probability: dict[str, float], solution: StochasticSolution) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """EV, EEV, WS, EVPI, VSS (metric, value, unit) and each future's EEV and WS cost (future, probability, rp, eev, ws)."""
+    settings, solver = scenario.stochastic, scenario.solver
+    names = list(inputs)
+    ev_inputs = expected_value_inputs(chronological, probability)
+    if scenario.horizon.representative_periods is not None:
+        from planning.timeseries.aggregate import aggregate_inputs
+
+        ev_inputs = aggregate_inputs(ev_inputs, scenario.horizon.representative_periods)
+    ev_cost, ev_investments, ev_status = solve_single(ev_inputs, solver)
+    if not ev_investments:
+        raise SolveError([f"the expected-value problem has no solution (HiGHS: '{ev_status}'); set stochastic.value_of_information: false"],
+                         title="value of information")
+    outcomes = run_tasks(solve_single, [(inputs[f], solver, ev_investments) for f in names] + [(inputs[f], solver, None) for f in names])
+    eev = {f: outcomes[i][0] for i, f in enumerate(names)}
+    ws = {f: outcomes[len(names) + i][0] for i, f in enumerate(names)}
+    measure = lambda costs: risk_measure(costs, probability, settings.cvar_alpha, settings.cvar_weight)  # noqa: E731
+    rp, eev_value, ws_value = solution.objective, measure(eev), measure(ws)
+    unit = _cost_unit(solution)
+    table = pd.DataFrame([
+        ("rp_cost", rp, unit),
+        ("ev_cost", ev_cost, unit),
+        ("eev_cost", eev_value, unit),
+        ("ws_cost", ws_value, unit),
+        ("evpi", rp - ws_value, unit),
+        ("vss", eev_value - rp, unit),
+    ], columns=["metric", "value", "unit"])
+    by_future = pd.DataFrame({"future": names, "probability": [probability[f] for f in names],
+                              "rp_cost": [solution.cost_by_future[f] for f in names],
+                              "eev_cost": [eev[f] for f in names], "ws_cost": [ws[f] for f in names]})
+    return table, by_future
+
+
+def _cost_unit(solution: StochasticSolution) -> str:
+    from planning.metrics.summary import cost_units
+
+    first = next(iter(solution.results_by_future.values()))
+    return cost_units(first.attrs.get("currency") or "currency", first["weight_h"])["total"]

@@ -1,0 +1,147 @@
+"""Two-stage stochastic planning: a screening-curve case worked out by hand.
+
+One zone, four hours of 1 h, no discounting (annualised capex = capex for a 1-year life), gas at 1 $/MMBtu:
+
+* base: capex 10 $/MW, heat rate 1 → 1 $/MWh;  peak: capex 3 $/MW, heat rate 5 → 5 $/MWh;
+  unserved energy at 20 $/MWh (VOLL).
+* future L (p = 0.5): demand 50, 50, 50, 50 MW;  future H (p = 0.5): demand 100, 100, 100, 50 MW
+  (``zones.z.demand_scale`` of another column would do; here H reads its own column).
+
+Screening curve: a MW that runs h hours costs 10 + h (base), 3 + 5h (peak), 20h (unserved);
+base beats peak above h = 7/4, peak beats unserved above h = 0.2.
+
+RP (risk neutral): layer 0–50 MW runs 4 h in both futures (E 4 h) → base; layer 50–100 runs 3 h
+in H only (E 1.5 h < 1.75) → peak. Build base 50, peak 50:
+  cost_L = 500 + 150 + 50·4·1 = 850;  cost_H = 650 + 50·4·1 + 50·3·5 = 650 + 200 + 750 = 1600;
+  RP = 0.5·850 + 0.5·1600 = 1225.
+WS: L alone → base 50: 500 + 200 = 700; H alone → layer 50–100 runs 3 h > 1.75 → base 100:
+  1000 + 350 = 1350; WS = 1025; EVPI = RP − WS = 200.
+EV: mean demand 75, 75, 75, 50 → layer 50–75 runs 3 h → base 75: 750 + 275 = 1025 (= EV).
+EEV: base 75 fixed: L: 750 + 200 = 950; H: 750 + 275 + 3·25 MWh unserved × 20 = 2525;
+  EEV = 0.5·(950 + 2525) = 1737.5; VSS = EEV − RP = 512.5.
+Chain EV ≤ WS ≤ RP ≤ EEV: 1025 ≤ 1025 ≤ 1225 ≤ 1737.5.
+
+CVaR at α = 0.5 with p = 0.5/0.5 is the worse future's cost (H). Objective (1 − λ)E + λ·cost_H:
+the 50–100 layer costs 10 + 3m (base) or 3 + 15m (peak), m = 0.5(1 − λ) + λ the weight of H's
+hours, so base wins for λ > 1/6:
+* λ = 0.1: build unchanged (base 50, peak 50): objective 0.9·1225 + 0.1·1600 = 1262.5;
+* λ = 0.5: base 100, peak 0: cost_L = 1000 + 200 = 1200, cost_H = 1350, E = 1275,
+  objective 0.5·1275 + 0.5·1350 = 1312.5.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planning.config import validate_scenario
+from planning.errors import ScenarioError
+from planning.optimization.blocks.risk import cvar_of
+from planning.workflows.stochastic import solve_stochastic
+from tests.conftest import thermal, tiny_scenario
+
+
+def screening(folder, cvar_weight=0.0, cvar_alpha=0.5, information=True) -> dict:
+    raw = tiny_scenario(folder, [50, 50, 50, 50], columns={"high": [100, 100, 100, 50]}, extra={
+        "technologies": {"base": thermal(1, capex=10), "peak": thermal(5, capex=3)},
+        "plants": {"b": {"zone": "z", "technology": "base"}, "p": {"zone": "z", "technology": "peak"}},
+        "economics": {"discount_rate": 0.0},
+        "reliability": {"value_of_lost_load_per_mwh": 20, "allow_unserved_energy": True},
+        "futures": {
+            "low": {"probability": 0.5},
+            "high": {"probability": 0.5, "zones": {"z": {"demand": {"file": str(folder / "series.csv"), "column": "high"}}}},
+        },
+        "stochastic": {"cvar_alpha": cvar_alpha, "cvar_weight": cvar_weight, "value_of_information": information},
+    })
+    return raw
+
+
+def new_mw(solution) -> dict[str, float]:
+    results = next(iter(solution.results_by_future.values()))
+    return {str(p): float(v) for p, v in zip(results["plant"].values, results["new_mw"].values)}
+
+
+def information(solution) -> dict[str, float]:
+    return dict(zip(solution.information["metric"], solution.information["value"]))
+
+
+def test_screening_curve_rp_ev_eev_ws_evpi_vss(tmp_path):
+    """RP 1225 (base 50, peak 50), EV 1025, EEV 1737.5, WS 1025, EVPI 200, VSS 512.5 (module docstring)."""
+    solution = solve_stochastic(validate_scenario(screening(tmp_path)))
+    assert solution.objective == pytest.approx(1225, abs=1e-6)
+    assert new_mw(solution) == pytest.approx({"b": 50, "p": 50}, abs=1e-6)
+    assert solution.cost_by_future == pytest.approx({"low": 850, "high": 1600}, abs=1e-6)
+    figures = information(solution)
+    assert figures == pytest.approx({"rp_cost": 1225, "ev_cost": 1025, "eev_cost": 1737.5, "ws_cost": 1025,
+                                     "evpi": 200, "vss": 512.5}, abs=1e-6)
+    by_future = solution.information_by_future.set_index("future")
+    assert by_future["eev_cost"].to_dict() == pytest.approx({"low": 950, "high": 2525}, abs=1e-6)
+    assert by_future["ws_cost"].to_dict() == pytest.approx({"low": 700, "high": 1350}, abs=1e-6)
+
+
+def test_each_future_keeps_its_own_dispatch_and_prices(tmp_path):
+    """Capacities are shared; H's peak runs 50 MW in hours 0–2, L's not at all; balances hold to 1e-6 per future.
+    Prices are duals / (w·p): peak's capacity rent 3 $/MW = Σ_f p_f Σ_t (π_f,t − 5)⁺ = 0.5·Σ_{t<3}(π_H,t − 5),
+    so Σ_{t<3} π_H,t = 21 $/MWh (the split between the hours is degenerate; the sum is not)."""
+    solution = solve_stochastic(validate_scenario(screening(tmp_path, information=False)))
+    low, high = solution.results_by_future["low"], solution.results_by_future["high"]
+    assert np.allclose(low["new_mw"].values, high["new_mw"].values)
+    assert high["generation_mw"].sel(plant="p").values == pytest.approx([50, 50, 50, 0], abs=1e-6)
+    assert low["generation_mw"].sel(plant="p").values == pytest.approx([0, 0, 0, 0], abs=1e-6)
+    for results in (low, high):
+        supplied = results["generation_mw"].sum("plant").values + results["unserved_mw"].values
+        assert supplied == pytest.approx(results["demand_mw"].values, abs=1e-6)
+    assert float(high["price_per_mwh"].isel(snapshot=slice(0, 3)).sum()) == pytest.approx(21, abs=1e-6)
+
+
+def test_cvar_weight_zero_is_the_risk_neutral_optimum_and_small_weight_keeps_the_build(tmp_path):
+    """λ = 0: 1225 and base 50/peak 50 (the risk-neutral optimum). λ = 0.1 < 1/6 exercises the CVaR rows with
+    the same build: 0.9·1225 + 0.1·1600 = 1262.5."""
+    neutral = solve_stochastic(validate_scenario(screening(tmp_path, cvar_weight=0.0)))
+    assert neutral.objective == pytest.approx(1225, abs=1e-6)
+    small = solve_stochastic(validate_scenario(screening(tmp_path, cvar_weight=0.1)))
+    assert small.objective == pytest.approx(1262.5, abs=1e-6)
+    assert new_mw(neutral) == pytest.approx({"b": 50, "p": 50}, abs=1e-6)
+    assert new_mw(small) == pytest.approx({"b": 50, "p": 50}, abs=1e-6)
+
+
+def test_cvar_changes_the_build(tmp_path):
+    """λ = 0.5 > 1/6: base 100, peak 0; costs L 1200, H 1350; objective 0.5·1275 + 0.5·1350 = 1312.5.
+    Risk measure of WS {700, 1350}: 0.5·1025 + 0.5·1350 = 1187.5 → EVPI 125; of EEV {950, 2525}:
+    0.5·1737.5 + 0.5·2525 = 2131.25 → VSS 818.75."""
+    solution = solve_stochastic(validate_scenario(screening(tmp_path, cvar_weight=0.5)))
+    assert new_mw(solution) == pytest.approx({"b": 100, "p": 0}, abs=1e-6)
+    assert solution.cost_by_future == pytest.approx({"low": 1200, "high": 1350}, abs=1e-6)
+    assert solution.objective == pytest.approx(1312.5, abs=1e-6)
+    assert information(solution)["evpi"] == pytest.approx(125, abs=1e-6)
+    assert information(solution)["vss"] == pytest.approx(818.75, abs=1e-6)
+    # The risk-adjusted probabilities (duals of future_cost_definition): q_H = 0.5·0.5 + 0.5·1 = 0.75, q_L = 0.25 (α = 0.5: the
+    # tail is H alone). H's prices are its duals / (w·q_H): peak's rent 3 = 0.75·Σ_{t<3}(π_H,t − 5) would need a peak; with
+    # none built the base's rent 10 = Σ_f q_f Σ_t (π_f,t − 1) holds instead.
+    from planning.workflows.stochastic import risk_adjusted_probability
+
+    q = risk_adjusted_probability(solution.extensive, solution.solved)
+    assert q == pytest.approx({"low": 0.25, "high": 0.75}, abs=1e-9)
+    rent = sum(q[f] * float((solution.results_by_future[f]["price_per_mwh"] - 1).sum()) for f in q)
+    assert rent == pytest.approx(10, abs=1e-6)
+
+
+def test_cvar_of_a_discrete_distribution():
+    """Costs 10 (p 0.5), 20 (p 0.3), 40 (p 0.2): CVaR_0.7 = 40·0.2/0.3 + 20·0.1/0.3 = 33.33…; CVaR_0 = E = 19."""
+    costs, probability = {"a": 10.0, "b": 20.0, "c": 40.0}, {"a": 0.5, "b": 0.3, "c": 0.2}
+    assert cvar_of(costs, probability, 0.7) == pytest.approx((40 * 0.2 + 20 * 0.1) / 0.3)
+    assert cvar_of(costs, probability, 0.0) == pytest.approx(19.0)
+
+
+def test_futures_are_checked_all_at_once(tmp_path):
+    """Probabilities that do not add up to 1, an unknown zone and a profile on a thermal plant: every problem, keyed."""
+    raw = screening(tmp_path)
+    raw["futures"]["low"]["probability"] = 0.6
+    raw["futures"]["high"]["zones"]["north"] = {"demand_scale": 2}
+    raw["futures"]["high"]["plants"] = {"b": {"profile": {"file": str(tmp_path / "series.csv"), "column": "high"}}}
+    with pytest.raises(ScenarioError) as error:
+        validate_scenario(raw)
+    text = "\n".join(error.value.problems)
+    assert "futures: the probabilities add up to 1.1, not 1" in text
+    assert "futures.high.zones.north: unknown zone 'north'" in text
+    assert "futures.high.plants.b.profile: only variable plants take a profile" in text
