@@ -84,6 +84,9 @@ def _print_version(value: bool) -> None:
 
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show debug messages (and HiGHS' own progress lines where a solve runs).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output path (warnings and errors still go to stderr).")]
+# Where independent tasks run (planning.parallel.Executor): sweep runs, decomposed commitment windows.
+SchedulerOption = Annotated[Optional[str], typer.Option("--scheduler", help="Address of a running Dask scheduler (tcp://host:8786); default: a local cluster. 'synchronous' runs in this process.")]
+WorkersOption = Annotated[Optional[int], typer.Option("--workers", "-n", min=1, help="Worker processes of the local Dask cluster (one thread each); default 2 (a sweep file's cluster.workers).")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output folder (only one written by planning, never a file).")]
 
 
@@ -411,8 +414,8 @@ def _configure_logging(verbose: bool, quiet: bool, log_file: Path | None = None)
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(help="Sweep YAML: a base scenario and a grid and/or list of overrides.", show_default=False)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Sweep folder (default: results/sweeps/<sweep name>).")] = None,
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Address of a running Dask scheduler (tcp://host:8786); default: a local cluster. 'synchronous' runs in this process.")] = None,
-    workers: Annotated[int, typer.Option("--workers", "-n", min=1, help="Worker processes of the local cluster (one thread each).")] = 2,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
 ) -> None:

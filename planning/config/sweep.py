@@ -13,6 +13,9 @@ A sweep file is YAML::
     runs:                               # and/or an explicit list, one mapping per run
       - {policy.co2_price_per_t: 300, datacenters.campus.flexibility: ideal}
     twins: false                        # also solve the data-center twins of every run
+    cluster:                            # where the runs execute (planning sweep --scheduler/--workers override it)
+      workers: 2                        # a LocalCluster of 2 worker processes (default)
+      # scheduler: tcp://head-node:8786   # or a running Dask scheduler; "synchronous" = this process
 
 Keys are dotted key paths into the scenario, exactly as after ``--set``; values are YAML values
 (a number, a string, ``null``, a list or a mapping). ``file`` / ``*_file`` values are relative to
@@ -42,6 +45,25 @@ def _check_key_path(key: str) -> str:
     return key
 
 
+class Cluster(BaseModel):
+    """Where the independent tasks run (:class:`planning.parallel.Executor`): a LocalCluster, a scheduler, or this process."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    scheduler: str | None = Field(
+        None, description="Address of a running Dask scheduler (tcp://host:8786); null = a LocalCluster of `workers` processes; "
+        "'synchronous' = one task after the other in this process, without Dask.")
+    workers: int = Field(2, ge=1, description="Worker processes of the LocalCluster (one thread each); ignored with a scheduler.")
+
+    @field_validator("scheduler")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None and value != "synchronous" and "://" not in value:
+            raise ValueError(f"'{value}' is not a scheduler address; write tcp://host:8786, or 'synchronous', or leave it out "
+                             "for a local cluster")
+        return value
+
+
 class SweepFile(BaseModel):
     """The schema of a sweep file (strict: unknown keys are errors)."""
 
@@ -54,6 +76,7 @@ class SweepFile(BaseModel):
     grid: dict[KeyPath, list[Any]] = Field(default_factory=dict, description="Key path → list of values; every combination is one run (cartesian product).")
     runs: list[dict[KeyPath, Any]] = Field(default_factory=list, description="Explicit runs, each a mapping key path → value (added after the grid's runs).")
     twins: bool = Field(False, description="Also solve each run's data-center twins (inflexible/learned/ideal) and write value_of_flexibility.csv.")
+    cluster: Cluster = Field(default_factory=Cluster, description="Where the runs execute; --scheduler/--workers of planning sweep override it.")
 
     @field_validator("set", "grid")
     @classmethod
@@ -114,6 +137,7 @@ class Sweep(BaseModel):
     runs: tuple[Run, ...]
     keys: tuple[str, ...]
     twins: bool
+    cluster: Cluster = Cluster()
 
     def common_strings(self) -> list[str]:
         return [f"{key}={json.dumps(value)}" for key, value in self.common.items()]
@@ -167,7 +191,7 @@ def load_sweep(path: str | Path) -> Sweep:
     names = run_names(combos, keys)
     runs = tuple(Run(name=name, overrides=combo) for name, combo in zip(names, combos))
     return Sweep(name=spec.name or path.stem, description=spec.description, source=path, scenario=base, common=common,
-                 runs=runs, keys=keys, twins=spec.twins)
+                 runs=runs, keys=keys, twins=spec.twins, cluster=spec.cluster)
 
 
 def _resolve_file(key: str, value: Any, base_dir: Path) -> Any:

@@ -12,6 +12,10 @@ does). The sweep folder holds::
 
 Where the runs execute
 ----------------------
+Each run is a task of :class:`planning.parallel.Executor` (the executor the decomposition uses
+too; a decomposed run on a worker submits its commitment windows to the same cluster). Chosen by
+``--scheduler``/``--workers``, else the sweep file's ``cluster:`` section:
+
 * default: a :class:`distributed.LocalCluster` started for the sweep — worker *processes*
   (``n_workers``, default 2), one thread each, since HiGHS and Pyomo hold the GIL;
 * ``scheduler="tcp://host:8786"``: a running Dask scheduler (see the README: ``dask scheduler``
@@ -209,7 +213,7 @@ def _same_where_both(old: Any, new: Any) -> bool:
     return old == new
 
 
-def run_sweep(sweep: Sweep, out_dir: Path | None = None, scheduler: str | None = None, workers: int = 2,
+def run_sweep(sweep: Sweep, out_dir: Path | None = None, scheduler: str | None = None, workers: int | None = None,
               progress: Callable[[dict, dict], None] | None = None, verbose: bool = False) -> SweepOutcome:
     """Run every run of ``sweep`` that is not finished yet and write sweep.csv.
 
@@ -217,9 +221,11 @@ def run_sweep(sweep: Sweep, out_dir: Path | None = None, scheduler: str | None =
     ----------
     out_dir
         Sweep folder (default ``results/sweeps/<sweep name>``).
-    scheduler
-        ``None`` for a LocalCluster of ``workers`` processes, a scheduler address
-        (``tcp://host:8786``) for a running cluster, or ``"synchronous"`` for this process.
+    scheduler, workers
+        Where the runs execute (:class:`planning.parallel.Executor`): ``None`` for a LocalCluster of
+        ``workers`` processes, a scheduler address (``tcp://host:8786``) for a running cluster, or
+        ``"synchronous"`` for this process. None = the sweep file's ``cluster:`` (default: a
+        LocalCluster of 2 workers).
     progress
         Called after each run with the run's row and the counts so far
         (``total, done, failed, skipped``).
@@ -227,6 +233,8 @@ def run_sweep(sweep: Sweep, out_dir: Path | None = None, scheduler: str | None =
     from planning.config import load_scenario
     from planning.workflows.run import resolved_scenario_yaml
 
+    scheduler = scheduler if scheduler is not None else sweep.cluster.scheduler
+    workers = workers if workers is not None else sweep.cluster.workers
     out_dir = Path(out_dir if out_dir is not None else Path("results") / "sweeps" / sweep.name).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     if sweep.source.resolve() != (out_dir / "sweep.yaml").resolve():
@@ -269,51 +277,27 @@ def _execute(sweep: Sweep, todo: list[tuple[Run, Path]], rows: dict, counts: dic
              scheduler: str | None, workers: int, verbose: bool) -> None:
     arguments = {run.name: (str(sweep.scenario), [*sweep.common_strings(), *run.set_strings()], str(folder), sweep.twins, verbose)
                  for run, folder in todo}
-    if scheduler == "synchronous":
-        for run, _ in todo:
-            log.debug("run %s: started", run.name)
-            result = execute_run(*arguments[run.name])
-            result.pop("lost_workers", None)
-            rows[run.name].update(resumed=False, **result)
-            _finish(rows[run.name], counts, progress, out_dir, log, sweep=sweep, rows=rows)
-        return
+    from planning.parallel import Executor
 
-    from distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if scheduler:
-        log.info("connecting to the Dask scheduler at %s", scheduler)
-        client = Client(scheduler, timeout="30s")
-        try:
-            client.wait_for_workers(1, timeout=5)
-        except TimeoutError:
-            log.warning("no worker is connected to the scheduler at %s after 5 s; the runs wait for one "
-                        "(start one with `dask worker %s --nthreads 1`)", scheduler, scheduler)
-    else:
-        log.info("starting a local Dask cluster: %d worker process(es), 1 thread each", workers)
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
-    try:
-        futures = {}
-        for run, _ in todo:
-            future = client.submit(execute_run, *arguments[run.name], key=f"planning-run-{sweep.name}-{run.name}-{time.time_ns()}", pure=False)
-            futures[future] = run
-        for future in as_completed(futures):
-            run = futures[future]
-            try:
-                result = future.result()
-            except Exception as error:  # noqa: BLE001 - a lost worker or an unpicklable result
-                result = {"status": "failed", "error": f"{type(error).__name__}: {error}", "wall_s": np.nan}
+    names = [run.name for run, _ in todo]
+    keys = [f"planning-run-{sweep.name}-{name}-{time.time_ns()}" for name in names]
+    with Executor(scheduler, workers) as executor:
+        log.info("running %d run(s) %s", len(todo), executor.describe())
+        for index, result in executor.as_completed(_execute_task, [arguments[name] for name in names], keys=keys, errors="return"):
+            name = names[index]
+            if isinstance(result, BaseException):   # a lost worker or an unpicklable result (execute_run itself never raises)
+                result = {"status": "failed", "error": f"{type(result).__name__}: {result}", "wall_s": np.nan}
             lost = result.pop("lost_workers", "")
-            rows[run.name].update(resumed=False, **result)
+            rows[name].update(resumed=False, **result)
             if result.get("attempts", 1) > 1:
-                log.warning("run %s: attempt %d on %s (a worker was lost before: %s)", run.name, result["attempts"], result.get("worker", "?"),
+                log.warning("run %s: attempt %d on %s (a worker was lost before: %s)", name, result["attempts"], result.get("worker", "?"),
                             lost or "?")
-            _finish(rows[run.name], counts, progress, out_dir, log, sweep=sweep, rows=rows)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+            _finish(rows[name], counts, progress, out_dir, log, sweep=sweep, rows=rows)
+
+
+def _execute_task(arguments: tuple) -> dict[str, Any]:
+    """One run as a task of :class:`planning.parallel.Executor`: ``execute_run(*arguments)``."""
+    return execute_run(*arguments)
 
 
 def _finish(row: dict, counts: dict, progress, out_dir: Path, logger, count: bool = True, sweep: Sweep | None = None,

@@ -187,3 +187,17 @@ def test_a_retry_after_a_lost_worker_is_recorded(tmp_path):
     assert row["status"] == "invalid" and row["attempts"] == 2 and row["lost_workers"] == "tcp://10.0.0.7:40001"
     assert row["worker"] and not (tmp_path / "runs" / ".a.attempts").exists() and not folder.exists()
     assert execute_run(str(tmp_path / "missing.yaml"), [], str(folder))["attempts"] == 1
+
+
+def test_sweep_file_cluster_section_chooses_where_runs_execute(tmp_path):
+    path = write_sweep(tmp_path, grid={"policy.co2_price_per_t": [15]}, runs=[], extra={"cluster": {"scheduler": "synchronous"}})
+    sweep = load_sweep(path)
+    assert sweep.cluster.scheduler == "synchronous" and sweep.cluster.workers == 2
+    outcome = run_sweep(sweep, tmp_path / "out")   # no --scheduler: the file's cluster section
+    assert outcome.table.set_index("run").loc["co2_price_per_t=15", "total_cost"] == pytest.approx(7500.0, rel=1e-9)
+    assert "in this process (synchronous)" in (outcome.out_dir / "sweep.log").read_text()
+    bad = write_sweep(tmp_path, extra={"cluster": {"scheduler": "head-node:8786", "worker": 3}})
+    with pytest.raises(ScenarioError) as raised:
+        load_sweep(bad)
+    assert "cluster.scheduler: 'head-node:8786' is not a scheduler address" in str(raised.value)
+    assert "cluster.worker: unknown key" in str(raised.value)
