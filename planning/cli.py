@@ -300,6 +300,10 @@ def _print_summary(outcome, shed_line: bool = True) -> None:
 
         twins = twin_rows(outcome.tables["value_of_flexibility"], outcome.results.attrs.get("currency") or "currency")
         console.print(_frame_table(twins, "value of data-center flexibility (value_of_flexibility.csv)"))
+    if "datacenter_sites" in outcome.tables:
+        sites = outcome.tables["datacenter_sites"]
+        chosen = sites.loc[sites["it_mw"] > 1e-6, ["site", "zone", "it_mw", "flexible_contract_mw", "moved_out_mwh", "moved_in_mwh"]]
+        console.print(_frame_table(chosen, "data-center sites built (datacenter_sites.csv)"))
     shed = shedding_label(outcome.summary)
     if shed and shed_line:
         console.print(f"[bold red]{shed}[/]", highlight=False, soft_wrap=True)

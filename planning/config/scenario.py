@@ -6,6 +6,7 @@ from pydantic import Field, model_validator
 
 from planning.config.base import Section
 from planning.config.carbon import Carbon
+from planning.config.datacenter_sites import DataCenterSites, site_reference_problems
 from planning.config.datacenters import DataCenter
 from planning.config.economics import Economics
 from planning.config.fuels import Fuel
@@ -41,6 +42,8 @@ class Scenario(Section):
     reliability: Reliability = Field(default_factory=Reliability, description="Value of lost load.")
     solver: Solver = Field(default_factory=Solver, description="HiGHS options.")
     datacenters: dict[str, DataCenter] = Field(default_factory=dict, description="AI data centers with learned, flexible load, by name.")
+    datacenter_sites: DataCenterSites | None = Field(
+        None, description="Candidate data-center sites to build for a compute requirement, contracted flexibility and workload shifting. Null = none.")
     unit_commitment: UnitCommitment = Field(default_factory=UnitCommitment, description="Unit commitment formulation (integer, linear, off).")
     reserves: Reserves = Field(default_factory=Reserves, description="Spinning reserve and planning reserve margin.")
     carbon: Carbon = Field(default_factory=Carbon, description="Emission factors and attribution of the reported carbon metrics (not the model).")
@@ -130,4 +133,5 @@ def cross_reference_problems(data: dict) -> list[str]:
         pairs.setdefault(pair, name)
     problems += stress_reference_problems(data)
     problems += futures_problems(data)
+    problems += site_reference_problems(data)
     return problems

@@ -36,6 +36,7 @@ from planning.config.scenario import Scenario
 from planning.config.technologies import StorageTechnology, ThermalTechnology, VariableTechnology
 from planning.errors import ScenarioError
 from planning.io.datacenter_inputs import datacenter_arrays
+from planning.io.site_inputs import site_arrays
 from planning.logging import get_logger
 from planning.io.timeseries import TimeSeriesReader
 from planning.io.operations import add_operations_inputs
@@ -127,6 +128,7 @@ def load_inputs(scenario: Scenario, aggregate: bool = True) -> xr.Dataset:
 
     card_problems: list[str] = []
     datacenter_vars, datacenter_coords = datacenter_arrays(scenario, time, reader, window, card_problems)
+    site_vars, site_coords, site_attrs = site_arrays(scenario, time, reader, window, card_problems)
     if reader.problems or card_problems:
         raise ScenarioError(reader.problems + card_problems, title="invalid scenario data")
     for note in reader.notes:
@@ -154,9 +156,10 @@ def load_inputs(scenario: Scenario, aggregate: bool = True) -> xr.Dataset:
     data_vars.update({key: (("plant",), np.asarray(values)) for key, values in per_plant.items()})
     data_vars.update({key: (("line",), np.asarray(values, dtype=object if key in ("line_from", "line_to") else float)) for key, values in per_line.items()})
     data_vars.update(datacenter_vars)
+    data_vars.update(site_vars)
     dataset = xr.Dataset(
         data_vars,
-        coords={"snapshot": time, "zone": zones, "plant": plants, "line": lines, **datacenter_coords},
+        coords={"snapshot": time, "zone": zones, "plant": plants, "line": lines, **datacenter_coords, **site_coords},
         attrs={
             "scenario": scenario.name,
             "currency": economics.currency,
@@ -166,6 +169,7 @@ def load_inputs(scenario: Scenario, aggregate: bool = True) -> xr.Dataset:
             "co2_cap_t": np.nan if scenario.policy.co2_cap_t is None else scenario.policy.co2_cap_t,
             "input_files": sorted(str(path) for path in reader.files),
             "input_time_notes": list(reader.notes),
+            **site_attrs,
         },
     )
     dataset = add_operations_inputs(dataset, scenario)

@@ -211,6 +211,9 @@ def tidy_tables(results: xr.Dataset) -> dict[str, pd.DataFrame]:
     tables["balance"] = balance_table(results)
     tables.update(operations_tables(results, weight, plant_zone, plant_tech))
     tables.update(datacenter_tables(results, weight))
+    from planning.io.site_writers import site_tables
+
+    tables.update(site_tables(results, weight))
     return tables
 
 
@@ -286,13 +289,13 @@ def balance_table(results: xr.Dataset) -> pd.DataFrame:
 
 
 CF_CONVENTIONS = "CF-1.8"
-LABELLED_DIMENSIONS = ("plant", "zone", "line", "datacenter", "statistics_zone", "statistics_technology")
+LABELLED_DIMENSIONS = ("plant", "zone", "line", "datacenter", "site", "statistics_zone", "statistics_technology")
 """Dimensions whose members are names: in results.nc the names are the string coordinate ``<dimension>_name``
 (CF coordinate variables are numeric); :func:`open_results` makes them the index again."""
 STRING_VARIABLES = (*LABELLED_DIMENSIONS, *(f"{name}_name" for name in LABELLED_DIMENSIONS), "plant_zone", "plant_technology",
-                    "plant_kind", "line_from", "line_to", "datacenter_zone")
+                    "plant_kind", "line_from", "line_to", "datacenter_zone", "site_zone")
 """String variables of results.nc (typed as strings even when their dimension is empty)."""
-AUXILIARY_COORDINATES = ("plant_zone", "plant_technology", "plant_kind", "line_from", "line_to", "datacenter_zone")
+AUXILIARY_COORDINATES = ("plant_zone", "plant_technology", "plant_kind", "line_from", "line_to", "datacenter_zone", "site_zone")
 """Labels of a dimension's members, written as coordinates (CF auxiliary coordinates), not data."""
 CARBON_SUFFIXES = ("_g_per_kwh", "_t_per_h")
 CARBON_NAMES = ("carbon_free_share", "dispatch_price_per_mwh")
@@ -313,6 +316,7 @@ _EXACT_UNITS: dict[str, tuple[str, str, bool]] = {
     "calendar_period": ("1", "calendar period index", False),
     "stress_active": ("1", "1 in an hour of a stress event", False),
     "carbon_free_share": ("1", "carbon-free share of the zone's consumption", False),
+    "site_opened": ("1", "candidate data-center site opened (1) or not (0)", False),
 }
 _SUFFIX_UNITS: tuple[tuple[str, str, bool, str], ...] = (
     # name suffix, UDUNITS units, in currency, unit as written in the long name

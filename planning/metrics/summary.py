@@ -95,6 +95,9 @@ def summary_table(results: xr.Dataset, timings: dict[str, float]) -> pd.DataFram
     rows.append(("curtailment_mwh", curtailment, f"MWh{period}"))
     rows.append(("peak_demand_mw", float((results["demand_mw"] + results["datacenter_mw"]).sum("zone").max()), "MW"))
     rows.extend(datacenter_rows(results))
+    from planning.io.site_writers import site_summary_rows
+
+    rows.extend(site_summary_rows(results, period))
     mean_price = float((results["price_per_mwh"] * results["demand_mw"] * weight).sum() / max((results["demand_mw"] * weight).sum(), 1e-12))
     rows.append(("demand_weighted_price_per_mwh", mean_price, f"{currency}/MWh"))
     if "co2_cap_dual_per_t" in results.attrs:

@@ -202,4 +202,8 @@ def results_input_files(scenario: Scenario) -> list[str]:
     files |= {str(plant.profile.file) for plant in scenario.plants.values() if plant.profile is not None}
     files |= {str(site.card_file) for site in scenario.datacenters.values()}
     files |= {str(site.pue_profile.file) for site in scenario.datacenters.values() if site.pue_profile is not None}
+    if scenario.datacenter_sites is not None:
+        sites = scenario.datacenter_sites
+        files |= {str(site.card_file or sites.card_file) for site in sites.candidates.values()}
+        files |= {str(site.pue_profile.file) for site in sites.candidates.values() if site.pue_profile is not None}
     return sorted(files)
