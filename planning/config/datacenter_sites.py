@@ -153,6 +153,9 @@ def site_reference_problems(data: dict) -> list[str]:
                             f"(defined: {', '.join(sorted(map(str, zones))) or 'none'})")
         if site.get("card_file") is None and section.get("card_file") is None:
             problems.append(f"datacenter_sites.candidates.{name}.card_file: no surrogate card; set it, or datacenter_sites.card_file for every site")
+    if mapping(data.get("unit_commitment")).get("strategy") == "decomposed":
+        problems.append("datacenter_sites: not supported with unit_commitment.strategy: decomposed (its rolling windows would each "
+                        "site the fleet anew); use strategy: monolithic, or representative periods")
     pool = mapping(section.get("workload_shifting")).get("sites")
     for name in pool if isinstance(pool, list) else []:
         if name not in candidates:

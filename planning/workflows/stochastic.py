@@ -71,7 +71,8 @@ from planning.optimization.blocks import risk
 #: A block that adds an investment variable adds its name here (tests/workflows/test_stochastic.py
 #: checks that every variable of a full model is either indexed by snapshot or named here or in
 #: :data:`SECOND_STAGE_SCALARS`).
-FIRST_STAGE_VARIABLES = ("new_mw", "retired_mw", "new_mwh", "retired_mwh", "new_line_mw", "new_units", "retired_units")
+FIRST_STAGE_VARIABLES = ("new_mw", "retired_mw", "new_mwh", "retired_mwh", "new_line_mw", "new_units", "retired_units",
+                         "site_it_mw", "site_flexible_contract_mw", "site_opened")
 #: Variables without a snapshot index that are nevertheless per future (auxiliaries of second-stage rows).
 SECOND_STAGE_SCALARS = ("firm_mw", "firm_capacity_mw", "co2_cap_slack_t", "soc_start_mwh", "soc_high_mwh", "soc_low_mwh", "soc_floor_mwh")
 

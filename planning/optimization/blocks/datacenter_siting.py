@@ -14,12 +14,15 @@ range of the contracted fleet (per unit); D_s: longest delay (h, integer part); 
 
 Variables
 ---------
-it_mw[s] ∈ [N̲_s, N̄_s]                          IT rating built at s (MW)
-opened[s] ∈ {0, 1}                              only with ``site_binaries``
-flexible_contract_mw[s] ∈ [0, φ_s·N̄_s]          IT rating contracted as deferrable, F_s (MW)
-flexible_mw[s,t] ∈ [0, o_hi·φ_s·N̄_s]            power of the contracted fleet (MW)
-work_done[s,t] ≥ 0, backlog[s,t] ≥ 0            MWh of rated-power throughput
-(the last three only where φ_s·N̄_s > 0)
+site_it_mw[s] ∈ [N̲_s, N̄_s]                     IT rating built at s, N_s (MW)
+site_opened[s] ∈ {0, 1}                         only with ``site_binaries``
+site_flexible_contract_mw[s] ∈ [0, φ_s·N̄_s]     IT rating contracted as deferrable, F_s (MW)
+site[s].flexible_mw[t] ∈ [0, o_hi·φ_s·N̄_s]      power of the contracted fleet (MW)
+site[s].work_done[t] ≥ 0, site[s].backlog[t] ≥ 0   MWh of rated-power throughput
+(the last three only where φ_s·N̄_s > 0). The first three are investments (first stage with
+``futures:``, :data:`planning.workflows.stochastic.FIRST_STAGE_VARIABLES`); the rest is per snapshot.
+Below, it_mw[s] = N_s, F_s = site_flexible_contract_mw[s], opened[s] = site_opened[s], and
+flexible_mw, work_done, backlog are the site's.
 
 Constraints
 -----------
@@ -94,25 +97,25 @@ def add(ctx: ModelContext) -> None:
     previous = ctx.previous_in_operation()
     period = ctx.operating_cycles()
     binaries = bool(inputs.attrs.get("site_binaries", 0))
+    low = {s: float(site_value(inputs, "site_min_it_mw", s)) for s in sites}
+    high = {s: float(site_value(inputs, "site_max_it_mw", s)) for s in sites}
+    share = {s: float(site_value(inputs, "site_max_flexible_share", s)) for s in sites}
+    model.site_it_mw = pyo.Var(model.SITES, bounds=lambda m, s: (min(low[s], high[s]), high[s]))
+    model.site_flexible_contract_mw = pyo.Var(model.SITES, bounds=lambda m, s: (0.0, share[s] * high[s]))
+    if binaries:
+        model.site_opened = pyo.Var(model.SITES, within=pyo.Binary)
+        model.site_open_upper = pyo.Constraint(model.SITES, rule=lambda m, s: m.site_it_mw[s] <= high[s] * m.site_opened[s])
+        model.site_open_lower = pyo.Constraint(model.SITES, rule=lambda m, s: m.site_it_mw[s] >= low[s] * m.site_opened[s])
     model.site = pyo.Block(model.SITES)
     for s in sites:
         block = model.site[s]
-        low, high = float(site_value(inputs, "site_min_it_mw", s)), float(site_value(inputs, "site_max_it_mw", s))
-        share = float(site_value(inputs, "site_max_flexible_share", s))
+        N, F = model.site_it_mw[s], model.site_flexible_contract_mw[s]
         utilisation = np.asarray(site_value(inputs, "site_utilisation_per_unit", s), float)
-        block.it_mw = pyo.Var(bounds=(min(low, high), high))
-        if binaries:
-            block.opened = pyo.Var(within=pyo.Binary)
-            block.open_upper = pyo.Constraint(expr=block.it_mw <= high * block.opened)
-            block.open_lower = pyo.Constraint(expr=block.it_mw >= low * block.opened)
-        contract_max = share * high
-        block.flexible_contract_mw = pyo.Var(bounds=(0.0, contract_max))
-        if contract_max <= 0:
-            block.flexible_contract_mw.fix(0.0)
-            base = {t: float(utilisation[t]) * block.it_mw for t in T}
+        if share[s] * high[s] <= 0:   # F's bounds are (0, 0)
+            base = {t: float(utilisation[t]) * N for t in T}
         else:
-            _add_contracted_fleet(ctx, block, s, share, contract_max, utilisation, previous, period)
-            base = {t: float(utilisation[t]) * (block.it_mw - block.flexible_contract_mw) + block.flexible_mw[t] for t in T}
+            _add_contracted_fleet(ctx, block, s, N, F, share[s], share[s] * high[s], utilisation, previous, period)
+            base = {t: float(utilisation[t]) * (N - F) + block.flexible_mw[t] for t in T}
         block.base_it_mw = pyo.Expression(T, rule=lambda b, t: base[t])
         zone = str(site_value(inputs, "site_zone", s))
         pue = np.asarray(site_value(inputs, "site_pue", s), float)
@@ -123,17 +126,16 @@ def add(ctx: ModelContext) -> None:
     _add_costs(ctx, sites, binaries)
 
 
-def _add_contracted_fleet(ctx: ModelContext, block, s: str, share: float, contract_max: float, utilisation: np.ndarray,
+def _add_contracted_fleet(ctx: ModelContext, block, s: str, N, F, share: float, contract_max: float, utilisation: np.ndarray,
                           previous: list[int], period: np.ndarray) -> None:
     inputs, T = ctx.inputs, ctx.snapshots
     x, y = site_curve(inputs, s)
     low = float(site_value(inputs, "site_operating_min_per_unit", s))
     high = float(site_value(inputs, "site_operating_max_per_unit", s))
-    F = block.flexible_contract_mw
     block.flexible_mw = pyo.Var(T, bounds=(0.0, high * contract_max))
     block.work_done = pyo.Var(T, bounds=(0.0, None))
     block.backlog = pyo.Var(T, bounds=(0.0, None))
-    block.contract_limit = pyo.Constraint(expr=F <= share * block.it_mw)
+    block.contract_limit = pyo.Constraint(expr=F <= share * N)
     block.operating_low = pyo.Constraint(T, rule=lambda b, t: b.flexible_mw[t] >= low * F)
     block.operating_high = pyo.Constraint(T, rule=lambda b, t: b.flexible_mw[t] <= high * F)
     formulation = str(inputs.attrs.get("site_formulation", "auto"))
@@ -154,10 +156,10 @@ def _add_contracted_fleet(ctx: ModelContext, block, s: str, share: float, contra
     steps = [t for t in T if previous[t] == t - 1]
 
     def change(b, t):
-        return float(utilisation[t] - utilisation[t - 1]) * (b.it_mw - F) + b.flexible_mw[t] - b.flexible_mw[t - 1]
+        return float(utilisation[t] - utilisation[t - 1]) * (N - F) + b.flexible_mw[t] - b.flexible_mw[t - 1]
 
-    block.ramp_up = pyo.Constraint(steps, rule=lambda b, t: change(b, t) <= ramp * b.it_mw)
-    block.ramp_down = pyo.Constraint(steps, rule=lambda b, t: -change(b, t) <= ramp * b.it_mw)
+    block.ramp_up = pyo.Constraint(steps, rule=lambda b, t: change(b, t) <= ramp * N)
+    block.ramp_down = pyo.Constraint(steps, rule=lambda b, t: -change(b, t) <= ramp * N)
 
 
 def work_per_mw(ctx: ModelContext, s: str) -> float:
@@ -170,27 +172,26 @@ def _add_requirement(ctx: ModelContext, sites: list[str]) -> None:
     firm = float(attrs.get("site_requirement_firm_it_mw", math.nan))
     work = float(attrs.get("site_requirement_work_it_mwh", math.nan))
     if not math.isnan(firm):
-        model.site_requirement = pyo.Constraint(expr=pyo.quicksum(model.site[s].it_mw for s in sites) >= firm)
+        model.site_requirement = pyo.Constraint(expr=pyo.quicksum(model.site_it_mw[s] for s in sites) >= firm)
     elif not math.isnan(work):
-        model.site_requirement = pyo.Constraint(expr=pyo.quicksum(work_per_mw(ctx, s) * model.site[s].it_mw for s in sites) >= work)
+        model.site_requirement = pyo.Constraint(expr=pyo.quicksum(work_per_mw(ctx, s) * model.site_it_mw[s] for s in sites) >= work)
 
 
 def _add_costs(ctx: ModelContext, sites: list[str], binaries: bool) -> None:
     model, inputs = ctx.model, ctx.inputs
     for s in sites:
-        block = model.site[s]
         per_mw = float(site_value(inputs, "site_annual_cost_per_mw", s))
         fixed = float(site_value(inputs, "site_annual_fixed_cost", s))
         high = float(site_value(inputs, "site_max_it_mw", s))
         if per_mw:
-            ctx.costs["investment"].append(per_mw * block.it_mw)
+            ctx.costs["investment"].append(per_mw * model.site_it_mw[s])
         if fixed and binaries:
-            ctx.costs["investment"].append(fixed * block.opened)
+            ctx.costs["investment"].append(fixed * model.site_opened[s])
         elif fixed and high > 0:
-            ctx.costs["investment"].append(fixed / high * block.it_mw)
+            ctx.costs["investment"].append(fixed / high * model.site_it_mw[s])
     price = float(inputs.attrs.get("site_flexibility_price_per_mw_year", 0.0))
     if price:
-        ctx.costs["flexibility_contract"].append(pyo.quicksum(price * model.site[s].flexible_contract_mw for s in sites))
+        ctx.costs["flexibility_contract"].append(pyo.quicksum(price * model.site_flexible_contract_mw[s] for s in sites))
 
 
 def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
@@ -207,12 +208,12 @@ def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
         return np.array([[getattr(model.site[s], name)[t].value if hasattr(model.site[s], name) else 0.0 for t in T]
                          for s in sites], dtype=float)
 
-    it_mw = np.array([model.site[s].it_mw.value or 0.0 for s in sites])
-    contract = np.array([model.site[s].flexible_contract_mw.value or 0.0 for s in sites])
+    it_mw = np.array([model.site_it_mw[s].value or 0.0 for s in sites])
+    contract = np.array([model.site_flexible_contract_mw[s].value or 0.0 for s in sites])
     it_power = np.array([[sum(pyo.value(term) for term in ctx.extras["site_it_terms"][s, t]) for t in T] for s in sites])
     utilisation = inputs["site_utilisation_per_unit"].values
     arrived = np.array([np.interp(utilisation[i], *site_curve(inputs, s)) * contract[i] for i, s in enumerate(sites)])
-    opened = np.array([round(model.site[s].opened.value or 0.0) if hasattr(model.site[s], "opened") else float(it_mw[i] > 1e-6)
+    opened = np.array([round(model.site_opened[s].value or 0.0) if hasattr(model, "site_opened") else float(it_mw[i] > 1e-6)
                        for i, s in enumerate(sites)])
     return {
         "site_zone": inputs["site_zone"],

@@ -1,7 +1,7 @@
 """Geo-distributed workload shifting: the sites of one pool run each other's movable work.
 
-Built after :mod:`planning.optimization.blocks.datacenter_siting` (it uses the sites' ``it_mw``,
-``flexible_contract_mw`` and ``base_it_mw``) and before the reserves, which cover the moved load.
+Built after :mod:`planning.optimization.blocks.datacenter_siting` (it uses ``site_it_mw``,
+``site_flexible_contract_mw`` and the sites' ``base_it_mw``) and before the reserves, which cover the moved load.
 
 Sets and data
 -------------
@@ -80,12 +80,11 @@ def add(ctx: ModelContext) -> None:
     model.pool_balance = pyo.Constraint(T, rule=lambda m, t: pyo.quicksum(out[s, t] for s in pool) == pyo.quicksum(into[s, t] for s in pool))
 
     def movable_rule(m, s, t):
-        site = m.site[s]
-        return out[s, t] <= movable[s] * float(utilisation[s][t]) * (site.it_mw - site.flexible_contract_mw)
+        return out[s, t] <= movable[s] * float(utilisation[s][t]) * (m.site_it_mw[s] - m.site_flexible_contract_mw[s])
 
     model.movable_work = pyo.Constraint(model.POOL_SITES, T, rule=movable_rule)
     model.site_capacity = pyo.Constraint(model.POOL_SITES, T, rule=lambda m, s, t: m.site[s].base_it_mw[t] - out[s, t]
-                                         + (1.0 + overhead) * into[s, t] <= m.site[s].it_mw)
+                                         + (1.0 + overhead) * into[s, t] <= m.site_it_mw[s])
     if not math.isnan(limit):
         model.migration_limit = pyo.Constraint(T, rule=lambda m, t: pyo.quicksum(out[s, t] for s in pool) <= limit)
     for s in pool:
