@@ -223,6 +223,7 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results folder.")] = False,
     force: ForceOption = False,
     twins: Annotated[bool, typer.Option("--twins", help="Also solve the data centers' inflexible/learned/ideal twins and write value_of_flexibility.csv.")] = False,
+    site_twins: Annotated[bool, typer.Option("--site-twins", help="Also solve the sited fleet's no/temporal/spatial/both flexibility twins (datacenter_sites) and write value_of_spatial_flexibility.csv and _zones.csv.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
 ) -> None:
     """Solve a scenario and write its results (CSV, netCDF, resolved scenario, run record).
@@ -238,13 +239,17 @@ def run(
         loaded = _load(scenario, set_)
         target = out if out is not None else _default_out(loaded.name, set_)
         _check(_out_problems(target, force, loaded))
+        if site_twins:
+            from planning.workflows.spatial_twins import twin_problems
+
+            _check(twin_problems(loaded))
         from planning.workflows.run import run_scenario
 
         if quiet or verbose:
             # No spinner: its redraws would interleave with HiGHS' lines; the steps go to the log instead.
-            outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), verbose=verbose, twins=twins, step=log.info)
+            outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), verbose=verbose, twins=twins, site_twins=site_twins, step=log.info)
         else:
-            outcome = _run_with_status(False, lambda step: run_scenario(loaded, target, scenario_file=scenario.resolve(), step=step, twins=twins))
+            outcome = _run_with_status(False, lambda step: run_scenario(loaded, target, scenario_file=scenario.resolve(), step=step, twins=twins, site_twins=site_twins))
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return
@@ -300,6 +305,11 @@ def _print_summary(outcome, shed_line: bool = True) -> None:
 
         twins = twin_rows(outcome.tables["value_of_flexibility"], outcome.results.attrs.get("currency") or "currency")
         console.print(_frame_table(twins, "value of data-center flexibility (value_of_flexibility.csv)"))
+    if "value_of_spatial_flexibility" in outcome.tables:
+        frame = outcome.tables["value_of_spatial_flexibility"]
+        shown = [c for c in ("twin", "total_cost", "co2_t", "sited_it_mw", "contracted_flexible_mw", "migrated_work_mwh",
+                             "new_transmission_mw", "value_vs_none") if c in frame]
+        console.print(_frame_table(frame[shown], "value of spatial vs temporal flexibility (value_of_spatial_flexibility.csv)"))
     if "datacenter_sites" in outcome.tables:
         sites = outcome.tables["datacenter_sites"]
         chosen = sites.loc[sites["it_mw"] > 1e-6, ["site", "zone", "it_mw", "flexible_contract_mw", "moved_out_mwh", "moved_in_mwh"]]

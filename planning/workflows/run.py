@@ -143,11 +143,13 @@ def package_versions() -> dict[str, str]:
 
 
 def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None = None, verbose: bool = False,
-                 step: Callable[[str], None] = lambda message: None, twins: bool = False) -> RunOutcome:
+                 step: Callable[[str], None] = lambda message: None, twins: bool = False, site_twins: bool = False) -> RunOutcome:
     """Solve a scenario and write its results folder atomically.
 
     With ``twins`` (and data centers in the scenario), also solve the inflexible, learned and ideal
-    twins and write value_of_flexibility.csv (see :mod:`planning.workflows.twins`).
+    twins and write value_of_flexibility.csv (see :mod:`planning.workflows.twins`). With ``site_twins``
+    (``datacenter_sites`` with ``workload_shifting``), the fleet's no / temporal / spatial / both
+    flexibility twins: value_of_spatial_flexibility.csv and _zones.csv (:mod:`planning.workflows.spatial_twins`).
     """
     wall = time.perf_counter()
     with atomic_folder(out_dir) as staging:
@@ -171,6 +173,12 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
 
             tables["value_of_flexibility"] = compare_twins(scenario, solve_twin, known)
             tables["datacenter_carbon_twins"] = twin_carbon_table(twin_runs)
+        if site_twins:
+            from planning.workflows.spatial_twins import compare_site_twins, twin_of
+
+            step("solving the data-center fleet's flexibility twins")
+            tables["value_of_spatial_flexibility"], tables["value_of_spatial_flexibility_zones"] = compare_site_twins(
+                scenario, solve_scenario, {twin_of(scenario): (results, summary)})
         if scenario.datacenters:
             (staging / "cards").mkdir()
             for name, site in scenario.datacenters.items():

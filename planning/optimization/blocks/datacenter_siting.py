@@ -215,8 +215,15 @@ def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
     arrived = np.array([np.interp(utilisation[i], *site_curve(inputs, s)) * contract[i] for i, s in enumerate(sites)])
     opened = np.array([round(model.site_opened[s].value or 0.0) if hasattr(model, "site_opened") else float(it_mw[i] > 1e-6)
                        for i, s in enumerate(sites)])
+    per_mw = inputs["site_annual_cost_per_mw"].values
+    fixed = inputs["site_annual_fixed_cost"].values
+    high = inputs["site_max_it_mw"].values
+    fixed_paid = fixed * opened if hasattr(model, "site_opened") else np.divide(fixed * it_mw, high, out=np.zeros_like(it_mw), where=high > 0)
+    price = float(inputs.attrs.get("site_flexibility_price_per_mw_year", 0.0))
     return {
         "site_zone": inputs["site_zone"],
+        "site_investment_cost_per_year": xr.DataArray(per_mw * it_mw + fixed_paid, coords=site_coords, dims="site"),
+        "site_flexibility_cost_per_year": xr.DataArray(price * contract, coords=site_coords, dims="site"),
         "site_max_it_mw": inputs["site_max_it_mw"],
         "site_it_mw": xr.DataArray(it_mw, coords=site_coords, dims="site"),
         "site_opened": xr.DataArray(opened, coords=site_coords, dims="site"),
