@@ -53,7 +53,16 @@ def test_run_report_figures_and_self_contained_html(main_example):
     assert "inflexible" in html and "ideal" in html
     assert "<td>total cost</td>" in html and "M USD2020/year" in html
     # 216 modelled hours scaled to 8760 h: each stands for 8760/216 = 40.56 h; said next to the annual figures.
-    assert html.count("The 216 modelled hours are a sample scaled to a year: each stands for 40.56 h") == 2   # summary and twins
+    assert html.count("The 216 modelled hours are a sample scaled to a year: each stands for 40.56 h") == 2   # top of the page and twins
+    assert html.index('<p class="horizon top">The 216 modelled hours') < html.index("<h2>Summary</h2>")
+    assert "a sample of 216 modelled hours scaled to a year, each standing for 40.56 h, not a measured year" in html   # duration curves
+    assert "<h2>Transmission" not in html   # one zone: no transmission section
+    alts = re.findall(r'<img alt="([^"]*)"', html)
+    assert len(alts) == len(RUN_FIGURES)
+    assert alts[0].startswith("Horizontal bar chart of capacity by technology after the plan. zone isone: Nuclear ")
+    assert alts[1].startswith("Stacked area chart of hourly generation by technology") and "demand" in alts[1]
+    assert alts[2].startswith("Duration curves") and "a sample of 216 modelled hours" in alts[2]
+    assert alts[3].startswith("Three panels for data center campus")
 
 
 def test_default_week_is_around_peak_demand_and_week_option(main_example):

@@ -2,12 +2,17 @@
 
 Reads only the files of a results folder (DESIGN.md §6) — summary.csv, capacity.csv,
 dispatch.csv, storage.csv, balance.csv, carbon.csv, datacenter.csv, value_of_flexibility.csv,
+transmission.csv, flows.csv,
 run.json, scenario.resolved.yaml — or of a sweep folder (sweep.csv, sweep.yaml), and writes into
 ``RESULTS_DIR/report/`` (or ``out``):
 
 run folder
     capacity_mix.png, dispatch_week.png, duration_curves.png, datacenter_<name>.png (one per data
-    center, when the run has them), report.html
+    center, when the run has them), report.html; with two or more zones and corridors also network.png
+    (zone diagram) and corridor_flows.png, with the corridor table (transmission.csv, flows.csv; see
+    :mod:`planning.report.network`). A sample scaled to a year or representative periods is said at
+    the top of report.html and on the duration curves. Technology order and colours:
+    :mod:`planning.report.palette`; alt text of every figure: :mod:`planning.report.alt`.
 sweep folder
     sweep_comparison.png, report.html
 compare folder (``planning compare --out``: compare.csv, compare_statistics.csv)
@@ -29,6 +34,7 @@ over the year: 7 of them, from the first on or after that date, are drawn back t
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,8 +44,8 @@ import yaml
 from planning.errors import InputDataError
 from planning.io.writers import snapshot_times
 from planning.logging import get_logger
-from planning.report import figures
-from planning.report.html import run_html, stress_html, sweep_html
+from planning.report import alt, figures, network
+from planning.report.html import TransmissionSection, run_html, stress_html, sweep_html
 
 log = get_logger("report")
 
@@ -135,24 +141,29 @@ def _run_report(folder: Path, out_dir: Path, week: str | None) -> Report:
     currency = _currency_of(scenario) or _currency(summary)
     start = choose_week(balance, week)
     window = week_window(balance, start)
-    written: list[tuple[Path, str]] = []
+    note = horizon_note(summary)
+    written: list[tuple[Path, str, str]] = []
 
     log.info("drawing the capacity mix")
     path = figures.save(figures.capacity_mix(capacity, f"{name}: capacity mix (existing, new, retired)"), out_dir / "capacity_mix.png")
     written.append((path, "Capacity by technology and zone: existing capacity kept (light), new build (solid, with the new GW in "
-                          "brackets), retirements (hatched, to the left of zero). Storage bars also give the energy capacity (GWh)."))
+                          "brackets), retirements (hatched, to the left of zero). Storage bars also give the energy capacity (GWh).",
+                    alt.capacity(capacity)))
     log.info("drawing the dispatch of the %s", window.title)
     path = figures.save(figures.dispatch_week(dispatch, storage, balance, window, f"{name}: dispatch, {window.title}"),
                         out_dir / "dispatch_week.png")
     reason = "chosen with --week" if week else "around the hour of peak demand"
     written.append((path, f"Hourly dispatch, {window.title} ({reason}). Areas above zero: generation, storage "
                           "discharge, imports and unserved energy; below zero: storage charging and exports. Lines: demand, and demand "
-                          "plus data centers (the top of the stack exceeds it while storage charges)."))
+                          "plus data centers (the top of the stack exceeds it while storage charges).",
+                    alt.dispatch(dispatch, balance, window)))
     log.info("drawing the duration curves")
-    path = figures.save(figures.duration_curves(balance, carbon, currency, f"{name}: price and carbon-intensity duration curves"),
-                        out_dir / "duration_curves.png")
+    path = figures.save(figures.duration_curves(balance, carbon, currency, f"{name}: price and carbon-intensity duration curves",
+                                                horizon_note=note), out_dir / "duration_curves.png")
     written.append((path, "Each hour's price (dual of the zonal balance) and carbon intensity, sorted from highest to lowest; "
-                          "the x axis counts hours weighted by what each modelled hour stands for (a year when scaled)."))
+                          "the x axis counts hours weighted by what each modelled hour stands for (a year when scaled)"
+                          + (f" — {note}, not a measured year." if note else "."),
+                    alt.duration(balance, carbon, currency, note)))
     if datacenter is not None and len(datacenter):
         for site in dict.fromkeys(datacenter["datacenter"]):
             log.info("drawing the schedule of data center %s", site)
@@ -160,12 +171,68 @@ def _run_report(folder: Path, out_dir: Path, week: str | None) -> Report:
                                 out_dir / f"datacenter_{_safe(site)}.png")
             written.append((path, f"Data center '{site}': the IT power it must serve (baseline) and the flexible power the plan "
                                   "schedules, with the backlog of deferred work, against its zone's price and carbon intensity "
-                                  "in the same week."))
+                                  "in the same week.", alt.datacenter(datacenter, site, window)))
+    section = _transmission_section(folder, scenario, summary, balance, name, currency, note, out_dir)
     html = out_dir / "report.html"
     html.write_text(run_html(name=name, description=scenario.get("description", ""), folder=folder, summary=summary,
-                             capacity=capacity, twins=twins, record=record, figures=written, currency=currency), encoding="utf-8")
+                             capacity=capacity, twins=twins, record=record, figures=written, currency=currency, transmission=section),
+                    encoding="utf-8")
     log.info("report written to %s", html)
-    return Report(html=html, figures=[path for path, _ in written], week_start=start)
+    figure_paths = (section.figure_paths if section else []) + [item[0] for item in written]   # in the order of report.html
+    return Report(html=html, figures=figure_paths, week_start=start)
+
+
+def horizon_note(summary: pd.DataFrame) -> str:
+    """A few words on what the modelled hours stand for, for figures ("" for a full chronological year)."""
+    from planning.metrics.summary import _summary_values
+
+    values = _summary_values(summary)
+    modelled, represented = values.get("modelled_hours"), values.get("represented_hours")
+    if modelled is None or represented is None:
+        return ""
+    n = int(round(modelled))
+    if represented > modelled * (1 + 1e-9):
+        weight = values.get("snapshot_weight_h", float("nan"))
+        if not math.isnan(weight):   # one weight for every hour: a sample scaled to a year
+            return f"a sample of {n} modelled hours scaled to a year, each standing for {weight:,.4g} h"
+        return f"{n} hours of representative periods weighted to a year ({represented:,.0f} h)"
+    if represented < 8760 - 1e-6:
+        return f"{n} modelled hours, not scaled to a year"
+    return ""
+
+
+def _transmission_section(folder: Path, scenario: dict, summary: pd.DataFrame, balance: pd.DataFrame, name: str, currency: str,
+                          note: str, out_dir: Path) -> TransmissionSection | None:
+    """Corridor table, zone diagram and flow duration curves of a multi-zone run (None for one zone or no corridors)."""
+    zones = list(dict.fromkeys(balance["zone"]))
+    transmission = _read(folder, "transmission.csv", required=False)
+    if len(zones) < 2:
+        return None
+    if transmission is None or not len(transmission):
+        return TransmissionSection(zones=zones, table=None, figures=[], computed=[])
+    flows = _read(folder, "flows.csv")
+    loss = {str(line): float((spec or {}).get("loss_fraction", 0.0) or 0.0)
+            for line, spec in (scenario.get("transmission") or {}).items() if isinstance(spec, dict)}
+    result = network.corridors(transmission, flows, balance, loss)
+    units = summary.set_index("metric")["unit"] if "unit" in summary else pd.Series(dtype=str)
+    hours_unit = str(units.get("loss_of_load_hours", "h")) if str(units.get("loss_of_load_hours", "nan")) != "nan" else "h"
+    money = str(units.get("total_cost", "")) if str(units.get("total_cost", "nan")) != "nan" else currency
+    scale = 1e6 if money.endswith("/year") else 1.0
+    table = network.corridor_table(result, hours_unit=hours_unit, money_unit=("M " if scale > 1 else "") + money, currency=currency)
+    rent_column = table.columns[-1]
+    table[rent_column] = table[rent_column] / scale
+    log.info("drawing the zone diagram and corridor flows")
+    written = []
+    path = figures.save(network.network_diagram(result, currency, hours_unit, f"{name}: zones and corridors"), out_dir / "network.png")
+    written.append((path, "Zones and corridors: each arrow joins two zones (their corridors added up) in the direction of the mean net flow; "
+                          "its width is proportional to the capability, its colour the mean loading (|flow| / capability), its label "
+                          "the capability and the mean and peak flow that way. Zones are shaded by their mean price.",
+                    network.diagram_alt(result, currency, hours_unit)))
+    path = figures.save(network.flow_duration(result, note, f"{name}: corridor flow duration curves"), out_dir / "corridor_flows.png")
+    written.append((path, "Each corridor's hourly flow as a share of its capability (+ = from → to), sorted from the largest flow one way "
+                          "to the largest the other way; dotted red lines: the capability." + (f" Hours weighted: {note}." if note else ""),
+                    network.duration_alt(result)))
+    return TransmissionSection(zones=zones, table=table, figures=written, computed=result.computed)
 
 
 def _sweep_report(folder: Path, out_dir: Path) -> Report:
@@ -245,4 +312,4 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in str(name))
 
 
-__all__ = ["Report", "build_report", "choose_week", "week_window"]
+__all__ = ["Report", "build_report", "choose_week", "horizon_note", "week_window"]

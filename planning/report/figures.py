@@ -25,39 +25,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from planning.report.palette import colour, label, ordered
+
 DPI = 110
-
-#: Colours by technology (close to the conventions of PyPSA/ENTSO-E charts); others get tab20.
-COLOURS = {
-    "nuclear": "#8c3fa8", "coal": "#3b3b3b", "lignite": "#6b4f3a", "ccgt": "#e0803a", "gas": "#e0803a",
-    "ocgt": "#f2b880", "oil": "#8a6d3b", "biomass": "#7a9c3c", "hydro": "#2a6fb0", "geothermal": "#b5563c",
-    "onshore_wind": "#3aa3d8", "offshore_wind": "#1f5f8b", "wind": "#3aa3d8", "utility_pv": "#f5d327",
-    "solar": "#f5d327", "rooftop_pv": "#f8e27a", "battery": "#3fae6a", "pumped_hydro": "#1d7f8c",
-    "storage_discharge": "#3fae6a", "storage_charge": "#3fae6a", "net_import": "#9aa5b1", "unserved": "#d62728",
-}
-LABELS = {
-    "ccgt": "CCGT", "ocgt": "OCGT", "utility_pv": "Utility PV", "onshore_wind": "Onshore wind",
-    "offshore_wind": "Offshore wind", "pv": "PV", "storage_discharge": "Storage discharge",
-    "storage_charge": "Storage charge", "net_import": "Net import", "unserved": "Unserved",
-}
-#: Bottom-to-top order of the dispatch stack (baseload first, peakers last); others go on top.
-#: Variable renewables sit on the baseload, so the thermal plants on top are seen following net load.
-STACK_ORDER = ["nuclear", "geothermal", "hydro", "onshore_wind", "offshore_wind", "wind", "utility_pv", "rooftop_pv", "solar",
-               "biomass", "coal", "lignite", "ccgt", "gas", "ocgt", "oil"]
-
-
-def label(name: str) -> str:
-    return LABELS.get(name, name.replace("_", " ").capitalize())
-
-
-def colour(name: str, others: list[str] | None = None) -> str:
-    if name in COLOURS:
-        return COLOURS[name]
-    import matplotlib as mpl
-
-    palette = mpl.colormaps["tab20"].colors
-    index = (others or []).index(name) if others and name in others else abs(hash(name))
-    return mpl.colors.to_hex(palette[index % len(palette)])
 
 
 def save(figure: Figure, path: Path) -> Path:
@@ -152,7 +122,7 @@ def capacity_mix(capacity: pd.DataFrame, title: str = "") -> Figure:
     """Horizontal bars per zone: existing capacity kept (light), new (solid), retired (hatched, negative), GW."""
     zones = list(dict.fromkeys(capacity["zone"]))
     rows, columns = _grid(len(zones), 2)
-    technologies = list(dict.fromkeys(capacity["technology"]))
+    technologies = ordered(capacity["technology"])
     height = 0.55 * len(technologies) + 1.6
     figure = Figure(figsize=(7.2 * columns, height * rows), layout="constrained")
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
@@ -165,7 +135,7 @@ def capacity_mix(capacity: pd.DataFrame, title: str = "") -> Figure:
         kept = (frame["existing_mw"] - frame["retired_mw"]).clip(lower=0) / 1e3
         new = frame["new_mw"] / 1e3
         retired = frame["retired_mw"] / 1e3
-        colours = [colour(t, technologies) for t in frame.index]
+        colours = [colour(t) for t in frame.index]
         ax.barh(y, kept, color=colours, alpha=0.45, edgecolor=colours, linewidth=1.0)
         ax.barh(y, new, left=kept, color=colours, edgecolor="black", linewidth=0.6)
         ax.barh(y, -retired, color="white", edgecolor="#b03030", hatch="///", linewidth=0.8)
@@ -203,8 +173,7 @@ def zone_stack(dispatch: pd.DataFrame, storage: pd.DataFrame, balance: pd.DataFr
     """(positive stack by column, lines) in MW for one zone (or the system when ``zone`` is None), indexed by time."""
     pick = (lambda frame: frame) if zone is None else (lambda frame: frame[frame["zone"] == zone])
     generation = pick(dispatch).pivot_table(index="snapshot", columns="technology", values="generation_mw", aggfunc="sum")
-    order = [t for t in STACK_ORDER if t in generation] + [t for t in generation if t not in STACK_ORDER]
-    stack = generation[order]
+    stack = generation[ordered(generation.columns)]
     terms = pick(balance).groupby("snapshot")[["demand_mw", "datacenter_mw", "storage_discharge_mw", "storage_charge_mw",
                                                 "net_import_mw", "unserved_mw"]].sum()
     stack = stack.reindex(terms.index).fillna(0.0)
@@ -258,7 +227,8 @@ def dispatch_week(dispatch: pd.DataFrame, storage: pd.DataFrame, balance: pd.Dat
         ax.set_title("system (all zones)" if zone is None else f"zone {zone}", loc="left", fontsize=10)
         window.axis(ax)
     # One legend for all panels, top to bottom as stacked (the reverse of the stack), then the lines.
-    stacked = [label(c) for c in STACK_ORDER] + ["Storage discharge", "Net import", "Unserved", "Storage charge", "Net export"]
+    technologies = ordered(dispatch["technology"])
+    stacked = [label(c) for c in technologies] + ["Storage discharge", "Net import", "Unserved", "Storage charge", "Net export"]
     rank = lambda name: (1, 0) if name.startswith("demand") else (0, -stacked.index(name) if name in stacked else -len(stacked))  # noqa: E731
     names = sorted(seen, key=lambda name: (rank(name), name == "demand + data centers"))
     below_zero = [n for n in names if n in ("Storage charge", "Net export")]
@@ -277,8 +247,13 @@ def _duration(values: pd.Series, weights: pd.Series) -> tuple[np.ndarray, np.nda
     return np.concatenate([[0.0], hours]), np.concatenate([sorted_values[:1], sorted_values])
 
 
-def duration_curves(balance: pd.DataFrame, carbon: pd.DataFrame | None, currency: str = "", title: str = "") -> Figure:
-    """Price (left) and carbon intensity (right) sorted from highest to lowest against hours of the year."""
+def duration_curves(balance: pd.DataFrame, carbon: pd.DataFrame | None, currency: str = "", title: str = "", horizon_note: str = "") -> Figure:
+    """Price (left) and carbon intensity (right) sorted from highest to lowest against hours of the year.
+
+    ``horizon_note`` (:func:`planning.report.horizon_note`, e.g. "a sample of 336 modelled hours scaled to a year, each
+    standing for 26.07 h") is said under the title, so a sample or representative periods are not read as a measured year."""
+    xlabel = ("hours at or above (weighted: each modelled hour counts for the hours it stands for)" if horizon_note
+              else "hours of the year at or above")
     panels = 2 if carbon is not None and len(carbon) else 1
     figure = Figure(figsize=(6.4 * panels, 4.6), layout="constrained")
     axes = figure.subplots(1, panels, squeeze=False).ravel()
@@ -298,7 +273,7 @@ def duration_curves(balance: pd.DataFrame, carbon: pd.DataFrame | None, currency
         ax.set_ylabel(f"price ({currency}/MWh)" if currency else "price per MWh")
     top = balance.loc[balance["price_per_mwh"].idxmax()]
     ax.annotate(f"max {top['price_per_mwh']:,.0f}", xy=(0, top["price_per_mwh"]), xytext=(8, -4), textcoords="offset points", fontsize=8.5, va="top")
-    ax.set_xlabel("hours of the year at or above (weighted)")
+    ax.set_xlabel(xlabel)
     ax.set_title("Price duration curve (balance dual)", loc="left", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.set_xlim(left=0)
@@ -318,14 +293,15 @@ def duration_curves(balance: pd.DataFrame, carbon: pd.DataFrame | None, currency
                 hours, values = _duration(frame[column], frame["weight"])
                 ax.step(hours, values, where="pre", linewidth=1.6, linestyle=style, color=f"C{i}" if len(zones) > 1 else f"C{j + 2}",
                         label=f"{name}" + (f", {zone}" if len(zones) > 1 else ""))
-        ax.set_xlabel("hours of the year at or above (weighted)")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel("carbon intensity (g CO2/kWh)")
         ax.set_title("Carbon-intensity duration curves", loc="left", fontsize=10)
         ax.grid(True, alpha=0.3)
         ax.set_xlim(left=0)
         ax.set_ylim(bottom=0)
         ax.legend(frameon=False, fontsize=9)
-    figure.suptitle(title or "Duration curves", fontsize=12)
+    figure.suptitle((title or "Duration curves") + (f"\n{horizon_note[0].upper()}{horizon_note[1:]}" if horizon_note else ""),
+                    fontsize=12)
     return figure
 
 
@@ -441,15 +417,16 @@ def sweep_comparison(table: pd.DataFrame, keys: list[str], currency: str = "", t
     cost_ax.set_title("Total system cost", loc="left", fontsize=10)
     co2_ax.set_title("CO2 emissions", loc="left", fontsize=10)
 
-    new_columns = [c for c in table.columns if c.startswith("new_") and c.endswith("_mw") and c != "new_transmission_mw"]
-    technologies = [c.removeprefix("new_").removesuffix("_mw") for c in new_columns]
+    technologies = ordered(c.removeprefix("new_").removesuffix("_mw") for c in table.columns
+                           if c.startswith("new_") and c.endswith("_mw") and c != "new_transmission_mw")
+    new_columns = [f"new_{t}_mw" for t in technologies]
     positions = np.arange(len(table))
     bottom = np.zeros(len(table))
     for column, technology in zip(new_columns, technologies):
         values = pd.to_numeric(table[column], errors="coerce").fillna(0.0).to_numpy() / 1e3
         if np.abs(values).max() < 1e-6:
             continue
-        build_ax.bar(positions, values, bottom=bottom, color=colour(technology, technologies), label=label(technology), edgecolor="white", linewidth=0.5)
+        build_ax.bar(positions, values, bottom=bottom, color=colour(technology), label=label(technology), edgecolor="white", linewidth=0.5)
         bottom += values
     for position, (status, total) in enumerate(zip(table["status"], bottom)):
         if status != "solved":

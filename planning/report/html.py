@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import html
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from planning.formatting import format_number, label, value_parts
+from planning.report.palette import rank
 
 STYLE = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1180px;
@@ -19,12 +21,15 @@ table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .88rem; }
 th, td { padding: .28rem .6rem; border-bottom: 1px solid #e4e8ec; text-align: right; white-space: nowrap; }
 th { background: #f3f5f7; } td:first-child, th:first-child { text-align: left; }
 td.text { text-align: left; white-space: normal; } tr.failed td { color: #b03030; }
-figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; border: 1px solid #e4e8ec; }
+figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; height: auto; border: 1px solid #e4e8ec; }
+code { overflow-wrap: anywhere; } p, figcaption { overflow-wrap: break-word; }
+th { white-space: normal; min-width: 4.5em; vertical-align: bottom; }
 figcaption { color: #3d4750; font-size: .9rem; margin-top: .3rem; }
 .scroll { overflow-x: auto; }
 p.warning { color: #8a1c1c; background: #fbeaea; border-left: 4px solid #b03030; padding: .5rem .8rem; font-weight: 600; }
 p.caution { color: #6b4d00; background: #fff6dc; border-left: 4px solid #c99a00; padding: .5rem .8rem; }
 p.horizon { background: #eef3f8; border-left: 4px solid #4c72b0; padding: .5rem .8rem; }
+p.horizon.top { font-size: 1.05rem; font-weight: 600; border-left-width: 6px; }
 """
 
 #: Summary metrics shown first (others with numeric values follow in a collapsed list).
@@ -57,12 +62,48 @@ def table_html(frame: pd.DataFrame, classes: list[str] | None = None, text_colum
     return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
 
-def _figures_html(figures: list[tuple[Path, str]]) -> str:
+@dataclass
+class TransmissionSection:
+    """What the report shows of a multi-zone run's corridors (:func:`planning.report._transmission_section`)."""
+
+    zones: list[str]
+    table: pd.DataFrame | None                                            # one row per corridor; None: no corridors
+    figures: list[tuple[Path, str, str]] = field(default_factory=list)   # (png, caption, alt text)
+    computed: list[str] = field(default_factory=list)                     # quantities the results folder did not have
+
+    @property
+    def figure_paths(self) -> list[Path]:
+        return [item[0] for item in self.figures]
+
+
+def _figures_html(figures: list[tuple]) -> str:
+    """Each figure with its caption; ``(path, caption, alt)``, or ``(path, caption)`` whose caption is also the alt text."""
     parts = []
-    for path, caption in figures:
-        parts.append(f'<figure><img alt="{html.escape(Path(path).stem)}" src="{_image(path)}">'
+    for item in figures:
+        path, caption = item[0], item[1]
+        alt = item[2] if len(item) > 2 and item[2] else caption
+        parts.append(f'<figure><img alt="{html.escape(alt, quote=True)}" src="{_image(path)}">'
                      f"<figcaption><b>{html.escape(Path(path).name)}</b>: {html.escape(caption)}</figcaption></figure>")
     return "\n".join(parts)
+
+
+def transmission_html(section: TransmissionSection) -> list[str]:
+    """The report's transmission section: corridor table and figures, or a note that the zones are not connected."""
+    body = ["<h2>Transmission (transmission.csv, flows.csv)</h2>"]
+    if section.table is None:
+        return body + [f"<p>{len(section.zones)} zones ({html.escape(', '.join(map(str, section.zones)))}) and no corridors between "
+                       "them: each zone balances on its own.</p>"]
+    body.append("<p>Per corridor: capability existing and new, the weighted mean flow (+ from the first zone to the second), the peak "
+                "flow each way, loading = |flow| / capability (mean weighted over the hours, and the largest), congestion = hours at "
+                "the limit (weighted, and how many of the modelled hours), the price difference between the corridor's ends "
+                "(to − from, and its mean size), and the congestion rent (what the energy is worth where it arrives minus where it "
+                "leaves).</p>")
+    if section.computed:
+        body.append('<p class="meta">Computed for this report from flows, capabilities and prices (the results folder does not have '
+                    f"them; the corridor's full capability stands in for the hourly available one): {html.escape(', '.join(section.computed))}.</p>")
+    body.append(table_html(section.table, text_columns=("from → to", "model", "congested modelled hours")))
+    body.append(_figures_html(section.figures))
+    return body
 
 
 def _page(title: str, body: str) -> str:
@@ -129,7 +170,7 @@ def _maybe_number(value):
 
 
 def run_html(name: str, description: str, folder: Path, summary: pd.DataFrame, capacity: pd.DataFrame, twins: pd.DataFrame | None,
-             record: dict, figures: list[tuple[Path, str]], currency: str) -> str:
+             record: dict, figures: list[tuple], currency: str, transmission: TransmissionSection | None = None) -> str:
     versions = record.get("versions", {})
     solver = record.get("solver", {})
     meta = [f"results folder <code>{html.escape(str(folder))}</code>"]
@@ -143,14 +184,20 @@ def run_html(name: str, description: str, folder: Path, summary: pd.DataFrame, c
     from planning.metrics.summary import horizon_label, shedding_label
 
     horizon, shed = horizon_label(summary), shedding_label(summary)
-    body = [f"<h1>{html.escape(name)}</h1>", f"<p>{html.escape(description)}</p>" if description else "",
+    # The horizon note opens the report: a sample or representative periods must not be read as a measured year.
+    body = [f"<h1>{html.escape(name)}</h1>",
+            f'<p class="horizon top">{html.escape(horizon[0].upper() + horizon[1:])}.</p>' if horizon else "",
+            f"<p>{html.escape(description)}</p>" if description else "",
             f'<p class="meta">{" · ".join(meta)}</p>',
             f'<p class="warning">{html.escape(shed)}</p>' if shed else "",
-            "<h2>Summary</h2>", f'<p class="horizon">{html.escape(horizon[0].upper() + horizon[1:])}.</p>' if horizon else "",
-            table_html(summary_rows(summary, record.get("summary_facts")))]
+            "<h2>Summary</h2>", table_html(summary_rows(summary, record.get("summary_facts")), text_columns=("unit",))]
     cap = capacity.copy()
     columns = [c for c in ("zone", "technology", "existing_mw", "new_mw", "retired_mw", "total_mw", "energy_mwh") if c in cap]
-    body += ["<h2>Capacity (MW; storage energy in MWh)</h2>", table_html(cap[columns])]
+    zones = list(dict.fromkeys(cap["zone"]))
+    cap = cap.assign(_zone=cap["zone"].map(zones.index), _technology=cap["technology"].map(rank)).sort_values(["_zone", "_technology"], kind="stable")
+    body += ["<h2>Capacity (MW; storage energy in MWh)</h2>", table_html(cap[columns], text_columns=("zone", "technology"))]
+    if transmission is not None:
+        body += transmission_html(transmission)
     if twins is not None and len(twins):
         transposed = twin_rows(twins, currency)
         body += ["<h2>Value of data-center flexibility (value_of_flexibility.csv)</h2>",

@@ -1,0 +1,79 @@
+"""Alt text of the report's figures: what each one plots and its main numbers, for readers who cannot see it.
+
+Each function takes the frames the figure was drawn from and returns one or two sentences (technology
+names and order as in the figure, :mod:`planning.report.palette`; numbers in the report's format,
+:func:`planning.formatting.format_number`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from planning.formatting import format_number
+from planning.report.palette import label, ordered
+
+
+def _gw(mw: float) -> str:
+    return f"{format_number(mw / 1e3, 3)} GW"
+
+
+def capacity(capacity: pd.DataFrame) -> str:
+    """Bars per zone: every technology's capacity after the plan, with new and retired capacity."""
+    parts = []
+    for zone in dict.fromkeys(capacity["zone"]):
+        frame = capacity[capacity["zone"] == zone].groupby("technology")[["existing_mw", "new_mw", "retired_mw"]].sum()
+        items = []
+        for technology in ordered(frame.index):
+            row = frame.loc[technology]
+            total = row["existing_mw"] - row["retired_mw"] + row["new_mw"]
+            text = f"{label(technology)} {_gw(total)}"
+            if row["new_mw"] > 1e-3:
+                text += f" ({_gw(row['new_mw'])} new)"
+            if row["retired_mw"] > 1e-3:
+                text += f" ({_gw(row['retired_mw'])} retired)"
+            items.append(text)
+        parts.append(f"zone {zone}: " + ", ".join(items))
+    return "Horizontal bar chart of capacity by technology after the plan. " + "; ".join(parts) + "."
+
+
+def dispatch(dispatch: pd.DataFrame, balance: pd.DataFrame, window) -> str:
+    """Stacked areas of the shown week: the technologies in stack order and their share of the week's generation."""
+    hours = set(window.hours)
+    shown = dispatch[pd.DatetimeIndex(dispatch["snapshot"]).isin(hours)]
+    energy = shown.groupby("technology")["generation_mw"].sum()
+    total = float(energy.sum())
+    shares = [f"{label(t)} {format_number(100 * energy[t] / total, 2)} %" for t in ordered(energy.index) if total > 0 and energy[t] > 1e-6 * total]
+    load = balance[pd.DatetimeIndex(balance["snapshot"]).isin(hours)]
+    system = (load["demand_mw"] + load["datacenter_mw"]).groupby(load["snapshot"]).sum()
+    peak = f"; peak demand with data centers {_gw(float(system.max()))}" if len(system) else ""
+    return (f"Stacked area chart of hourly generation by technology, {window.title}, bottom to top in the legend's reverse order, "
+            f"with demand drawn as a line. Share of the week's generation: {', '.join(shares) or 'none'}{peak}.")
+
+
+def duration(balance: pd.DataFrame, carbon: pd.DataFrame | None, currency: str, note: str) -> str:
+    """Price and intensity duration curves: the range of each per zone."""
+    prices = [f"{zone} from {format_number(frame['price_per_mwh'].max(), 3)} down to {format_number(frame['price_per_mwh'].min(), 3)}"
+              for zone, frame in balance.groupby("zone", sort=False)]
+    text = f"Duration curves, hours sorted from the highest value to the lowest. Price ({currency}/MWh): {'; '.join(prices)}."
+    if carbon is not None and len(carbon) and "average_g_per_kwh" in carbon:
+        intensity = [f"{zone} from {format_number(frame['average_g_per_kwh'].max(), 3)} down to {format_number(frame['average_g_per_kwh'].min(), 3)}"
+                     for zone, frame in carbon.groupby("zone", sort=False)]
+        text += f" Average carbon intensity (g CO2/kWh): {'; '.join(intensity)}."
+    if note:
+        text += f" The hours are {note}."
+    return text
+
+
+def datacenter(datacenter: pd.DataFrame, site: str, window) -> str:
+    """A data center's week: baseline and flexible IT power, backlog, against its zone's signals."""
+    frame = datacenter[(datacenter["datacenter"] == site) & pd.DatetimeIndex(datacenter["snapshot"]).isin(set(window.hours))]
+    if not len(frame):
+        return f"Data center {site}: no hours in the week shown."
+    return (f"Three panels for data center {site}, {window.title}: IT power as stacked areas (baseline from "
+            f"{format_number(frame['baseline_mw'].min(), 3)} to {format_number(frame['baseline_mw'].max(), 3)} MW, flexible up to "
+            f"{format_number(frame['flexible_mw'].max(), 3)} MW), facility power up to {format_number(frame['facility_power_mw'].max(), 3)} MW "
+            f"and the backlog of deferred work (at most {format_number(frame['backlog'].max(), 3)} MWh); below, its zone's hourly price "
+            "and carbon intensity.")
+
+
+__all__ = ["capacity", "datacenter", "dispatch", "duration"]
