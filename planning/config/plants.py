@@ -23,6 +23,21 @@ class Plant(Section):
     profile: TimeSeriesRef | None = Field(None, description="Hourly capacity factor (per unit of capacity, 0–1); required for variable technologies.")
     existing_mwh: NonNegative = Field(0.0, description="Storage only: energy capacity in place (MWh).")
     max_new_mwh: NonNegative | None = Field(None, description="Storage only: most new energy capacity (MWh). Null = unlimited.")
+    initial_soc_fraction: float = Field(
+        0.5, ge=0, le=1,
+        description="Storage only, horizon.cyclic: false: state of charge before the first snapshot (fraction of the energy capacity).",
+    )
+    initial_units_online: NonNegative = Field(
+        0.0,
+        description="Committed thermal plants only, horizon.cyclic: false: units on before the first snapshot (a count; at most "
+        "the existing units).",
+    )
+    initial_hours_in_state: NonNegative | None = Field(
+        None,
+        description="Committed thermal plants only, horizon.cyclic: false: hours the initial_units_online have been on (and the "
+        "other existing units off) before the first snapshot; units that have not yet met their minimum up (down) time stay on "
+        "(off) until they have. Null = long enough (no carried-over minimum up/down time).",
+    )
 
     @model_validator(mode="after")
     def _storage_energy(self) -> "Plant":

@@ -48,6 +48,7 @@ class ThermalTechnology(_TechnologyBase):
     min_up_hours: int = Field(1, ge=1, description="Hours a unit stays on once started (h).")
     min_down_hours: int = Field(1, ge=1, description="Hours a unit stays off once shut down (h).")
     startup_cost_per_mw: NonNegative = Field(0.0, description="Cost of one start per MW of unit size, excluding fuel (currency/MW/start).")
+    shutdown_cost_per_mw: NonNegative = Field(0.0, description="Cost of one shut-down per MW of unit size (currency/MW/shut-down).")
     startup_fuel_mmbtu_per_mw: NonNegative = Field(0.0, description="Fuel burnt by one start per MW of unit size (MMBtu/MW/start); its CO2 is counted.")
     no_load_fuel_mmbtu_per_mw_hour: NonNegative = Field(
         0.0, description="Fuel burnt per MW of committed unit size per hour, on top of the heat rate (MMBtu/MW/h); its CO2 is counted."

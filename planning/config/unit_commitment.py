@@ -70,6 +70,12 @@ class UnitCommitment(Section):
         "relaxed or aggregated problem, then commitment in rolling windows, with a certified gap (see decomposition).",
     )
     decomposition: Decomposition = Field(default_factory=Decomposition, description="Settings of strategy: decomposed.")
+    startup_cost_weighting: Literal["per_event", "snapshot_weight"] = Field(
+        "per_event",
+        description="How start-up and shut-down costs (and start-up CO2) enter the objective: per_event = once per start, times "
+        "the number of times the snapshot occurs (w_t / Δt: the year scaling); snapshot_weight = times the snapshot weight w_t "
+        "in hours, as PyPSA does (Δt times more with Δt-hour snapshots). The two agree with hourly snapshots.",
+    )
 
     @model_validator(mode="after")
     def _decomposed_needs_integer(self) -> "UnitCommitment":

@@ -15,11 +15,14 @@ Variables (units in the names)
   (capex × CRF), ``fixed_om_per_mw_year``, ``marginal_cost_per_mwh`` (fuel + variable O&M),
   ``emission_factor_t_per_mwh``, and for storage ``existing_mwh``, ``max_new_mwh``,
   ``annual_capex_per_mwh``, ``fixed_om_per_mwh_year``, ``charge_efficiency``,
-  ``discharge_efficiency``, ``min_duration_h``, ``max_duration_h``.
+  ``discharge_efficiency``, ``min_duration_h``, ``max_duration_h``, ``initial_soc_fraction``.
 * ``availability_per_unit(plant, snapshot)`` — capacity factor of variable plants, the
   availability of thermal plants, 1 for storage.
 * per line: ``line_from``, ``line_to``, ``line_existing_mw``, ``line_max_new_mw``,
   ``line_annual_cost_per_mw`` (capex × CRF + fixed O&M), ``line_loss_fraction``.
+
+Snapshots are ``attrs['snapshot_duration_h']`` hours long (``horizon.resolution_hours``; see
+:mod:`planning.timeseries.resolution`); ``attrs['cyclic']`` (0/1) says whether operating state wraps around.
 
 Attributes: ``voll_per_mwh``, ``allow_unserved_energy``, ``co2_price_per_t``, ``co2_cap_t`` (NaN
 = none), ``currency``, ``scenario``. ``attrs['input_files']`` lists the files read;
@@ -42,6 +45,7 @@ from planning.io.timeseries import TimeSeriesReader
 from planning.io.operations import add_operations_inputs
 from planning.io.stress_inputs import apply_stress_events
 from planning.timeseries.aggregate import aggregate_inputs
+from planning.timeseries.resolution import coarsen_inputs
 
 
 def snapshots(scenario: Scenario) -> pd.DatetimeIndex:
@@ -82,7 +86,7 @@ def load_inputs(scenario: Scenario, aggregate: bool = True) -> xr.Dataset:
         "plant_zone", "plant_technology", "plant_kind", "existing_mw", "max_new_mw", "can_retire",
         "annual_capex_per_mw", "fixed_om_per_mw_year", "marginal_cost_per_mwh", "emission_factor_t_per_mwh",
         "existing_mwh", "max_new_mwh", "annual_capex_per_mwh", "fixed_om_per_mwh_year",
-        "charge_efficiency", "discharge_efficiency", "min_duration_h", "max_duration_h",
+        "charge_efficiency", "discharge_efficiency", "min_duration_h", "max_duration_h", "initial_soc_fraction",
     )}
     economics = scenario.economics
     for p, (name, plant) in enumerate(scenario.plants.items()):
@@ -122,6 +126,7 @@ def load_inputs(scenario: Scenario, aggregate: bool = True) -> xr.Dataset:
             "discharge_efficiency": tech.discharge_efficiency if storage else np.nan,
             "min_duration_h": tech.min_duration_hours if storage else np.nan,
             "max_duration_h": (np.inf if tech.max_duration_hours is None else tech.max_duration_hours) if storage else np.nan,
+            "initial_soc_fraction": plant.initial_soc_fraction if storage else np.nan,
         }
         for key, value in row.items():
             per_plant[key].append(value)
@@ -174,6 +179,8 @@ def load_inputs(scenario: Scenario, aggregate: bool = True) -> xr.Dataset:
     )
     dataset = add_operations_inputs(dataset, scenario)
     dataset = apply_stress_events(dataset, scenario)
+    dataset = coarsen_inputs(dataset, horizon.resolution_hours)
+    dataset.attrs["cyclic"] = int(horizon.cyclic)
     if aggregate and horizon.representative_periods is not None:
         dataset = aggregate_inputs(dataset, horizon.representative_periods)
     return dataset

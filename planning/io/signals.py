@@ -80,7 +80,7 @@ def signals_table(carbon: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame({
         "timestamp": pd.to_datetime(carbon["snapshot"]).dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "zone": carbon["zone"].astype(str),
-        "duration_min": 60,
+        "duration_min": int(time_step(carbon["snapshot"]) / pd.Timedelta(minutes=1)),
     })
     for metric in METRICS:
         frame[f"{metric}_g_per_kwh"] = carbon[f"{metric}_g_per_kwh"].to_numpy()
@@ -88,21 +88,38 @@ def signals_table(carbon: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def rolling_windows(times: pd.Series, values: np.ndarray, window: int) -> list[tuple[int, float]]:
-    """(start index, mean) of each forward-looking ``window``-hour window over continuous hours with values.
+def time_step(times) -> pd.Timedelta:
+    """The length of one snapshot: the smallest step between consecutive distinct times (1 h for one time).
 
-    As the SDK's RollingAverage: one window per starting hour, none past the last hour; windows
-    containing an hour without a value or a gap in time are left out.
+    Snapshots are ``horizon.resolution_hours`` long; every export states that length (``duration``)."""
+    stamps = pd.DatetimeIndex(pd.to_datetime(pd.Series(times))).unique().sort_values()
+    steps = np.diff(stamps.values.astype("datetime64[ns]").astype(np.int64))
+    steps = steps[steps > 0]
+    return pd.Timedelta(int(steps.min()), unit="ns") if steps.size else pd.Timedelta(hours=1)
+
+
+def rolling_windows(times: pd.Series, values: np.ndarray, window: int) -> list[tuple[int, float]]:
+    """(start index, mean) of each forward-looking ``window``-hour window over continuous snapshots with values.
+
+    As the SDK's RollingAverage: one window per starting snapshot, none past the last one; windows
+    containing a snapshot without a value or a gap in time are left out. With snapshots of Δt hours
+    a window spans window/Δt of them (window must be a multiple of Δt).
     """
     values = np.asarray(values, dtype=float)
     times = pd.to_datetime(pd.Series(times)).reset_index(drop=True)
-    if window > len(values):
+    step = time_step(times)
+    count = pd.Timedelta(hours=window) / step
+    if abs(count - round(count)) > 1e-9:
+        raise InputDataError([f"signal window of {window} h is not a whole number of {step / pd.Timedelta(hours=1):g}-hour snapshots; "
+                              "choose a multiple of horizon.resolution_hours"], title="invalid signal window")
+    count = int(round(count))
+    if count > len(values):
         raise InputDataError([f"signal window of {window} h is longer than the {len(values)} h of data; choose a shorter window"],
                              title="invalid signal window")
     out = []
-    for start in range(len(values) - window + 1):
-        chunk = values[start:start + window]
-        continuous = times[start + window - 1] - times[start] == pd.Timedelta(hours=window - 1)
+    for start in range(len(values) - count + 1):
+        chunk = values[start:start + count]
+        continuous = times[start + count - 1] - times[start] == step * (count - 1)
         if continuous and np.all(np.isfinite(chunk)):
             out.append((start, float(chunk.mean())))
     return out
@@ -140,7 +157,7 @@ def carbon_aware_forecast(carbon: pd.DataFrame, metric: str = "marginal", window
             "requestedAt": as_of,
             "location": location,
             "dataStartAt": _stamp(times[0]),
-            "dataEndAt": _stamp(times.iloc[-1] + pd.Timedelta(hours=1)),
+            "dataEndAt": _stamp(times.iloc[-1] + time_step(times)),
             "windowSize": 60 * window_hours,
             "optimalDataPoints": [p for p in points if p["value"] == best],
             "forecastData": points,
@@ -151,7 +168,8 @@ def carbon_aware_forecast(carbon: pd.DataFrame, metric: str = "marginal", window
 def emissions_by_location(carbon: pd.DataFrame, metric: str = "marginal", locations: dict[str, str] | None = None) -> list[dict]:
     """The SDK's ``emissions/bylocation`` response (``EmissionsData``): one object per zone-hour with a value."""
     column = _column(metric)
-    return [{"location": _location(zone, locations), "time": _stamp(time), "rating": round(float(value), 6), "duration": _timespan(60)}
+    minutes = int(time_step(carbon["snapshot"]) / pd.Timedelta(minutes=1))
+    return [{"location": _location(zone, locations), "time": _stamp(time), "rating": round(float(value), 6), "duration": _timespan(minutes)}
             for zone, time, value in zip(carbon["zone"], carbon["snapshot"], carbon[column].to_numpy(dtype=float))
             if np.isfinite(value)]
 
@@ -167,7 +185,7 @@ def average_carbon_intensity(carbon: pd.DataFrame, metric: str = "marginal", loc
         if not len(finite):
             continue
         out.append({"location": _location(zone, locations), "startTime": _stamp(times[0]),
-                    "endTime": _stamp(times.iloc[-1] + pd.Timedelta(hours=1)), "carbonIntensity": round(float(finite.mean()), 6)})
+                    "endTime": _stamp(times.iloc[-1] + time_step(times)), "carbonIntensity": round(float(finite.mean()), 6)})
     return out
 
 

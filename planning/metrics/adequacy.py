@@ -121,28 +121,29 @@ def event_hours_mask(source: xr.Dataset) -> np.ndarray:
     return np.asarray(source["stress_active"].values, dtype=float) > 0.5
 
 
-def shedding_figures(unserved_mw: np.ndarray, weight_h: np.ndarray, event: np.ndarray) -> dict[str, float]:
+def shedding_figures(unserved_mw: np.ndarray, weight_h: np.ndarray, event: np.ndarray, duration_h: float = 1.0) -> dict[str, float]:
     """Loss-of-load figures of one unserved series u_t (MW) or a (zone, snapshot) array summed over zones.
 
     Returns event_hours, event_unserved_energy_mwh, event_loss_of_load_hours (unweighted, in the event hours),
     modelled_unserved_energy_mwh and modelled_loss_of_load_hours (unweighted, every modelled hour),
     unserved_energy_mwh and loss_of_load_hours (weighted), modelled_hours and represented_hours
     (definitions in the module docstring), and load_shed (1 when any hour has loss of load). For several zones an hour
-    counts once if any zone sheds.
+    counts once if any zone sheds. ``duration_h`` = Δt, the length of a snapshot: unweighted figures count its
+    Δt hours (a snapshot with loss of load is Δt loss-of-load hours).
     """
     unserved = np.atleast_2d(np.nan_to_num(np.asarray(unserved_mw, dtype=float)))
     weight = np.asarray(weight_h, dtype=float)
     shed = (unserved > LOSS_OF_LOAD_MW).any(axis=0)
     hourly = unserved.sum(axis=0)
     return {
-        "event_hours": float(event.sum()),
-        "event_unserved_energy_mwh": float(hourly[event].sum()),
-        "event_loss_of_load_hours": float((shed & event).sum()),
-        "modelled_unserved_energy_mwh": float(hourly.sum()),
-        "modelled_loss_of_load_hours": float(shed.sum()),
+        "event_hours": float(event.sum()) * duration_h,
+        "event_unserved_energy_mwh": float(hourly[event].sum()) * duration_h,
+        "event_loss_of_load_hours": float((shed & event).sum()) * duration_h,
+        "modelled_unserved_energy_mwh": float(hourly.sum()) * duration_h,
+        "modelled_loss_of_load_hours": float(shed.sum()) * duration_h,
         "unserved_energy_mwh": float((weight * hourly).sum()),
         "loss_of_load_hours": float(weight[shed].sum()),
-        "modelled_hours": float(weight.size),
+        "modelled_hours": float(weight.size) * duration_h,
         "represented_hours": float(weight.sum()),
         "load_shed": int(shed.any()),
     }
@@ -157,13 +158,15 @@ def event_table(results: xr.Dataset, windows: list[tuple[str, int, int]]) -> pd.
     """
     unserved = np.nan_to_num(results["unserved_mw"].transpose("zone", "snapshot").values)
     snapshots = pd.DatetimeIndex(results["snapshot"].values)
+    dt = float(results.attrs.get("snapshot_duration_h", 1))
     rows = []
-    for name, start, duration in windows:
-        window = slice(start, min(len(snapshots), start + duration))
-        hourly = unserved[:, window]
+    for name, start_hour, duration in windows:
+        # Snapshots of Δt hours that the event's hours touch.
+        start, stop = int(start_hour // dt), min(len(snapshots), int(-(-(start_hour + duration) // dt)))
+        hourly = unserved[:, start:stop]
         rows.append({"event": name, "first_snapshot": snapshots[start].strftime("%Y-%m-%dT%H:%M") if start < len(snapshots) else "",
-                     "hours": float(hourly.shape[1]), "unserved_energy_mwh": float(hourly.sum()),
-                     "loss_of_load_hours": float((hourly > LOSS_OF_LOAD_MW).any(axis=0).sum())})
+                     "hours": float(hourly.shape[1]) * dt, "unserved_energy_mwh": float(hourly.sum()) * dt,
+                     "loss_of_load_hours": float((hourly > LOSS_OF_LOAD_MW).any(axis=0).sum()) * dt})
     return pd.DataFrame(rows, columns=["event", "first_snapshot", "hours", "unserved_energy_mwh", "loss_of_load_hours"])
 
 
@@ -187,7 +190,7 @@ def adequacy_table(results: xr.Dataset, inputs: xr.Dataset, threshold_fraction: 
     event = event_hours_mask(inputs)
     rows = []
     for i, zone in enumerate(zones):
-        figures = shedding_figures(unserved[i], weight, event)
+        figures = shedding_figures(unserved[i], weight, event, float(inputs.attrs.get("snapshot_duration_h", 1)))
         rows.append({
             "zone": zone,
             **{key: figures[key] for key in ("event_hours", "event_unserved_energy_mwh", "event_loss_of_load_hours", "unserved_energy_mwh",

@@ -132,12 +132,13 @@ def summary_facts(results: xr.Dataset, carbon_metrics: xr.Dataset | None = None)
 
 def horizon_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
     """modelled_hours, represented_hours, snapshot_weight_h, sample_scaled_to_year (see the module docstring)."""
-    weight = results["weight_h"].values.astype(float)
-    modelled, represented = float(weight.size), float(weight.sum())
+    dt = float(results.attrs.get("snapshot_duration_h", 1))
+    weight = results["weight_h"].values.astype(float) / dt  # per modelled hour
+    modelled, represented = float(weight.size) * dt, float(weight.sum()) * dt
     uniform = weight.size > 0 and bool(np.allclose(weight, weight[0], rtol=1e-12, atol=0.0))
     scaled = 1 if represented > modelled * (1 + 1e-9) else 0
     return [
-        ("modelled_hours", modelled, "h (snapshots solved)"),
+        ("modelled_hours", modelled, "h (snapshots solved × their length)"),
         ("represented_hours", represented, "h (sum of snapshot weights; 8760 = a year)"),
         ("snapshot_weight_h", float(weight[0]) if uniform else float("nan"), "h per modelled hour (NaN: representative periods weigh differently)"),
         ("sample_scaled_to_year", scaled, "flag (1 = the modelled hours are a sample scaled up to represented_hours)"),
@@ -148,7 +149,7 @@ def shedding_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
     """Unserved energy and loss-of-load hours, weighted and unweighted, during the stress events, and the load_shed flag."""
     unserved = results["unserved_mw"].transpose("zone", "snapshot").values
     event = event_hours_mask(results)
-    figures = shedding_figures(unserved, results["weight_h"].values, event)
+    figures = shedding_figures(unserved, results["weight_h"].values, event, float(results.attrs.get("snapshot_duration_h", 1)))
     period = period_unit(results["weight_h"].values)
     rows: list[tuple[str, object, str]] = [
         ("unserved_energy_mwh", figures["unserved_energy_mwh"], f"MWh{period}"),

@@ -45,6 +45,27 @@ class ModelContext:
         self.snapshots: list[int] = list(range(self.inputs.sizes["snapshot"]))
         self.zones: list[str] = [str(z) for z in self.inputs["zone"].values]
         self.weight_h: np.ndarray = self.inputs["weight_h"].values.astype(float)
+        #: Δt: length of every snapshot (h), ``horizon.resolution_hours``.
+        self.duration_h: float = float(self.inputs.attrs.get("snapshot_duration_h", 1))
+        #: False when the horizon is not cyclic: the first snapshot starts from initial states.
+        self.cyclic: bool = bool(self.inputs.attrs.get("cyclic", 1))
+
+    def occurrences(self) -> np.ndarray:
+        """w_t / Δt: how many times each snapshot occurs in the weighted horizon (per year when scaled)
+        — the weight of a per-event quantity such as a start-up (w_t is in hours)."""
+        return self.weight_h / self.duration_h
+
+    def starts_history(self) -> set[int]:
+        """Snapshots whose predecessor is not modelled (non-cyclic horizon: the first snapshot;
+        empty when cyclic). State equations there start from the initial state instead of prev(t)."""
+        return set() if self.cyclic else {0}
+
+    def hours_to_snapshots(self, hours: float, rounding: str = "ceil") -> int:
+        """A duration in hours as a whole number of snapshots (``ceil`` or ``floor``)."""
+        import math
+
+        ratio = hours / self.duration_h
+        return int(math.ceil(ratio - 1e-9) if rounding == "ceil" else math.floor(ratio + 1e-9))
 
     def plants_of_kind(self, *kinds: str) -> list[str]:
         """Plant names whose technology kind is one of ``kinds``."""

@@ -48,6 +48,7 @@ def collect_results(ctx: ModelContext, solved: SolveResult) -> xr.Dataset:
             "duals_from": solved.duals_from,
             "currency": inputs.attrs.get("currency", ""),
             "scenario": inputs.attrs.get("scenario", ""),
+            "snapshot_duration_h": ctx.duration_h,
         }
     )
     results.update(_reserve_prices(ctx, solved))

@@ -46,9 +46,10 @@ representative periods, labelled with the timestamps of one calendar period each
 * attrs ``representative_periods``, ``period_hours``, ``link_storage`` (0/1),
   ``aggregation_rmse`` (tsam's weighted RMSE of the scaled series).
 
-Segmentation (fewer, longer time steps within a period, tsam's ``SegmentConfig``) is not used:
-the blocks assume 1-h snapshots (storage Δt, ramp rates per hour, minimum up/down times and the
-data-center delay in hours); supporting it means a duration per snapshot in every block.
+Snapshots may be longer than an hour (``horizon.resolution_hours``, :mod:`planning.timeseries.resolution`,
+applied before clustering: a period then holds period_hours / Δt snapshots). Segmentation (time steps
+of *unequal* length within a period, tsam's ``SegmentConfig``) is not used: blocks take one duration Δt
+for every snapshot.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ def aggregate_inputs(dataset: xr.Dataset, settings: RepresentativePeriods) -> xr
     """The inputs Dataset on representative periods (see the module docstring)."""
     import tsam
 
-    length = settings.period_hours
+    length = settings.period_hours // int(dataset.attrs.get("snapshot_duration_h", 1))  # snapshots per period
     n_hours = dataset.sizes["snapshot"]
     n_periods = n_hours // length
     frame, where = feature_frame(dataset)
@@ -220,7 +221,8 @@ def aggregate_inputs(dataset: xr.Dataset, settings: RepresentativePeriods) -> xr
     out.attrs.update(
         {
             "representative_periods": len(order),
-            "period_hours": length,
+            "period_hours": settings.period_hours,
+            "period_snapshots": length,
             "link_storage": int(settings.link_storage),
             "aggregation_rmse": float(result.accuracy.weighted_rmse),
         }

@@ -126,7 +126,8 @@ def stress_tables(scenario: Scenario, inputs, loops: dict[str, LoopResult]) -> d
         events.append(per_event)
         row = loop.table.loc[loop.table["iteration"] == loop.reported_iteration].iloc[0]
         results = loop.final.results
-        figures = shedding_figures(results["unserved_mw"].transpose("zone", "snapshot").values, results["weight_h"].values, event)
+        figures = shedding_figures(results["unserved_mw"].transpose("zone", "snapshot").values, results["weight_h"].values, event,
+                                   float(results.attrs.get("snapshot_duration_h", 1)))
         summary.append({
             "mode": mode, "signal": loop.signal_kind, "converged": converged, "rank": np.nan, "iterations": len(loop.table),
             "reported_iteration": int(loop.reported_iteration), "reported_iterate": REPORTED[loop.signal_kind == "price"],

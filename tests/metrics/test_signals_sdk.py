@@ -146,3 +146,21 @@ def test_location_names_from_the_scenario_via_the_cli(tmp_path):
     outcome = CliRunner().invoke(app, ["signals", str(results), "--window-hours", "2"])
     assert outcome.exit_code == 0, outcome.output
     assert json.loads((results / "signals" / "signals_marginal.json").read_text()) == EXPECTED_FORECAST
+
+
+def test_two_hour_snapshots_state_their_length():
+    # horizon.resolution_hours = 2: three 2-hour snapshots 00:00, 02:00, 04:00 with 300, 100, 200 g/kWh.
+    # A 4-hour window spans two snapshots: (300+100)/2 = 200 at 00:00, (100+200)/2 = 150 at 02:00;
+    # the data end at 06:00; each by-location value lasts 02:00:00; the CSV says 120 minutes.
+    snapshots = ["2030-06-01T00:00", "2030-06-01T02:00", "2030-06-01T04:00"]
+    frame = pd.DataFrame({"snapshot": snapshots, "zone": "isone", "average_g_per_kwh": [300.0, 100.0, 200.0],
+                          "consumption_g_per_kwh": [300.0, 100.0, 200.0], "marginal_g_per_kwh": [300.0, 100.0, 200.0],
+                          "price_per_mwh": 1.0})
+    forecast = carbon_aware_forecast(frame, "marginal", window_hours=4, locations=LOCATIONS)[0]
+    assert forecast["forecastData"] == [point("eastus", 0, 200.0, 240), point("eastus", 2, 150.0, 240)]
+    assert forecast["dataEndAt"] == "2030-06-01T06:00:00+00:00"
+    assert {p["duration"] for p in emissions_by_location(frame, "marginal", LOCATIONS)} == {"02:00:00"}
+    assert average_carbon_intensity(frame, "marginal", LOCATIONS)[0]["endTime"] == "2030-06-01T06:00:00+00:00"
+    assert set(signals_table(frame)["duration_min"]) == {120}
+    with pytest.raises(InputDataError, match="not a whole number of 2-hour snapshots"):
+        carbon_aware_forecast(frame, "marginal", window_hours=3)

@@ -43,10 +43,21 @@ generation_mw[g,prev(t)] − generation_mw[g,t] ≤ RD_g·S_g·(committed_units[
   (a unit that starts may jump to max(m, RU) of its size; one that shuts down may drop from
   max(m, RD); the form of GenX's clustered ramp constraints)
 
+Snapshot length Δt (``horizon.resolution_hours``): ramp limits allow RU_g·Δt between snapshots; minimum
+up/down times span ⌈UT_g/Δt⌉, ⌈DT_g/Δt⌉ snapshots.
+
+Non-cyclic horizon (``horizon.cyclic: false``): committed_units before the first snapshot = U0_g
+(``initial_units_online``); units on (off) for h0_g < UT_g (DT_g) hours stay so for ⌈(UT_g − h0_g)/Δt⌉
+(⌈(DT_g − h0_g)/Δt⌉) snapshots (``initial_hours_in_state``); minimum up/down windows do not reach
+before the first snapshot; no ramp row into it (the output before it is not modelled).
+
 Contributions
 -------------
-costs["startup"]  += Σ_{g,t} w_t·(sc_g·S_g·startups[g,t] + nc_g·S_g·committed_units[g,t])   (currency/year)
-emissions_t       += Σ_{g,t} w_t·(se_g·S_g·startups[g,t] + ne_g·S_g·committed_units[g,t])   (t CO2/year)
+costs["startup"]  += Σ_{g,t} (o_t·(sc_g·S_g·startups[g,t] + dc_g·S_g·shutdowns[g,t]) + w_t·nc_g·S_g·committed_units[g,t])
+emissions_t       += Σ_{g,t} (o_t·se_g·S_g·startups[g,t] + w_t·ne_g·S_g·committed_units[g,t])   (t CO2/year)
+  o_t = w_t/Δt (``unit_commitment.startup_cost_weighting: per_event``: each start counted once per
+  occurrence of its snapshot) or w_t (``snapshot_weight``, PyPSA's convention); equal when Δt = 1 h.
+  dc_g: shut-down cost (currency/MW/shut-down).
 
 Results: ``commitment_co2_t_per_h[g,t]`` = se_g·S_g·startups[g,t] + ne_g·S_g·committed_units[g,t]
 (t per snapshot-hour; the carbon metrics allocate it, :mod:`planning.metrics.carbon`).
@@ -94,7 +105,11 @@ def add(ctx: ModelContext) -> None:
     domain = pyo.NonNegativeIntegers if integer else pyo.NonNegativeReals
     T = ctx.snapshots
     weight = ctx.weight_h
+    dt = ctx.duration_h
+    # Start-ups and shut-downs are events: counted w_t/Δt times (per_event) or weighted like energy (snapshot_weight).
+    per_event = ctx.occurrences() if inputs.attrs.get("startup_cost_weighting", "per_event") == "per_event" else weight
     previous = ctx.previous_in_operation()
+    no_history = ctx.starts_history()
     period = ctx.operating_cycles()
     period_length = dict(zip(*np.unique(period, return_counts=True)))
     position = {str(p): i for i, p in enumerate(inputs["plant"].values)}
@@ -109,6 +124,7 @@ def add(ctx: ModelContext) -> None:
     start_co2 = ctx.plant_value("startup_emission_t_per_mw")
     no_load_cost = ctx.plant_value("no_load_cost_per_mw_h")
     no_load_co2 = ctx.plant_value("no_load_emission_t_per_mw_h")
+    shutdown_cost = ctx.plant_value("shutdown_cost_per_mw") if "shutdown_cost_per_mw" in inputs else dict.fromkeys(plants, 0.0)
     existing = ctx.plant_value("existing_mw")
     fixed = {g: is_fixed(ctx, g) for g in plants}
 
@@ -135,16 +151,29 @@ def add(ctx: ModelContext) -> None:
     u, su, sd, p = model.committed_units, model.startups, model.shutdowns, model.generation_mw
 
     model.commit_limit = pyo.Constraint([(g, t) for g in plants if not fixed[g] for t in T], rule=lambda m, g, t: u[g, t] <= units(g))
-    model.commit_state = pyo.Constraint(model.COMMITTED, T, rule=lambda m, g, t: u[g, t] - u[g, previous[t]] == su[g, t] - sd[g, t])
+    online_0 = ctx.plant_value("initial_units_online") if no_history else {}
+    model.commit_state = pyo.Constraint(
+        model.COMMITTED, T,
+        rule=lambda m, g, t: u[g, t] - (online_0[g] if t in no_history else u[g, previous[t]]) == su[g, t] - sd[g, t])
+    up_steps = {g: ctx.hours_to_snapshots(min_up[g]) for g in plants}
+    down_steps = {g: ctx.hours_to_snapshots(min_down[g]) for g in plants}
+
+    def steps_back(t: int, steps: int) -> int:
+        """The window length at t: ``steps``, at most the cycle, and not before the start of a non-cyclic horizon."""
+        return min(steps, t + 1) if no_history else steps
+
     model.min_up = pyo.Constraint(
-        [(g, t) for g in plants if min_up[g] > 1 for t in T],
-        rule=lambda m, g, t: pyo.quicksum(su[g, tau] for tau in window(previous, t, int(min_up[g]), period_length[period[t]])) <= u[g, t],
+        [(g, t) for g in plants if up_steps[g] > 1 for t in T],
+        rule=lambda m, g, t: pyo.quicksum(su[g, tau] for tau in window(previous, t, steps_back(t, up_steps[g]), period_length[period[t]]))
+        <= u[g, t],
     )
     model.min_down = pyo.Constraint(
-        [(g, t) for g in plants if min_down[g] > 1 for t in T],
-        rule=lambda m, g, t: pyo.quicksum(sd[g, tau] for tau in window(previous, t, int(min_down[g]), period_length[period[t]]))
+        [(g, t) for g in plants if down_steps[g] > 1 for t in T],
+        rule=lambda m, g, t: pyo.quicksum(sd[g, tau] for tau in window(previous, t, steps_back(t, down_steps[g]), period_length[period[t]]))
         <= units(g) - u[g, t],
     )
+    if no_history:
+        _carry_initial_state(ctx, plants, online_0, up_steps, down_steps)
     model.commit_max_output = pyo.Constraint(
         model.COMMITTED, T, rule=lambda m, g, t: p[g, t] <= float(availability[position[g], t]) * size[g] * u[g, t]
     )
@@ -153,26 +182,45 @@ def add(ctx: ModelContext) -> None:
     )
 
     def ramp_up_rule(m, g, t):
-        S, low, ramp = size[g], stable[g], ramp_up[g]
+        S, low, ramp = size[g], stable[g], ramp_up[g] * dt
         return p[g, t] - p[g, previous[t]] <= ramp * S * (u[g, t] - su[g, t]) + max(low, ramp) * S * su[g, t] - low * S * sd[g, t]
 
     def ramp_down_rule(m, g, t):
-        S, low, ramp = size[g], stable[g], ramp_down[g]
+        S, low, ramp = size[g], stable[g], ramp_down[g] * dt
         return p[g, previous[t]] - p[g, t] <= ramp * S * (u[g, t] - su[g, t]) - low * S * su[g, t] + max(low, ramp) * S * sd[g, t]
 
-    model.ramp_up = pyo.Constraint([(g, t) for g in plants if not math.isnan(ramp_up[g]) for t in T], rule=ramp_up_rule)
-    model.ramp_down = pyo.Constraint([(g, t) for g in plants if not math.isnan(ramp_down[g]) for t in T], rule=ramp_down_rule)
+    # No ramp row into the first snapshot of a non-cyclic horizon (the output before it is not modelled).
+    ramped = [t for t in T if t not in no_history]
+    model.ramp_up = pyo.Constraint([(g, t) for g in plants if not math.isnan(ramp_up[g]) for t in ramped], rule=ramp_up_rule)
+    model.ramp_down = pyo.Constraint([(g, t) for g in plants if not math.isnan(ramp_down[g]) for t in ramped], rule=ramp_down_rule)
 
     for g in plants:
         S = size[g]
         if start_cost[g]:
-            ctx.costs["startup"].append(pyo.quicksum(weight[t] * start_cost[g] * S * su[g, t] for t in T))
+            ctx.costs["startup"].append(pyo.quicksum(per_event[t] * start_cost[g] * S * su[g, t] for t in T))
+        if shutdown_cost[g]:
+            ctx.costs["startup"].append(pyo.quicksum(per_event[t] * shutdown_cost[g] * S * sd[g, t] for t in T))
         if no_load_cost[g]:
             ctx.costs["startup"].append(pyo.quicksum(weight[t] * no_load_cost[g] * S * u[g, t] for t in T))
         if start_co2[g]:
-            ctx.emissions_t.append(pyo.quicksum(weight[t] * start_co2[g] * S * su[g, t] for t in T))
+            ctx.emissions_t.append(pyo.quicksum(per_event[t] * start_co2[g] * S * su[g, t] for t in T))
         if no_load_co2[g]:
             ctx.emissions_t.append(pyo.quicksum(weight[t] * no_load_co2[g] * S * u[g, t] for t in T))
+
+
+def _carry_initial_state(ctx: ModelContext, plants: list[str], online_0: dict, up_steps: dict, down_steps: dict) -> None:
+    """Non-cyclic horizon: units on (off) for fewer hours than their minimum up (down) time before the
+    first snapshot stay on (off) until they have served it:
+    committed_units[g,t] ≥ U0_g for t < ⌈(UT_g − h0_g)/Δt⌉;  committed_units[g,t] ≤ U0_g for t < ⌈(DT_g − h0_g)/Δt⌉."""
+    model = ctx.model
+    hours_0 = ctx.plant_value("initial_hours_in_state")
+    min_up, min_down = ctx.plant_value("min_up_h"), ctx.plant_value("min_down_h")
+    stay_on = [(g, t) for g in plants if online_0[g] > 0 and hours_0[g] < min_up[g]
+               for t in range(min(len(ctx.snapshots), ctx.hours_to_snapshots(min_up[g] - hours_0[g])))]
+    stay_off = [(g, t) for g in plants if hours_0[g] < min_down[g]
+                for t in range(min(len(ctx.snapshots), ctx.hours_to_snapshots(min_down[g] - hours_0[g])))]
+    model.initial_stay_on = pyo.Constraint(stay_on, rule=lambda m, g, t: m.committed_units[g, t] >= online_0[g])
+    model.initial_stay_off = pyo.Constraint(stay_off, rule=lambda m, g, t: m.committed_units[g, t] <= online_0[g])
 
 
 def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
@@ -189,7 +237,9 @@ def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
     committed, startups = grid(model.committed_units), grid(model.startups)
     size = ctx.plant_value("unit_size_mw")
     start_co2, no_load_co2 = ctx.plant_value("startup_emission_t_per_mw"), ctx.plant_value("no_load_emission_t_per_mw_h")
-    per_start = np.array([[start_co2[g] * size[g]] for g in plants])
+    # Per start, spread over the snapshot's hours so that Σ_t w_t·(...) is the block's CO2 (per_event: w_t/Δt starts).
+    per_event_h = 1.0 / ctx.duration_h if ctx.inputs.attrs.get("startup_cost_weighting", "per_event") == "per_event" else 1.0
+    per_start = np.array([[start_co2[g] * size[g] * per_event_h] for g in plants])
     per_hour = np.array([[no_load_co2[g] * size[g]] for g in plants])
     return {
         "committed_units": xr.DataArray(committed, coords=coords, dims=("plant", "snapshot")),

@@ -6,7 +6,9 @@ S ⊂ P: storage plants; η^c_s, η^d_s: charge and discharge efficiency (0, 1];
 E^e_s: existing energy (MWh), N̄^e_s: max new energy (MWh); d_min, d_max: duration limits (h);
 prev(t): the snapshot before t in its storage cycle (the last one of the cycle for the first:
 the state of charge is cyclic within each cycle — the whole horizon, a day or a week, per
-``horizon.storage_cycle``). Snapshots are 1 h long (Δt = 1 h).
+``horizon.storage_cycle``). Δt: snapshot length (h, ``horizon.resolution_hours``). With
+``horizon.cyclic: false`` the first snapshot starts from soc_0 = f^0_s·energy_mwh[s]
+(``plants.<name>.initial_soc_fraction``) instead of the last, and the final state is free.
 
 Variables
 ---------
@@ -17,7 +19,8 @@ Constraints
 -----------
 energy_mwh[s] = E^e_s − retired_mwh[s] + new_mwh[s]
 charge_mw[s,t] + discharge_mw[s,t] ≤ capacity_mw[s];  soc_mwh[s,t] ≤ energy_mwh[s]
-soc_mwh[s,t] = soc_mwh[s,prev(t)] + η^c_s·charge_mw[s,t]·Δt − discharge_mw[s,t]·Δt/η^d_s
+soc_mwh[s,t] = soc_mwh[s,prev(t)] + η^c_s·charge_mw[s,t]·Δt − discharge_mw[s,t]·Δt/η^d_s   (soc_0 for the first
+  snapshot of a non-cyclic horizon)
 d_min·capacity_mw[s] ≤ energy_mwh[s] ≤ d_max·capacity_mw[s]
 
 Representative periods with linked storage (Kotzur et al. 2018, ``link_storage``)
@@ -119,11 +122,22 @@ def add(ctx: ModelContext) -> None:
     model.soc_limit = pyo.Constraint(
         model.STORAGE, [] if linked else T, rule=lambda m, s, t: m.soc_mwh[s, t] <= m.energy_mwh[s]
     )
+    dt = ctx.duration_h
+    initial = ctx.plant_value("initial_soc_fraction")
+    no_history = ctx.starts_history()
+
+    def before(m, s, t):
+        """State of charge before snapshot t (MWh)."""
+        if linked and t in first:
+            return 0.0
+        if t in no_history:
+            return initial[s] * m.energy_mwh[s]
+        return m.soc_mwh[s, previous[t]]
+
     model.soc_balance = pyo.Constraint(
         model.STORAGE,
         T,
-        rule=lambda m, s, t: m.soc_mwh[s, t]
-        == (0.0 if linked and t in first else m.soc_mwh[s, previous[t]]) + eta_c[s] * m.charge_mw[s, t] - m.discharge_mw[s, t] / eta_d[s],
+        rule=lambda m, s, t: m.soc_mwh[s, t] == before(m, s, t) + dt * (eta_c[s] * m.charge_mw[s, t] - m.discharge_mw[s, t] / eta_d[s]),
     )
     if linked:
         _link_periods(ctx, stores)
