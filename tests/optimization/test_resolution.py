@@ -181,3 +181,16 @@ def test_unweighted_shedding_figures_count_the_snapshot_hours(tmp_path, solve_ra
     assert rows["modelled_loss_of_load_hours"] == pytest.approx(4.0)
     assert rows["unserved_energy_mwh"] == pytest.approx(160.0)
     assert rows["modelled_hours"] == pytest.approx(4.0) and rows["represented_hours"] == pytest.approx(4.0)
+
+
+def test_data_centers_refuse_coarse_or_non_cyclic_horizons_with_a_clear_message(tmp_path):
+    from tests.conftest import REPO
+
+    raw = tiny_scenario(tmp_path, [1.0] * 4, extra={"technologies": {"gas": thermal(10)},
+                                                    "plants": {"g": {"zone": "z", "technology": "gas", "existing_mw": 10}},
+                                                    "datacenters": {"campus": {"zone": "z", "it_capacity_mw": 10,
+                                                                               "card_file": str(REPO / "models" / "google_cella_emerald_llm.json")}}})
+    raw["horizon"].update(resolution_hours=2, cyclic=False)
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario(raw)
+    assert any(p.startswith("horizon: resolution_hours = 2 and cyclic: false is not supported with datacenters") for p in info.value.problems)
