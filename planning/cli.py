@@ -191,6 +191,10 @@ def validate(
             inputs = load_inputs(loaded)
         except PlanningError as error:
             raise PlanningError([*error.problems, *problems], title=error.title) from None
+        if loaded.futures:   # each future's own data files (futures: of a stochastic scenario)
+            from planning.workflows.stochastic import load_futures
+
+            problems += load_futures(loaded)[2]
         _check(problems, title=f"invalid scenario {scenario}")
         built = None
         if build:
@@ -314,6 +318,16 @@ def _print_summary(outcome, shed_line: bool = True) -> None:
         sites = outcome.tables["datacenter_sites"]
         chosen = sites.loc[sites["it_mw"] > 1e-6, ["site", "zone", "it_mw", "flexible_contract_mw", "moved_out_mwh", "moved_in_mwh"]]
         console.print(_frame_table(chosen, "data-center sites built (datacenter_sites.csv)"))
+    if "futures" in outcome.tables:   # a stochastic run (futures:): its own figures and each future's costs
+        from planning.workflows.stochastic import STOCHASTIC_METRICS
+
+        rows = outcome.summary[outcome.summary["metric"].isin(STOCHASTIC_METRICS)]
+        console.print(_frame_table(rows.reset_index(drop=True), "stochastic plan: expected cost, CVaR, value of information (summary.csv)"))
+        futures = outcome.tables["futures"].rename(columns={"risk_adjusted_probability": "risk-adjusted"})
+        money = [c for c in futures.columns if c.endswith("_cost")]
+        currency = outcome.results.attrs.get("currency") or "currency"
+        futures = futures.assign(**{c: futures[c] / 1e6 for c in money}).rename(columns={c: f"{c.removesuffix('_cost')} (M {currency})" for c in money})
+        console.print(_frame_table(futures, "futures (futures.csv): each future's total cost"))
     shed = shedding_label(outcome.summary)
     if shed and shed_line:
         console.print(f"[bold red]{shed}[/]", highlight=False, soft_wrap=True)

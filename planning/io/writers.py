@@ -289,7 +289,7 @@ def balance_table(results: xr.Dataset) -> pd.DataFrame:
 
 
 CF_CONVENTIONS = "CF-1.8"
-LABELLED_DIMENSIONS = ("plant", "zone", "line", "datacenter", "site", "statistics_zone", "statistics_technology")
+LABELLED_DIMENSIONS = ("plant", "zone", "line", "datacenter", "site", "statistics_zone", "statistics_technology", "future")
 """Dimensions whose members are names: in results.nc the names are the string coordinate ``<dimension>_name``
 (CF coordinate variables are numeric); :func:`open_results` makes them the index again."""
 STRING_VARIABLES = (*LABELLED_DIMENSIONS, *(f"{name}_name" for name in LABELLED_DIMENSIONS), "plant_zone", "plant_technology",
@@ -462,3 +462,50 @@ def datacenter_tables(results: xr.Dataset, weight: pd.Series) -> dict[str, pd.Da
     frame["weight"] = frame["snapshot"].map(weight)
     frame["zone"] = frame["datacenter"].map(results["datacenter_zone"].to_series())
     return {"datacenter": frame[DATACENTER_COLUMNS]}
+
+
+# Stochastic runs (futures:): one results Dataset and one set of tables per future, joined here.
+
+#: Tables written once in a stochastic run: the first-stage decisions, the same in every future.
+FIRST_STAGE_TABLES = ("capacity", "transmission")
+
+
+def stack_futures(datasets: dict[str, xr.Dataset]) -> xr.Dataset:
+    """One Dataset from per-future Datasets: a variable without a snapshot dimension that is equal in every future
+    (capacities to 1e-6 MW, plant data) once, any other with a leading ``future`` dimension (snapshots joined outer: with representative periods each future has its own,
+    NaN where a snapshot is not one of a future's). Attributes from the first future."""
+    names = list(datasets)
+    first = datasets[names[0]]
+    out = {}
+    for variable in first.data_vars:
+        arrays = [datasets[name][variable] for name in names if variable in datasets[name]]
+        same = "snapshot" not in first[variable].dims and len(arrays) == len(names) and all(
+            a.dims == arrays[0].dims and a.shape == arrays[0].shape and all(np.array_equal(a[d].values, arrays[0][d].values) for d in a.dims if d in a.coords)
+            and _equal(a.values, arrays[0].values) for a in arrays[1:])
+        if same:
+            out[variable] = first[variable]
+        else:
+            present = [name for name in names if variable in datasets[name]]
+            out[variable] = xr.concat([datasets[name][variable] for name in present], dim=pd.Index(present, name="future"), join="outer")
+    stacked = xr.Dataset(out, attrs=dict(first.attrs))
+    return stacked.assign_coords(future=np.asarray(names, dtype=object))
+
+
+def _equal(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal, numbers to solver tolerance (the futures' copies of an investment agree to HiGHS' feasibility tolerance)."""
+    if a.dtype.kind in "fiu" and b.dtype.kind in "fiu":
+        return bool(np.allclose(a, b, rtol=1e-9, atol=1e-6, equal_nan=True))
+    return bool(np.array_equal(a, b))
+
+
+def future_tables(tables_by_future: dict[str, dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """Per-future tables → one table each with a leading ``future`` column; :data:`FIRST_STAGE_TABLES` once."""
+    names = list(tables_by_future)
+    out: dict[str, pd.DataFrame] = {}
+    for table in dict.fromkeys(t for tables in tables_by_future.values() for t in tables):
+        frames = {name: tables_by_future[name][table] for name in names if table in tables_by_future[name]}
+        if table in FIRST_STAGE_TABLES:
+            out[table] = next(iter(frames.values()))
+            continue
+        out[table] = pd.concat([frame.assign(future=name)[["future", *frame.columns]] for name, frame in frames.items()], ignore_index=True)
+    return out

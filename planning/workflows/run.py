@@ -151,6 +151,10 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
     (``datacenter_sites`` with ``workload_shifting``), the fleet's no / temporal / spatial / both
     flexibility twins: value_of_spatial_flexibility.csv and _zones.csv (:mod:`planning.workflows.spatial_twins`).
     """
+    if scenario.futures:
+        from planning.workflows.stochastic import run_stochastic
+
+        return run_stochastic(scenario, out_dir, scenario_file=scenario_file, verbose=verbose, step=step, twins=twins)
     wall = time.perf_counter()
     with atomic_folder(out_dir) as staging:
         results, solved, timings = solve_scenario(scenario, log_file=staging / "solver.log", verbose=verbose, step=step)

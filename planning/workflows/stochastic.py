@@ -76,6 +76,9 @@ FIRST_STAGE_VARIABLES = ("new_mw", "retired_mw", "new_mwh", "retired_mwh", "new_
 #: Variables without a snapshot index that are nevertheless per future (auxiliaries of second-stage rows).
 SECOND_STAGE_SCALARS = ("firm_mw", "firm_capacity_mw", "co2_cap_slack_t", "soc_start_mwh", "soc_high_mwh", "soc_low_mwh", "soc_floor_mwh")
 
+#: summary.csv rows of a stochastic run only (also shown on the terminal).
+STOCHASTIC_METRICS = ("futures", "expected_cost", "cvar_cost", "stochastic_objective", "rp_cost", "ev_cost", "eev_cost", "ws_cost", "evpi", "vss")
+
 #: Data-center series and ratings zeroed in a future where the site is not online.
 _OFFLINE_ZERO = ("dc_baseline_mw", "dc_observed_flexible_mw", "dc_work_arrived", "dc_flexible_rating_mw", "dc_it_capacity_mw",
                  "dc_curtailable_credit_mw")
@@ -111,7 +114,7 @@ def future_scenario(scenario: Scenario, name: str) -> Scenario:
     for plant, value in future.plants.items():
         override.setdefault("plants", {})[plant] = {"profile": value.profile.model_dump(mode="json")}
     for site, value in future.datacenters.items():
-        changes = value.model_dump(mode="json", exclude_unset=True, exclude={"online"})
+        changes = {k: v for k, v in value.model_dump(mode="json", exclude_unset=True, exclude={"online"}).items() if v is not None}
         if changes:
             override.setdefault("datacenters", {})[site] = changes
     raw = deep_merge(raw, override)
@@ -142,6 +145,23 @@ def future_inputs(scenario: Scenario, name: str | None, aggregate: bool = True) 
     if aggregate and own.horizon.representative_periods is not None:
         inputs = aggregate_inputs(inputs, own.horizon.representative_periods)
     return inputs
+
+
+def load_futures(scenario: Scenario) -> tuple[dict[str, Scenario], dict[str, xr.Dataset], list[str]]:
+    """Every future's scenario and chronological inputs, and every problem found on the way (each keyed
+    ``futures.<name>: ...``), so that all futures' problems are reported at once (``planning validate`` too)."""
+    from planning.errors import PlanningError
+
+    scenarios, inputs, problems = {}, {}, []
+    for name in scenario.futures:
+        try:
+            scenarios[name] = future_scenario(scenario, name)
+            inputs[name] = future_inputs(scenario, name, aggregate=False)
+        except ScenarioError as error:
+            problems += [p if p.startswith("futures.") else f"futures.{name}: {p}" for p in error.problems]
+        except PlanningError as error:
+            problems += [f"futures.{name}: {p}" for p in error.problems]
+    return scenarios, inputs, problems
 
 
 def expected_value_inputs(inputs_by_future: dict[str, xr.Dataset], probability: dict[str, float]) -> xr.Dataset:
@@ -314,15 +334,9 @@ def solve_stochastic(scenario: Scenario, log_file: Path | None = None, verbose: 
     timings: dict[str, float] = {}
     start = time.perf_counter()
     step(f"reading the inputs of {len(names)} futures")
-    scenarios, problems = {}, []
-    for name in names:
-        try:
-            scenarios[name] = future_scenario(scenario, name)
-        except ScenarioError as error:
-            problems += error.problems
+    scenarios, chronological, problems = load_futures(scenario)
     if problems:
         raise ScenarioError(problems, title="invalid futures")
-    chronological = {name: future_inputs(scenario, name, aggregate=False) for name in names}
     periods = scenario.horizon.representative_periods
     if periods is not None:
         from planning.timeseries.aggregate import aggregate_inputs
@@ -402,3 +416,152 @@ def _cost_unit(solution: StochasticSolution) -> str:
 
     first = next(iter(solution.results_by_future.values()))
     return cost_units(first.attrs.get("currency") or "currency", first["weight_h"])["total"]
+
+
+# ----------------------------------------------------------------------------------------------
+# planning run of a scenario with futures: the results folder
+# ----------------------------------------------------------------------------------------------
+
+def expected_summary(summaries: dict[str, pd.DataFrame], probability: dict[str, float]) -> pd.DataFrame:
+    """summary.csv's rows of a stochastic run: each metric's probability-weighted mean over the futures (NaN where a
+    future lacks it), in the first future's unit and order."""
+    names = list(summaries)
+    first = summaries[names[0]]
+    values = pd.concat([summaries[f].drop_duplicates("metric").set_index("metric")["value"].rename(f) for f in names], axis=1)
+    mean = sum(probability[f] * values[f] for f in names)
+    out = first.drop_duplicates("metric").copy()
+    out["value"] = out["metric"].map(mean).astype(float)
+    return out.reset_index(drop=True)
+
+
+def stochastic_rows(solution: StochasticSolution, scenario: Scenario) -> pd.DataFrame:
+    """The rows only a stochastic run has: futures, expected cost, CVaR of the futures' costs, the objective, and
+    with ``value_of_information`` rp/ev/eev/ws cost, EVPI and VSS."""
+    settings = scenario.stochastic
+    probability = solution.extensive.probability
+    unit = _cost_unit(solution)
+    costs = solution.cost_by_future
+    rows = pd.DataFrame([
+        ("futures", float(len(costs)), "count"),
+        ("expected_cost", sum(probability[f] * costs[f] for f in costs), unit),
+        ("cvar_cost", risk.cvar_of(costs, probability, settings.cvar_alpha), f"{unit}, CVaR at alpha {settings.cvar_alpha:g}"),
+        ("stochastic_objective", solution.objective, unit),
+    ], columns=["metric", "value", "unit"])
+    if solution.information is not None:
+        rows = pd.concat([rows, solution.information], ignore_index=True)
+    return rows
+
+
+def run_stochastic(scenario: Scenario, out_dir: Path, scenario_file: Path | None = None, verbose: bool = False,
+                   step: Callable[[str], None] = lambda message: None, twins: bool = False):
+    """``planning run`` of a scenario with ``futures:``: solve (:func:`solve_stochastic`) and write the results folder.
+
+    Files: as a one-future run, with a leading ``future`` column in every table that varies by future
+    (dispatch, balance, storage, flows, commitment, datacenter, carbon, statistics, ...); capacity.csv and
+    transmission.csv once (the shared investments); summary.csv the probability-weighted mean of every
+    future's figure plus ``futures``, ``expected_cost``, ``cvar_cost``, ``stochastic_objective`` and
+    ``rp_cost``, ``ev_cost``, ``eev_cost``, ``ws_cost``, ``evpi``, ``vss``; summary_futures.csv each
+    future's summary (future, metric, value, unit); futures.csv per future its probability, risk-adjusted
+    probability and RP, EEV and WS cost; results.nc with a ``future`` dimension (names in ``future_name``).
+    """
+    import json
+    import shutil
+
+    from planning.io.telemetry import file_sha256
+    from planning.io.writers import atomic_folder, future_tables, netcdf_ready, stack_futures, statistics_dataset, tidy_tables, write_tables
+    from planning.io.writers import CARBON_NAMES, CARBON_SUFFIXES
+    from planning.metrics.carbon import carbon_outputs
+    from planning.metrics.statistics import statistics_table
+    from planning.metrics.summary import summary_facts, summary_table
+    from planning.workflows.run import RunOutcome, package_versions, resolved_scenario_yaml, results_input_files
+
+    wall = time.perf_counter()
+    with atomic_folder(out_dir) as staging:
+        solution = solve_stochastic(scenario, log_file=staging / "solver.log", verbose=verbose, step=step)
+        step("writing results")
+        probability = solution.extensive.probability
+        tables_by_future, summaries, datasets, facts = {}, {}, {}, {}
+        for name, results in solution.results_by_future.items():
+            own = solution.scenarios[name]
+            summary = summary_table(results, {})
+            carbon_rows, carbon_tables, carbon_metrics = carbon_outputs(own, results, None)
+            carbon_metrics.attrs["marginal_method"] = "not computed per future in a stochastic run (a basis sensitivity of one future's LP)"
+            summaries[name] = pd.concat([summary, carbon_rows], ignore_index=True)
+            statistics = statistics_table(results, own)
+            tables_by_future[name] = {**tidy_tables(results), **carbon_tables, "statistics": statistics}
+            carbon_vars = {n: carbon_metrics[n].transpose("zone", "snapshot") for n in carbon_metrics.data_vars
+                           if (str(n).endswith(CARBON_SUFFIXES) or n in CARBON_NAMES) and n not in results}
+            datasets[name] = results.assign(carbon_vars).merge(statistics_dataset(statistics))
+            facts = facts or summary_facts(results, carbon_metrics)
+        tables = future_tables(tables_by_future)
+        summary = expected_summary(summaries, probability)
+        summary = summary[~summary["metric"].isin(["objective", *solution.timings])]
+        summary = pd.concat([summary, stochastic_rows(solution, scenario),
+                             pd.DataFrame([(k, round(float(v), 4), "s") for k, v in solution.timings.items()], columns=["metric", "value", "unit"])],
+                            ignore_index=True)
+        summary.loc[summary["metric"] == "mip_gap", "value"] = float(solution.solved.mip_gap)
+        tables = {"summary": summary, **tables}
+        tables["summary_futures"] = pd.concat([s.assign(future=f)[["future", "metric", "value", "unit"]] for f, s in summaries.items()],
+                                              ignore_index=True)
+        q = risk_adjusted_probability(solution.extensive, solution.solved)
+        futures = pd.DataFrame({"future": list(probability), "probability": list(probability.values()),
+                                "risk_adjusted_probability": [q[f] for f in probability],
+                                "rp_cost": [solution.cost_by_future[f] for f in probability]})
+        if solution.information_by_future is not None:
+            futures = futures.merge(solution.information_by_future.drop(columns=["probability", "rp_cost"]), on="future")
+        tables["futures"] = futures
+        results = stack_futures(datasets)
+        results["future_probability"] = xr.DataArray(list(probability.values()), coords={"future": list(probability)}, dims="future")
+        results.attrs.update(objective=solution.objective, solver_status=solution.solved.status, mip_gap=solution.solved.mip_gap)
+        if twins and scenario.datacenters:
+            tables["value_of_flexibility"] = _twins_table(scenario, step)
+        if scenario.datacenters:
+            (staging / "cards").mkdir()
+            for name, site in scenario.datacenters.items():
+                shutil.copy2(site.card_file, staging / "cards" / f"{name}.json")
+        write_tables(staging, tables)
+        scenario_yaml = resolved_scenario_yaml(scenario)
+        (staging / "scenario.resolved.yaml").write_text(scenario_yaml, encoding="utf-8")
+        netcdf_ready(results, {"scenario_yaml": scenario_yaml}).to_netcdf(staging / "results.nc")
+        solved = solution.solved
+        files = set(results_input_files(scenario))
+        for own in solution.scenarios.values():
+            files |= set(results_input_files(own))
+        record = {
+            "scenario": scenario.name,
+            "scenario_file": str(scenario_file) if scenario_file else None,
+            "created": pd.Timestamp.now(tz="UTC").isoformat(),
+            "versions": package_versions(),
+            "input_files": {path: file_sha256(Path(path)) for path in sorted(files)},
+            "timings_s": {key: round(value, 4) for key, value in solution.timings.items()},
+            "wall_s": round(time.perf_counter() - wall, 4),
+            "solver": {"status": solved.status, "objective": solution.objective, "dual_bound": solved.dual_bound, "mip_gap": solved.mip_gap,
+                       "rows": solved.num_rows, "columns": solved.num_cols, "log": "solver.log", "prices_from": solved.duals_from},
+            "futures": {f: {"probability": probability[f], "risk_adjusted_probability": q[f]} for f in probability},
+            "summary_facts": facts,
+        }
+        (staging / "run.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+    return RunOutcome(results=results, summary=summary, tables=tables, out_dir=Path(out_dir).resolve(), solved=solved, facts=facts)
+
+
+def _twins_table(scenario: Scenario, step: Callable[[str], None]) -> pd.DataFrame:
+    """value_of_flexibility.csv of a stochastic run: each twin (every data center, in every future, set to the twin's
+    flexibility) solved as a stochastic plan; its expected figures (summary.csv's) compared."""
+    from planning.metrics.summary import summary_table
+    from planning.workflows.twins import TWINS, comparison_row, twin_scenario
+
+    rows = []
+    for twin in TWINS:
+        step(f"solving the data-center twin '{twin}' over the futures")
+        base = twin_scenario(scenario, twin)
+        futures = {name: future.model_copy(update={"datacenters": {site: value.model_copy(update={"flexibility": None})
+                                                                   for site, value in future.datacenters.items()}})
+                   for name, future in base.futures.items()}
+        twin_plan = base.model_copy(update={"futures": futures, "stochastic": base.stochastic.model_copy(update={"value_of_information": False})})
+        solution = solve_stochastic(twin_plan)
+        summaries = {name: summary_table(results, {}) for name, results in solution.results_by_future.items()}
+        summary = expected_summary(summaries, solution.extensive.probability)
+        rows.append(comparison_row(twin, next(iter(solution.results_by_future.values())), summary))
+    table = pd.DataFrame(rows)
+    table["saving_vs_inflexible"] = table.loc[table.twin == "inflexible", "total_cost"].iloc[0] - table["total_cost"]
+    return table

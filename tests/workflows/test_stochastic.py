@@ -32,13 +32,18 @@ hours, so base wins for λ > 1/6:
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
+import xarray as xr
+import yaml
+from typer.testing import CliRunner
 
+from planning.cli import app
 from planning.config import validate_scenario
 from planning.errors import ScenarioError
 from planning.optimization.blocks.risk import cvar_of
 from planning.workflows.stochastic import solve_stochastic
-from tests.conftest import thermal, tiny_scenario
+from tests.conftest import REPO, thermal, tiny_scenario
 
 
 def screening(folder, cvar_weight=0.0, cvar_alpha=0.5, information=True) -> dict:
@@ -145,3 +150,110 @@ def test_futures_are_checked_all_at_once(tmp_path):
     assert "futures: the probabilities add up to 1.1, not 1" in text
     assert "futures.high.zones.north: unknown zone 'north'" in text
     assert "futures.high.plants.b.profile: only variable plants take a profile" in text
+
+
+def test_representative_periods_each_day_its_own_equal_the_chronological_plan(tmp_path):
+    """Two days, two representative days: each day stands for itself (weight 1 h), so the stochastic plan with
+    representative periods (each future clustered on its own data) equals the chronological one. Day 1 is the
+    screening case, day 2 is 60 % of it: same technologies, the objective is the LP's, not a hand number."""
+    day = [50, 50, 50, 50] + [40] * 20
+    high = [100, 100, 100, 50] + [40] * 20
+    raw = tiny_scenario(tmp_path, day + [0.6 * d for d in day], columns={"high": high + [0.6 * h for h in high]}, extra={
+        "technologies": {"base": thermal(1, capex=10), "peak": thermal(5, capex=3)},
+        "plants": {"b": {"zone": "z", "technology": "base"}, "p": {"zone": "z", "technology": "peak"}},
+        "economics": {"discount_rate": 0.0},
+        "reliability": {"value_of_lost_load_per_mwh": 20, "allow_unserved_energy": True},
+        "futures": {"low": {"probability": 0.5},
+                    "high": {"probability": 0.5, "zones": {"z": {"demand": {"file": str(tmp_path / "series.csv"), "column": "high"}}}}},
+        "stochastic": {"value_of_information": False},
+    })
+    chronological = solve_stochastic(validate_scenario(raw))
+    raw["horizon"]["representative_periods"] = {"periods": 2, "period_hours": 24, "keep_peak_demand": False, "keep_peak_net_load": False}
+    clustered = solve_stochastic(validate_scenario(raw))
+    assert "representative_of_period" in clustered.results_by_future["high"]
+    assert clustered.objective == pytest.approx(chronological.objective, rel=1e-9)
+    assert new_mw(clustered) == pytest.approx(new_mw(chronological), abs=1e-6)
+
+
+CARD = REPO / "models" / "google_cella_emerald_llm.json"
+
+
+def test_run_with_futures_and_twins_writes_a_future_column(tmp_path):
+    """`planning run --twins` of a scenario whose 20 MW campus is online (p 0.6) or not (p 0.4): every operating table
+    has a `future` column, capacity.csv is written once, the campus draws nothing in 'off', each future's balance holds
+    to 1e-6, summary.csv's total cost is Σ p_f · cost_f (summary_futures.csv), and the twins' expected cost falls from
+    inflexible to learned to ideal."""
+    raw = tiny_scenario(tmp_path, [100] * 24, columns={"cf": [0.0] * 6 + [0.8] * 12 + [0.0] * 6}, extra={
+        "technologies": {"ccgt": thermal(5, capex=3), "utility_pv": {"kind": "variable", "capex_per_mw": 2.0, "lifetime_years": 1}},
+        "plants": {"g": {"zone": "z", "technology": "ccgt"}, "s": {"zone": "z", "technology": "utility_pv",
+                                                                   "profile": {"file": str(tmp_path / "series.csv"), "column": "cf"}}},
+        "economics": {"discount_rate": 0.0},
+        "datacenters": {"campus": {"zone": "z", "card_file": str(CARD), "it_capacity_mw": 20, "pue": 1.1}},
+        "futures": {"on": {"probability": 0.6}, "off": {"probability": 0.4, "datacenters": {"campus": {"online": False}}}},
+        "stochastic": {"value_of_information": False},
+    })
+    path = tmp_path / "futures.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(out), "--twins"])
+    assert result.exit_code == 0, result.output
+    assert "futures (futures.csv)" in result.output and "value of information" in result.output
+    capacity = pd.read_csv(out / "capacity.csv")
+    assert "future" not in capacity.columns and len(capacity) == 2
+    balance = pd.read_csv(out / "balance.csv")
+    assert set(balance["future"]) == {"on", "off"}
+    supply = balance[["generation_mw", "storage_discharge_mw", "net_import_mw", "unserved_mw"]].sum(axis=1) - balance["storage_charge_mw"]
+    assert supply.to_numpy() == pytest.approx((balance["demand_mw"] + balance["datacenter_mw"]).to_numpy(), abs=1e-6)
+    datacenter = pd.read_csv(out / "datacenter.csv")
+    assert datacenter.loc[datacenter["future"] == "off", "facility_power_mw"].abs().max() == pytest.approx(0, abs=1e-9)
+    assert datacenter.loc[datacenter["future"] == "on", "facility_power_mw"].min() > 1.0
+    summary = pd.read_csv(out / "summary.csv").set_index("metric")["value"]
+    per_future = pd.read_csv(out / "summary_futures.csv").query("metric == 'total_cost'").set_index("future")["value"]
+    assert summary["total_cost"] == pytest.approx(0.6 * per_future["on"] + 0.4 * per_future["off"], rel=1e-9)
+    assert summary["expected_cost"] == pytest.approx(summary["total_cost"], rel=1e-9)
+    twins = pd.read_csv(out / "value_of_flexibility.csv").set_index("twin")["total_cost"]
+    assert twins["inflexible"] >= twins["learned"] - 1e-6 >= twins["ideal"] - 2e-6
+    with xr.open_dataset(out / "results.nc") as nc:
+        assert nc["generation_mw"].dims[0] == "future" and nc["new_mw"].dims == ("plant",)
+        assert list(nc["future_name"].values) == ["on", "off"]
+
+
+@pytest.mark.parametrize("example", ["isone_datacenter_week.yaml", "isone_two_zones.yaml"])
+def test_every_variable_without_a_snapshot_index_is_classified(example):
+    """The extensive form ties FIRST_STAGE_VARIABLES across futures and leaves the rest per future. A block that adds
+    a variable without a snapshot index (an investment?) must be classified, or it would silently differ per future.
+    The examples cover capacity, storage, transmission, integer commitment, reserves and a data center."""
+    from planning.config import load_scenario
+    from planning.io.inputs import load_inputs
+    from planning.optimization.build import build_model
+    from planning.workflows.stochastic import FIRST_STAGE_VARIABLES, SECOND_STAGE_SCALARS
+    import pyomo.environ as pyo
+
+    scenario = load_scenario(REPO / "scenarios" / example, ["horizon.hours=48", "horizon.storage_cycle=day"])
+    model = build_model(load_inputs(scenario)).model
+    snapshots = set(range(48))
+    unclassified = []
+    for component in model.component_objects(pyo.Var, descend_into=True):
+        if component.local_name in FIRST_STAGE_VARIABLES + SECOND_STAGE_SCALARS or len(component) == 0:
+            continue
+        last = {index[-1] if isinstance(index, tuple) else index for index in component}
+        if last != snapshots:
+            unclassified.append(component.name)
+    assert unclassified == []
+    assert {"new_mw", "new_mwh"} <= {c.local_name for c in model.component_objects(pyo.Var)}
+
+
+def test_validate_reports_every_futures_data_problem(tmp_path):
+    """A future's missing demand column and another's missing file: `planning validate` names both futures, the
+    key and the file, exit code 2, no traceback."""
+    raw = screening(tmp_path)
+    raw["futures"]["high"]["zones"]["z"]["demand"]["column"] = "nope"
+    raw["futures"]["low"]["zones"] = {"z": {"demand": {"file": str(tmp_path / "missing.csv"), "column": "demand"}}}
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    text = " ".join(result.output.split())
+    assert "futures.high: zones.z.demand" in text and "nope" in text
+    assert "futures.low: zones.z.demand" in text and "missing.csv" in text
