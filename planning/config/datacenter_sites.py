@@ -31,6 +31,8 @@ class SiteCandidate(Section):
     interconnection_capex_per_mw: NonNegative = Field(
         0.0, description="One-off cost of connecting one MW of IT rating (grid connection, substation; currency/MW of IT), annualised "
         "with the capital recovery factor of economics.discount_rate over lifetime_years.")
+    interconnection_fixed_om_per_mw_year: NonNegative = Field(
+        0.0, description="Yearly cost of keeping one MW of IT rating connected (currency/MW-year), added to the annualised capex.")
     fixed_capex: NonNegative = Field(
         0.0, description="One-off cost of opening the site at all (currency), annualised like interconnection_capex_per_mw. With "
         "datacenter_sites.site_binaries it is paid in full by an opened site (a MILP); without, spread per MW as "

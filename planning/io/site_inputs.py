@@ -5,7 +5,8 @@ Per candidate site s (dimension ``site``), with CRF_s the capital recovery facto
 
 * ``site_zone(s)``; ``site_min_it_mw(s)``, ``site_max_it_mw(s)`` (0 when ``earliest_year`` is after
   ``in_service_year``);
-* ``site_annual_cost_per_mw(s)  = interconnection_capex_per_mw·CRF_s``  (currency/MW-year of IT);
+* ``site_annual_cost_per_mw(s)  = interconnection_capex_per_mw·CRF_s + interconnection_fixed_om_per_mw_year``
+  (currency/MW-year of IT);
 * ``site_annual_fixed_cost(s)   = fixed_capex·CRF_s``                   (currency/year);
 * ``site_utilisation_per_unit(s, t)`` = b_s(t): the card's calendar baseline (expected or firm) at the
   site's local hour and weekday, clipped to [0, 1] — or the constant ``utilisation_per_unit``;
@@ -126,7 +127,7 @@ def site_arrays(scenario: Scenario, time: pd.DatetimeIndex, reader: TimeSeriesRe
             "site_zone": site.zone,
             "site_min_it_mw": site.min_it_mw,
             "site_max_it_mw": site.max_it_mw if available else 0.0,
-            "site_annual_cost_per_mw": site.interconnection_capex_per_mw * crf,
+            "site_annual_cost_per_mw": site.interconnection_capex_per_mw * crf + site.interconnection_fixed_om_per_mw_year,
             "site_annual_fixed_cost": site.fixed_capex * crf,
             "site_max_flexible_share": share,
             "site_movable_share": movable if name in pool else 0.0,

@@ -42,6 +42,29 @@ def test_the_cheaper_site_energy_plus_interconnection_takes_the_requirement(tmp_
     np.testing.assert_allclose(results["site_facility_power_mw"].sel(site=chosen).values, [60.0, 60.0], atol=1e-6)
 
 
+def test_interconnection_fixed_om_counts_per_mw_year(tmp_path, solve_raw):
+    """a: 36 + 10 (capex) + 10 (fixed O&M per MW-year) = 56 $/MW > b's 53 → b: 5300 $."""
+    raw = siting_case(tmp_path, 10.0, 5.0)
+    raw["datacenter_sites"]["candidates"]["site_a"]["interconnection_fixed_om_per_mw_year"] = 10.0
+    results, solved = solve_raw(raw)
+    assert solved.objective == pytest.approx(5300.0, rel=1e-9)
+    assert results["site_it_mw"].sel(site="site_b").item() == pytest.approx(100.0, abs=1e-6)
+
+
+def test_reserves_cover_the_sites_load(tmp_path, solve_raw):
+    """Planning reserve margin 20 % over the sites' load: 100 MW at a (46 $/MW, energy from gas at 30 $/MWh) draw
+    1.2·0.5·100 = 60 MW; no gas exists anywhere (b's is removed: the margin is system-wide), a's costs 1 $/MW-year to
+    build → firm ≥ 1.2·60 = 72 MW built (60 without the sites' load in the margin): 100·46 + 72·1 = 4672 $."""
+    raw = siting_case(tmp_path, 10.0, 5.0)
+    raw["plants"]["ga"].update(existing_mw=0, max_new_mw=None)
+    raw["plants"]["gb"].update(existing_mw=0)
+    raw["technologies"]["gas_a"]["capex_per_mw"] = 1.0
+    raw["reserves"] = {"planning_reserve_margin": 0.2}
+    results, solved = solve_raw(raw)
+    assert results["new_mw"].sel(plant="ga").item() == pytest.approx(72.0, abs=1e-6)
+    assert solved.objective == pytest.approx(100 * 46.0 + 72.0, rel=1e-9)
+
+
 def test_work_requirement_in_it_mwh_sizes_the_fleet(tmp_path, solve_raw):
     """150 IT-MWh over the two hours at b = 0.5: each MW brings 0.5·2 = 1 IT-MWh → 150 MW, split 150 at a (46 $/MW)."""
     results, solved = solve_raw(siting_case(tmp_path, 10.0, 5.0, requirement={"work_it_mwh_per_year": 150}))
@@ -157,3 +180,20 @@ def test_run_writes_sites_and_site_load_with_units(tmp_path):
     assert results["site_facility_power_mw"].attrs["units"] == "MW"
     assert results["site_it_mw"].sel(site="site_b").item() == pytest.approx(100.0, abs=1e-6)
     assert not [name for name in undeclared_units(outcome.results) if name.startswith("site")]
+
+
+def test_eastern_siting_scenario_inputs():
+    """scenarios/eastern_us_siting.yaml: a 2 GW candidate in each of the 9 zones, 5 GW firm; the interconnection
+    179,490 $/MW over 40 years at 7 %: CRF = 0.07/(1 − 1.07^−40) = 0.075009, so 13,463 + 3,590 fixed O&M
+    = 17,053 $/MW-year; the movable share is the batch class's 0.3."""
+    from planning.config import load_scenario
+    from tests.conftest import REPO
+
+    inputs = load_inputs(load_scenario(REPO / "scenarios" / "eastern_us_siting.yaml"))
+    assert list(inputs["site_zone"].values) == ["ISNE", "NYIS", "PJM", "MISO_NC", "MISO_S", "SWPP_N", "SWPP_S", "SERTP", "FRCC"]
+    np.testing.assert_allclose(inputs["site_max_it_mw"].values, 2000.0)
+    np.testing.assert_allclose(inputs["site_annual_cost_per_mw"].values, 179490 * 0.07 / (1 - 1.07 ** -40) + 3590, rtol=1e-12)
+    assert inputs["site_annual_cost_per_mw"].values[0] == pytest.approx(17053, abs=1)
+    np.testing.assert_allclose(inputs["site_movable_share"].values, 0.3)
+    assert inputs.attrs["site_requirement_firm_it_mw"] == 5000
+    assert inputs.sizes["snapshot"] == 12 * 24
