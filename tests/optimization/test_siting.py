@@ -197,3 +197,13 @@ def test_eastern_siting_scenario_inputs():
     np.testing.assert_allclose(inputs["site_movable_share"].values, 0.3)
     assert inputs.attrs["site_requirement_firm_it_mw"] == 5000
     assert inputs.sizes["snapshot"] == 12 * 24
+
+
+def test_a_non_cyclic_horizon_cannot_do_work_before_it_arrives(tmp_path, solve_raw):
+    """contract_case with horizon.cyclic: false: hour 1's work cannot wrap to hour 0, and waiting moves hour 0's work
+    from 10 $ to 50 $: nothing is worth contracting even at 19.9 $/MW → 4000 $, the backlog ends empty."""
+    raw = contract_case(tmp_path, 19.9)
+    raw["horizon"]["cyclic"] = False
+    results, solved = solve_raw(raw)
+    assert solved.objective == pytest.approx(4000.0, rel=1e-9)
+    assert results["site_flexible_contract_mw"].sel(site="dc").item() == pytest.approx(0.0, abs=1e-6)

@@ -32,9 +32,14 @@ operating range:  o_lo·F_s ≤ flexible_mw[s,t] ≤ o_hi·F_s
 throughput:       work_done[s,t] ≤ F_s·f_s(flexible_mw[s,t]/F_s)
                   (concave f: cuts work ≤ a_k·flexible + β_k·F_s, an LP; otherwise the exact incremental
                   formulation with binaries and big-M φ_s·N̄_s — :mod:`planning.surrogate.formulations`)
-backlog:          backlog[s,t] = backlog[s,prev(t)] + F_s·f_s(b_{s,t}) − work_done[s,t]
-delay:            backlog[s,t] ≤ F_s·Σ_{k=0}^{D_s−1} f_s(b_{s,prev^k(t)})   (waiting work arrived within D_s hours)
-ramp:             |base_it_mw[s,t] − base_it_mw[s,t−1]| ≤ r_s·it_mw[s]        (not across cycle starts)
+backlog:          backlog[s,t] = backlog[s,prev(t)] + Δt·(F_s·f_s(b_{s,t}) − work_done[s,t])
+delay:            backlog[s,t] ≤ Δt·F_s·Σ_{k=0}^{K_s−1} f_s(b_{s,prev^k(t)}),  K_s = ⌊D_s/Δt⌋ snapshots
+                  (waiting work arrived within D_s hours)
+ramp:             |base_it_mw[s,t] − base_it_mw[s,t−1]| ≤ Δt·r_s·it_mw[s]     (not across cycle starts)
+non-cyclic horizon (``horizon.cyclic: false``): the first snapshot starts with no backlog and the last
+ends with none (all work that arrived is done within the horizon).
+Δt = ``horizon.resolution_hours``; work_done is a rate (MW of rated-power throughput), the backlog and
+the reported work in MWh.
 site opened:      N̲_s·opened[s] ≤ it_mw[s] ≤ N̄_s·opened[s]                   (``site_binaries`` only)
 
 The uncontracted rating runs its work as it arrives: base_it_mw[s,t] = b_{s,t}·(it_mw[s] − F_s) +
@@ -147,12 +152,20 @@ def _add_contracted_fleet(ctx: ModelContext, block, s: str, N, F, share: float, 
         add_pwl_incremental_binary(block, block.flexible_mw, block.work_done, (x, y), scale=F, scale_max=contract_max,
                                    output="<=", name="throughput")
     arrived_per_unit = np.interp(utilisation, x, y)
-    delay_h = int(math.floor(float(site_value(inputs, "site_max_delay_h", s))))
-    window = _window_sums(arrived_per_unit, period, delay_h)
-    block.backlog_balance = pyo.Constraint(T, rule=lambda b, t: b.backlog[t] == b.backlog[previous[t]]
-                                           + float(arrived_per_unit[t]) * F - b.work_done[t])
+    dt = ctx.duration_h
+    delay_snapshots = ctx.hours_to_snapshots(float(site_value(inputs, "site_max_delay_h", s)), "floor")
+    window = dt * _window_sums(arrived_per_unit, period, delay_snapshots)
+    fresh = ctx.starts_history()   # non-cyclic horizon: the first snapshot starts with no backlog
+
+    def balance(b, t):
+        before = 0.0 if t in fresh else b.backlog[previous[t]]
+        return b.backlog[t] == before + dt * (float(arrived_per_unit[t]) * F - b.work_done[t])
+
+    block.backlog_balance = pyo.Constraint(T, rule=balance)
     block.delay_limit = pyo.Constraint(T, rule=lambda b, t: b.backlog[t] <= float(window[t]) * F)
-    ramp = float(site_value(inputs, "site_ramp_per_unit_per_h", s))
+    if fresh:   # ... and ends with none: every MWh of work that arrived is done within the horizon
+        block.backlog_end = pyo.Constraint(expr=block.backlog[T[-1]] == 0.0)
+    ramp = dt * float(site_value(inputs, "site_ramp_per_unit_per_h", s))
     steps = [t for t in T if previous[t] == t - 1]
 
     def change(b, t):
@@ -212,7 +225,7 @@ def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
     contract = np.array([model.site_flexible_contract_mw[s].value or 0.0 for s in sites])
     it_power = np.array([[sum(pyo.value(term) for term in ctx.extras["site_it_terms"][s, t]) for t in T] for s in sites])
     utilisation = inputs["site_utilisation_per_unit"].values
-    arrived = np.array([np.interp(utilisation[i], *site_curve(inputs, s)) * contract[i] for i, s in enumerate(sites)])
+    arrived = ctx.duration_h * np.array([np.interp(utilisation[i], *site_curve(inputs, s)) * contract[i] for i, s in enumerate(sites)])
     opened = np.array([round(model.site_opened[s].value or 0.0) if hasattr(model, "site_opened") else float(it_mw[i] > 1e-6)
                        for i, s in enumerate(sites)])
     per_mw = inputs["site_annual_cost_per_mw"].values
@@ -233,6 +246,6 @@ def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
         "site_facility_power_mw": xr.DataArray(inputs["site_pue"].values * it_power, coords=coords, dims=dims),
         "site_flexible_mw": xr.DataArray(series("flexible_mw"), coords=coords, dims=dims),
         "site_work_arrived_mwh": xr.DataArray(arrived, coords=coords, dims=dims),
-        "site_work_done_mwh": xr.DataArray(series("work_done"), coords=coords, dims=dims),
+        "site_work_done_mwh": xr.DataArray(ctx.duration_h * series("work_done"), coords=coords, dims=dims),
         "site_backlog_mwh": xr.DataArray(series("backlog"), coords=coords, dims=dims),
     }
