@@ -146,9 +146,13 @@ def _run_report(folder: Path, out_dir: Path, week: str | None) -> Report:
 
     log.info("drawing the capacity mix")
     path = figures.save(figures.capacity_mix(capacity, f"{name}: capacity mix (existing, new, retired)"), out_dir / "capacity_mix.png")
-    written.append((path, "Capacity by technology and zone: existing capacity kept (light), new build (solid, with the new GW in "
-                          "brackets), retirements (hatched, to the left of zero). Storage bars also give the energy capacity (GWh).",
-                    alt.capacity(capacity)))
+    if capacity["zone"].nunique() > figures.PANEL_ZONES:
+        caption = ("Capacity by zone, technologies stacked in the report's order: capacity kept (solid), new build (hatched; new GW in "
+                   "brackets), retirements (red hatched, to the left of zero).")
+    else:
+        caption = ("Capacity by technology and zone: existing capacity kept (light), new build (solid, with the new GW in "
+                   "brackets), retirements (hatched, to the left of zero). Storage bars also give the energy capacity (GWh).")
+    written.append((path, caption, alt.capacity(capacity)))
     log.info("drawing the dispatch of the %s", window.title)
     path = figures.save(figures.dispatch_week(dispatch, storage, balance, window, f"{name}: dispatch, {window.title}"),
                         out_dir / "dispatch_week.png")

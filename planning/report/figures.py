@@ -118,11 +118,21 @@ class Window:
 
 # ---------------------------------------------------------------------------- capacity ---
 
+#: More zones than this: one stacked bar per zone (:func:`capacity_by_zone`) instead of a panel per zone.
+PANEL_ZONES = 4
+
+
 def capacity_mix(capacity: pd.DataFrame, title: str = "") -> Figure:
-    """Horizontal bars per zone: existing capacity kept (light), new (solid), retired (hatched, negative), GW."""
+    """Horizontal bars per zone: existing capacity kept (light), new (solid), retired (hatched, negative), GW.
+    With more than :data:`PANEL_ZONES` zones: :func:`capacity_by_zone`."""
     zones = list(dict.fromkeys(capacity["zone"]))
+    if len(zones) > PANEL_ZONES:
+        return capacity_by_zone(capacity, title)
     rows, columns = _grid(len(zones), 2)
-    technologies = ordered(capacity["technology"])
+    # Technologies with no capacity before or after the plan in any zone add an empty row: left out (capacity.csv has them).
+    sizes = capacity.groupby("technology")[["existing_mw", "new_mw", "retired_mw"]].sum().abs().sum(axis=1)
+    technologies = [t for t in ordered(capacity["technology"]) if sizes.get(t, 0.0) > 1e-6] or ordered(capacity["technology"])
+    capacity = capacity[capacity["technology"].isin(technologies)]
     height = 0.55 * len(technologies) + 1.6
     figure = Figure(figsize=(7.2 * columns, height * rows), layout="constrained")
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
@@ -164,6 +174,50 @@ def capacity_mix(capacity: pd.DataFrame, title: str = "") -> Figure:
                Patch(facecolor="white", edgecolor="#b03030", hatch="///", label="retired")]
     figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
     figure.suptitle(title or "Capacity mix: existing, new and retired", fontsize=12)
+    return figure
+
+
+def capacity_by_zone(capacity: pd.DataFrame, title: str = "") -> Figure:
+    """One horizontal bar per zone, technologies stacked in report order (GW): capacity kept (solid) then new
+    (same colour, hatched); retirements as a red hatched bar to the left of zero. One legend: the technologies."""
+    zones = list(dict.fromkeys(capacity["zone"]))
+    sizes = capacity.groupby("technology")[["existing_mw", "new_mw", "retired_mw"]].sum().abs().sum(axis=1)
+    technologies = [t for t in ordered(capacity["technology"]) if sizes.get(t, 0.0) > 1e-6] or ordered(capacity["technology"])
+    table = capacity.groupby(["zone", "technology"])[["existing_mw", "new_mw", "retired_mw"]].sum()
+    figure = Figure(figsize=(12, 0.5 * len(zones) + 2.2), layout="constrained")
+    ax = figure.add_subplot()
+    y = np.arange(len(zones))[::-1]   # first zone on top
+    left = np.zeros(len(zones))
+    handles = []
+    for technology in technologies:
+        frame = table.xs(technology, level="technology").reindex(zones).fillna(0.0) if technology in table.index.get_level_values(1) else None
+        if frame is None:
+            continue
+        kept = (frame["existing_mw"] - frame["retired_mw"]).clip(lower=0).to_numpy() / 1e3
+        new = frame["new_mw"].to_numpy() / 1e3
+        handle = ax.barh(y, kept, left=left, color=colour(technology), edgecolor="white", linewidth=0.4, label=label(technology))
+        left += kept
+        ax.barh(y, new, left=left, color=colour(technology), edgecolor="black", linewidth=0.4, hatch="//")
+        left += new
+        handles.append(handle)
+    retired = table["retired_mw"].groupby(level="zone").sum().reindex(zones).fillna(0.0).to_numpy() / 1e3
+    ax.barh(y, -retired, color="white", edgecolor="#b03030", hatch="///", linewidth=0.8)
+    new_total = table["new_mw"].groupby(level="zone").sum().reindex(zones).fillna(0.0).to_numpy() / 1e3
+    span = max(float(left.max()), 1e-3)
+    for i in range(len(zones)):
+        text = f"{left[i]:,.1f} GW" + (f"  (+{new_total[i]:,.1f} new)" if new_total[i] > 1e-3 else "")
+        ax.text(left[i] + span * 0.01, y[i], text, va="center", fontsize=8.5)
+        if retired[i] > 1e-3:
+            ax.text(-retired[i] - span * 0.01, y[i], f"−{retired[i]:,.1f}", va="center", ha="right", fontsize=8.5, color="#b03030")
+    ax.set_yticks(y, [str(z) for z in zones])
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlim(-(float(retired.max()) * 1.3 + span * 0.06) if retired.max() > 1e-3 else 0, span * 1.22)
+    ax.set_xlabel("capacity (GW)")
+    ax.grid(True, axis="x", alpha=0.3)
+    extra = [Patch(facecolor="#dddddd", edgecolor="black", hatch="//", label="new build (hatched)"),
+             Patch(facecolor="white", edgecolor="#b03030", hatch="///", label="retired")]
+    ax.legend(handles=handles + extra, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
+    figure.suptitle(title or "Capacity by zone: existing, new and retired", fontsize=12)
     return figure
 
 

@@ -20,7 +20,7 @@ h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-t
 table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .88rem; }
 th, td { padding: .28rem .6rem; border-bottom: 1px solid #e4e8ec; text-align: right; white-space: nowrap; }
 th { background: #f3f5f7; } td:first-child, th:first-child { text-align: left; }
-td.text { text-align: left; white-space: normal; } tr.failed td { color: #b03030; }
+td.text, th.text { text-align: left; white-space: normal; } h3 { font-size: 1rem; margin: 1.2rem 0 .2rem; } tr.failed td { color: #b03030; }
 figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; height: auto; border: 1px solid #e4e8ec; }
 code { overflow-wrap: anywhere; } p, figcaption { overflow-wrap: break-word; }
 th { white-space: normal; min-width: 4.5em; vertical-align: bottom; }
@@ -50,7 +50,8 @@ def _image(path: Path) -> str:
 
 
 def table_html(frame: pd.DataFrame, classes: list[str] | None = None, text_columns: tuple[str, ...] = ()) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f'<th class="text">{html.escape(str(c))}</th>' if c in text_columns else f"<th>{html.escape(str(c))}</th>"
+                   for c in frame.columns)
     rows = []
     for i, (_, row) in enumerate(frame.astype(object).iterrows()):   # object: each cell keeps its own type (int, float, str)
         css = f' class="{classes[i]}"' if classes and classes[i] else ""
@@ -101,7 +102,15 @@ def transmission_html(section: TransmissionSection) -> list[str]:
     if section.computed:
         body.append('<p class="meta">Computed for this report from flows, capabilities and prices (the results folder does not have '
                     f"them; the corridor's full capability stands in for the hourly available one): {html.escape(', '.join(section.computed))}.</p>")
-    body.append(table_html(section.table, text_columns=("from → to", "model", "congested modelled hours")))
+    # Two narrower tables rather than one that runs off the page: flows, then congestion and prices.
+    table = section.table
+    flow_columns = [c for c in table.columns if c.startswith(("corridor", "from → to", "model", "existing", "new", "total", "mean flow", "peak",
+                                                               "mean loading", "max loading"))]
+    price_columns = ["corridor", *[c for c in table.columns if c not in flow_columns]]
+    body.append("<h3>Capability and flows</h3>")
+    body.append(table_html(table[flow_columns], text_columns=("from → to", "model")))
+    body.append("<h3>Congestion and prices</h3>")
+    body.append(table_html(table[price_columns], text_columns=("congested modelled hours",)))
     body.append(_figures_html(section.figures))
     return body
 
@@ -142,6 +151,10 @@ def datacenter_rows(summary: pd.DataFrame) -> pd.DataFrame:
 def twin_rows(twins: pd.DataFrame, currency: str) -> pd.DataFrame:
     """value_of_flexibility.csv transposed (one column per twin), costs in millions, CO2 in Mt, energy in GWh, MIP gap in %."""
     frame = twins.set_index("twin").T
+    # New capacity of technologies no twin builds says nothing: left out (value_of_flexibility.csv has every row).
+    unbuilt = [m for m in frame.index if str(m).startswith("new_") and str(m).endswith("_mw")
+               and pd.to_numeric(frame.loc[m], errors="coerce").fillna(0).abs().max() < 1e-6]
+    frame = frame.drop(index=unbuilt)
     units, scales = [], []
     for metric in frame.index:
         if metric.endswith("_cost") or metric.startswith("saving"):
@@ -160,6 +173,35 @@ def twin_rows(twins: pd.DataFrame, currency: str) -> pd.DataFrame:
     frame.insert(0, "unit", units)
     frame.index = [label(metric) for metric in frame.index]
     return frame.reset_index(names="metric")
+
+
+#: More zones than this: the capacity table is one row per technology and one column per zone.
+TABLE_ZONES = 4
+
+
+def capacity_html(capacity: pd.DataFrame) -> list[str]:
+    """The capacity table(s), technologies in report order: one row per zone × technology (rows with no capacity
+    before or after the plan left out), or with many zones one row per technology and a column per zone
+    (total after the plan; new and retired capacity in tables of their own when there are any)."""
+    zones = list(dict.fromkeys(capacity["zone"]))
+    sizes = capacity[["existing_mw", "new_mw", "retired_mw"]].abs().sum(axis=1)
+    cap = capacity[sizes > 1e-6] if (sizes > 1e-6).any() else capacity
+    cap = cap.assign(_zone=cap["zone"].map(zones.index), _technology=cap["technology"].map(rank)).sort_values(["_zone", "_technology"], kind="stable")
+    if len(zones) <= TABLE_ZONES:
+        columns = [c for c in ("zone", "technology", "existing_mw", "new_mw", "retired_mw", "total_mw", "energy_mwh") if c in cap]
+        return ["<h2>Capacity (MW; storage energy in MWh)</h2>", table_html(cap[columns], text_columns=("zone", "technology"))]
+    body = ["<h2>Capacity by zone (MW; capacity.csv)</h2>"]
+    technologies = list(dict.fromkeys(cap["technology"]))
+    for column, title in (("total_mw", "After the plan (total MW)"), ("new_mw", "New (MW)"), ("retired_mw", "Retired (MW)"),
+                          ("energy_mwh", "Storage energy after the plan (MWh)")):
+        if column not in cap or pd.to_numeric(cap[column], errors="coerce").fillna(0).abs().max() < 1e-6:
+            continue
+        pivot = cap.pivot_table(index="technology", columns="zone", values=column, aggfunc="sum")
+        pivot = pivot.reindex(index=[t for t in technologies if t in pivot.index], columns=[z for z in zones if z in pivot.columns])
+        pivot["all zones"] = pivot.sum(axis=1, min_count=1)
+        pivot = pivot[pivot.fillna(0).abs().max(axis=1) > 1e-6] if column != "total_mw" else pivot
+        body += [f"<h3>{html.escape(title)}</h3>", table_html(pivot.reset_index(), text_columns=("technology",))]
+    return body
 
 
 def _maybe_number(value):
@@ -191,11 +233,7 @@ def run_html(name: str, description: str, folder: Path, summary: pd.DataFrame, c
             f'<p class="meta">{" · ".join(meta)}</p>',
             f'<p class="warning">{html.escape(shed)}</p>' if shed else "",
             "<h2>Summary</h2>", table_html(summary_rows(summary, record.get("summary_facts")), text_columns=("unit",))]
-    cap = capacity.copy()
-    columns = [c for c in ("zone", "technology", "existing_mw", "new_mw", "retired_mw", "total_mw", "energy_mwh") if c in cap]
-    zones = list(dict.fromkeys(cap["zone"]))
-    cap = cap.assign(_zone=cap["zone"].map(zones.index), _technology=cap["technology"].map(rank)).sort_values(["_zone", "_technology"], kind="stable")
-    body += ["<h2>Capacity (MW; storage energy in MWh)</h2>", table_html(cap[columns], text_columns=("zone", "technology"))]
+    body += capacity_html(capacity)
     if transmission is not None:
         body += transmission_html(transmission)
     if twins is not None and len(twins):

@@ -137,7 +137,7 @@ def corridor_table(result: Corridors, hours_unit: str = "h", money_unit: str = "
     lines = result.lines
     frame = pd.DataFrame({
         "corridor": lines["line"],
-        "from → to": [f"{a} → {b}" for a, b in zip(lines["from_zone"], lines["to_zone"])],
+        "from → to": [f"{a}\u00a0→\u00a0{b}" for a, b in zip(lines["from_zone"], lines["to_zone"])],   # no break inside
     })
     if "model" in lines:
         frame["model"] = lines["model"].astype(str).str.replace("_", " ")

@@ -62,3 +62,25 @@ def test_capacity_and_dispatch_panels_share_order_and_colours():
     order = [palette.label(t) for t in palette.ordered(capacity["technology"])]
     assert labels[::-1] == order
     assert [n for n in (t.get_text() for t in legend.get_texts()) if n in order] == order[::-1]
+
+
+def test_many_zones_one_bar_per_zone_and_capacity_tables_by_zone():
+    from planning.report.html import capacity_html
+
+    zones = [f"z{i}" for i in range(6)]
+    capacity = pd.DataFrame([(z, t, 1000.0 * (i + 1), 100.0 if t == "utility_pv" else 0.0, 50.0 if t == "ccgt" else 0.0)
+                             for i, z in enumerate(zones) for t in ("ccgt", "nuclear", "utility_pv", "battery")],
+                            columns=["zone", "technology", "existing_mw", "new_mw", "retired_mw"]).assign(total_mw=np.nan, energy_mwh=np.nan)
+    capacity.loc[capacity["technology"] == "battery", "existing_mw"] = 0.0   # nothing before or after: left out
+    figure = figures.capacity_mix(capacity)
+    (ax,) = figure.axes
+    heights = {t.get_text(): y for t, y in zip(ax.get_yticklabels(), ax.get_yticks())}
+    assert sorted(heights, key=heights.get, reverse=True) == zones   # one bar per zone, the first on top
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["Nuclear", "Utility PV", "CCGT", "new build (hatched)", "retired"]
+    handles = ax.get_legend().legend_handles
+    assert [to_hex(h.get_facecolor(), keep_alpha=False) for h in handles[:3]] == [palette.colour(t) for t in ("nuclear", "utility_pv", "ccgt")]
+    html = "\n".join(capacity_html(capacity.assign(total_mw=capacity["existing_mw"] - capacity["retired_mw"] + capacity["new_mw"])))
+    assert "<th>all zones</th>" in html and "battery" not in html
+    # nuclear: 1000 + 2000 + … + 6000 = 21 000 MW in all zones; new PV 6 × 100 = 600 MW; retired CCGT 6 × 50 = 300 MW
+    assert "<td>21 000</td></tr>" in html and "<td>600</td></tr>" in html and "<td>300</td></tr>" in html

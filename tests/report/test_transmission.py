@@ -89,11 +89,12 @@ def test_report_has_a_transmission_section_with_table_and_diagram(corridor_run):
     html = report.html.read_text(encoding="utf-8")
     assert [p.name for p in report.figures[:2]] == ["network.png", "corridor_flows.png"]
     assert "<h2>Transmission (transmission.csv, flows.csv)</h2>" in html
-    row = re.search(r"<tr><td>ab</td>(.*?)</tr>", html).group(1)
-    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
-    # from → to, existing, new, total, mean flow, peak a→b, peak b→a, mean loading %, max loading %, congestion h,
-    # congested modelled hours, mean price difference, mean |difference|, rent (2 h not scaled: $, not M$/year)
-    assert cells == ["a → b", "60", "0", "60", "50", "60", "0", "83.33", "100", "1", "1 of 2", "20", "20", "2 400"]
+    flows_row, prices_row = re.findall(r"<tr><td>ab</td>(.*?)</tr>", html)
+    # Capability and flows: from → to, existing, new, total, mean flow, peak a→b, peak b→a, mean loading %, max loading %
+    assert re.findall(r"<td[^>]*>(.*?)</td>", flows_row) == ["a\u00a0→\u00a0b", "60", "0", "60", "50", "60", "0", "83.33", "100"]
+    # Congestion and prices: congestion h, congested modelled hours, mean price difference, mean |difference|,
+    # rent (2 h not scaled: $, not M$/year)
+    assert re.findall(r"<td[^>]*>(.*?)</td>", prices_row) == ["1", "1 of 2", "20", "20", "2 400"]
     assert 'alt="Diagram of 2 zones and 1 corridors. Mean prices: a 10' in html
     # Not scaled to a year: the note opens the report and the duration curves say so.
     top = html.index('<p class="horizon top">')
