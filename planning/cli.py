@@ -758,6 +758,8 @@ def headroom(
     capacities: CapacitiesOption = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: results/<scenario name>-headroom).")] = None,
     budget: Annotated[Optional[list[float]], typer.Option("--budget", "-b", help="Curtailment budget as a fraction of the new load's energy (repeatable; default operations.headroom.budgets).")] = None,
+    zone: Annotated[Optional[list[str]], typer.Option("--zone", "-z", help="Zone of the new load, one table per zone (repeatable; 'all' = every zone; default operations.headroom.zone).")] = None,
+    transmission: Annotated[str, typer.Option("--transmission", help="with: the scenario's corridors; without: every zone on its own fleet; both: one row set each.")] = "with",
     set_: SetOption = None,
     verbose: VerboseOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output folder.")] = False,
@@ -767,13 +769,18 @@ def headroom(
     _configure_logging(verbose, quiet)
     try:
         from planning.preflight import capacities_problems, fraction_problems
-        from planning.workflows.headroom import write_headroom
+        from planning.workflows.headroom import TRANSMISSION_SETTINGS, write_headroom
 
         problems = fraction_problems(budget, "--budget")
+        if transmission not in TRANSMISSION_SETTINGS:
+            problems.append(f"--transmission: '{transmission}' is not one of {', '.join(TRANSMISSION_SETTINGS)}")
         loaded = _load(scenario, set_)
+        problems += [f"--zone: unknown zone '{name}' (zones: {', '.join(loaded.zones)}, or all)" for name in zone or []
+                     if name != "all" and name not in loaded.zones]
         target = out if out is not None else _default_out(loaded.name, set_, "-headroom")
         _check([*problems, *capacities_problems(capacities), *_out_problems(target, force, loaded)])
-        table, folder = _run_with_status(quiet, lambda step: write_headroom(loaded, target, capacities, budget, step=step))
+        table, folder = _run_with_status(quiet, lambda step: write_headroom(loaded, target, capacities, budget, step=step,
+                                                                            zones=zone, transmission=transmission))
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return

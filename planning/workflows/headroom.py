@@ -32,6 +32,16 @@ curtailed_hours (Σ w_t over hours with c_t > 0), max_curtail_depth (max_t c_t/(
 longest_event_hours (longest run of consecutive curtailed hours), zone, shape. Because the
 feasible set for a larger budget contains that of a smaller one, headroom is non-decreasing in
 the budget. ``base_unserved_mwh`` reports Σ w·U⁰.
+
+Per zone, with and without transmission (the Duke table for a many-zone grid)
+------------------------------------------------------------------------------
+``zones`` places the new load in each named zone in turn (one X per zone, the others without new
+load); ``transmission="without"`` sets every corridor's capability to 0 first (each zone islanded
+on its own fleet; U⁰ is recomputed for the islanded system), ``"both"`` gives both rows. Rows gain
+``transmission`` (with / without). With representative periods (``horizon.representative_periods``)
+the budget is on the weighted energy Σ w·c as above — an approximation of the year (a curtailed hour
+of a typical day counts as many hours as its cluster holds) — and ``longest_event_hours`` counts
+within a period; read the full year for decisions, the periods for a quick table.
 """
 
 from __future__ import annotations
@@ -51,7 +61,8 @@ from planning.optimization.build import BLOCKS, build_model
 from planning.optimization.solve import solve_model
 
 HEADROOM_COLUMNS = ["curtailment_budget", "headroom_mw", "curtailed_hours", "max_curtail_depth", "longest_event_hours",
-                    "curtailed_mwh", "curtailed_fraction", "base_unserved_mwh", "zone", "shape"]
+                    "curtailed_mwh", "curtailed_fraction", "base_unserved_mwh", "zone", "shape", "transmission"]
+TRANSMISSION_SETTINGS = {"with": ("with",), "without": ("without",), "both": ("with", "without")}
 
 
 def headroom_blocks() -> list:
@@ -61,11 +72,11 @@ def headroom_blocks() -> list:
     return blocks
 
 
-def load_shape(scenario: Scenario, inputs: xr.Dataset) -> tuple[str, np.ndarray, str]:
-    """(zone, shape s_t ∈ [0, 1], description) of the new load."""
+def load_shape(scenario: Scenario, inputs: xr.Dataset, zone: str | None = None) -> tuple[str, np.ndarray, str]:
+    """(zone, shape s_t ∈ [0, 1], description) of the new load (``zone`` overrides operations.headroom.zone)."""
     settings = scenario.operations.headroom
     names = [str(d) for d in inputs["datacenter"].values] if "datacenter" in inputs.dims else []
-    zone = settings.zone
+    zone = zone if zone is not None else settings.zone
     if zone is None:
         zone = str(inputs["dc_zone"].values[0]) if names else str(inputs["zone"].values[0])
     if zone not in [str(z) for z in inputs["zone"].values]:
@@ -81,13 +92,22 @@ def load_shape(scenario: Scenario, inputs: xr.Dataset) -> tuple[str, np.ndarray,
     return zone, (profile / peak if peak > 0 else np.ones_like(profile)), f"datacenter:{source}"
 
 
-def longest_run(flags: np.ndarray) -> int:
-    """Longest run of consecutive True values."""
+def longest_run(flags: np.ndarray, period: np.ndarray | None = None) -> int:
+    """Longest run of consecutive True values (within one ``period`` label when given)."""
     best = run = 0
-    for flag in flags:
+    for i, flag in enumerate(flags):
+        if period is not None and i > 0 and period[i] != period[i - 1]:
+            run = 0
         run = run + 1 if flag else 0
         best = max(best, run)
     return best
+
+
+def without_transmission(inputs: xr.Dataset) -> xr.Dataset:
+    """The inputs with every corridor's capability 0 and nothing to build: each zone on its own fleet."""
+    if not inputs.sizes.get("line", 0):
+        return inputs
+    return inputs.assign(line_existing_mw=xr.zeros_like(inputs["line_existing_mw"]), line_max_new_mw=xr.zeros_like(inputs["line_max_new_mw"]))
 
 
 def headroom_inputs(inputs: xr.Dataset, zone: str, shape: np.ndarray, settings, budget: float, fixed_mw: float = float("nan")) -> xr.Dataset:
@@ -101,10 +121,11 @@ def headroom_inputs(inputs: xr.Dataset, zone: str, shape: np.ndarray, settings, 
     return ds
 
 
-def solve_headroom(scenario: Scenario, inputs: xr.Dataset, budget: float, base_unserved_mw: np.ndarray | None = None) -> dict:
+def solve_headroom(scenario: Scenario, inputs: xr.Dataset, budget: float, base_unserved_mw: np.ndarray | None = None,
+                   zone: str | None = None) -> dict:
     """Stages 1 and 2 for one budget; returns the headroom.csv row (and the curtailment series)."""
     settings = scenario.operations.headroom
-    zone, shape, description = load_shape(scenario, inputs)
+    zone, shape, description = load_shape(scenario, inputs, zone)
     blocks = headroom_blocks()
     if base_unserved_mw is None:
         base_unserved_mw = base_unserved(scenario, inputs)
@@ -134,7 +155,8 @@ def solve_headroom(scenario: Scenario, inputs: xr.Dataset, budget: float, base_u
     energy = float((weight * demand).sum())
     return {
         "curtailment_budget": budget, "headroom_mw": size, "curtailed_hours": float(weight[flags].sum()),
-        "max_curtail_depth": float(depth.max()) if depth.size else 0.0, "longest_event_hours": float(longest_run(flags)),
+        "max_curtail_depth": float(depth.max()) if depth.size else 0.0,
+        "longest_event_hours": float(longest_run(flags, inputs["period"].values if "representative_of_period" in inputs else None)),
         "curtailed_mwh": float((weight * curtailed).sum()), "curtailed_fraction": float((weight * curtailed).sum() / energy) if energy > 0 else 0.0,
         "zone": zone, "shape": description, "curtailed_mw": curtailed,
     }
@@ -170,30 +192,90 @@ def _cap_unserved(built, base_unserved_mw: np.ndarray) -> None:
             model.unserved_mw[z, t].setub(float(base_unserved_mw[i, t]) * (1.0 + 1e-9) + 1e-9)
 
 
-def headroom_table(scenario: Scenario, inputs: xr.Dataset, budgets=None, step: Callable[[str], None] = lambda message: None) -> pd.DataFrame:
-    """headroom.csv: one row per curtailment budget."""
+ISLAND_DIMENSIONS = {"snapshot", "zone", "plant", "line", "datacenter", "breakpoint", "calendar_period"}
+
+
+def island(inputs: xr.Dataset, zone: str) -> tuple[xr.Dataset, int] | None:
+    """``zone`` alone (its plants and data centers, no corridors) and its index in ``inputs``, when that is the same
+    problem as the whole system with every corridor at 0: nothing couples the zones then (no system-wide reserve,
+    reserve margin or CO2 cap, no dimension this function does not know). None otherwise (solve the whole system)."""
+    attrs = inputs.attrs
+    coupled = (float(attrs.get("reserve_load_fraction", 0) or 0) > 0 or float(attrs.get("reserve_fixed_mw", 0) or 0) > 0
+               or bool(attrs.get("reserve_largest_unit", 0)) or not np.isnan(float(attrs.get("planning_reserve_margin", float("nan"))))
+               or not np.isnan(float(attrs.get("co2_cap_t", float("nan")))))
+    if coupled or set(inputs.dims) - ISLAND_DIMENSIONS:
+        return None
+    zones = [str(z) for z in inputs["zone"].values]
+    index = zones.index(zone)
+    selection = {"zone": [index], "plant": np.flatnonzero(inputs["plant_zone"].values.astype(str) == zone), "line": []}
+    if inputs.sizes.get("datacenter", 0):
+        selection["datacenter"] = np.flatnonzero(inputs["dc_zone"].values.astype(str) == zone)
+    return inputs.isel({dim: index for dim, index in selection.items() if dim in inputs.dims}), index
+
+
+def headroom_zones(scenario: Scenario, inputs: xr.Dataset, zones: list[str] | None) -> list[str | None]:
+    """The zones to place the new load in: None = operations.headroom.zone (one row set); ``all`` = every zone."""
+    if not zones:
+        return [None]
+    known = [str(z) for z in inputs["zone"].values]
+    if "all" in zones:
+        return known
+    unknown = [zone for zone in zones if zone not in known]
+    if unknown:
+        raise ScenarioError([f"--zone: unknown zone '{zone}' (zones: {', '.join(known)}, or all)" for zone in unknown],
+                            title="invalid headroom settings")
+    return list(dict.fromkeys(zones))
+
+
+def headroom_table(scenario: Scenario, inputs: xr.Dataset, budgets=None, step: Callable[[str], None] = lambda message: None,
+                   zones: list[str] | None = None, transmission: str = "with") -> pd.DataFrame:
+    """headroom.csv: one row per transmission setting, zone and curtailment budget."""
+    if transmission not in TRANSMISSION_SETTINGS:
+        raise ScenarioError([f"--transmission: '{transmission}' is not one of {', '.join(TRANSMISSION_SETTINGS)}"], title="invalid headroom settings")
+    places = headroom_zones(scenario, inputs, zones)
     rows = []
-    step("the existing system without the new load")
-    base = base_unserved(scenario, inputs)
     weight = inputs["weight_h"].values
-    for budget in budgets or scenario.operations.headroom.budgets:
-        step(f"headroom at a {budget:.2%} curtailment budget")
-        row = solve_headroom(scenario, inputs, budget, base)
-        row["base_unserved_mwh"] = float((base * weight[None, :]).sum())
-        row.pop("curtailed_mw")
-        rows.append(row)
+    for setting in TRANSMISSION_SETTINGS[transmission]:
+        system = inputs if setting == "with" else without_transmission(inputs)
+        step(f"the existing system without the new load ({setting} transmission)")
+        base = base_unserved(scenario, system)
+        for place in places:
+            zone_system, zone_base = system, base
+            alone = island(system, place) if setting == "without" and place is not None else None
+            if alone is not None:   # the same LP, 1/n of the size
+                zone_system, index = alone
+                zone_base = base[[index]]
+            for budget in budgets or scenario.operations.headroom.budgets:
+                where = f" in {place}" if place is not None else ""
+                step(f"headroom{where} at a {budget:.2%} curtailment budget ({setting} transmission)")
+                row = solve_headroom(scenario, zone_system, budget, zone_base, zone=place)
+                row["base_unserved_mwh"] = float((base * weight[None, :]).sum())
+                row["transmission"] = setting
+                row.pop("curtailed_mw")
+                rows.append(row)
     return pd.DataFrame(rows, columns=HEADROOM_COLUMNS)
 
 
+def headroom_inputs_of(scenario: Scenario, capacities: Path | None = None) -> xr.Dataset:
+    """The scenario's inputs (stress events applied) with every capacity fixed — representative periods allowed
+    (headroom needs no chronology beyond its periods; see the module docstring)."""
+    from planning.io.inputs import load_inputs
+    from planning.workflows.signal_response import fixed_capacity_inputs, read_capacities
+
+    inputs = load_inputs(scenario)
+    capacity, lines = read_capacities(capacities) if capacities is not None else (None, None)
+    return fixed_capacity_inputs(inputs, capacity, lines)
+
+
 def write_headroom(scenario: Scenario, out_dir: Path, capacities: Path | None = None, budgets=None,
-                   step: Callable[[str], None] = lambda message: None) -> tuple[pd.DataFrame, Path]:
+                   step: Callable[[str], None] = lambda message: None, zones: list[str] | None = None,
+                   transmission: str = "with") -> tuple[pd.DataFrame, Path]:
     """``planning headroom``: write headroom.csv (and the resolved scenario) atomically."""
     from planning.io.writers import atomic_folder, write_tables
     from planning.workflows.run import resolved_scenario_yaml
-    from planning.workflows.signal_response import prepare_inputs
 
-    inputs = prepare_inputs(scenario, capacities)
-    table = headroom_table(scenario, inputs, budgets, step=step)
+    inputs = headroom_inputs_of(scenario, capacities)
+    table = headroom_table(scenario, inputs, budgets, step=step, zones=zones, transmission=transmission)
     with atomic_folder(out_dir) as staging:
         write_tables(staging, {"headroom": table})
         (staging / "scenario.resolved.yaml").write_text(resolved_scenario_yaml(scenario), encoding="utf-8")

@@ -131,3 +131,67 @@ def test_headroom_command_with_a_datacenter_shape(tmp_path):
     assert np.all(np.diff(table["headroom_mw"]) >= -1e-6) and (table["headroom_mw"] > 0).all()
     assert (table["curtailed_fraction"] <= table["curtailment_budget"] + 1e-9).all()
     assert table["shape"].eq("datacenter:campus").all()
+
+
+def two_zone_case(tmp_path):
+    """Zone a: demand 50, 60, 80, 90 MW, 100 MW of gas; zone b: 10 MW flat, 40 MW of gas; a 20 MW corridor.
+
+    Flat new load X, by hand (curtailment in the tightest hours only):
+    * in a, with the corridor: hour 4 gets 90 + X ≤ 100 + 20 → b = 0: X = 30; b = 0.05: X − 30 ≤ 0.05·4X → X = 37.5
+      (hour 3: 80 + X ≤ 120 holds);
+    * in a, islanded: the one-zone hand case, X = 10 and 12.5;
+    * in b, with the corridor: 10 + X ≤ 40 + min(20, 100 − demand_a) → hour 4 binds, X = 40; b = 0.05: X − 40 ≤ 0.2X
+      → X = 50 (hour 3: 10 + X ≤ 60 holds with equality);
+    * in b, islanded: 10 + X ≤ 40 every hour → X = 30; b = 0.05: 4(X − 30) ≤ 0.05·4X → X = 30/0.95.
+    """
+    from tests.conftest import write_series
+
+    path = write_series(tmp_path, {"a": [50, 60, 80, 90], "b": [10, 10, 10, 10]})
+    raw = {
+        "name": "two-zones", "horizon": {"year": 2021, "start_hour": 0, "hours": 4, "scale_to_year": False},
+        "zones": {"a": {"demand": {"file": str(path), "column": "a"}}, "b": {"demand": {"file": str(path), "column": "b"}}},
+        "fuels": {"gas": {"price_per_mmbtu": 1.0, "co2_t_per_mmbtu": 0.1}},
+        "technologies": {"ccgt": {**THERMAL, "fuel": "gas"}},
+        "plants": {"ga": {"zone": "a", "technology": "ccgt", "existing_mw": 100}, "gb": {"zone": "b", "technology": "ccgt", "existing_mw": 40}},
+        "transmission": {"ab": {"from_zone": "a", "to_zone": "b", "existing_mw": 20}},
+        "operations": {"headroom": {"budgets": [0.0, 0.05]}},
+    }
+    scenario = validate_scenario(raw)
+    return scenario, fixed_capacity_inputs(load_inputs(scenario))
+
+
+def test_headroom_per_zone_with_and_without_transmission(tmp_path):
+    scenario, inputs = two_zone_case(tmp_path)
+    table = headroom_table(scenario, inputs, zones=["all"], transmission="both")
+    assert table[["transmission", "zone"]].apply(tuple, axis=1).tolist() == [
+        ("with", "a"), ("with", "a"), ("with", "b"), ("with", "b"), ("without", "a"), ("without", "a"), ("without", "b"), ("without", "b")]
+    np.testing.assert_allclose(table["headroom_mw"], [30, 37.5, 40, 50, 10, 12.5, 30, 30 / 0.95], rtol=1e-6)
+    assert (table["curtailed_fraction"] <= table["curtailment_budget"] + 1e-9).all()
+    # The default (operations.headroom.zone: null, no data center) is the first zone, with transmission.
+    default = headroom_table(scenario, inputs, budgets=[0.0])
+    assert default[["zone", "transmission"]].values.tolist() == [["a", "with"]]
+    np.testing.assert_allclose(default["headroom_mw"], [30], rtol=1e-6)
+
+
+def test_headroom_command_names_an_unknown_zone_and_setting(tmp_path):
+    scenario = REPO / "scenarios" / "isone_week.yaml"
+    result = CliRunner().invoke(app, ["headroom", str(scenario), "--out", str(tmp_path / "h"), "--zone", "nowhere", "--transmission", "maybe"])
+    assert result.exit_code == 2
+    assert "--zone: unknown zone 'nowhere'" in result.output and "--transmission: 'maybe'" in result.output
+    assert not (tmp_path / "h").exists()
+
+
+def test_longest_run_restarts_at_each_representative_period():
+    flags = np.array([True, True, True, True, False, True])
+    assert longest_run(flags, period=np.array([0, 0, 1, 1, 1, 2])) == 2
+
+
+def test_an_islanded_zone_alone_gives_the_whole_system_answer(tmp_path):
+    from planning.workflows.headroom import island, without_transmission
+
+    scenario, inputs = two_zone_case(tmp_path)
+    alone, index = island(without_transmission(inputs), "b")
+    assert index == 1 and alone.sizes["zone"] == 1 and alone.sizes["plant"] == 1 and alone.sizes["line"] == 0
+    whole = solve_headroom(scenario, without_transmission(inputs), 0.05, zone="b")["headroom_mw"]
+    assert solve_headroom(scenario, alone, 0.05, zone="b")["headroom_mw"] == pytest.approx(whole, rel=1e-9)
+    assert whole == pytest.approx(30 / 0.95, rel=1e-6)
