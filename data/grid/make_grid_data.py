@@ -11,7 +11,9 @@ Only pandas/numpy are used; nothing is downloaded.
 Output columns (one row per source row, same order, exactly 8760 rows):
     utc_hour_ending                       source utc_time, copied unchanged (UTC, EIA-930 hour-ENDING label;
                                           the name declares the convention to planning.io.timeseries)
-    demand_mw                             = demand_cleaned_mw
+    demand_mw                             = demand_cleaned_mw (ISNE)
+    california_region_demand_mw           = demand_cleaned_mw (CISO): the California region (CISO + BANC, IID,
+                                          LDWP, TIDC), ~5.7 GW above CISO alone, whose generation the CFs use
     wind_cf, solar_cf                     measured gen_{wind,solar}_mw / installed-capacity estimate,
                                           negative/missing -> 0, clipped to [0, 1], 5 decimals
     carbon_intensity_direct_g_per_kwh     = carbon_intensity_direct_gco2_per_kwh (validation only)
@@ -61,6 +63,9 @@ CAPACITY = {
         "gen_solar_mw": ("published", 14963.0),
     },
 }
+
+# Name of the demand column per zone (default demand_mw). CISO's is region-wide (see make_zone).
+DEMAND_COLUMN = {"CISO": "california_region_demand_mw"}
 
 SOURCE_COLUMNS = [
     "utc_time", "demand_cleaned_mw", "carbon_intensity_direct_gco2_per_kwh",
@@ -138,7 +143,10 @@ def make_zone(shared: Path, zone: str) -> tuple[pd.DataFrame, dict]:
     if missing:
         raise KeyError(f"{src}: missing columns {missing}")
     report: dict = {"zone": zone, "rows": len(df)}
-    out = pd.DataFrame({"utc_hour_ending": df["utc_time"], "demand_mw": df["demand_cleaned_mw"]})
+    # CISO: the source's demand is the California region (CISO + BANC, IID, LDWP, TIDC; ~5.7 GW more than CISO
+    # alone, MANIFEST caveat) while its generation is CISO's only: the column says so.
+    demand_column = DEMAND_COLUMN.get(zone, "demand_mw")
+    out = pd.DataFrame({"utc_hour_ending": df["utc_time"], demand_column: df["demand_cleaned_mw"]})
     for col, name in (("gen_wind_mw", "wind_cf"), ("gen_solar_mw", "solar_cf")):
         method, value = CAPACITY[zone][col]
         cap = capacity_mw(df[col], method, value)
@@ -159,7 +167,8 @@ def validate(df: pd.DataFrame, zone: str) -> None:
     assert not df.isna().any().any(), f"{zone}: NaN present"
     for c in [c for c in df.columns if c.endswith("_cf")]:
         assert df[c].between(0.0, 1.0).all(), f"{zone}: {c} outside [0, 1]"
-    assert (df["demand_mw"] > 0).all(), f"{zone}: non-positive demand"
+    demand = df[DEMAND_COLUMN.get(zone, "demand_mw")]
+    assert (demand > 0).all(), f"{zone}: non-positive demand"
     t = pd.to_datetime(df["utc_hour_ending"])
     assert t.iloc[0] == pd.Timestamp("2021-01-01 00:00:00"), f"{zone}: first label {t.iloc[0]}"
     assert (t.diff().dropna() == pd.Timedelta(hours=1)).all(), f"{zone}: not strictly hourly"
