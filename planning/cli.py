@@ -243,6 +243,9 @@ def run(
         loaded = _load(scenario, set_)
         target = out if out is not None else _default_out(loaded.name, set_)
         _check(_out_problems(target, force, loaded))
+        if loaded.pathway is not None:
+            _check(["pathway: this scenario plans several investment periods; run it with `planning pathway` "
+                    "(or remove pathway: to plan one year)"])
         if site_twins:
             from planning.workflows.spatial_twins import twin_problems
 
@@ -268,6 +271,54 @@ def run(
         _print_summary(outcome, shed_line=not strict)
     if strict and shed:
         _fail(LoadShedError([shed], title=f"load was shed (--strict); results kept in {outcome.out_dir}"))
+
+
+@app.command()
+def pathway(
+    scenario: ScenarioArg,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Results folder (default: results/<scenario name>).")] = None,
+    set_: SetOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show HiGHS' own progress lines.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results folder.")] = False,
+    force: ForceOption = False,
+) -> None:
+    """Solve a multi-period investment pathway (the scenario's pathway: section), perfect foresight or myopic.
+
+    Writes the run's tables with a period column, pathway_periods.csv (years, discount factor, annual and
+    discounted cost, CO2), pathway_builds.csv (what is built when and until when) and results.nc with a
+    period dimension. Exit codes: 2 invalid input, 3 no solution.
+    """
+    log = _configure_logging(verbose, quiet)
+    try:
+        loaded = _load(scenario, set_)
+        target = out if out is not None else _default_out(loaded.name, set_)
+        _check(_out_problems(target, force, loaded))
+        if loaded.pathway is None:
+            _check(["pathway: the scenario has no pathway: section (investment periods); use `planning run` for one year"])
+        from planning.workflows.pathway import solve_pathway, write_pathway
+
+        def work(step):
+            solution = solve_pathway(loaded, verbose=verbose, step=step)
+            write_pathway(loaded, solution, target, scenario_file=scenario.resolve())
+            return solution
+
+        solution = work(log.info) if quiet or verbose else _run_with_status(False, work)
+    except Exception as error:  # noqa: BLE001 - reported by _fail
+        _fail(error)
+        return
+    if quiet:
+        print(Path(target).resolve())
+        return
+    from planning.formatting import format_number
+
+    table = Table(title=f"pathway ({loaded.pathway.mode}): present value {format_number(solution.objective)} {loaded.economics.currency}")
+    for column in ("period", "years", "discount factor", "annual cost", "discounted cost", "CO2 t/year"):
+        table.add_column(column, justify="right")
+    for row in solution.periods.itertuples(index=False):
+        table.add_row(str(row.period), str(row.years), f"{row.discount_factor:.4f}", format_number(row.annual_cost),
+                      format_number(row.discounted_cost), format_number(row.co2_t_per_year))
+    console.print(table)
+    console.print(f"results written to {Path(target).resolve()}", highlight=False)
 
 
 def _print_summary(outcome, shed_line: bool = True) -> None:

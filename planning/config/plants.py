@@ -23,6 +23,11 @@ class Plant(Section):
     profile: TimeSeriesRef | None = Field(None, description="Hourly capacity factor (per unit of capacity, 0–1); required for variable technologies.")
     existing_mwh: NonNegative = Field(0.0, description="Storage only: energy capacity in place (MWh).")
     max_new_mwh: NonNegative | None = Field(None, description="Storage only: most new energy capacity (MWh). Null = unlimited.")
+    retire_year: int | None = Field(
+        None, ge=1900, le=2200,
+        description="pathway: only: the existing capacity (MW and MWh) is gone from this year on (an investment period starting "
+        "in or after it has none). Null = kept through the pathway.",
+    )
     initial_soc_fraction: float = Field(
         0.5, ge=0, le=1,
         description="Storage only, horizon.cyclic: false: state of charge before the first snapshot (fraction of the energy capacity).",

@@ -11,6 +11,7 @@ from planning.config.datacenters import DataCenter
 from planning.config.economics import Economics
 from planning.config.fuels import Fuel
 from planning.config.futures import Future, Stochastic, futures_problems
+from planning.config.pathway import Pathway, pathway_problems
 from planning.config.horizon import Horizon
 from planning.config.operations import Operations
 from planning.config.plants import Plant
@@ -52,6 +53,8 @@ class Scenario(Section):
     futures: dict[str, Future] = Field(default_factory=dict, description="Named futures with probabilities (adding up to 1), each overriding operating data: "
                                        "a two-stage stochastic plan (investments shared, operation per future). Empty = one future.")
     stochastic: Stochastic = Field(default_factory=Stochastic, description="Risk aversion (CVaR) and value-of-information re-solves of a scenario with futures.")
+    pathway: Pathway | None = Field(None, description="Investment periods (e.g. 2030, 2035, 2040) with build years, lifetimes, retirements and "
+                                    "discounting, perfect foresight or myopic (planning pathway). Null = one year.")
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":
@@ -134,6 +137,7 @@ def cross_reference_problems(data: dict) -> list[str]:
     problems += stress_reference_problems(data)
     problems += _horizon_datacenter_problems(data)
     problems += futures_problems(data)
+    problems += pathway_problems(data)
     problems += site_reference_problems(data)
     return problems
 

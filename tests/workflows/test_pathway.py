@@ -1,0 +1,157 @@
+"""Multi-period investment pathways (issue 14): hand-computed two-period cases.
+
+One zone, one modelled hour of 100 MW, weight 1 h (scale_to_year: false): a period's "year" costs one
+hour. Existing oil (100 MW, 100 $/MWh: 10 000 $ per year), new wind with a capacity factor of 1 whose
+annuity a (currency/MW/year) is set per period through its capex: a = capex·CRF(r, L). Periods 2030 and
+2040 of 10 years each; DF_2030 = Σ_{k=0}^{9} (1+r)^−k, DF_2040 = (1+r)^−10·DF_2030.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from planning.config import validate_scenario
+from planning.errors import ScenarioError
+from planning.workflows.pathway import discount_factors, solve_pathway
+from tests.conftest import thermal, tiny_scenario
+
+
+def crf(rate: float, life: float) -> float:
+    return rate / (1.0 - (1.0 + rate) ** -life)
+
+
+def two_periods(tmp_path, rate: float, a_2030: float, a_2040: float, life: float = 30.0, mode: str = "perfect_foresight",
+                oil_retires: int | None = None) -> dict:
+    raw = tiny_scenario(tmp_path, [100.0], columns={"cf": [1.0]}, extra={
+        "technologies": {"oil": thermal(100), "onshore_wind": {"kind": "variable", "capex_per_mw": a_2030 / crf(rate, life), "lifetime_years": life}},
+        "plants": {"o": {"zone": "z", "technology": "oil", "existing_mw": 100, "max_new_mw": 0, "retire_year": oil_retires},
+                   "w": {"zone": "z", "technology": "onshore_wind", "profile": {"file": str(tmp_path / "series.csv"), "column": "cf"}}},
+        "economics": {"discount_rate": rate},
+        "pathway": {"mode": mode, "periods": {
+            2030: {"years": 10},
+            2040: {"years": 10, "technologies": {"onshore_wind": {"capex_per_mw": a_2040 / crf(rate, life)}}}}},
+    })
+    return raw
+
+
+def dfs(rate: float) -> tuple[float, float]:
+    first = sum((1 + rate) ** -k for k in range(10))
+    return first, (1 + rate) ** -10 * first
+
+
+def built(solution, year) -> float:
+    rows = solution.builds[(solution.builds["variable"] == "new_mw") & (solution.builds["name"] == "w") & (solution.builds["period"] == year)]
+    return float(rows["built"].sum())
+
+
+def test_discount_factors_by_hand(tmp_path):
+    scenario = validate_scenario(two_periods(tmp_path, 0.05, 90, 60))
+    first, second = dfs(0.05)
+    assert discount_factors(scenario) == {2030: pytest.approx(first, rel=1e-12), 2040: pytest.approx(second, rel=1e-12)}
+
+
+@pytest.mark.parametrize(("rate", "build_now"), [(0.05, False), (0.15, True)])
+def test_discounting_decides_build_now_or_later(tmp_path, rate, build_now):
+    # Wind costs 90 $/MW/yr if built in 2030 (saving 100 − 90 = 10 $/MW/yr of oil in 2030) but 60 if built
+    # in 2040; a 2030 vintage keeps its 90 in 2040. Build now: (DF30 + DF40)·9 000; wait: DF30·10 000 +
+    # DF40·6 000. Now is cheaper iff DF40/DF30 = (1+r)^−10 < 1/3, i.e. r > 11.6 %: wait at 5 %, build at 15 %.
+    solution = solve_pathway(validate_scenario(two_periods(tmp_path, rate, 90, 60)))
+    first, second = dfs(rate)
+    now, later = (first + second) * 9_000, first * 10_000 + second * 6_000
+    assert (now < later) == build_now
+    assert solution.objective == pytest.approx(min(now, later), rel=1e-9)
+    assert built(solution, 2030) == pytest.approx(100.0 if build_now else 0.0, abs=1e-6)
+    assert built(solution, 2040) == pytest.approx(0.0 if build_now else 100.0, abs=1e-6)
+    # Each period's capacity is what is alive then; prices are that year's (currency/MWh), the balance duals
+    # divided by DF_p: a vintage in use prices at its annuity over the periods it lives in. Waiting: oil sets
+    # 2030 (100), the 2040 build sets 2040 (60). Building now: the 2030 vintage serves both periods, so
+    # DF30·π30 + DF40·π40 = (DF30 + DF40)·90 (the split between the years is degenerate).
+    assert float(solution.results[2040]["new_mw"].sel(plant="w")) == pytest.approx(100.0, abs=1e-6)
+    price_2030 = float(solution.results[2030]["price_per_mwh"].max())
+    price_2040 = float(solution.results[2040]["price_per_mwh"].max())
+    if build_now:
+        assert first * price_2030 + second * price_2040 == pytest.approx((first + second) * 90, rel=1e-9)
+    else:
+        assert (price_2030, price_2040) == (pytest.approx(100.0, rel=1e-9), pytest.approx(60.0, rel=1e-9))
+
+
+def test_lifetime_expiry_forces_a_rebuild(tmp_path):
+    # Wind lives 10 years: the 2030 vintage is gone in 2040 (2030 + 10 ≤ 2040). Oil retires in 2040.
+    # Wind at 50 $/MW/yr < 100 is built in 2030 and again in 2040: DF30·5 000 + DF40·5 000.
+    solution = solve_pathway(validate_scenario(two_periods(tmp_path, 0.05, 50, 50, life=10, oil_retires=2040)))
+    first, second = dfs(0.05)
+    assert solution.objective == pytest.approx((first + second) * 5_000, rel=1e-9)
+    assert built(solution, 2030) == pytest.approx(100.0, abs=1e-6) and built(solution, 2040) == pytest.approx(100.0, abs=1e-6)
+    assert float(solution.results[2040]["generation_mw"].sel(plant="o").max()) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_myopic_costs_at_least_perfect_foresight(tmp_path):
+    # At 5 % perfect foresight waits for the cheaper 2040 wind; myopic 2030 sees only 90 < 100 and builds,
+    # then pays 90 in 2040 too: (DF30 + DF40)·9 000 > DF30·10 000 + DF40·6 000.
+    first, second = dfs(0.05)
+    myopic = solve_pathway(validate_scenario(two_periods(tmp_path, 0.05, 90, 60, mode="myopic")))
+    foresight = solve_pathway(validate_scenario(two_periods(tmp_path, 0.05, 90, 60)))
+    assert myopic.objective == pytest.approx((first + second) * 9_000, rel=1e-9)
+    assert foresight.objective == pytest.approx(first * 10_000 + second * 6_000, rel=1e-9)
+    assert myopic.objective > foresight.objective
+    assert built(myopic, 2030) == pytest.approx(100.0, abs=1e-6) and built(myopic, 2040) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_co2_budget_over_the_pathway_binds(tmp_path):
+    # Oil emits 0.1 × 100 = 10 t/MWh: 1 000 t per year at 100 MW. A budget of 5 000 t over the 20 years
+    # allows 500 t/yr on average; at 5 % without a budget the plan waits (oil runs 10 years of 2030:
+    # 10 000 t), so the budget forces wind in 2030: the cheapest way is to build x MW in 2030 with
+    # 10·(100 − x)·10 ≤ 5 000 → x = 50, at (DF30 + DF40)·90·50 + DF30·(50·100) + DF40·(50·60).
+    raw = two_periods(tmp_path, 0.05, 90, 60)
+    raw["pathway"]["co2_budget_t"] = 5_000
+    solution = solve_pathway(validate_scenario(raw))
+    first, second = dfs(0.05)
+    assert built(solution, 2030) == pytest.approx(50.0, abs=1e-6)
+    expected = (first + second) * 90 * 50 + first * 50 * 100 + second * 50 * 60
+    assert solution.objective == pytest.approx(expected, rel=1e-9)
+
+
+def test_pathway_errors_name_the_key(tmp_path):
+    raw = two_periods(tmp_path, 0.05, 90, 60)
+    raw["pathway"]["periods"][2035] = {"years": 10}
+    raw["pathway"]["periods"][2040]["technologies"]["wnd"] = {"capex_per_mw": 1.0}
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario(raw)
+    problems = info.value.problems
+    assert any("pathway.periods.2040.technologies.wnd: unknown technology 'wnd'" in p for p in problems), problems
+    raw = two_periods(tmp_path, 0.05, 90, 60, mode="myopic")
+    raw["pathway"]["co2_budget_t"] = 1.0
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario(raw)
+    assert any(p.startswith("pathway") and "co2_budget_t needs mode: perfect_foresight" in p for p in info.value.problems)
+
+
+def test_cli_writes_the_pathway_and_run_points_to_it(tmp_path):
+    import pandas as pd
+    import xarray as xr
+    import yaml
+    from typer.testing import CliRunner
+
+    from planning.cli import app
+
+    path = tmp_path / "pathway.yaml"
+    path.write_text(yaml.safe_dump(two_periods(tmp_path, 0.05, 90, 60)), encoding="utf-8")
+    runner = CliRunner()
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["pathway", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    periods = pd.read_csv(out / "pathway_periods.csv")
+    first, second = dfs(0.05)
+    assert list(periods["period"]) == [2030, 2040]
+    assert periods["discounted_cost"].sum() == pytest.approx(first * 10_000 + second * 6_000, rel=1e-9)
+    builds = pd.read_csv(out / "pathway_builds.csv")
+    wind = builds[(builds["name"] == "w") & (builds["built"] > 1e-6)]
+    assert wind[["period", "built", "retired_by"]].values.tolist() == [[2040, pytest.approx(100.0), 2070]]
+    capacity = pd.read_csv(out / "capacity.csv")
+    assert capacity.columns[0] == "period" and set(capacity["period"]) == {2030, 2040}
+    with xr.open_dataset(out / "results.nc") as results:
+        assert results.sizes["period"] == 2 and all("units" in results[name].attrs for name in results.data_vars
+                                                     if results[name].dtype.kind in "fi")
+    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "single")])
+    assert result.exit_code == 2 and "run it with `planning pathway`" in result.output
+    assert not (tmp_path / "single").exists()
