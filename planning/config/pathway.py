@@ -96,6 +96,9 @@ def pathway_problems(data: dict) -> list[str]:
                 if key not in known:
                     problems.append(f"pathway.periods.{year}.{section}.{key}: unknown {kind} '{key}'{did_you_mean(str(key), known)} "
                                     f"(defined: {', '.join(sorted(map(str, known))) or 'none'})")
+    if data.get("datacenter_sites"):
+        problems.append("pathway: datacenter_sites (siting) is not available with pathway: yet (sites would be re-chosen each period); "
+                        "plan the siting for one year with planning run")
     if mapping(data.get("unit_commitment")).get("strategy") == "decomposed":
         problems.append("unit_commitment.strategy: 'decomposed' is not available with pathway: (the periods are solved together); "
                         "use 'monolithic'")
