@@ -143,11 +143,12 @@ def cross_reference_problems(data: dict) -> list[str]:
 
 
 def _horizon_datacenter_problems(data: dict) -> list[str]:
-    """Snapshots longer than an hour and non-cyclic horizons are not yet supported by the data-center
-    blocks (their backlogs and delays are hourly and cyclic): refused rather than solved wrongly."""
+    """Snapshots longer than an hour and non-cyclic horizons are not yet supported by the ``datacenters``
+    block (its backlog and delay are hourly and cyclic): refused rather than solved wrongly. (``datacenter_sites``
+    supports both.)"""
     horizon = _mapping(data.get("horizon"))
     step, cyclic = horizon.get("resolution_hours", 1), horizon.get("cyclic", True)
-    kinds = [key for key in ("datacenters", "datacenter_sites") if _mapping(data.get(key))]
+    kinds = [key for key in ("datacenters",) if _mapping(data.get(key))]
     if not kinds or (step in (1, None) and cyclic is not False):
         return []
     what = " and ".join(f"resolution_hours = {step}" if k == "resolution_hours" else "cyclic: false"
