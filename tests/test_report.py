@@ -97,6 +97,9 @@ def test_sweep_report_with_a_failed_run(tmp_path):
     assert _embedded(html) == [report.figures[0].read_bytes()]
     assert 'class="failed"' in html and "infeasible" in html
     assert "co2_price_per_t=15" in html
+    # The failed run's error is listed whole under the table (not squeezed into a column).
+    assert "<h3>Runs that did not solve</h3><ul><li><b>co2_cap_t=10__allow_unserved_energy=false</b> (infeasible): " in html
+    assert "policy.co2_cap_t: the cap of 10 t cannot be met" in html and "<th>error</th>" not in html
 
 
 def test_week_window_chronological_and_representative_days(main_example):

@@ -440,9 +440,10 @@ def sweep_comparison(table: pd.DataFrame, keys: list[str], currency: str = "", t
 
     short = short_keys(keys) if keys else {}
     solved = table[table["status"] == "solved"].copy()
-    numeric = [k for k in keys if k in table and pd.to_numeric(table[k], errors="coerce").notna().all() and table[k].nunique() > 1]
+    # The x axis: the first key numeric and varied among the runs that solved (a failed extra run may leave it empty).
+    numeric = [k for k in keys if k in solved and len(solved) and pd.to_numeric(solved[k], errors="coerce").notna().all() and solved[k].nunique() > 1]
     x_key = numeric[0] if numeric else None
-    others = [k for k in keys if k != x_key and k in table]
+    others = [k for k in keys if k != x_key and k in solved and solved[k].nunique(dropna=False) > 1]   # keys that tell solved runs apart
     figure = Figure(figsize=(14, 9.2), layout="constrained")
     grid = figure.add_gridspec(2, 2, height_ratios=[1, 1.15])
     cost_ax, co2_ax, build_ax = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1]), figure.add_subplot(grid[1, :])
@@ -453,7 +454,7 @@ def sweep_comparison(table: pd.DataFrame, keys: list[str], currency: str = "", t
         if column not in solved:
             continue
         if x_key is not None:
-            groups = solved.groupby(others, sort=False) if others else [((), solved)]
+            groups = solved.groupby(others, sort=False, dropna=False) if others else [((), solved)]
             for i, (value, group) in enumerate(groups):
                 value = value if isinstance(value, tuple) else (value,)
                 name = ", ".join(f"{short[k]} = {v}" for k, v in zip(others, value)) or "all runs"

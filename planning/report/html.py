@@ -22,7 +22,7 @@ th, td { padding: .28rem .6rem; border-bottom: 1px solid #e4e8ec; text-align: ri
 th { background: #f3f5f7; } td:first-child, th:first-child { text-align: left; }
 td.text, th.text { text-align: left; white-space: normal; } h3 { font-size: 1rem; margin: 1.2rem 0 .2rem; } tr.failed td { color: #b03030; }
 figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; height: auto; border: 1px solid #e4e8ec; }
-code { overflow-wrap: anywhere; } p, figcaption { overflow-wrap: break-word; }
+code { overflow-wrap: anywhere; } p, figcaption, li { overflow-wrap: anywhere; }
 th { white-space: normal; min-width: 4.5em; vertical-align: bottom; }
 figcaption { color: #3d4750; font-size: .9rem; margin-top: .3rem; }
 .scroll { overflow-x: auto; }
@@ -50,8 +50,7 @@ def _image(path: Path) -> str:
 
 
 def table_html(frame: pd.DataFrame, classes: list[str] | None = None, text_columns: tuple[str, ...] = ()) -> str:
-    head = "".join(f'<th class="text">{html.escape(str(c))}</th>' if c in text_columns else f"<th>{html.escape(str(c))}</th>"
-                   for c in frame.columns)
+    head = "".join(f'<th class="text">{_breakable(c)}</th>' if c in text_columns else f"<th>{_breakable(c)}</th>" for c in frame.columns)
     rows = []
     for i, (_, row) in enumerate(frame.astype(object).iterrows()):   # object: each cell keeps its own type (int, float, str)
         css = f' class="{classes[i]}"' if classes and classes[i] else ""
@@ -75,6 +74,11 @@ class TransmissionSection:
     @property
     def figure_paths(self) -> list[Path]:
         return [item[0] for item in self.figures]
+
+
+def _breakable(name) -> str:
+    """A column name that may wrap after the dots and underscores of key paths (policy.co2_price_per_t)."""
+    return html.escape(str(name)).replace(".", ".<wbr>").replace("_", "_<wbr>")
 
 
 def _figures_html(figures: list[tuple]) -> str:
@@ -264,11 +268,17 @@ def sweep_html(name: str, description: str, folder: Path, table: pd.DataFrame, k
             shown.append(title)
     new = [c for c in frame.columns if c.startswith("new_") and c.endswith("_mw")]
     shown += [c for c in new if pd.to_numeric(frame[c], errors="coerce").fillna(0).abs().max() > 1e-6]
-    shown += [c for c in ("datacenter_energy_mwh", "datacenter_shifted_mwh", "demand_weighted_price_per_mwh", "wall_s", "results_dir", "error") if c in frame]
+    shown += [c for c in ("datacenter_energy_mwh", "datacenter_shifted_mwh", "demand_weighted_price_per_mwh", "wall_s") if c in frame]
     classes = ["failed" if status != "solved" else "" for status in frame["status"]]
+    # Errors are listed under the table, whole: a column of them would make rows tall and the table wide.
+    errors = [(run, status, str(error)) for run, status, error in zip(frame["run"], frame["status"], frame.get("error", [""] * len(frame)))
+              if status != "solved" and isinstance(error, str) and error.strip()]
     body = [f"<h1>{html.escape(name)}</h1>", f"<p>{html.escape(description)}</p>" if description else "",
             f'<p class="meta">{meta}</p>', "<h2>Runs (sweep.csv)</h2>",
-            table_html(frame[shown], classes=classes, text_columns=("error",)),
+            table_html(frame[shown], classes=classes),
+            ("<h3>Runs that did not solve</h3><ul>" + "".join(f"<li><b>{html.escape(str(run))}</b> ({html.escape(str(status))}): "
+                                                                f"{html.escape(error)}</li>" for run, status, error in errors) + "</ul>")
+            if errors else "",
             "<p>Each solved run's results folder is <code>runs/&lt;run&gt;</code> next to sweep.csv; "
             "<code>planning report</code> on it draws that run's own figures.</p>",
             "<h2>Figures</h2>", _figures_html(figures)]
