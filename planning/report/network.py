@@ -304,13 +304,14 @@ def network_diagram(result: Corridors, currency: str = "", hours_unit: str = "h"
     loading_map = LinearSegmentedColormap.from_list("loading", ["#9aa5b1", "#f0a030", "#b03030"])
     loading_norm = Normalize(0.0, 1.0)
     thickest = max(float(pairs["total_mw"].max()), 1e-9) if len(pairs) else 1.0
+    placed: list[tuple[float, float]] = []   # label positions so far: later labels keep away from them too
     boxes = {}
     for zone in zones:
         x, y = layout[zone]
         mean_price = price.get(zone, np.nan)
         shade = price_norm(mean_price) if pd.notna(mean_price) else np.nan
         fill = price_map(0.15 + 0.7 * shade) if pd.notna(shade) else "#dddddd"
-        text = f"{zone}\n{format_number(mean_price, 3)} {currency}/MWh".rstrip() if pd.notna(mean_price) else zone
+        text = f"{zone}\n{format_number(mean_price, 3)}" if pd.notna(mean_price) else zone
         boxes[zone] = ax.text(x, y, text, ha="center", va="center", fontsize=9, fontweight="bold", zorder=5,
                 color="white" if pd.notna(shade) and shade > 0.6 else "black",
                 bbox={"boxstyle": "round,pad=0.6", "facecolor": fill, "edgecolor": "#1d2329", "linewidth": 1.2})
@@ -329,10 +330,11 @@ def network_diagram(result: Corridors, currency: str = "", hours_unit: str = "h"
         text = _gw(row["total_mw"]) + (f" (+{_gw(row['new_mw'])} new)" if row["new_mw"] > 1e-3 else "")
         if row["corridors"] > 1:
             text += f", {row['corridors']} corridors"
-        text += f"\nmean {_gw(abs(row['mean_flow_mw']))}, peak {_gw(peak)}"
+        text += f"\nmean {_gw(abs(row['mean_flow_mw']))}\npeak {_gw(peak)}"
         if pd.notna(row["congestion_hours"]) and row["congestion_hours"] > 0:
-            text += f"\ncongested {format_number(row['congestion_hours'], 3)} {hours_unit}"
-        middle_point = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+            text += f"\nat limit {format_number(row['congestion_hours'], 3)} {hours_unit}"
+        middle_point = _label_point(start, end, [layout[z] for z in zones] + placed)
+        placed.append(middle_point)
         ax.annotate(text, middle_point, ha="center", va="center", fontsize=7.5 if len(pairs) > 4 else 8.5, zorder=3,
                     bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#cccccc", "alpha": 0.85})
     ax.set_xlim(-1.3, 1.3)
@@ -342,8 +344,20 @@ def network_diagram(result: Corridors, currency: str = "", hours_unit: str = "h"
     loading_bar.ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     figure.suptitle(title or "Zones and corridors", fontsize=12)
     ax.set_title("arrows: direction of the mean net flow between two zones (all their corridors), width ∝ capability, labels: "
-                 "capability, mean and peak flow that way; zones: mean price (darker = dearer)", loc="left", fontsize=8.5, color="#444444", wrap=True)
+                 f"capability, mean and peak flow that way, hours at the limit; zones: mean price{f' ({currency}/MWh)' if currency else ''}, "
+                 "darker = dearer", loc="left", fontsize=8.5, color="#444444", wrap=True)
     return figure
+
+
+def _label_point(start, end, nodes, fractions=(0.5, 0.4, 0.6, 0.3, 0.7)) -> tuple[float, float]:
+    """Where on the edge start → end to put its label: the point (among a few along it, the middle first) farthest
+    from every zone and label placed so far (``nodes``), so that boxes cover as little of it as possible."""
+    start, end = np.asarray(start, float), np.asarray(end, float)
+    points = [start + f * (end - start) for f in fractions]
+    centres = np.asarray(nodes, float)
+    clearance = [float(np.linalg.norm(centres - p, axis=1).min()) for p in points]
+    best = int(np.argmax(np.round(clearance, 3)))   # ties: the earlier (more central) point
+    return float(points[best][0]), float(points[best][1])
 
 
 def _mappable(cmap, norm):
