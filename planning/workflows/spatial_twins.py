@@ -98,7 +98,8 @@ def compare_site_twins(scenario: Scenario, solve, known: dict[str, tuple[xr.Data
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Solve the four twins (reusing ``known`` results by twin name) → (per-twin table, per-zone table).
 
-    ``solve(scenario) -> (results, solved, timings)`` is :func:`planning.workflows.run.solve_scenario`.
+    ``solve(scenario) -> (results, solved, timings)`` is :func:`planning.workflows.run.solve_scenario`; it is not
+    called for twins in ``known`` (``benchmarks/bench_siting.py`` passes all four, solved in parallel processes).
     """
     from planning.metrics.statistics import statistics_table
 
