@@ -12,6 +12,7 @@ with its full year: objective difference and the new capacity by technology.
     python benchmarks/bench_zones.py                       # 1 2 4 8 9 zones, 8760 h, 1 repeat, + 12 rep. days
     python benchmarks/bench_zones.py --zones 1 2 --hours 168 --repeats 3
     python benchmarks/bench_zones.py --zones 9 --only-rep  # the representative days alone
+    python benchmarks/bench_zones.py --headroom            # also: the 9-zone headroom table (eastern_us_2030_rep.yaml)
 
 Writes ``benchmarks/results/bench_zones.csv`` (one row per case and horizon: medians over repeats),
 ``bench_zones_capacity.csv`` (new MW by zone set, technology and horizon; ``_capacity_long.csv`` the same, long) and ``bench_zones.png``.
@@ -90,6 +91,24 @@ def run_case(zones: list[str], hours: int, periods: int, method: str) -> dict:
     return result
 
 
+def headroom(folder: Path) -> None:
+    """The Duke-style table for the 9 zones: headroom per zone, with and without transmission."""
+    import shutil
+    import tempfile
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from planning_process import run_planning
+
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "headroom"
+        timing = run_planning(["headroom", str(REPO / "scenarios" / "eastern_us_2030_rep.yaml"), "--zone", "all",
+                               "--transmission", "both", "--out", str(out), "-q"])
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(out / "headroom.csv", folder / "eastern_headroom.csv")
+    (folder / "eastern_headroom_timing.json").write_text(json.dumps(timing, indent=1), encoding="utf-8")
+    print(json.dumps(timing), flush=True)
+
+
 def plot(table, out: Path) -> None:
     import matplotlib
 
@@ -125,7 +144,12 @@ def main() -> None:
     parser.add_argument("--method", default="scenario", help="HiGHS method: scenario (its solver.method), simplex, ipm, choose")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "bench_zones.csv")
     parser.add_argument("--keep", action="store_true", help="keep the rows of other zone counts already in --out (run the cases in pieces)")
+    parser.add_argument("--headroom", action="store_true",
+                        help="also run `planning headroom scenarios/eastern_us_2030_rep.yaml --zone all --transmission both` "
+                             "and write results/eastern_headroom.csv (+ its wall/CPU time and load)")
     args = parser.parse_args()
+    if args.headroom:
+        headroom(args.out.parent)
     if max(args.zones) > len(ORDER):
         raise SystemExit(f"--zones: at most {len(ORDER)} (the data has {len(ORDER)} real zones)")
     import pandas as pd
