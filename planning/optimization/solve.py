@@ -30,10 +30,10 @@ from pathlib import Path
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from planning.config.solver import Solver
 from planning.errors import ScenarioError
+from planning.optimization.translate import compile_standard_form
 
 _STATUS_WITH_POINT = {"Optimal", "Time limit reached", "Iteration limit reached", "Solution limit reached", "Interrupted by user", "Objective bound", "Objective target"}
 
@@ -77,30 +77,43 @@ class SolveResult:
 
 def highs_lp(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list, list, np.ndarray]:
     """Compile ``model`` to a ``HighsLp``: (lp, columns (Pyomo variables), rows ``(constraint, sense)``,
-    integer mask of the columns). Fixed variables are compiled as constants."""
-    compiled = LinearStandardFormCompiler().write(model, mixed_form=True)
-    columns, rows = compiled.columns, compiled.rows
-    A = compiled.A.tocsc()
+    integer mask of the columns). Fixed variables are compiled as constants. The matrix is Pyomo's
+    ``LinearStandardFormCompiler``'s, built by :func:`planning.optimization.translate.compile_standard_form`."""
+    form = compile_standard_form(model)
+    columns, rows, A = form.columns, form.rows, form.A
     n_rows, n_cols = A.shape
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n_cols, n_rows
-    lp.col_cost_ = np.asarray(compiled.c.toarray()).ravel() if n_cols else np.zeros(0)
-    lp.offset_ = float(compiled.c_offset[0]) if len(compiled.c_offset) else 0.0
+    lp.col_cost_ = form.c
+    lp.offset_ = form.offset
     inf = highspy.kHighsInf
-    lp.col_lower_ = np.array([-inf if v.lb is None else v.lb for v in columns], dtype=float)
-    lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in columns], dtype=float)
-    rhs = np.asarray(compiled.rhs, dtype=float)
+    bounds = [v.bounds for v in columns]
+    lp.col_lower_ = np.array([-inf if lb is None else lb for lb, _ in bounds], dtype=float)
+    lp.col_upper_ = np.array([inf if ub is None else ub for _, ub in bounds], dtype=float)
     sense = np.array([r[1] for r in rows], dtype=int)
-    lp.row_lower_ = np.where(sense <= 0, rhs, -inf)
-    lp.row_upper_ = np.where(sense >= 0, rhs, inf)
+    lp.row_lower_ = np.where(sense <= 0, form.rhs, -inf)
+    lp.row_upper_ = np.where(sense >= 0, form.rhs, inf)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = A.indptr
     lp.a_matrix_.index_ = A.indices
     lp.a_matrix_.value_ = A.data
-    integer = np.array([v.is_integer() or v.is_binary() for v in columns], dtype=bool)
+    integer = _integer_mask(columns)
     if integer.any():
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
     return lp, columns, rows, integer
+
+
+def _integer_mask(columns: list) -> np.ndarray:
+    """True for the integer (and binary) columns; decided once per domain object."""
+    integer_domain: dict[int, bool] = {}
+    mask = np.zeros(len(columns), dtype=bool)
+    for j, var in enumerate(columns):
+        domain = var.domain
+        known = integer_domain.get(id(domain))
+        if known is None:
+            known = integer_domain[id(domain)] = bool(var.is_integer() or var.is_binary())
+        mask[j] = known
+    return mask
 
 
 def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None = None, verbose: bool = False) -> SolveResult:
