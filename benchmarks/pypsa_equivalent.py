@@ -88,11 +88,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-#: The HiGHS options both models are solved with, apart from ``solver`` (the method).
-#: They are what :func:`planning.optimization.solve._set_options` sets from the scenario's
-#: ``solver:`` section with its defaults and ``time_limit_s: 600`` (mip_rel_gap is irrelevant
-#: for an LP but kept identical).
-HIGHS_COMMON = {"presolve": "on", "threads": 1, "time_limit": 600.0, "mip_rel_gap": 0.001, "output_flag": False, "log_to_console": False}
+#: HiGHS' log settings for the PyPSA side (ours sets them from the run's log file; they do not change the solve).
+HIGHS_QUIET = {"output_flag": False, "log_to_console": False}
 
 
 @dataclass
@@ -219,13 +216,22 @@ def build_network(inputs: xr.Dataset, retire_mapping: str = "aux") -> PypsaModel
     return model
 
 
-def highs_options(method: str = "choose") -> dict:
-    """The HiGHS options for PyPSA/linopy: the same as ours (:data:`HIGHS_COMMON`) with ``solver``."""
-    return {"solver": method, **HIGHS_COMMON}
+def highs_options(solver=None, method: str | None = None) -> dict:
+    """The HiGHS options for PyPSA/linopy: exactly those ours sets for the scenario's ``solver:`` section
+    (:func:`planning.optimization.solve.highs_options`; default: the section's defaults with
+    ``time_limit_s: 600``, as in ``scenarios/isone_2030.yaml``), ``method`` replacing ``solver.method``."""
+    from planning.config.solver import Solver
+    from planning.optimization.solve import highs_options as ours
+
+    solver = solver if solver is not None else Solver(time_limit_s=600)
+    if method is not None:
+        solver = solver.model_copy(update={"method": method})
+    return {**ours(solver), **HIGHS_QUIET}
 
 
-def optimize(model: PypsaModel, method: str = "choose", io_api: str | None = None, on_built=None):
-    """``n.optimize(solver_name="highs")`` with our HiGHS options; returns (status, condition, objective).
+def optimize(model: PypsaModel, method: str = "choose", io_api: str | None = None, on_built=None, solver=None):
+    """``n.optimize(solver_name="highs")`` with our HiGHS options (:func:`highs_options` of the scenario's
+    ``solver`` section, if given); returns (status, condition, objective).
 
     ``objective`` is PyPSA's objective + :attr:`PypsaModel.objective_offset`, comparable to ours.
     ``on_built`` (if given) is called right after PyPSA has built the linopy model and the
@@ -239,7 +245,7 @@ def optimize(model: PypsaModel, method: str = "choose", io_api: str | None = Non
             on_built()
 
     kwargs = {"progress": False} if io_api is None else {"io_api": io_api, "progress": False}
-    status, condition = n.optimize(solver_name="highs", solver_options=highs_options(method), extra_functionality=extra,
+    status, condition = n.optimize(solver_name="highs", solver_options=highs_options(solver, method), extra_functionality=extra,
                                    include_objective_constant=False, **kwargs)
     objective = float(n.model.objective.value) + model.objective_offset if status == "ok" else float("nan")
     return status, condition, objective

@@ -220,18 +220,21 @@ def _value_unused_variables(model: pyo.ConcreteModel) -> None:
             var.set_value(value if var.ub is None else min(value, var.ub), skip_validation=True)
 
 
+def highs_options(options: Solver) -> dict[str, bool | int | float | str]:
+    """The HiGHS options a solve sets from the scenario's ``solver:`` section, by HiGHS name (the log settings
+    apart): time limit, MIP gap, threads, method, presolve, then ``solver.options``, which win. The PyPSA
+    comparison (``benchmarks/pypsa_equivalent.py``) hands the same dictionary to linopy."""
+    return {"time_limit": float(options.time_limit_s), "mip_rel_gap": float(options.mip_gap), "threads": int(options.threads),
+            "solver": options.method, "presolve": "on" if options.presolve else "off", **options.options}
+
+
 def _set_options(highs: highspy.Highs, options: Solver, log_file: Path | None, verbose: bool) -> None:
     highs.setOptionValue("output_flag", bool(verbose or log_file))
     highs.setOptionValue("log_to_console", bool(verbose))
     if log_file is not None:
         highs.setOptionValue("log_file", str(log_file))
-    highs.setOptionValue("time_limit", float(options.time_limit_s))
-    highs.setOptionValue("mip_rel_gap", float(options.mip_gap))
-    highs.setOptionValue("threads", int(options.threads))
-    highs.setOptionValue("solver", options.method)
-    highs.setOptionValue("presolve", "on" if options.presolve else "off")
     problems = []
-    for name, value in options.options.items():
+    for name, value in highs_options(options).items():
         if highs.setOptionValue(name, value) == highspy.HighsStatus.kError:
             problems.append(f"solver.options.{name}: HiGHS does not accept {value!r} for this option (see the HiGHS option list)")
     if problems:
