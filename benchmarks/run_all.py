@@ -26,6 +26,8 @@ time        bench_time_alignment.py  full-year example with the EIA-930 rows rea
                                   the old hour-beginning reading: objective, CO2, new capacity
 startup     bench_startup.py      `planning --help` and `planning validate` (full year) as fresh processes:
                                   median wall and CPU, machine load, import breakdown
+stochastic  bench_stochastic.py   three-future stochastic LP in this project and in PyPSA (set_scenarios,
+                                  CVaR): objective agreement, CPU and wall ratio
 =========== ===================== ===========================================================
 
 Each script writes its own CSV; this one reads them and writes ``summary.csv`` (one row per
@@ -114,6 +116,9 @@ BENCHMARKS = [
     Benchmark("startup", "bench_startup.py", "startup.csv",
               full=["--out", "{out}/startup.csv"],
               quick=["--repeats", "3", "--out", "{out}/startup.csv"]),
+    Benchmark("stochastic", "bench_stochastic.py", "stochastic_comparison.csv",
+              full=["--out", "{out}/stochastic_comparison.csv"],
+              quick=["--repeats", "1", "--hours", "48", "--out", "{out}/stochastic_comparison.csv"]),
 ]
 
 

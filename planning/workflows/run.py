@@ -30,7 +30,7 @@ import xarray as xr
 import yaml
 
 from planning.config.scenario import Scenario
-from planning.errors import SolveError
+from planning.errors import ScenarioError, SolveError
 from planning.io.inputs import load_inputs
 from planning.io.telemetry import file_sha256
 from planning.io.writers import atomic_folder, netcdf_ready, tidy_tables, write_tables
@@ -153,6 +153,10 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
     """
     if scenario.futures:
         from planning.workflows.stochastic import run_stochastic
+
+        if site_twins:
+            raise ScenarioError(["--site-twins: not available with futures: (the spatial twins solve one future); "
+                                 "run them on the scenario without futures:"], title="invalid options")
 
         return run_stochastic(scenario, out_dir, scenario_file=scenario_file, verbose=verbose, step=step, twins=twins)
     wall = time.perf_counter()

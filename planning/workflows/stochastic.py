@@ -45,7 +45,7 @@ Value of information (``stochastic.value_of_information``, re-solves)
 
 "The risk measure" is (1 − λ)·E + λ·CVaR_α of the futures' total costs, the RP's own objective,
 so that EVPI and VSS compare like with like. The re-solves are independent tasks run by
-:func:`run_tasks` (serial; one line to hand them to an executor).
+:func:`run_tasks` on the shared executor (:mod:`planning.parallel`; serial unless one is open).
 """
 
 from __future__ import annotations
@@ -317,13 +317,27 @@ def solve_single(inputs: xr.Dataset, solver, investments: dict[str, dict] | None
 
 
 def run_tasks(function: Callable, tasks: list[tuple]) -> list:
-    """Run independent tasks ``function(*task)``; serial here (one line to hand them to an executor)."""
-    return [function(*task) for task in tasks]
+    """Run independent tasks ``function(*task)``, in order, on the shared executor (:func:`planning.parallel.executor_for`:
+    the one a ``planning run --scheduler/--workers`` or a sweep opened, else serially in this process)."""
+    from planning.parallel import executor_for
+
+    with executor_for() as executor:
+        return executor.map(_star, [(function, task) for task in tasks])
+
+
+def _star(item: tuple) -> object:
+    """``function(*arguments)`` of a task (module level, so that Dask pickles it by reference)."""
+    function, arguments = item
+    return function(*arguments)
 
 
 def solve_stochastic(scenario: Scenario, log_file: Path | None = None, verbose: bool = False,
-                     step: Callable[[str], None] = lambda message: None) -> StochasticSolution:
-    """Solve the recourse problem of ``scenario.futures`` and, with ``stochastic.value_of_information``, EV/EEV/WS."""
+                     step: Callable[[str], None] = lambda message: None,
+                     loaded: tuple[dict[str, Scenario], dict[str, xr.Dataset]] | None = None) -> StochasticSolution:
+    """Solve the recourse problem of ``scenario.futures`` and, with ``stochastic.value_of_information``, EV/EEV/WS.
+
+    ``loaded``: the futures' scenarios and chronological inputs (:func:`load_futures`), when already read.
+    """
     from planning.optimization.results import collect_results
     from planning.optimization.solve import solve_model
     from planning.workflows.run import diagnose
@@ -334,7 +348,7 @@ def solve_stochastic(scenario: Scenario, log_file: Path | None = None, verbose: 
     timings: dict[str, float] = {}
     start = time.perf_counter()
     step(f"reading the inputs of {len(names)} futures")
-    scenarios, chronological, problems = load_futures(scenario)
+    scenarios, chronological, problems = load_futures(scenario) if loaded is None else (*loaded, [])
     if problems:
         raise ScenarioError(problems, title="invalid futures")
     periods = scenario.horizon.representative_periods
