@@ -323,9 +323,11 @@ def network_diagram(result: Corridors, currency: str = "", hours_unit: str = "h"
         loading = row["mean_loading"]
         edge_colour = loading_map(loading_norm(loading)) if pd.notna(loading) else "#999999"
         line_width = 1.5 + 9.0 * float(row["total_mw"]) / thickest
-        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12 + line_width * 1.3, linewidth=line_width,
-                                     color=edge_colour, patchA=source_box.get_bbox_patch(), patchB=sink_box.get_bbox_patch(),
-                                     shrinkA=3, shrinkB=3, zorder=1))
+        arrow = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12 + line_width * 1.3, linewidth=line_width,
+                                color=edge_colour, patchA=source_box.get_bbox_patch(), patchB=sink_box.get_bbox_patch(),
+                                shrinkA=3, shrinkB=3, zorder=1)
+        arrow.set_gid(f"{a} -> {b}" if forward else f"{b} -> {a}")   # the direction drawn (an id in SVG output)
+        ax.add_patch(arrow)
         peak = row["peak_forward_mw"] if forward else row["peak_backward_mw"]
         text = _gw(row["total_mw"]) + (f" (+{_gw(row['new_mw'])} new)" if row["new_mw"] > 1e-3 else "")
         if row["corridors"] > 1:

@@ -84,6 +84,18 @@ def test_the_runs_own_line_columns_are_used_when_present(corridor_run):
     assert result.computed == []
 
 
+def test_zone_diagram_draws_the_corridor_from_a_to_b_with_its_figures(corridor_run):
+    from matplotlib.patches import FancyArrowPatch
+
+    result = network.corridors(*_frames(corridor_run))
+    (ax, _colourbar) = network.network_diagram(result, "USD", "h").axes
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    assert [a.get_gid() for a in arrows] == ["a -> b"]   # the mean flow runs a → b
+    labels = [t.get_text() for t in ax.texts]
+    assert "60 MW\nmean 50 MW\npeak 60 MW\nat limit 1 h" in labels
+    assert "a\n10" in labels and "b\n30" in labels   # zones with their mean prices
+
+
 def test_report_has_a_transmission_section_with_table_and_diagram(corridor_run):
     report = build_report(corridor_run)
     html = report.html.read_text(encoding="utf-8")
