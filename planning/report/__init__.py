@@ -154,7 +154,7 @@ def _run_report(folder: Path, out_dir: Path, week: str | None) -> Report:
                    "brackets), retirements (hatched, to the left of zero). Storage bars also give the energy capacity (GWh).")
     written.append((path, caption, alt.capacity(capacity)))
     log.info("drawing the dispatch of the %s", window.title)
-    path = figures.save(figures.dispatch_week(dispatch, storage, balance, window, f"{name}: dispatch, {window.title}"),
+    path = figures.save(figures.dispatch_week(dispatch, storage, balance, window, f"{name}: dispatch\n{window.title}"),
                         out_dir / "dispatch_week.png")
     reason = "chosen with --week" if week else "around the hour of peak demand"
     written.append((path, f"Hourly dispatch, {window.title} ({reason}). Areas above zero: generation, storage "

@@ -331,12 +331,15 @@ def duration_curves(balance: pd.DataFrame, carbon: pd.DataFrame | None, currency
     ax.set_title("Price duration curve (balance dual)", loc="left", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.set_xlim(left=0)
-    if len(zones) > 1:
+    many = len(zones) > 3   # many zones: one line per zone and metric would bury the curves — zones share one legend below
+    if len(zones) > 1 and not many:
         ax.legend(frameon=False, fontsize=9)
     if panels == 2:
         ax = axes[1]
         metrics = [("average_g_per_kwh", "average (production)", "-"), ("consumption_g_per_kwh", "consumption-based", "--"),
                    ("marginal_g_per_kwh", "marginal", ":")]
+        if many:
+            metrics = metrics[:1]   # the average per zone; consumption-based and marginal intensities are in carbon.csv
         for i, zone in enumerate(zones):
             frame = carbon[carbon["zone"] == zone]
             for j, (column, name, style) in enumerate(metrics):
@@ -345,15 +348,21 @@ def duration_curves(balance: pd.DataFrame, carbon: pd.DataFrame | None, currency
                 if column == "consumption_g_per_kwh" and "average_g_per_kwh" in frame and (frame[column] - frame["average_g_per_kwh"]).abs().max() < 0.01 * max(frame["average_g_per_kwh"].abs().mean(), 1e-9):
                     continue  # identical to the average without imports: one line is enough
                 hours, values = _duration(frame[column], frame["weight"])
-                ax.step(hours, values, where="pre", linewidth=1.6, linestyle=style, color=f"C{i}" if len(zones) > 1 else f"C{j + 2}",
+                ax.step(hours, values, where="pre", linewidth=1.6, linestyle=styles[i % 4] if many else style,   # as the zone's price
+                        color=f"C{i}" if len(zones) > 1 else f"C{j + 2}",
                         label=f"{name}" + (f", {zone}" if len(zones) > 1 else ""))
         ax.set_xlabel(xlabel)
         ax.set_ylabel("carbon intensity (g CO2/kWh)")
-        ax.set_title("Carbon-intensity duration curves", loc="left", fontsize=10)
+        ax.set_title("Carbon-intensity duration curves" + (": average (production-based) intensity per zone" if many else ""),
+                     loc="left", fontsize=10)
         ax.grid(True, alpha=0.3)
         ax.set_xlim(left=0)
         ax.set_ylim(bottom=0)
-        ax.legend(frameon=False, fontsize=9)
+        if not many:
+            ax.legend(frameon=False, fontsize=9)
+    if many:
+        handles, names = axes[0].get_legend_handles_labels()
+        figure.legend(handles, names, loc="outside lower center", ncols=min(len(zones), 6), frameon=False, fontsize=9, title="zones")
     figure.suptitle((title or "Duration curves") + (f"\n{horizon_note[0].upper()}{horizon_note[1:]}" if horizon_note else ""),
                     fontsize=12)
     return figure
