@@ -18,7 +18,7 @@ first future's network gets ``n.set_scenarios(probabilities)`` and every other f
 data (generator marginal cost and availability, load, the unserved-energy generator's size); every other
 attribute is checked to be equal across the futures (else the problems would differ); with
 ``--cvar-weight`` λ > 0, ``n.set_risk_preference(alpha, omega=λ)``; then ``n.optimize`` with the same
-HiGHS options (:data:`pypsa_equivalent.HIGHS_COMMON`). Objectives compared to 1e-6 (relative).
+HiGHS options (:func:`pypsa_equivalent.highs_options` of the scenario's ``solver:`` section). Objectives compared to 1e-6 (relative).
 
 Each repeat runs both in this process, alternating which goes first; the figures are medians over the
 repeats of wall and CPU seconds (build → solution loaded), the ratio ours/PyPSA of the medians, the
@@ -106,13 +106,13 @@ def pypsa_network(inputs_by_future: dict, probability: dict, cvar_weight: float)
     return base
 
 
-def pypsa_solve(inputs_by_future: dict, probability: dict, cvar_weight: float) -> tuple[float, float, float]:
+def pypsa_solve(inputs_by_future: dict, probability: dict, cvar_weight: float, solver=None) -> tuple[float, float, float]:
     """(objective comparable to ours, wall s, CPU s) of PyPSA: network, linopy model, HiGHS, solution loaded."""
     from pypsa_equivalent import optimize
 
     wall, cpu = time.perf_counter(), time.process_time()
     model = pypsa_network(inputs_by_future, probability, cvar_weight)
-    status, condition, objective = optimize(model)
+    status, condition, objective = optimize(model, solver=solver)   # the HiGHS options of our scenario's solver: section
     if status != "ok":
         raise RuntimeError(f"PyPSA: {status} {condition}")
     return objective, time.perf_counter() - wall, time.process_time() - cpu
@@ -176,7 +176,7 @@ def main(argv=None) -> int:
             loads.append(os.getloadavg()[0])
             order = ("ours", "pypsa") if repeat % 2 == 0 else ("pypsa", "ours")
             for tool in order:
-                runs[tool].append(ours(scenario, (scenarios, inputs_by_future)) if tool == "ours" else pypsa_solve(inputs_by_future, probability, weight))
+                runs[tool].append(ours(scenario, (scenarios, inputs_by_future)) if tool == "ours" else pypsa_solve(inputs_by_future, probability, weight, scenario.solver))
         objective_ours, objective_pypsa = runs["ours"][0][0], runs["pypsa"][0][0]
         median = {tool: (statistics.median(r[1] for r in runs[tool]), statistics.median(r[2] for r in runs[tool])) for tool in runs}
         row = {

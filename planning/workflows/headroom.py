@@ -261,7 +261,9 @@ def headroom_inputs_of(scenario: Scenario, capacities: Path | None = None) -> xr
     (headroom needs no chronology beyond its periods; see the module docstring)."""
     from planning.io.inputs import load_inputs
     from planning.workflows.signal_response import fixed_capacity_inputs, read_capacities
+    from planning.workflows.stochastic import require_one_future
 
+    require_one_future(scenario, "headroom")
     inputs = load_inputs(scenario)
     capacity, lines = read_capacities(capacities) if capacities is not None else (None, None)
     return fixed_capacity_inputs(inputs, capacity, lines)

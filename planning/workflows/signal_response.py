@@ -693,7 +693,9 @@ def loop_tables(loop: LoopResult, inputs: xr.Dataset, threshold_fraction: float,
 def prepare_inputs(scenario: Scenario, capacities: Path | None = None) -> xr.Dataset:
     """Load the scenario's inputs (stress events applied) and fix the capacities."""
     from planning.io.inputs import load_inputs
+    from planning.workflows.stochastic import require_one_future
 
+    require_one_future(scenario, "the signal-response loop (and stress)")
     inputs = load_inputs(scenario)
     if "representative_of_period" in inputs:
         raise ScenarioError(["horizon.representative_periods: the operating workflows need a chronological horizon; remove representative_periods"],

@@ -147,6 +147,14 @@ def future_inputs(scenario: Scenario, name: str | None, aggregate: bool = True) 
     return inputs
 
 
+def require_one_future(scenario: Scenario, what: str) -> None:
+    """Refuse a scenario with ``futures:`` in a workflow that solves one future (loop, stress, headroom), rather than
+    silently solving the scenario without its futures."""
+    if scenario.futures:
+        raise ScenarioError([f"futures: {what} solves one future; remove futures: (or pick one with its overrides "
+                             f"written into the scenario), or use `planning run` for the stochastic plan"], title="invalid scenario")
+
+
 def load_futures(scenario: Scenario) -> tuple[dict[str, Scenario], dict[str, xr.Dataset], list[str]]:
     """Every future's scenario and chronological inputs, and every problem found on the way (each keyed
     ``futures.<name>: ...``), so that all futures' problems are reported at once (``planning validate`` too)."""

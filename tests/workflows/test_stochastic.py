@@ -257,3 +257,18 @@ def test_validate_reports_every_futures_data_problem(tmp_path):
     text = " ".join(result.output.split())
     assert "futures.high: zones.z.demand" in text and "nope" in text
     assert "futures.low: zones.z.demand" in text and "missing.csv" in text
+
+
+@pytest.mark.parametrize("command", [["loop"], ["headroom", "--budget", "0.01"]])
+def test_one_future_workflows_refuse_futures(tmp_path, command):
+    """loop, stress and headroom solve one future: with futures: they stop with a keyed error (exit 2), nothing written,
+    instead of silently solving the scenario without its futures."""
+    raw = screening(tmp_path, information=False)
+    raw["carbon"] = {"technology_rows": {"base": "ccgt", "peak": "ocgt"}}
+    path = tmp_path / "futures.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, [*command, str(path), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "futures:" in result.output and "solves one future" in " ".join(result.output.split())
+    assert not out.exists()
