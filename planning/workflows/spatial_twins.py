@@ -24,7 +24,10 @@ contracted_flexible_mw, sited_facility_energy_mwh, new_capacity_mw (generation a
 the zone), price_mean_per_mwh (load-weighted), zone_cost_per_year (the statistics' cost of the zone's
 plants plus the sites' interconnection, fixed and flexibility costs there; transmission is not
 attributed to a zone) and value_vs_none (the ``none`` twin's zone cost minus the twin's: where the
-saving falls).
+saving falls). The total cost of a twin is unique; its split by zone is not when the LP has alternative
+optima (new wind or PV placed in different zones at the same total cost): measured on
+``eastern_us_siting.yaml``, the temporal twin equals ``none`` in total yet moves ±2.2 G$/yr of zone cost between
+MISO_S and SERTP. Read the zone columns as those of one optimum.
 """
 
 from __future__ import annotations
