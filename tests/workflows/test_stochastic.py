@@ -272,3 +272,34 @@ def test_one_future_workflows_refuse_futures(tmp_path, command):
     assert result.exit_code == 2, result.output
     assert "futures:" in result.output and "solves one future" in " ".join(result.output.split())
     assert not out.exists()
+
+
+def test_a_co2_cap_holds_in_every_future_not_in_expectation(tmp_path):
+    """Cap 60 t (base 0.1 t/MWh, peak 0.5 t/MWh). The risk-neutral plan (base 50, peak 50) emits L 20 t, H 20 + 75 = 95 t:
+    57.5 t in expectation (within the cap), but H breaks it. Per future: H's 50–100 MW layer (3 h) needs base x MW with
+    0.3·x + 0.5·3·(50 − x) ≤ 60 − 20 → x ≥ 175/6; a MW moved from peak to base costs (10 + 0.5·3) − (3 + 0.5·15) = 1 $
+    more, cheaper per t than unserved energy (13 $/t vs 0.83 $/t). Optimum 1225 + 175/6, base 50 + 175/6, peak 50 − 175/6."""
+    raw = screening(tmp_path, information=False)
+    raw["policy"] = {"co2_cap_t": 60}
+    solution = solve_stochastic(validate_scenario(raw))
+    assert solution.objective == pytest.approx(1225 + 175 / 6, abs=1e-6)
+    assert new_mw(solution) == pytest.approx({"b": 50 + 175 / 6, "p": 50 - 175 / 6}, abs=1e-6)
+    assert float(solution.results_by_future["high"]["co2_t"]) == pytest.approx(60, abs=1e-6)
+    assert float(solution.results_by_future["low"]["co2_t"]) == pytest.approx(20, abs=1e-6)
+
+
+def test_expected_value_inputs_average_prices_and_data(tmp_path):
+    """Gas 1 $/MMBtu (L) or 3 $/MMBtu (H), p = 0.5 each, CO2 price 0 or 10 $/t: the EV problem's marginal costs are the
+    means (base 1·2 = 2 $/MWh, peak 5·2 = 10 $/MWh), its CO2 price 5 $/t, its demand the mean (75, 75, 75, 50 MW)."""
+    from planning.workflows.stochastic import expected_value_inputs, load_futures
+
+    raw = screening(tmp_path, information=False)
+    raw["futures"]["high"]["fuels"] = {"gas": {"price_per_mmbtu": 3.0}}
+    raw["futures"]["high"]["policy"] = {"co2_price_per_t": 10}
+    scenario = validate_scenario(raw)
+    _, inputs, problems = load_futures(scenario)
+    assert problems == []
+    ev = expected_value_inputs(inputs, {"low": 0.5, "high": 0.5})
+    assert ev["marginal_cost_per_mwh"].values == pytest.approx([2.0, 10.0])
+    assert ev.attrs["co2_price_per_t"] == pytest.approx(5.0)
+    assert ev["demand_mw"].values[0] == pytest.approx([75, 75, 75, 50])
