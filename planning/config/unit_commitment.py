@@ -41,6 +41,13 @@ class Decomposition(Section):
         "{mip_lp_solver: ipm, mip_heuristic_effort: 0}.",
     )
     parallel: bool = Field(True, description="Solve the linear-UC lower bound in a second process while the windows are solved.")
+    windows: Literal["rolling", "parallel"] = Field(
+        "rolling",
+        description="rolling: one window after the other, each from the state the previous one left; parallel: the even windows "
+        "at once, then the odd ones joining them (tasks on the Dask cluster of planning.parallel: planning run --scheduler/--workers, "
+        "a sweep's cluster, else `workers` local processes); falls back to rolling where it cannot apply (a CO2 cap).",
+    )
+    workers: int = Field(2, ge=1, description="Local worker processes for windows: parallel when no cluster is open; 1 = in this process.")
 
 
 class UnitCommitment(Section):

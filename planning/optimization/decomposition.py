@@ -327,6 +327,124 @@ def rolling_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_
     return x, logs
 
 
+def window_cores(n_snapshots: int, window_h: int) -> list[tuple[int, int]]:
+    """Core hours [start, end) of the windows; a last window shorter than half a window joins the one before."""
+    cores = [(start, min(start + window_h, n_snapshots)) for start in range(0, n_snapshots, window_h)]
+    if len(cores) > 1 and cores[-1][1] - cores[-1][0] < window_h / 2:
+        cores[-2:] = [(cores[-2][0], n_snapshots)]
+    return cores
+
+
+def parallel_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_h: int, options: Solver, executor,
+                        report: Callable[[str], None] = lambda line: None, period_h: int | None = None,
+                        budgets: Budgets | None = None) -> tuple[np.ndarray, list[WindowLog]] | None:
+    """Solve the compiled full-year MILP in windows that do not wait for each other; the stitched point and the logs,
+    or None when this scheme does not apply (then use :func:`rolling_commitment`).
+
+    Windows are tasks of ``executor`` (:class:`planning.parallel.Executor`), in passes:
+
+    * cycles shorter than the horizon (``period_h``): every window is whole cycles, exact and independent:
+      one pass;
+    * one cycle over the horizon: the cores [s_k, e_k) of :func:`window_cores`, in an even number of windows
+      (else the last window has a pass of its own). **Pass 1**, the even windows at once: window k frees hours
+      [s_k − overlap, e_k + overlap) (cyclically) and keeps only the rows inside them — its first hours start
+      from a free state (as the first rolling window does), its last hours carry the window-end targets —
+      and decides its core. **Pass 2**, the odd windows at once: window k frees its core and re-opens the
+      last and first r = min(overlap, shortest core/2) hours of its neighbours' cores; everything else is
+      decided, so every row touching the window is enforced with the decided values (it joins the state the
+      even window before it left to the state the even window after it started from, with r hours on each
+      side to do so). **Pass 3** (an odd number of windows): the last window, likewise between window n−2
+      and window 0. No two windows of a pass share an hour (2r ≤ a core).
+
+    Every row is thereby enforced by a window in which all its other columns are decided: the stitched point
+    is feasible for the full-year model (as with rolling windows) — provided each pass-2 window can join its
+    neighbours. When one cannot (infeasible), or rows span more than a core (they could touch two windows of
+    one pass), or a CO2 cap must be handed over as a budget (sequential by nature), this returns None. The
+    tasks are the same whatever the executor, so serial and Dask runs give identical points.
+    """
+    period_h = n_snapshots if period_h is None else period_h
+    if budgets is not None and budgets.rows.size:
+        report("parallel windows: a CO2 cap is handed over between windows as a budget (sequential); rolling windows instead")
+        return None
+    if period_h < n_snapshots:
+        window_h, overlap_h = max(1, round(window_h / period_h)) * period_h, 0
+    cores = window_cores(n_snapshots, window_h)
+    span = row_spans(form, n_snapshots, cyclic=period_h == n_snapshots)
+    if len(cores) < 2 or span.max(initial=0) > min(end - start for start, end in cores):
+        report("parallel windows: fewer than two windows, or rows longer than a window; rolling windows instead")
+        return None
+    pattern = form.A.copy()
+    pattern.data = np.ones_like(pattern.data)
+    x = np.clip(np.zeros(len(form.columns)), form.col_lower, form.col_upper)
+    decided = np.zeros(len(form.columns), dtype=bool)
+    terminal = budgets.terminal_upper if budgets is not None else None
+    reopen = min(overlap_h, min(end - start for start, end in cores) // 2)
+    t = form.col_t
+
+    def hours(first: int, last: int) -> np.ndarray:
+        """Columns of the hours [first, last) taken cyclically."""
+        return ((t - first) % n_snapshots) < (last - first)
+
+    def problem(core: tuple[int, int], free: np.ndarray, targets: bool) -> tuple[WindowProblem, np.ndarray, bool]:
+        open_ = ~decided & ~free
+        keep = (pattern @ free.astype(float) > 0) & (pattern @ open_.astype(float) == 0)
+        rows, cols = np.flatnonzero(keep), np.flatnonzero(free)
+        col_upper = None
+        if targets and terminal is not None:
+            last = (core[1] + overlap_h - 1) % n_snapshots
+            col_upper = np.where(t[cols] == last, np.minimum(form.col_upper[cols], terminal[cols]), form.col_upper[cols])
+        return window_problem(form, rows, cols, np.where(decided, x, 0.0), options, col_upper=col_upper), cols, col_upper is not None
+
+    def run_pass(number: int, members: list[int], independent: bool) -> bool:
+        tasks = []
+        for k in members:
+            start, end = cores[k]
+            if independent:
+                free = hours(start - overlap_h, end + overlap_h) if period_h == n_snapshots else hours(start, end)
+            else:   # joining: its core, and the first/last `reopen` hours of its neighbours' cores again
+                free = hours(start - reopen, end + reopen)
+            tasks.append((k, *problem(cores[k], free, independent and period_h == n_snapshots)))
+        tic = time.perf_counter()
+        outcomes = executor.map(solve_window, [task[1] for task in tasks])
+        retry = [i for i, (values, _) in enumerate(outcomes) if values is None and tasks[i][3]]
+        for i in retry:   # without the window-end targets
+            k = tasks[i][0]
+            start, end = cores[k]
+            tasks[i] = (k, *problem(cores[k], hours(start - overlap_h, end + overlap_h), False))
+        if retry:
+            for i, outcome in zip(retry, executor.map(solve_window, [tasks[i][1] for i in retry])):
+                outcomes[i] = outcome
+        ok = True
+        for (k, _, cols, _), (values, log) in zip(tasks, outcomes):
+            start, end = cores[k]
+            log.start, log.core_end, log.end = start, end, end
+            logs.append(log)
+            report(f"window {k + 1:3d} (pass {number}) hours {start:5d}-{end - 1:5d}: {log.rows} rows x {log.columns} columns "
+                   f"({log.integers} integer), {log.status}, objective {log.objective:.6g}, gap {log.mip_gap:.2%}, {log.seconds:.1f} s")
+            if values is None:
+                ok = False
+                continue
+            core = (t[cols] >= start) & (t[cols] < end) if independent else np.ones(len(cols), dtype=bool)
+            x[cols[core]] = values[core]
+        for k, *_ in tasks:
+            decided[(t >= cores[k][0]) & (t < cores[k][1])] = True
+        report(f"pass {number}: {len(tasks)} window(s) {executor.describe()}, {time.perf_counter() - tic:.1f} s")
+        return ok
+
+    logs: list[WindowLog] = []
+    if period_h < n_snapshots:
+        passes = [(list(range(len(cores))), True)]
+    else:
+        n = len(cores)
+        even, odd = list(range(0, n - n % 2, 2)), list(range(1, n - n % 2, 2))
+        passes = [(even, True), (odd, False)] + ([([n - 1], False)] if n % 2 else [])
+    for number, (members, independent) in enumerate(passes, start=1):
+        if not run_pass(number, members, independent or period_h < n_snapshots):
+            report(f"parallel windows: a window of pass {number} could not join its neighbours; rolling windows instead")
+            return None
+    return x, logs
+
+
 BUDGET_ROWS = ("co2_cap",)
 TERMINAL_STATES = ("backlog",)
 
@@ -372,41 +490,69 @@ def window_budgets(form: Compiled, n_snapshots: int, solver: Solver, report: Cal
     return Budgets(rows, hourly, terminal)
 
 
-def _solve_window(form: Compiled, rows: np.ndarray, cols: np.ndarray, fixed_x: np.ndarray, options: Solver,
-                  row_upper: np.ndarray | None = None, col_upper: np.ndarray | None = None):
-    """One window: rows and free columns of ``form``, the other columns at ``fixed_x`` (their activity moves to
-    the right-hand side); ``row_upper``/``col_upper`` replace the rows'/columns' upper bounds (budgets, targets)."""
+@dataclass
+class WindowProblem:
+    """One commitment window as arrays: a task of :class:`planning.parallel.Executor` (pickles; no Pyomo, no highspy)."""
+
+    cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    start: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+    integer: np.ndarray
+    options: Solver
+
+
+def window_problem(form: Compiled, rows: np.ndarray, cols: np.ndarray, fixed_x: np.ndarray, options: Solver,
+                   row_upper: np.ndarray | None = None, col_upper: np.ndarray | None = None) -> WindowProblem:
+    """Rows and free columns of ``form``, the other columns at ``fixed_x`` (their activity moves to the right-hand
+    side); ``row_upper``/``col_upper`` replace the rows'/columns' upper bounds (budgets, targets)."""
     sub = form.A[rows]
     offset = sub @ fixed_x
     block = sub[:, cols].tocsc()
+    return WindowProblem(
+        cost=form.cost[cols], col_lower=form.col_lower[cols], col_upper=form.col_upper[cols] if col_upper is None else col_upper,
+        row_lower=form.row_lower[rows] - offset, row_upper=(form.row_upper[rows] if row_upper is None else row_upper) - offset,
+        start=block.indptr, index=block.indices, value=block.data, integer=form.integer[cols], options=options)
+
+
+def solve_window(problem: WindowProblem) -> tuple[np.ndarray | None, WindowLog]:
+    """Solve one window MILP with HiGHS; the values of its columns (integers rounded), or None, and its log."""
+    tic = time.perf_counter()
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(cols), len(rows)
-    lp.col_cost_ = form.cost[cols]
-    lp.col_lower_ = form.col_lower[cols]
-    lp.col_upper_ = form.col_upper[cols] if col_upper is None else col_upper
-    lp.row_lower_ = form.row_lower[rows] - offset
-    lp.row_upper_ = (form.row_upper[rows] if row_upper is None else row_upper) - offset
+    lp.num_col_, lp.num_row_ = len(problem.cost), len(problem.row_lower)
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = problem.cost, problem.col_lower, problem.col_upper
+    lp.row_lower_, lp.row_upper_ = problem.row_lower, problem.row_upper
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = block.indptr
-    lp.a_matrix_.index_ = block.indices
-    lp.a_matrix_.value_ = block.data
-    integer = form.integer[cols]
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = problem.start, problem.index, problem.value
+    integer = problem.integer
     if integer.any():
         lp.integrality_ = [_INTEGER if i else _CONTINUOUS for i in integer]
     highs = highspy.Highs()
-    _set_options(highs, options, None, False)
+    _set_options(highs, problem.options, None, False)
     highs.passModel(lp)
     highs.run()
     status = highs.modelStatusToString(highs.getModelStatus())
     info = highs.getInfo()
-    log = WindowLog(0, 0, 0, len(rows), len(cols), int(integer.sum()), status, float("nan"), float("nan"), 0.0)
+    log = WindowLog(0, 0, 0, lp.num_row_, lp.num_col_, int(integer.sum()), status, float("nan"), float("nan"), 0.0)
     if status not in _STATUS_WITH_POINT or info.primal_solution_status != 2:
+        log.seconds = time.perf_counter() - tic
         return None, log
     log.objective = info.objective_function_value
     log.mip_gap = info.mip_gap if integer.any() else 0.0
     values = np.asarray(highs.getSolution().col_value, dtype=float)
     values[integer] = np.round(values[integer])
+    log.seconds = time.perf_counter() - tic
     return values, log
+
+
+def _solve_window(form: Compiled, rows: np.ndarray, cols: np.ndarray, fixed_x: np.ndarray, options: Solver,
+                  row_upper: np.ndarray | None = None, col_upper: np.ndarray | None = None):
+    """One window in this process (:func:`window_problem` then :func:`solve_window`)."""
+    return solve_window(window_problem(form, rows, cols, fixed_x, options, row_upper, col_upper))
 
 
 # --------------------------------------------------------------------------------------------
@@ -483,7 +629,7 @@ def strengthened_linear_lp(model: pyo.ConcreteModel, inputs: xr.Dataset, solver:
     relaxed = relax_integrality(form)
     strengthen_linear(form, bool(inputs.attrs.get("unit_commitment_integer_build", 1)))
     highs = highspy.Highs()
-    _set_options(highs, solver, log_file, False)
+    _set_options(highs, linear_lp_options(solver), log_file, False)
     highs.passModel(form.lp)
     tic = time.perf_counter()
     highs.run()
@@ -496,6 +642,17 @@ def strengthened_linear_lp(model: pyo.ConcreteModel, inputs: xr.Dataset, solver:
         result.objective = highs.getInfo().objective_function_value
         result.dual_bound = result.objective
     return form, highs, result
+
+
+#: HiGHS options of the full-year linear-UC LP (bound and investments) unless ``solver.options`` sets them: Devex
+#: pricing for dual simplex cut its CPU time from 70.9 to 40.4 s on the ISO-NE full-year case (201 482 rows,
+#: same objective, 102 365 vs 106 264 iterations; benchmarks/README.md, "Decomposed clustered-UC").
+LINEAR_LP_OPTIONS = {"simplex_dual_edge_weight_strategy": 1}
+
+
+def linear_lp_options(solver: Solver) -> Solver:
+    """``solver`` with :data:`LINEAR_LP_OPTIONS` under its own ``options`` (the user's settings win)."""
+    return solver.model_copy(update={"options": {**LINEAR_LP_OPTIONS, **solver.options}})
 
 
 def bound_source(relaxed: int) -> str:
@@ -577,14 +734,49 @@ def committed_plants_of(model: pyo.ConcreteModel) -> list[str]:
     return list(model.COMMITTED) if hasattr(model, "COMMITTED") else []
 
 
-def fix_values(model: pyo.ConcreteModel, values: dict[str, float]) -> list:
-    """Fix the named variables of ``model``; return them (to unfix later)."""
+def fix_values(model: pyo.ConcreteModel, values: dict[str, float], tolerance: float = 1e-6) -> tuple[list, list]:
+    """Fix the named variables of ``model``; return them (to unfix later) and the constraints dropped.
+
+    A constraint among fixed variables only (a storage's energy ≤ max duration × power, both fixed) is a
+    constant. Values from an LP meet it only to HiGHS' feasibility tolerance (an unbuilt battery at 1e-10 MWh
+    and 0 MW), which Pyomo's compiler would refuse as trivially infeasible: each such row is checked to
+    ``tolerance`` (relative to max(1, |bound|)) and deactivated (it constrains nothing any more); a larger
+    violation raises :class:`SolveError` naming the rows. Reactivate the dropped rows when the variables are
+    unfixed again."""
     fixed = []
     for name, value in values.items():
         var = model.find_component(name)
         var.fix(value, skip_validation=True)
         fixed.append(var)
-    return fixed
+    from pyomo.core.expr.visitor import identify_variables
+
+    dropped, violated = [], []
+    def has_snapshot(index) -> bool:
+        return any(isinstance(entry, (int, np.integer)) and not isinstance(entry, bool) for entry in (index if isinstance(index, tuple) else (index,)))
+
+    for component in model.component_objects(pyo.Constraint, active=True, descend_into=True):
+        first = next(iter(component.keys()), None)
+        if first is None or has_snapshot(first):   # a family indexed by hour (generation ≤ capacity, ...) keeps free columns
+            continue
+        for constraint in component.values():
+            if not constraint.active:
+                continue
+            if any(not var.fixed for var in identify_variables(constraint.body, include_fixed=True)):
+                continue
+            body = pyo.value(constraint.body)
+            lower, upper = constraint.lb, constraint.ub
+            excess = max((lower - body) / max(1.0, abs(lower)) if lower is not None else 0.0,
+                         (body - upper) / max(1.0, abs(upper)) if upper is not None else 0.0)
+            if excess > tolerance:
+                violated.append(f"{constraint.name} (by {excess:.3g})")
+            else:
+                constraint.deactivate()
+                dropped.append(constraint)
+    if violated:
+        for constraint in dropped:
+            constraint.activate()
+        raise SolveError([f"decomposition: the fixed capacities violate {', '.join(violated)}"], title="decomposition failed")
+    return fixed, dropped
 
 
 # --------------------------------------------------------------------------------------------
@@ -710,7 +902,7 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     model = built.model
     values = investment_values(stage1.model, model, inputs, from_linear=settings.investments == "linear")
     del stage1, stage1_solved
-    fixed_vars = fix_values(model, values)
+    fixed_vars, dropped_rows = fix_values(model, values)
     form = Compiled.of(model)
     timings["build_s"] = built.build_s
     timings["translate_s"] = time.perf_counter() - tic - built.build_s
@@ -725,8 +917,17 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     cycles = built.ctx.operating_cycles()
     period_h = int(np.count_nonzero(cycles == cycles[0]))
     budgets = window_budgets(form, n_snapshots, solver, report)
-    x, logs = rolling_commitment(form, n_snapshots, settings.window_hours, settings.overlap_hours, window_options, report,
-                                 period_h=period_h, budgets=budgets)
+    outcome = None
+    if settings.windows == "parallel":
+        from planning.parallel import executor_for
+
+        # One thread per window task, wherever it runs, so that serial and parallel runs solve identical MILPs.
+        with executor_for(workers=settings.workers) as executor:
+            outcome = parallel_commitment(form, n_snapshots, settings.window_hours, settings.overlap_hours,
+                                          window_options.model_copy(update={"threads": 1}), executor, report, period_h=period_h,
+                                          budgets=budgets)
+    x, logs = outcome if outcome is not None else rolling_commitment(form, n_snapshots, settings.window_hours, settings.overlap_hours,
+                                                                     window_options, report, period_h=period_h, budgets=budgets)
     timings["windows_s"] = time.perf_counter() - tic
     stitched = float(form.cost @ x + form.lp.offset_)
     report(f"{len(logs)} windows in {timings['windows_s']:.1f} s; stitched full-year cost {stitched:.8g}; "
@@ -765,6 +966,8 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
         duals_backup = solved
         for var in fixed_vars:
             var.unfix()
+        for constraint in dropped_rows:
+            constraint.activate()
         mono = Compiled.of(model)
         start_point = np.array([full_x.get(id(var), values.get(var.name, 0.0)) for var in mono.columns])
         start_point[mono.integer] = np.round(start_point[mono.integer])
@@ -800,6 +1003,8 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
         else:
             for var in fixed_vars:
                 var.fix(skip_validation=True)
+            for constraint in dropped_rows:
+                constraint.deactivate()
         del mono
 
     gap = (upper_bound - lower_bound) / abs(upper_bound) if not math.isnan(lower_bound) else float("nan")

@@ -9,6 +9,7 @@ exercised.
 from __future__ import annotations
 
 import numpy as np
+import pyomo.environ as pyo
 import pandas as pd
 import pytest
 
@@ -293,3 +294,88 @@ def test_rounding_to_whole_units_is_sequential(tmp_path):
     model.whole = pyo.Constraint(list(sizes), rule=lambda m, g: m.new_mw[g] == sizes[g] * m.whole_units[g])
     exact = solve_model(model, scenario.solver.model_copy(update={"mip_gap": 1e-9}))
     assert rounded >= exact.objective * (1 - 1e-7)  # (8 printed digits; here the greedy order finds the exact optimum)
+
+
+def test_capacities_fixed_from_an_lp_within_its_tolerance_compile(tmp_path):
+    """An unbuilt battery whose LP energy is 1e-10 MWh at 0 MW (inside HiGHS' feasibility tolerance) violates
+    energy ≤ 10 h × power by 1e-10 once both are fixed: a constant row that Pyomo's compiler refused as 'trivially
+    infeasible' (the full-year ISO-NE case failed so, 2026-11-30). Such rows are checked to a tolerance and
+    dropped; a real violation (energy 50 MWh at 0 MW) is reported naming the constraint."""
+    from planning.config import validate_scenario
+    from planning.errors import SolveError
+    from planning.io.inputs import load_inputs
+    from planning.optimization.build import build_model
+    from planning.optimization.decomposition import Compiled, fix_values, snapshot_of
+    from tests.conftest import storage_arbitrage_scenario
+
+    raw = storage_arbitrage_scenario(tmp_path)
+    raw["technologies"]["bat"].update(min_duration_hours=1, max_duration_hours=10)
+    raw["plants"]["b"].update(existing_mw=0, existing_mwh=0, max_new_mw=100, max_new_mwh=1000)
+    inputs = load_inputs(validate_scenario(raw))
+    for energy_mwh, error in ((1e-10, None), (50.0, "max_duration")):
+        model = build_model(inputs).model
+        values = {var.name: 0.0 for var in model.component_data_objects(pyo.Var) if snapshot_of(var) is None}
+        values["new_mwh[b]"] = energy_mwh
+        if error is None:
+            fix_values(model, values)
+            form = Compiled.of(model)
+            assert not any(row[0].parent_component().local_name in ("max_duration", "min_duration") for row in form.rows)
+        else:
+            with pytest.raises(SolveError, match=error):
+                fix_values(model, values)
+
+
+# --------------------------------------------------------------------------------------------
+# Parallel windows (decomposition.windows: parallel): pass 1 the even windows, pass 2 the odd ones
+# joining them, pass 3 the last of an odd number — here 3 windows of 24 h, one per pass.
+# --------------------------------------------------------------------------------------------
+
+PARALLEL = {"strategy": "decomposed", "decomposition": {"window_hours": 24, "overlap_hours": 12, "parallel": False, "windows": "parallel"}}
+
+
+def test_parallel_windows_serial_and_dask_give_identical_results(tmp_path):
+    """The same window tasks in this process and on a LocalCluster of 2 workers: identical bounds and schedule;
+    both bracket the monolithic optimum (UB ≥ optimum ≥ LB) and keep the S-curve and the backlog equation."""
+    from planning.parallel import Executor
+
+    _, mono, _ = solve_small(tmp_path / "mono")
+    runs = {}
+    for name, executor in (("serial", Executor("synchronous")), ("dask", Executor(workers=2))):
+        with executor:
+            runs[name] = solve_small(tmp_path / name, **PARALLEL)[0]
+    serial, dask = runs["serial"], runs["dask"]
+    for key in ("upper_bound", "lower_bound", "stitched_cost", "windows"):
+        assert dask.attrs[key] == pytest.approx(serial.attrs[key], rel=1e-9, abs=1e-9)
+    for name in ("committed_units", "startups", "generation_mw", "datacenter_flexible_mw", "backlog"):
+        np.testing.assert_allclose(dask[name].values, serial[name].values, rtol=1e-9, atol=1e-9)
+    upper, lower = serial.attrs["upper_bound"], serial.attrs["lower_bound"]
+    assert serial.attrs["windows"] == 3
+    assert upper >= mono.objective * (1 - 1e-9) and lower <= mono.objective * (1 + 1e-9)
+    backlog = serial["backlog"].sel(datacenter="campus").values
+    arrived, work = (serial[k].sel(datacenter="campus").values for k in ("work_arrived", "work_done"))
+    np.testing.assert_allclose(backlog, np.roll(backlog, 1) + arrived - work, atol=1e-6)
+
+
+def test_parallel_windows_on_the_real_case_keep_commitment_feasible(tmp_path, monolithic):
+    """Three August days of ISO-NE in three 24-h windows solved in passes: the stitched commitment meets the state
+    equation, min up/down across both seams and the wrap, and the bounds bracket the monolithic optimum."""
+    out = tmp_path / "run"
+    outcome = real_case(out, **DECOMPOSED, **{"unit_commitment.decomposition.windows": "parallel",
+                                              "unit_commitment.decomposition.workers": 1})
+    summary = summary_of(outcome)
+    assert float(summary["upper_bound"]) >= monolithic.solved.objective * (1 - 1e-6)
+    assert float(summary["lower_bound"]) <= monolithic.solved.objective * (1 + 1e-9)
+    assert float(summary["certified_gap"]) < 0.01
+    log = (out / "solver.log").read_text()
+    assert "pass 1: 1 window(s) in this process" in log and "pass 3: 1 window(s)" in log
+    check_commitment_table(pd.read_csv(out / "commitment.csv"), pd.read_csv(out / "capacity.csv"),
+                           {"ccgt": 500, "ocgt": 100}, {"ccgt": 6, "ocgt": 2}, {"ccgt": 4, "ocgt": 1})
+
+
+def test_parallel_windows_fall_back_to_rolling_with_a_co2_cap(tmp_path):
+    """A CO2 cap is handed over from window to window as a budget: parallel windows give way to rolling ones."""
+    uncapped, _, _ = solve_small(tmp_path / "free", clean=True)
+    cap = 0.9 * float(uncapped["co2_t"])
+    results, _, _ = solve_small(tmp_path / "dec", co2_cap_t=cap, clean=True, **PARALLEL)
+    assert float(results["co2_t"]) <= cap * (1 + 1e-9)
+    assert results.attrs["windows"] == 3
