@@ -229,8 +229,13 @@ def run(
     twins: Annotated[bool, typer.Option("--twins", help="Also solve the data centers' inflexible/learned/ideal twins and write value_of_flexibility.csv.")] = False,
     site_twins: Annotated[bool, typer.Option("--site-twins", help="Also solve the sited fleet's no/temporal/spatial/both flexibility twins (datacenter_sites) and write value_of_spatial_flexibility.csv and _zones.csv.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Solve a scenario and write its results (CSV, netCDF, resolved scenario, run record).
+
+    --scheduler/--workers: where the independent pieces of the model run (decomposed commitment
+    windows with unit_commitment.decomposition.windows: parallel); a cluster starts only if used.
 
     A run that sheds load says so (terminal, summary.csv's load_shed, the report).
 
@@ -250,13 +255,20 @@ def run(
             from planning.workflows.spatial_twins import twin_problems
 
             _check(twin_problems(loaded))
+        from contextlib import nullcontext
+
+        from planning.parallel import Executor
         from planning.workflows.run import run_scenario
 
-        if quiet or verbose:
-            # No spinner: its redraws would interleave with HiGHS' lines; the steps go to the log instead.
-            outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), verbose=verbose, twins=twins, site_twins=site_twins, step=log.info)
-        else:
-            outcome = _run_with_status(False, lambda step: run_scenario(loaded, target, scenario_file=scenario.resolve(), step=step, twins=twins, site_twins=site_twins))
+        cluster = Executor(scheduler, workers or 2) if scheduler is not None or workers is not None else nullcontext()
+        with cluster:
+            if quiet or verbose:
+                # No spinner: its redraws would interleave with HiGHS' lines; the steps go to the log instead.
+                outcome = run_scenario(loaded, target, scenario_file=scenario.resolve(), verbose=verbose, twins=twins, site_twins=site_twins,
+                                       step=log.info)
+            else:
+                outcome = _run_with_status(False, lambda step: run_scenario(loaded, target, scenario_file=scenario.resolve(), step=step,
+                                                                            twins=twins, site_twins=site_twins))
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return
