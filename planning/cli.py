@@ -86,7 +86,7 @@ VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show debug
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output path (warnings and errors still go to stderr).")]
 # Where independent tasks run (planning.parallel.Executor): sweep runs, decomposed commitment windows.
 SchedulerOption = Annotated[Optional[str], typer.Option("--scheduler", help="Address of a running Dask scheduler (tcp://host:8786); default: a local cluster. 'synchronous' runs in this process.")]
-WorkersOption = Annotated[Optional[int], typer.Option("--workers", "-n", min=1, help="Worker processes of the local Dask cluster (one thread each); default 2 (a sweep file's cluster.workers).")]
+WorkersOption = Annotated[Optional[int], typer.Option("--workers", "-n", min=1, metavar="N", help="Worker processes of the local Dask cluster (one thread each); default 2 (a sweep file's cluster.workers).")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output folder (only one written by planning, never a file).")]
 
 
@@ -234,8 +234,7 @@ def run(
 ) -> None:
     """Solve a scenario and write its results (CSV, netCDF, resolved scenario, run record).
 
-    --scheduler/--workers: where the independent pieces of the model run (decomposed commitment
-    windows with unit_commitment.decomposition.windows: parallel); a cluster starts only if used.
+    --scheduler/--workers: where independent pieces of the model run (parallel commitment windows); started only if used.
 
     A run that sheds load says so (terminal, summary.csv's load_shed, the report).
 
