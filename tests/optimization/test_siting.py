@@ -207,3 +207,21 @@ def test_a_non_cyclic_horizon_cannot_do_work_before_it_arrives(tmp_path, solve_r
     results, solved = solve_raw(raw)
     assert solved.objective == pytest.approx(4000.0, rel=1e-9)
     assert results["site_flexible_contract_mw"].sel(site="dc").item() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_sites_are_one_decision_for_every_future(tmp_path):
+    """Futures (stochastic planning): zone a's gas costs 30 or 60 $/MWh with probability 0.5 each (its own fuel at 1 or 2
+    $/MMBtu), b's 40 $/MWh. Per MW over the two hours (1.2 MWh): a 36 or 72 → expected 54 $; b 48 $. The sites are
+    first-stage: b takes the 100 MW in both futures, expected cost 4800 $. (Were they per future, the cheap future would
+    site at a: 0.5·3600 + 0.5·4800 = 4200 $.)"""
+    from planning.workflows.stochastic import solve_stochastic
+
+    raw = siting_case(tmp_path, 0.0, 0.0)
+    raw["fuels"]["fuel_a"] = {"price_per_mmbtu": 1.0, "co2_t_per_mmbtu": 0.1}
+    raw["technologies"]["gas_a"]["fuel"] = "fuel_a"
+    raw["futures"] = {"cheap": {"probability": 0.5}, "dear": {"probability": 0.5, "fuels": {"fuel_a": {"price_per_mmbtu": 2.0}}}}
+    raw["stochastic"] = {"value_of_information": False}
+    solution = solve_stochastic(validate_scenario(raw))
+    assert solution.objective == pytest.approx(4800.0, rel=1e-9)
+    for results in solution.results_by_future.values():
+        assert results["site_it_mw"].sel(site="site_b").item() == pytest.approx(100.0, abs=1e-6)
