@@ -945,16 +945,19 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     cycles = built.ctx.operating_cycles()
     period_h = int(np.count_nonzero(cycles == cycles[0]))
     budgets = window_budgets(form, n_snapshots, solver, report)
+    # Windows are set in hours; with Δt-hour snapshots (horizon.resolution_hours) they span hours/Δt snapshots.
+    window_steps = max(1, built.ctx.hours_to_snapshots(settings.window_hours))
+    overlap_steps = built.ctx.hours_to_snapshots(settings.overlap_hours) if settings.overlap_hours else 0
     outcome = None
     if settings.windows == "parallel":
         from planning.parallel import executor_for
 
         # One thread per window task, wherever it runs, so that serial and parallel runs solve identical MILPs.
         with executor_for(workers=settings.workers) as executor:
-            outcome = parallel_commitment(form, n_snapshots, settings.window_hours, settings.overlap_hours,
+            outcome = parallel_commitment(form, n_snapshots, window_steps, overlap_steps,
                                           window_options.model_copy(update={"threads": 1}), executor, report, period_h=period_h,
                                           budgets=budgets)
-    x, logs = outcome if outcome is not None else rolling_commitment(form, n_snapshots, settings.window_hours, settings.overlap_hours,
+    x, logs = outcome if outcome is not None else rolling_commitment(form, n_snapshots, window_steps, overlap_steps,
                                                                      window_options, report, period_h=period_h, budgets=budgets)
     timings["windows_s"] = time.perf_counter() - tic
     stitched = float(form.cost @ x + form.lp.offset_)
