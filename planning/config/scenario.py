@@ -16,6 +16,7 @@ from planning.config.horizon import Horizon
 from planning.config.operations import Operations
 from planning.config.plants import Plant
 from planning.config.policy import Policy
+from planning.config.power_flow import PowerFlow
 from planning.config.reliability import Reliability
 from planning.config.reserves import Reserves
 from planning.config.solver import Solver
@@ -38,6 +39,7 @@ class Scenario(Section):
     technologies: dict[str, Technology] = Field(min_length=1, description="Technologies by name.")
     plants: dict[str, Plant] = Field(min_length=1, description="Plants by name: a technology in a zone.")
     transmission: dict[str, Corridor] = Field(default_factory=dict, description="Transmission corridors by name.")
+    power_flow: PowerFlow = Field(default_factory=PowerFlow, description="Formulation of the DC power flow of corridors with model: dc_power_flow.")
     economics: Economics = Field(default_factory=Economics, description="Discounting.")
     policy: Policy = Field(default_factory=Policy, description="CO2 price and cap.")
     reliability: Reliability = Field(default_factory=Reliability, description="Value of lost load.")

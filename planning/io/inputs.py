@@ -19,13 +19,14 @@ Variables (units in the names)
 * ``availability_per_unit(plant, snapshot)`` — capacity factor of variable plants, the
   availability of thermal plants, 1 for storage.
 * per line: ``line_from``, ``line_to``, ``line_existing_mw``, ``line_max_new_mw``,
-  ``line_annual_cost_per_mw`` (capex × CRF + fixed O&M), ``line_loss_fraction``.
+  ``line_annual_cost_per_mw`` (capex × CRF + fixed O&M), ``line_loss_fraction``,
+  ``line_reactance_pu`` (per unit on ``power_flow.base_mva``; NaN for a transport corridor).
 
 Snapshots are ``attrs['snapshot_duration_h']`` hours long (``horizon.resolution_hours``; see
 :mod:`planning.timeseries.resolution`); ``attrs['cyclic']`` (0/1) says whether operating state wraps around.
 
 Attributes: ``voll_per_mwh``, ``allow_unserved_energy``, ``co2_price_per_t``, ``co2_cap_t`` (NaN
-= none), ``currency``, ``scenario``. ``attrs['input_files']`` lists the files read;
+= none), ``currency``, ``scenario``, ``power_flow_formulation`` (cycles | ptdf). ``attrs['input_files']`` lists the files read;
 ``attrs['input_time_notes']`` the modelled hours filled at a file's edge (``edge_fill_hours``).
 """
 
@@ -141,7 +142,8 @@ def load_inputs(scenario: Scenario, aggregate: bool = True) -> xr.Dataset:
 
     lines = list(scenario.transmission)
     per_line: dict[str, list] = {key: [] for key in (
-        "line_from", "line_to", "line_existing_mw", "line_max_new_mw", "line_annual_cost_per_mw", "line_loss_fraction")}
+        "line_from", "line_to", "line_existing_mw", "line_max_new_mw", "line_annual_cost_per_mw", "line_loss_fraction",
+        "line_reactance_pu")}
     for name, line in scenario.transmission.items():
         crf = economics.capital_recovery_factor(line.lifetime_years)
         per_line["line_from"].append(line.from_zone)
@@ -150,6 +152,8 @@ def load_inputs(scenario: Scenario, aggregate: bool = True) -> xr.Dataset:
         per_line["line_max_new_mw"].append(line.max_new_mw)
         per_line["line_annual_cost_per_mw"].append(line.capex_per_mw * crf + line.fixed_om_per_mw_year)
         per_line["line_loss_fraction"].append(line.loss_fraction)
+        reactance = line.reactance_per_unit(scenario.power_flow.base_mva)
+        per_line["line_reactance_pu"].append(np.nan if reactance is None else reactance)   # NaN = transport corridor
 
     period = np.arange(n_hours) // horizon.period_hours
     data_vars = {
@@ -172,6 +176,7 @@ def load_inputs(scenario: Scenario, aggregate: bool = True) -> xr.Dataset:
             "allow_unserved_energy": int(scenario.reliability.allow_unserved_energy),
             "co2_price_per_t": scenario.policy.co2_price_per_t,
             "co2_cap_t": np.nan if scenario.policy.co2_cap_t is None else scenario.policy.co2_cap_t,
+            "power_flow_formulation": scenario.power_flow.formulation,
             "input_files": sorted(str(path) for path in reader.files),
             "input_time_notes": list(reader.notes),
             **site_attrs,

@@ -13,6 +13,8 @@ flows.csv, balance.csv, commitment.csv, reserves.csv (with spinning reserve; bal
 also has reserve_requirement_mw, reserve_provided_mw, reserve_shortfall_mw),
 representative_periods.csv (with representative periods), statistics.csv
 (:mod:`planning.metrics.statistics`), results.nc, scenario.resolved.yaml, run.json, solver.log.
+transmission.csv and flows.csv carry each line's model, loading, congestion and price difference
+(:mod:`planning.metrics.transmission`; :data:`LINE_SUMMARY_COLUMNS`, :data:`LINE_HOURLY_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -181,6 +183,13 @@ def tidy_tables(results: xr.Dataset) -> dict[str, pd.DataFrame]:
             columns=lambda c: c.removeprefix("line_"))
         lines.insert(0, "to_zone", results["line_to"].to_series())
         lines.insert(0, "from_zone", results["line_from"].to_series())
+        if "line_reactance_pu" in results:   # model and per-line outcomes: planning/metrics/transmission.py
+            reactance = results["line_reactance_pu"].to_series()
+            lines["model"] = np.where(np.isfinite(reactance.reindex(lines.index)), "dc_power_flow", "transport")
+            lines["reactance_pu"] = reactance
+        for name in LINE_SUMMARY_COLUMNS:
+            if f"line_{name}" in results:
+                lines[name] = results[f"line_{name}"].to_series()
         tables["transmission"] = lines.reset_index()
 
     generators = [p for p in results["plant"].values if plant_kind[p] in ("thermal", "variable")]
@@ -201,10 +210,12 @@ def tidy_tables(results: xr.Dataset) -> dict[str, pd.DataFrame]:
         tables["storage"] = pd.DataFrame(columns=["snapshot", "weight", "zone", "technology", "charge_mw", "discharge_mw", "soc_mwh"])
 
     if "flow_mw" in results:
-        flows = _long(results, ["flow_mw"], "line")
+        hourly = [name for name in LINE_HOURLY_COLUMNS if f"line_{name}" in results]
+        flows = _long(results, ["flow_mw", *(f"line_{name}" for name in hourly)], "line").rename(
+            columns={f"line_{name}": name for name in hourly})
         flows.insert(1, "from_zone", flows["line"].map(results["line_from"].to_series()))
         flows.insert(2, "to_zone", flows["line"].map(results["line_to"].to_series()))
-        tables["flows"] = flows[["snapshot", "line", "from_zone", "to_zone", "flow_mw"]]
+        tables["flows"] = flows[["snapshot", "line", "from_zone", "to_zone", "flow_mw", *hourly]]
     else:
         tables["flows"] = pd.DataFrame(columns=["snapshot", "line", "from_zone", "to_zone", "flow_mw"])
 
@@ -215,6 +226,12 @@ def tidy_tables(results: xr.Dataset) -> dict[str, pd.DataFrame]:
 
     tables.update(site_tables(results, weight))
     return tables
+
+
+LINE_SUMMARY_COLUMNS = ("congestion_hours", "congestion_rent_per_year", "max_loading", "mean_loading", "mean_price_difference_per_mwh")
+"""transmission.csv columns after existing/new/total_mw, model and reactance_pu (from ``line_<name>``, planning/metrics/transmission.py)."""
+LINE_HOURLY_COLUMNS = ("available_mw", "loading", "congested", "price_difference_per_mwh")
+"""flows.csv columns after flow_mw (from ``line_<name>``)."""
 
 
 def operations_tables(results: xr.Dataset, weight: pd.Series, plant_zone: pd.Series, plant_tech: pd.Series) -> dict[str, pd.DataFrame]:
@@ -317,6 +334,11 @@ _EXACT_UNITS: dict[str, tuple[str, str, bool]] = {
     "stress_active": ("1", "1 in an hour of a stress event", False),
     "carbon_free_share": ("1", "carbon-free share of the zone's consumption", False),
     "site_opened": ("1", "candidate data-center site opened (1) or not (0)", False),
+    "line_reactance_pu": ("1", "series reactance of an AC line, per unit on power_flow.base_mva (NaN: transport corridor)", False),
+    "line_loading": ("1", "line loading: |flow| / available capability", False),
+    "line_max_loading": ("1", "largest hourly line loading", False),
+    "line_mean_loading": ("1", "weighted mean hourly line loading", False),
+    "line_congested": ("1", "1 where |flow| is at the available capability (within 1e-6 relative)", False),
 }
 _SUFFIX_UNITS: tuple[tuple[str, str, bool, str], ...] = (
     # name suffix, UDUNITS units, in currency, unit as written in the long name

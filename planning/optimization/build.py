@@ -24,14 +24,14 @@ from types import ModuleType
 import pyomo.environ as pyo
 import xarray as xr
 
-from planning.optimization.blocks import capacity, commitment, datacenter, dispatch, line_outage, policy, reserves, storage, transmission, unserved
+from planning.optimization.blocks import capacity, commitment, datacenter, dispatch, line_outage, policy, power_flow, reserves, storage, transmission, unserved
 from planning.optimization.blocks import datacenter_siting, workload_shifting
 from planning.optimization.context import ModelContext
 
 #: Blocks in build order. Policy comes after every block that registers emissions; reserves after every
 #: block that withdraws load (data centers), since the reserve requirements cover that load.
-BLOCKS: list[ModuleType] = [capacity, dispatch, commitment, storage, transmission, line_outage, datacenter, datacenter_siting, workload_shifting, reserves,
-                           unserved, policy]
+BLOCKS: list[ModuleType] = [capacity, dispatch, commitment, storage, transmission, line_outage, power_flow, datacenter, datacenter_siting, workload_shifting,
+                           reserves, unserved, policy]
 
 
 @contextmanager

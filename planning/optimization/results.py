@@ -4,7 +4,8 @@ Besides each block's ``results``, this adds the zonal balance (``demand_mw``, ``
 = balance dual / snapshot weight, in currency/MWh), ``weight_h``, plant and line metadata, and
 the cost breakdown (``cost_<category>`` in currency/year), and with reserves the spinning-reserve
 price ``reserve_price_per_mwh`` and the capacity price ``capacity_price_per_mw_year`` (duals of the
-requirements; see :func:`_reserve_prices`).
+requirements; see :func:`_reserve_prices`), and per line its loading, congestion hours, congestion rent
+and price difference (:mod:`planning.metrics.transmission`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
+from planning.metrics.transmission import line_metrics
 from planning.optimization.context import ModelContext
 from planning.optimization.solve import SolveResult
 
@@ -52,6 +54,7 @@ def collect_results(ctx: ModelContext, solved: SolveResult) -> xr.Dataset:
         }
     )
     results.update(_reserve_prices(ctx, solved))
+    results.update(line_metrics(results, inputs))   # loading, congestion, rent: planning/metrics/transmission.py
     if hasattr(model, "co2_cap") and model.co2_cap.active:
         results.attrs["co2_cap_dual_per_t"] = -solved.dual(model.co2_cap)
     return results

@@ -107,3 +107,18 @@ def test_linear_commitment_sink_is_bounded_by_power(tmp_path, solve_raw):
     charge = results["charge_mw"].sel(plant="s").values
     discharge = results["discharge_mw"].sel(plant="s").values
     assert (charge + discharge).max() <= 100.0 + 1e-6
+
+
+def test_lossless_ac_line_is_no_sink_and_needs_no_binary(tmp_path, solve_raw):
+    # The corridor as an AC line (model: dc_power_flow, lossless): sending and returning loses nothing,
+    # so it cannot absorb the hour-1 surplus either — 12000 $, no flow, and no direction binaries.
+    from planning.config import validate_scenario
+    from planning.io.inputs import load_inputs
+    from planning.optimization.build import build_model
+
+    raw = corridor_case(tmp_path)
+    raw["transmission"]["corridor"].update(loss_fraction=0.0, model="dc_power_flow", reactance_pu=0.1)
+    results, solved = solve_raw(raw)
+    assert solved.objective == pytest.approx(MUST_RUN_COST, rel=1e-9)
+    assert np.abs(results["flow_mw"].values).max() <= 1e-6
+    assert not hasattr(build_model(load_inputs(validate_scenario(raw))).model, "forward")
