@@ -11,7 +11,10 @@ currency/MWh = balance dual / w_t, weights w_t in h):
 
 Per line (over the weighted horizon, i.e. per year when the horizon is scaled to a year):
 
-* ``line_congestion_hours`` = Σ_t w_t · congested_{l,t} (h);
+* ``line_congestion_hours`` = Σ_t w_t · congested_{l,t} (h) — hours **at** the limit. Whether the limit
+  has a price there shows in the rent and the price difference: when several flow patterns cost the
+  same (equal prices), the LP's optimal vertex may put a line at its limit with a zero shadow price;
+  such hours count here and add nothing to the rent;
 * ``line_max_loading`` = max_t loading; ``line_mean_loading`` = Σ_t w_t·loading / Σ_t w_t (over the hours
   with capability);
 * ``line_mean_price_difference_per_mwh`` = Σ_t w_t·(p_to − p_from) / Σ_t w_t;

@@ -261,3 +261,40 @@ def test_dc_power_flow_settings_are_checked(tmp_path):
     assert "transmission.l12: model dc_power_flow needs the line's reactance" in text
     assert "transmission.l23: loss_fraction 0.02 applies to transport corridors only" in text
     assert "transmission.l13: reactance_ohm apply to model: dc_power_flow only" in text
+
+
+def _solve_with_limit_duals(raw):
+    """Solve with every line expandable at a prohibitive cost, so that each limit is a row with a dual:
+    μ_{l,t} = −∂cost/∂limit = −dual(flow_limit[l, t]) ≥ 0 (currency per MW of limit in that hour)."""
+    from planning.config import validate_scenario
+    from planning.io.inputs import load_inputs
+    from planning.optimization.build import build_model
+    from planning.optimization.results import collect_results
+    from planning.optimization.solve import solve_model
+
+    for corridor in raw["transmission"].values():
+        corridor.update(max_new_mw=1000, fixed_om_per_mw_year=1e7)
+    scenario = validate_scenario(raw)
+    built = build_model(load_inputs(scenario))
+    solved = solve_model(built.model, scenario.solver)
+    results = collect_results(built.ctx, solved)
+    lines = [str(line) for line in results["line"].values]
+    shadow = np.array([[-solved.dual(built.model.flow_limit[line, t]) for t in built.ctx.snapshots] for line in lines])
+    return results, solved, shadow
+
+
+def test_congestion_rent_sign_matches_the_limit_duals(tmp_path):
+    # Transport corridors: each line's rent is Σ_t μ_{l,t}·|f_{l,t}| (its merchandising surplus is its limit's value).
+    models = {"l12": "transport", "l23": "transport", "l13": "transport"}
+    results, solved, shadow = _solve_with_limit_duals(loop_case(tmp_path, models=models, limits={"l23": 40.0}))
+    assert float(results["line_new_mw"].sum()) == pytest.approx(0.0, abs=1e-9)
+    assert (shadow >= -1e-9).all()
+    flow = np.abs(results["flow_mw"].values)
+    np.testing.assert_allclose(results["line_congestion_rent_per_year"].values, (shadow * flow).sum(axis=1), atol=1e-5)
+    # The AC loop: per line the rent is not μ·flow (l12 and l23 earn 800 each with μ = 0), but the loop's
+    # rents add up to Σ μ·limit: 60 $/MWh × 80 MW on l13 in hour 0.
+    results, solved, shadow = _solve_with_limit_duals(loop_case(tmp_path))
+    assert shadow[[0, 1], :] == pytest.approx(0.0, abs=1e-9)
+    assert shadow[2] == pytest.approx([60.0, 0.0], abs=1e-6)
+    limits = results["line_total_mw"].values
+    assert results["line_congestion_rent_per_year"].sum() == pytest.approx((shadow * limits[:, None]).sum(), abs=1e-5)
