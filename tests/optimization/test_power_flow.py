@@ -298,3 +298,32 @@ def test_congestion_rent_sign_matches_the_limit_duals(tmp_path):
     assert shadow[2] == pytest.approx([60.0, 0.0], abs=1e-6)
     limits = results["line_total_mw"].values
     assert results["line_congestion_rent_per_year"].sum() == pytest.approx((shadow * limits[:, None]).sum(), abs=1e-5)
+
+
+def test_cycle_and_ptdf_rows_span_the_same_space():
+    # Three components: a, b, c, d fully meshed (6 lines, 3 loops), e–f–g in a loop with h hanging off g
+    # (1 loop), and a radial x–y–z (no loop). Both formulations give |lines| − |zones| + |components|
+    # = 12 − 11 + 3 = 4 independent rows and each set lies in the other's span: they admit exactly the
+    # same flows. Flows from bus angles θ (f = (θ_from − θ_to)/x) satisfy every row.
+    from planning.optimization.blocks.power_flow import kirchhoff_rows
+
+    ends = {"ab": ("a", "b"), "bc": ("b", "c"), "ca": ("c", "a"), "cd": ("c", "d"), "db": ("d", "b"), "ad": ("a", "d"),
+            "ef": ("e", "f"), "fg": ("f", "g"), "eg": ("e", "g"), "gh": ("g", "h"), "xy": ("x", "y"), "zy": ("z", "y")}
+    reactance = dict(zip(ends, [0.1, 0.2, 0.15, 0.05, 0.3, 0.25, 0.12, 0.08, 0.4, 0.2, 0.1, 0.3]))
+    lines = list(ends)
+    matrix = {}
+    for formulation in ("cycles", "ptdf"):
+        rows = kirchhoff_rows(reactance, ends, formulation)
+        matrix[formulation] = np.array([[row.get(line, 0.0) for line in lines] for row in rows])
+    assert matrix["cycles"].shape[0] == matrix["ptdf"].shape[0] == 4
+    assert np.linalg.matrix_rank(matrix["cycles"]) == np.linalg.matrix_rank(matrix["ptdf"]) == 4
+    assert np.linalg.matrix_rank(np.vstack([matrix["cycles"], matrix["ptdf"]])) == 4
+    buses = sorted({bus for pair in ends.values() for bus in pair})
+    theta = {bus: 0.1 * i ** 1.5 for i, bus in enumerate(buses)}
+    flows = np.array([(theta[ends[line][0]] - theta[ends[line][1]]) / reactance[line] for line in lines])
+    for formulation in ("cycles", "ptdf"):
+        np.testing.assert_allclose(matrix[formulation] @ flows, 0.0, atol=1e-12)
+    # ... and a flow that breaks the voltage law (1 MW around the loop e → f → g → e) violates both.
+    loop = np.array([1.0 if line in ("ef", "fg") else -1.0 if line == "eg" else 0.0 for line in lines])
+    for formulation in ("cycles", "ptdf"):
+        assert np.abs(matrix[formulation] @ loop).max() > 0.1

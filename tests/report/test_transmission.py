@@ -102,8 +102,9 @@ def test_report_has_a_transmission_section_with_table_and_diagram(corridor_run):
     assert [p.name for p in report.figures[:2]] == ["network.png", "corridor_flows.png"]
     assert "<h2>Transmission (transmission.csv, flows.csv)</h2>" in html
     flows_row, prices_row = re.findall(r"<tr><td>ab</td>(.*?)</tr>", html)
-    # Capability and flows: from → to, existing, new, total, mean flow, peak a→b, peak b→a, mean loading %, max loading %
-    assert re.findall(r"<td[^>]*>(.*?)</td>", flows_row) == ["a\u00a0→\u00a0b", "60", "0", "60", "50", "60", "0", "83.33", "100"]
+    # Capability and flows: from → to, model (transmission.csv's, planning/metrics/transmission.py), existing, new, total,
+    # mean flow, peak a→b, peak b→a, mean loading %, max loading %
+    assert re.findall(r"<td[^>]*>(.*?)</td>", flows_row) == ["a\u00a0→\u00a0b", "transport", "60", "0", "60", "50", "60", "0", "83.33", "100"]
     # Congestion and prices: congestion h, congested modelled hours, mean price difference, mean |difference|,
     # rent (2 h not scaled: $, not M$/year)
     assert re.findall(r"<td[^>]*>(.*?)</td>", prices_row) == ["1", "1 of 2", "20", "20", "2 400"]
