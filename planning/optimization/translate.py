@@ -168,7 +168,9 @@ class _Compiler:
         if len(objectives) != 1:
             raise _Unsupported(f"{len(objectives)} active objectives")
         objective_linear: dict = {}
-        offset = self.walk(objectives[0].expr, 1, objective_linear)
+        # HiGHS gets a minimisation: a maximised objective is negated, as Pyomo's compiler does (set_sense=minimize).
+        sign = -1 if objectives[0].sense == pyo.maximize else 1
+        offset = self.walk(objectives[0].expr, sign, objective_linear)
 
         rows, rhs, indptr = [], [], [0]
         row_cols: list = []  # the columns of every row, row after row

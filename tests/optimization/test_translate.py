@@ -65,6 +65,18 @@ def test_hand_model_matches_the_hand_matrix_and_pyomo():
     assert_same_form(form, pyomo_standard_form(m))
 
 
+def test_a_maximised_objective_is_negated_as_pyomo_does():
+    """HiGHS gets a minimisation: max x + 4y + 5e becomes min −(x + 4y + 5e): c = (−11, −4), offset −15
+    (Pyomo's compiler maps every objective to minimise; headroom maximises the new load)."""
+    m = hand_model()
+    m.total.sense = pyo.maximize
+    form = compile_standard_form(m)
+    assert form.compiler == "fast"
+    np.testing.assert_array_equal(form.c, [-11, -4])
+    assert form.offset == -15
+    assert_same_form(form, pyomo_standard_form(m))
+
+
 def test_a_node_the_walk_does_not_read_goes_to_pyomo_with_the_same_result():
     """x**p with a mutable parameter p = 1 is linear for Pyomo's compiler but not a node type of the
     direct walk: the whole model is compiled by Pyomo, and says so."""
