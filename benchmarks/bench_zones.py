@@ -172,7 +172,7 @@ def main() -> None:
                 capacity.append({"zones": count, "horizon": horizon, "technology": technology, "new_mw": mw})
             capacity.append({"zones": count, "horizon": horizon, "technology": "transmission",
                              "new_mw": sum(runs[-1]["new_line_mw"].values())})
-            print(json.dumps({k: v for k, v in row.items()}), flush=True)
+            print(json.dumps({**row, "new_mw": runs[-1]["new_mw"], "new_line_mw": runs[-1]["new_line_mw"]}), flush=True)
     table = pd.DataFrame(rows)
     capacity = pd.DataFrame(capacity)
     capacity_out = args.out.with_name(args.out.stem + "_capacity_long.csv")
