@@ -414,7 +414,8 @@ def parallel_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap
         if targets and terminal is not None:
             last = (core[1] + overlap_h - 1) % n_snapshots
             col_upper = np.where(t[cols] == last, np.minimum(form.col_upper[cols], terminal[cols]), form.col_upper[cols])
-        return window_problem(form, rows, cols, np.where(decided, x, 0.0), options, col_upper=col_upper), cols, col_upper is not None
+        fixed_x = np.where(free, 0.0, np.where(decided, x, 0.0))   # a re-opened column is free: not on the right-hand side
+        return window_problem(form, rows, cols, fixed_x, options, col_upper=col_upper), cols, col_upper is not None
 
     def run_pass(number: int, members: list[int], independent: bool) -> bool:
         tasks = []
