@@ -179,12 +179,14 @@ def _heartbeat(highs: highspy.Highs, is_mip: bool, interval_s: float | None = No
     a terminal."""
     import re
 
+    from planning.formatting import format_number
     from planning.logging import get_logger
 
     log = get_logger("solve")
     interval = HEARTBEAT_S if interval_s is None else interval_s
     start, last = time.monotonic(), [0.0]
     iteration_line = re.compile(r"^\s*(\d+)\s+([-+0-9.eE]+)\s+(.*?)\s+[\d.]+s\s*$")
+    number = re.compile(r"[-+]?\d+(?:\.\d*)?[eE][-+]?\d+")
 
     def due() -> float | None:
         elapsed = time.monotonic() - start
@@ -198,13 +200,14 @@ def _heartbeat(highs: highspy.Highs, is_mip: bool, interval_s: float | None = No
         if not (np.isfinite(data.mip_dual_bound) or np.isfinite(data.mip_primal_bound)) or (elapsed := due()) is None:
             return
         gap = f"{data.mip_gap:.2%}" if np.isfinite(data.mip_gap) else "none yet"
-        log.info("HiGHS %.0f s: objective %.6g, bound %.6g, gap %s, %d nodes", elapsed, data.mip_primal_bound, data.mip_dual_bound,
-                 gap, data.mip_node_count)
+        log.info("HiGHS %.0f s: objective %s, bound %s, gap %s, %d nodes", elapsed, format_number(data.mip_primal_bound, 7),
+                 format_number(data.mip_dual_bound, 7), gap, data.mip_node_count)
 
     def lp(event) -> None:
         match = iteration_line.match(str(event.message))
         if match and (elapsed := due()) is not None:
-            log.info("HiGHS %.0f s: iteration %s, objective %s, %s", elapsed, match.group(1), match.group(2), match.group(3))
+            rest = number.sub(lambda found: format_number(float(found.group(0)), 4), match.group(3))  # Pr: 12(3.4e+02) → Pr: 12(340)
+            log.info("HiGHS %.0f s: iteration %s, objective %s, %s", elapsed, match.group(1), format_number(float(match.group(2)), 7), rest)
 
     if is_mip:
         highs.cbMipInterrupt.subscribe(mip)

@@ -148,3 +148,38 @@ def test_solver_heartbeat_and_timestamped_log_lines_without_a_terminal(tmp_path,
     assert result.exit_code == 0, result.output
     beats = re.findall(r"^\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\]? +INFO +HiGHS \d+ s: iteration \d+, objective \S+", result.output, flags=re.M)
     assert beats, result.output
+    # One number format: the objective as the terminal shows numbers (no 1.2e+09), whatever HiGHS printed.
+    objectives = re.findall(r"HiGHS \d+ s: iteration \d+, objective ([^,]+),", result.output)
+    assert objectives and not any(re.search(r"\de[+-]?\d", value) for value in objectives), objectives
+
+
+def test_heartbeat_numbers_use_the_terminal_format():
+    """HiGHS writes its objective as 6.4645412345e+09; the heartbeat shows it as the terminal does (6 464 541 234)."""
+    import logging
+    from types import SimpleNamespace
+
+    import planning.optimization.solve as solve
+
+    subscribed = {}
+    highs = SimpleNamespace(cbLogging=SimpleNamespace(subscribe=lambda f: subscribed.setdefault("lp", f)),
+                            cbMipInterrupt=SimpleNamespace(subscribe=lambda f: subscribed.setdefault("mip", f)))
+    solve._heartbeat(highs, is_mip=False, interval_s=0.0)
+    solve._heartbeat(highs, is_mip=True, interval_s=0.0)
+    from planning.logging import get_logger
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(level=logging.INFO)
+    handler.emit = records.append
+    log = get_logger("solve")
+    level, log.level = log.level, logging.INFO
+    log.addHandler(handler)
+    try:
+        subscribed["lp"](SimpleNamespace(message="      12345     6.4645412345e+09 Pr: 12(3.4e+02) 4s"))
+        subscribed["mip"](SimpleNamespace(data_out=SimpleNamespace(mip_dual_bound=6.4e9, mip_primal_bound=6.5e9, mip_gap=0.0154,
+                                                                  mip_node_count=7)))
+    finally:
+        log.removeHandler(handler)
+        log.level = level
+    lines = [record.getMessage() for record in records if "HiGHS" in record.getMessage()]
+    assert any("iteration 12345, objective 6 464 541 234, Pr: 12(340)" in line for line in lines), lines
+    assert any("objective 6 500 000 000, bound 6 400 000 000, gap 1.54%, 7 nodes" in line for line in lines), lines
