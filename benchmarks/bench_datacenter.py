@@ -5,13 +5,18 @@ Variants of ``scenarios/isone_datacenter_2030.yaml`` (8760 h, one zone, 1 GW cam
 * ``none``        — the data center removed (``isone_2030.yaml``);
 * ``inflexible``  — the campus as a fixed load (no data-center variables);
 * ``cuts``        — learned flexibility, concave curve as linear cuts (LP);
+* ``cuts_no_tie_break`` — ``cuts`` with the schedule tie-break off (``schedule_change_penalty_per_mw=0``);
 * ``binary``      — learned flexibility, the same curve by exact incremental binaries (MILP).
 
-Each run is a fresh subprocess (so peak memory is its own); medians over ``--repeats``. The
+Each run is a fresh subprocess (so peak memory is its own). Repeats are interleaved (repeat 1 of
+every variant, then repeat 2, ...) so that a change of machine load hits every variant alike;
+medians over ``--repeats``, with the 1-minute load average at the start of each run, the solve's
+CPU time and HiGHS' simplex iterations (steadier than wall time on a shared machine). The
 overhead of the learned block is reported against the inflexible campus, which has the same
-demand but no decisions. Goal (issue 4): cuts ≤ 10 % over the block-free model.
+demand but no decisions: ``*_vs_inflexible`` is the median over repeats of the ratio within each
+repeat. Goal (issue 16, goal 3): cuts ≤ 10 % extra solve time over the inflexible campus.
 
-    python benchmarks/bench_datacenter.py [--repeats 3] [--hours 8760] [--variants none inflexible cuts binary]
+    python benchmarks/bench_datacenter.py [--repeats 3] [--hours 8760] [--variants none inflexible cuts binary] [--set KEY=VALUE ...]
 """
 
 from __future__ import annotations
@@ -28,11 +33,14 @@ SCENARIOS = {
     "none": ("scenarios/isone_2030.yaml", []),
     "inflexible": ("scenarios/isone_datacenter_2030.yaml", ["datacenters.campus.flexibility=inflexible"]),
     "cuts": ("scenarios/isone_datacenter_2030.yaml", ["datacenters.campus.formulation=cuts"]),
+    "cuts_no_tie_break": ("scenarios/isone_datacenter_2030.yaml", ["datacenters.campus.formulation=cuts",
+                                                                   "datacenters.campus.schedule_change_penalty_per_mw=0"]),
     "binary": ("scenarios/isone_datacenter_2030.yaml", ["datacenters.campus.formulation=binary"]),
 }
 
 CHILD = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
+load_1min = os.getloadavg()[0]
 from planning.config import load_scenario
 from planning.io.inputs import load_inputs
 from planning.optimization.build import build_model
@@ -42,20 +50,22 @@ start = time.perf_counter()
 scenario = load_scenario(path, overrides)
 inputs = load_inputs(scenario)
 built = build_model(inputs)
+cpu = time.process_time()
 result = solve_model(built.model, scenario.solver)
+solve_cpu_s = time.process_time() - cpu
 print(json.dumps({"objective": result.objective, "status": result.status, "mip_gap": result.mip_gap,
                   "build_s": built.build_s, "translate_s": result.translate_s, "solve_s": result.solve_s,
-                  "total_s": time.perf_counter() - start, "rows": result.num_rows, "columns": result.num_cols,
+                  "total_s": time.perf_counter() - start, "solve_cpu_s": solve_cpu_s, "load_1min": load_1min, "rows": result.num_rows, "columns": result.num_cols,
                   "simplex_iterations": result.highs.getInfo().simplex_iteration_count,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def run_once(variant: str, hours: int) -> dict:
+def run_once(variant: str, hours: int, extra: list[str] = (), repo: Path = REPO) -> dict:
     path, overrides = SCENARIOS[variant]
-    overrides = [*overrides, f"horizon.hours={hours}", "solver.threads=1", "solver.time_limit_s=900"]
-    completed = subprocess.run([sys.executable, "-c", CHILD, str(REPO / path), json.dumps(overrides)],
-                               capture_output=True, text=True, cwd=REPO, check=True)
+    overrides = [*overrides, f"horizon.hours={hours}", "solver.threads=1", "solver.time_limit_s=900", *extra]
+    completed = subprocess.run([sys.executable, "-c", CHILD, str(repo / path), json.dumps(overrides)],
+                               capture_output=True, text=True, cwd=repo, check=True)
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
@@ -64,25 +74,34 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--hours", type=int, default=8760)
     parser.add_argument("--variants", nargs="+", default=list(SCENARIOS), choices=list(SCENARIOS))
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="an override for every variant (e.g. datacenters.campus.schedule_change_penalty_per_mw=0)")
+    parser.add_argument("--repo", type=Path, default=REPO,
+                        help="the checkout whose `planning` package and scenarios are measured (e.g. an export of an older commit)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "datacenter_overhead.csv")
     args = parser.parse_args()
+    runs: dict[str, list[dict]] = {variant: [] for variant in args.variants}
+    for repeat in range(args.repeats):
+        for variant in args.variants:
+            run = run_once(variant, args.hours, args.overrides, args.repo)
+            runs[variant].append(run)
+            print(json.dumps({"variant": variant, "repeat": repeat, **run}), flush=True)
     rows = []
     for variant in args.variants:
-        runs = [run_once(variant, args.hours) for _ in range(args.repeats)]
-        row = {"variant": variant, "hours": args.hours, "repeats": args.repeats, "status": runs[-1]["status"],
-               "objective": runs[-1]["objective"], "mip_gap": runs[-1]["mip_gap"], "rows": runs[-1]["rows"],
-               "simplex_iterations": runs[-1]["simplex_iterations"],
-               "columns": runs[-1]["columns"]}
-        for key in ("build_s", "translate_s", "solve_s", "total_s", "peak_rss_mb"):
-            row[key] = statistics.median(run[key] for run in runs)
+        last = runs[variant][-1]
+        row = {"variant": variant, "hours": args.hours, "repeats": args.repeats, "status": last["status"],
+               "objective": last["objective"], "mip_gap": last["mip_gap"], "rows": last["rows"], "columns": last["columns"],
+               "load_1min": statistics.median(run["load_1min"] for run in runs[variant])}
+        for key in ("simplex_iterations", "build_s", "translate_s", "solve_s", "solve_cpu_s", "total_s", "peak_rss_mb"):
+            row[key] = statistics.median(run[key] for run in runs[variant])
+        if "inflexible" in runs and variant != "inflexible":
+            for key in ("solve_cpu_s", "solve_s", "total_s", "simplex_iterations"):
+                row[f"{key}_vs_inflexible"] = statistics.median(
+                    run[key] / reference[key] for run, reference in zip(runs[variant], runs["inflexible"]))
         rows.append(row)
-        print(json.dumps(row), flush=True)
     import pandas as pd
 
     table = pd.DataFrame(rows).set_index("variant")
-    for reference in ("none", "inflexible"):
-        if reference in table.index:
-            table[f"total_vs_{reference}"] = table["total_s"] / table.loc[reference, "total_s"]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out)
     print(table.to_string(float_format=lambda v: f"{v:,.4g}"))

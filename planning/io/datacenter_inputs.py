@@ -16,6 +16,7 @@ clipped to [0, 1]:
 * ``dc_operating_min/max_per_unit(d)``            operating range of the flexible fleet per unit of N_f: the key
   ``operating_range_per_unit``, else the card's envelope power_min/max_per_unit widened to [min b, max b],
   both within the curve's fitted range [x_0, x_K];
+* ``dc_schedule_change_penalty_per_mw(d)``   the schedule tie-break ε (currency per MW of hourly change);
 * ``dc_pue(d, t)``, ``dc_max_delay_h(d)``, ``dc_ramp_mw_per_h(d)`` (≥ the baseline's own largest
   hourly change, so the inflexible schedule is always feasible), and the curve's breakpoints
   ``dc_curve_x/y(d, breakpoint)`` (per unit, NaN-padded).
@@ -39,7 +40,7 @@ def datacenter_arrays(scenario: Scenario, time: pd.DatetimeIndex, reader: TimeSe
     n_hours = len(time)
     fields = {key: [] for key in ("dc_zone", "dc_it_capacity_mw", "dc_flexible_rating_mw", "dc_max_delay_h",
                                   "dc_ramp_mw_per_h", "dc_flexibility", "dc_formulation", "dc_card_file",
-                                  "dc_curtailable_credit_mw",
+                                  "dc_curtailable_credit_mw", "dc_schedule_change_penalty_per_mw",
                                   "dc_operating_min_per_unit", "dc_operating_max_per_unit")}
     series = {key: np.zeros((len(names), n_hours)) for key in ("dc_baseline_mw", "dc_observed_flexible_mw", "dc_work_arrived", "dc_pue")}
     curves: list[tuple[np.ndarray, np.ndarray]] = []
@@ -117,6 +118,7 @@ def datacenter_arrays(scenario: Scenario, time: pd.DatetimeIndex, reader: TimeSe
         fields["dc_ramp_mw_per_h"].append(max(ramp, largest_step) * rating)
         fields["dc_flexibility"].append(site.flexibility)
         fields["dc_formulation"].append(site.formulation)
+        fields["dc_schedule_change_penalty_per_mw"].append(site.schedule_change_penalty_per_mw)
         fields["dc_card_file"].append(str(site.card_file))
         largest_facility_mw = float(np.max(series["dc_pue"][i])) * rating
         if site.curtailable_mw > largest_facility_mw * (1 + 1e-9):

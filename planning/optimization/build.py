@@ -10,7 +10,9 @@ Balance (per zone z and snapshot t, MW)
 Objective (currency/year)
 -------------------------
 min Σ_categories Σ costs[category]  — investment (annualised), fixed O&M, variable (fuel +
-O&M, weighted), CO2 price, unserved energy at VOLL (and elastic penalties when diagnosing).
+O&M, weighted), CO2 price, unserved energy at VOLL (and elastic penalties when diagnosing)
+    + Σ tie-breaks (``ctx.extras["tie_breaks"]``: tiny terms that pick one of equal-cost solutions,
+      e.g. smooth data-center schedules; not costs, so not in any category or reported cost).
 """
 
 from __future__ import annotations
@@ -101,4 +103,6 @@ def _add_objective(ctx: ModelContext) -> None:
     categories = [c for c, terms in ctx.costs.items() if terms]
     model.COST_CATEGORIES = pyo.Set(initialize=categories, ordered=True)
     model.cost = pyo.Expression(model.COST_CATEGORIES, rule=lambda m, c: pyo.quicksum(ctx.costs[c]))
-    model.total_cost = pyo.Objective(expr=pyo.quicksum(model.cost[c] for c in categories), sense=pyo.minimize)
+    # Tie-breaks (e.g. the data centers' schedule smoothing): in the objective, never in a cost category.
+    tie_breaks = ctx.extras.get("tie_breaks", [])
+    model.total_cost = pyo.Objective(expr=pyo.quicksum(model.cost[c] for c in categories) + pyo.quicksum(tie_breaks), sense=pyo.minimize)

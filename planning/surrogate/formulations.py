@@ -28,7 +28,7 @@ import pyomo.environ as pyo
 
 from planning.surrogate.estimators import PiecewiseLinearCurve
 
-__all__ = ["SurrogateFormulationError", "curve_breakpoints", "add_concave_pwl_cuts", "add_pwl_incremental_binary"]
+__all__ = ["SurrogateFormulationError", "curve_breakpoints", "segments_meeting", "add_concave_pwl_cuts", "add_pwl_incremental_binary"]
 
 
 class SurrogateFormulationError(ValueError):
@@ -87,12 +87,18 @@ def _index_set(block, name: str, keys: list | None):
     return getattr(block, f"{name}_INDEX"), position
 
 
+def segments_meeting(breakpoints_x: np.ndarray, low: float, high: float) -> list[int]:
+    """Indices ``k`` of the segments ``[x_k, x_{k+1}]`` that meet ``[low, high]`` (touching counts)."""
+    bx = np.asarray(breakpoints_x, float)
+    return [k for k in range(len(bx) - 1) if bx[k] <= high + 1e-12 and bx[k + 1] >= low - 1e-12]
+
+
 def _is_number(value) -> bool:
     return isinstance(value, (int, float, np.floating, np.integer))
 
 
 def add_concave_pwl_cuts(block, x, y, curve, scale=1.0, *, hull: str = "hypograph", name: str = "pwl_cuts",
-                         bound_inputs: bool = True):
+                         bound_inputs: bool = True, input_range: tuple[float, float] | None = None):
     """Concave PWL as linear cuts (hypograph) — an LP, no binaries.
 
     Equations, for every index ``t`` and segment ``k = 0 … K−1``::
@@ -103,6 +109,13 @@ def add_concave_pwl_cuts(block, x, y, curve, scale=1.0, *, hull: str = "hypograp
 
     For concave ``f`` the minimum of the lines is ``f`` on ``[x_0, x_K]``, so maximising (or
     valuing) ``y`` gives ``y_t = N·f(x_t/N)`` exactly.
+
+    With ``input_range = (r_lo, r_hi)`` (per unit; the caller guarantees ``r_lo·N ≤ x_t ≤ r_hi·N``,
+    e.g. by the variable's bounds) only the cuts of segments that meet ``[r_lo, r_hi]`` are added:
+    on that interval ``f`` is the minimum of exactly those lines (every other line of a concave —
+    or convex — ``f`` lies on the far side of ``f`` there), so the dropped rows are redundant and the
+    formulation stays exact on the range. With an operating range inside one segment this is one
+    row per index instead of ``K``.
 
     Parameters
     ----------
@@ -120,6 +133,9 @@ def add_concave_pwl_cuts(block, x, y, curve, scale=1.0, *, hull: str = "hypograp
         Prefix of the added components: ``{name}_cut[t, k]``, ``{name}_x_lower[t]``, ``{name}_x_upper[t]``.
     bound_inputs
         Add the fitted-range bounds on ``x``.
+    input_range
+        ``(r_lo, r_hi)`` per unit, within ``[x_0, x_K]``: the range ``x/N`` is held in elsewhere; cuts of
+        segments outside it are left out (exact on the range, see above). ``None``: every segment.
 
     Raises
     ------
@@ -141,9 +157,15 @@ def add_concave_pwl_cuts(block, x, y, curve, scale=1.0, *, hull: str = "hypograp
                                             " must be non-decreasing); use add_pwl_incremental_binary")
     else:
         raise SurrogateFormulationError(f"hull must be 'hypograph' or 'epigraph', got {hull!r}")
+    SEGMENTS = range(len(slopes))
+    if input_range is not None:
+        low, high = float(input_range[0]), float(input_range[1])
+        if not (bx[0] - 1e-9 <= low <= high <= bx[-1] + 1e-9):
+            raise SurrogateFormulationError(f"{name}: input_range [{low:g}, {high:g}] must lie within the fitted range "
+                                            f"[{bx[0]:g}, {bx[-1]:g}] with low ≤ high")
+        SEGMENTS = segments_meeting(bx, low, high)
     keys = _keys(x, y)
     INDEX, position = _index_set(block, name, keys)
-    SEGMENTS = range(len(slopes))
 
     def cut(b, i, k):
         key = position[i]

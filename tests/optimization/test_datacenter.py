@@ -41,8 +41,11 @@ def _non_concave_card(tmp_path):
 @pytest.mark.parametrize(("card", "formulation"), [("bundled", "cuts"), ("bundled", "binary"), ("s_curve", "binary")])
 def test_embedded_curve_reproduces_card_prediction(tmp_path, card, formulation):
     card_path = CARD if card == "bundled" else _non_concave_card(tmp_path)
+    fitted = card_to_estimator(load_card(card_path), "throughput_curve").breakpoints_x_
+    # The operating range widened to the curve's whole fitted range, so that every segment (and cut) is in the model.
     scenario = load_scenario(EXAMPLE, [*SHORT, f"datacenters.campus.card_file={card_path}",
-                                       f"datacenters.campus.formulation={formulation}"])
+                                       f"datacenters.campus.formulation={formulation}",
+                                       f"datacenters.campus.operating_range_per_unit=[{float(fitted[0])!r}, {float(fitted[-1])!r}]"])
     inputs = load_inputs(scenario)
     model = build_model(inputs).model
     block = model.datacenter["campus"]
@@ -55,8 +58,9 @@ def test_embedded_curve_reproduces_card_prediction(tmp_path, card, formulation):
     block.backlog_balance.deactivate()
     for t in block.backlog:
         block.backlog[t].setub(None)
-    block.ramp_up.deactivate()
-    block.ramp_down.deactivate()
+    for name in ("ramp_up", "ramp_down", "schedule_change"):
+        if hasattr(block, name):
+            getattr(block, name).deactivate()
     model.total_cost.deactivate()
     T = list(range(len(points)))
     for t, value in zip(T, points):

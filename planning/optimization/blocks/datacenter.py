@@ -79,6 +79,53 @@ def _window_sums(arrived: np.ndarray, period: np.ndarray, delay_h: int) -> np.nd
     return sums
 
 
+def tie_break_per_mw(inputs: xr.Dataset, d: str) -> float:
+    """ε_d (currency per MW of hour-to-hour change of the flexible power); 0 when the inputs do not carry it."""
+    if "dc_schedule_change_penalty_per_mw" not in inputs:
+        return 0.0
+    return float(inputs["dc_schedule_change_penalty_per_mw"].sel(datacenter=d))
+
+
+def _add_ramp_and_tie_break(ctx: ModelContext, block, d: str, baseline: np.ndarray, ramp_mw_per_h: float,
+                            previous: list[int]) -> None:
+    """Ramp limits on the IT power and the tie-break on hour-to-hour changes of the flexible power.
+
+    Steps: t with prev(t) = t − 1 (none across a cycle start). With c_t = P_t − P_{t−1} the ramp is
+    L_t ≤ c_t ≤ U_t, L_t = −R − ΔB_t, U_t = R − ΔB_t (ΔB_t = B_t − B_{t−1}).
+
+    * ε = 0: the rows ``ramp_up``/``ramp_down`` — only those that can bind: a row is left out when the
+      operating range alone keeps it (P_max − P_min ≤ U_t, resp. ≤ −L_t).
+    * ε > 0: c_t = u_t − v_t (one row ``schedule_change``) with u_t ∈ [max(L_t, 0), max(U_t, 0)] and
+      v_t ∈ [max(−U_t, 0), max(−L_t, 0)]: every pair in these boxes has L_t ≤ u_t − v_t ≤ U_t and every
+      c_t in [L_t, U_t] has such a pair, so the ramp is column bounds (exact); the objective gets
+      ε·Σ_t w_t·(u_t + v_t) = ε·Σ_t w_t·|c_t| at the optimum (registered in ``ctx.extras["tie_breaks"]``).
+    """
+    T = ctx.snapshots
+    steps = [t for t in T if previous[t] == t - 1]
+    change = {t: float(baseline[t] - baseline[t - 1]) for t in steps}
+    upper = {t: ramp_mw_per_h - change[t] for t in steps}      # U_t
+    lower = {t: -ramp_mw_per_h - change[t] for t in steps}     # L_t
+    epsilon = tie_break_per_mw(ctx.inputs, d)
+    if epsilon > 0:
+        block.STEPS = pyo.Set(initialize=steps, ordered=True)
+        block.change_up_mw = pyo.Var(block.STEPS, bounds=lambda b, t: (max(lower[t], 0.0), max(upper[t], 0.0)))
+        block.change_down_mw = pyo.Var(block.STEPS, bounds=lambda b, t: (max(-upper[t], 0.0), max(-lower[t], 0.0)))
+        block.schedule_change = pyo.Constraint(block.STEPS, rule=lambda b, t: b.flexible_mw[t] - b.flexible_mw[t - 1]
+                                               == b.change_up_mw[t] - b.change_down_mw[t])
+        weight = ctx.weight_h
+        block.tie_break_cost = pyo.Expression(
+            expr=epsilon * pyo.quicksum(float(weight[t]) * (block.change_up_mw[t] + block.change_down_mw[t]) for t in steps))
+        ctx.extras.setdefault("tie_breaks", []).append(block.tie_break_cost)
+        return
+    if not math.isfinite(ramp_mw_per_h):
+        return
+    span = block.flexible_mw[T[0]].ub - block.flexible_mw[T[0]].lb
+    binding_up = [t for t in steps if span > upper[t]]
+    binding_down = [t for t in steps if span > -lower[t]]
+    block.ramp_up = pyo.Constraint(binding_up, rule=lambda b, t: b.flexible_mw[t] - b.flexible_mw[t - 1] <= upper[t])
+    block.ramp_down = pyo.Constraint(binding_down, rule=lambda b, t: b.flexible_mw[t - 1] - b.flexible_mw[t] <= -lower[t])
+
+
 def add(ctx: ModelContext) -> None:
     model, inputs = ctx.model, ctx.inputs
     names = [str(d) for d in inputs["datacenter"].values] if "datacenter" in inputs.dims else []
@@ -106,30 +153,29 @@ def add(ctx: ModelContext) -> None:
         else:
             low = float(inputs["dc_operating_min_per_unit"].sel(datacenter=d))
             high = float(inputs["dc_operating_max_per_unit"].sel(datacenter=d))
-            lower = 0.0 if mode == "ideal" else low * rating
-            block.flexible_mw = pyo.Var(T, bounds=(lower, (float(x[-1]) if mode == "ideal" else high) * rating))
+            if mode == "ideal":
+                low, high = 0.0, float(x[-1])
+            block.flexible_mw = pyo.Var(T, bounds=(low * rating, high * rating))
             block.work_done = pyo.Var(T, bounds=(0.0, None))
             if mode == "ideal":
                 efficiency = float(np.max(y / x))
                 delay_h = 24
                 block.throughput = pyo.Constraint(T, rule=lambda b, t: b.work_done[t] <= efficiency * b.flexible_mw[t])
+                ramp = math.inf
             else:
                 delay_h = int(math.floor(float(inputs["dc_max_delay_h"].sel(datacenter=d))))
                 formulation = str(inputs["dc_formulation"].sel(datacenter=d).item())
                 if formulation == "auto":
                     formulation = "cuts" if is_concave(x, y) else "binary"
                 if formulation == "cuts":
+                    # Only the cuts of segments the operating range meets: exact there (the others are redundant rows).
                     add_concave_pwl_cuts(block, block.flexible_mw, block.work_done, (x, y), scale=rating,
-                                         name="throughput", bound_inputs=False)
+                                         name="throughput", bound_inputs=False, input_range=(low, high))
                 else:
                     add_pwl_incremental_binary(block, block.flexible_mw, block.work_done, (x, y), scale=rating,
                                                output="<=", name="throughput")
                 ramp = float(inputs["dc_ramp_mw_per_h"].sel(datacenter=d))
-                steps = [t for t in T if previous[t] == t - 1]
-                block.ramp_up = pyo.Constraint(steps, rule=lambda b, t: (b.flexible_mw[t] - b.flexible_mw[t - 1])
-                                               <= ramp - float(baseline[t] - baseline[t - 1]))
-                block.ramp_down = pyo.Constraint(steps, rule=lambda b, t: (b.flexible_mw[t - 1] - b.flexible_mw[t])
-                                                 <= ramp + float(baseline[t] - baseline[t - 1]))
+            _add_ramp_and_tie_break(ctx, block, d, baseline, ramp, previous)
             # The delay limit is a bound on the backlog (a column bound, not a row).
             window = _window_sums(arrived, period, delay_h)
             block.backlog = pyo.Var(T, bounds=lambda b, t: (0.0, float(window[t])))

@@ -1,0 +1,174 @@
+"""The schedule tie-break (``schedule_change_penalty_per_mw``): among equal-cost schedules the
+smoothest is chosen, the ramp limit is kept exactly when it becomes column bounds, and the
+penalty is in the objective only, never in a reported cost. Plus the rows the block no longer
+builds (cuts outside the operating range, ramp rows the operating range already keeps)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+import xarray as xr
+
+from planning.config import load_scenario
+from planning.config.solver import Solver
+from planning.io.inputs import load_inputs
+from planning.optimization.blocks import datacenter
+from planning.optimization.build import build_model
+from planning.optimization.context import ModelContext
+from planning.optimization.solve import solve_model
+from planning.surrogate.formulations import segments_meeting
+from tests.conftest import REPO
+
+YEAR = REPO / "scenarios" / "isone_datacenter_2030.yaml"
+EPSILON = 0.01
+
+
+def _inputs(arrived, delay_h: float, ramp_mw_per_h: float, epsilon: float) -> xr.Dataset:
+    """One data center: flexible fleet 100 MW, throughput = power (x = y = [0, 1]), no baseline, PUE 1,
+    operating range [0, 1], one chronological cycle over the horizon."""
+    arrived = np.asarray(arrived, dtype=float)
+    hours = len(arrived)
+    return xr.Dataset(
+        {
+            "weight_h": ("snapshot", np.ones(hours)),
+            "period": ("snapshot", np.zeros(hours, dtype=int)),
+            "dc_zone": ("datacenter", np.array(["z"], dtype=object)),
+            "dc_flexibility": ("datacenter", np.array(["learned"], dtype=object)),
+            "dc_formulation": ("datacenter", np.array(["cuts"], dtype=object)),
+            "dc_flexible_rating_mw": ("datacenter", [100.0]),
+            "dc_max_delay_h": ("datacenter", [delay_h]),
+            "dc_ramp_mw_per_h": ("datacenter", [ramp_mw_per_h]),
+            "dc_schedule_change_penalty_per_mw": ("datacenter", [epsilon]),
+            "dc_operating_min_per_unit": ("datacenter", [0.0]),
+            "dc_operating_max_per_unit": ("datacenter", [1.0]),
+            "dc_baseline_mw": (("datacenter", "snapshot"), np.zeros((1, hours))),
+            "dc_observed_flexible_mw": (("datacenter", "snapshot"), arrived[None, :]),
+            "dc_work_arrived": (("datacenter", "snapshot"), arrived[None, :]),
+            "dc_pue": (("datacenter", "snapshot"), np.ones((1, hours))),
+            "dc_curve_x": (("datacenter", "breakpoint"), [[0.0, 1.0]]),
+            "dc_curve_y": (("datacenter", "breakpoint"), [[0.0, 1.0]]),
+        },
+        coords={"snapshot": np.arange(hours), "zone": ["z"], "datacenter": ["campus"], "breakpoint": [0, 1]},
+    )
+
+
+def _solve(inputs: xr.Dataset, price, fixed=None) -> tuple[float, float, np.ndarray]:
+    """min Σ_t price_t × facility power_t + the block's tie-breaks → (objective, energy cost, flexible MW)."""
+    ctx = ModelContext(pyo.ConcreteModel(), inputs)
+    datacenter.add(ctx)
+    model = ctx.model
+    model.energy_cost = pyo.Expression(expr=sum(price[t] * term for (zone, t), terms in ctx.withdrawals.items() for term in terms))
+    model.objective = pyo.Objective(expr=model.energy_cost + pyo.quicksum(ctx.extras.get("tie_breaks", [])))
+    block = model.datacenter["campus"]
+    for t, value in enumerate(fixed if fixed is not None else []):
+        block.flexible_mw[t].fix(value)
+    solved = solve_model(model, Solver())
+    assert solved.optimal, solved.status
+    return solved.objective, pyo.value(model.energy_cost), np.array([block.flexible_mw[t].value for t in ctx.snapshots])
+
+
+# Six hours at a flat 10 $/MWh; 100, 0, 40, 0, 100, 0 MWh arrive; work may wait 1 h (backlog_t ≤ A_t), so
+# each pair of hours (0, 1), (2, 3), (4, 5) does its own arrivals, split freely: every schedule that does
+# the work costs 10 × 240 = 2400 $. Smoothest (hand analysis): some hour of the first and of the last pair
+# runs ≥ 50 MW and some hour of the middle pair ≤ 20 MW, so TV = Σ_{t=1..5} |P_t − P_{t−1}| ≥ 30 + 30 = 60,
+# reached only by 50, 50, 20, 20, 50, 50 (an unequal split within a pair adds twice the imbalance):
+# two changes, TV 60 MW, objective 2400 + ε·60.
+FLAT_ARRIVED = [100.0, 0.0, 40.0, 0.0, 100.0, 0.0]
+FLAT_PRICE = np.full(6, 10.0)
+
+
+def _total_variation(flexible_mw: np.ndarray) -> float:
+    return float(np.abs(np.diff(flexible_mw)).sum())
+
+
+def test_without_tie_break_an_oscillating_schedule_is_as_cheap():
+    objective, _, _ = _solve(_inputs(FLAT_ARRIVED, delay_h=1, ramp_mw_per_h=1e4, epsilon=0.0), FLAT_PRICE)
+    assert objective == pytest.approx(2400.0, rel=1e-12)
+    # Running every job as it arrives (on–off–on–off, TV 380 MW) is an optimum too: the LP may return it.
+    oscillating = np.array(FLAT_ARRIVED)
+    fixed_objective, _, _ = _solve(_inputs(FLAT_ARRIVED, 1, 1e4, 0.0), FLAT_PRICE, fixed=oscillating)
+    assert fixed_objective == pytest.approx(2400.0, rel=1e-12)
+    assert _total_variation(oscillating) == pytest.approx(380.0)
+
+
+def test_tie_break_picks_the_smoothest_equal_cost_schedule():
+    objective, energy_cost, flexible = _solve(_inputs(FLAT_ARRIVED, delay_h=1, ramp_mw_per_h=1e4, epsilon=EPSILON), FLAT_PRICE)
+    np.testing.assert_allclose(flexible, [50, 50, 20, 20, 50, 50], atol=1e-6)
+    assert _total_variation(flexible) == pytest.approx(60.0, abs=1e-6)
+    assert int(np.sum(np.abs(np.diff(flexible)) > 1e-6)) == 2
+    assert energy_cost == pytest.approx(2400.0, rel=1e-12)                   # the cost is unchanged ...
+    assert objective == pytest.approx(2400.0 + EPSILON * 60.0, rel=1e-12)    # ... the objective carries ε·TV
+
+
+# Four hours, 100 MWh arrive at hour 0 and may wait 3 h; price 10, 10, 10, 1 $/MWh; ramp 40 MW/h.
+# Energy cost = 10·100 − 9·P_3, so P_3 is as large as the ramp allows: P_3 ≤ P_2 + 40 ≤ P_1 + 80 with
+# P_1 + P_2 + P_3 ≤ 100 → P = 0, 0, 30, 70, cost 300 + 70 = 370 $ (unique); TV 70 MW.
+RAMP_ARRIVED = [100.0, 0.0, 0.0, 0.0]
+RAMP_PRICE = np.array([10.0, 10.0, 10.0, 1.0])
+
+
+@pytest.mark.parametrize("epsilon", [0.0, EPSILON])
+def test_ramp_limit_holds_as_rows_and_as_column_bounds(epsilon):
+    inputs = _inputs(RAMP_ARRIVED, delay_h=3, ramp_mw_per_h=40.0, epsilon=epsilon)
+    objective, energy_cost, flexible = _solve(inputs, RAMP_PRICE)
+    np.testing.assert_allclose(flexible, [0, 0, 30, 70], atol=1e-6)
+    assert energy_cost == pytest.approx(370.0, rel=1e-12)
+    assert objective == pytest.approx(370.0 + epsilon * 70.0, rel=1e-12)
+
+
+def test_ramp_rows_the_operating_range_keeps_are_not_built():
+    # A 100 MW fleet cannot change by more than 100 MW: a 100 MW/h ramp never binds (no rows), 99 MW/h can.
+    def rows(ramp):
+        ctx = ModelContext(pyo.ConcreteModel(), _inputs(RAMP_ARRIVED, 3, ramp, 0.0))
+        datacenter.add(ctx)
+        block = ctx.model.datacenter["campus"]
+        return len(block.ramp_up), len(block.ramp_down)
+
+    assert rows(100.0) == (0, 0)
+    assert rows(99.0) == (3, 3)
+
+
+def test_segments_meeting_the_operating_range():
+    x = np.array([0.25, 0.5, 1.0])
+    assert segments_meeting(x, 0.6, 0.8) == [1]
+    assert segments_meeting(x, 0.3, 0.8) == [0, 1]
+    assert segments_meeting(x, 0.5, 0.5) == [0, 1]     # a breakpoint belongs to both of its segments
+    assert segments_meeting(x, 0.25, 0.4) == [0]
+
+
+@pytest.fixture(scope="module")
+def week_of_the_year():
+    """The full-year campus scenario (an LP) over its first week, with and without the tie-break."""
+    out = {}
+    for epsilon in (0.0, None):
+        overrides = ["horizon.hours=168"] + ([f"datacenters.campus.schedule_change_penalty_per_mw={epsilon}"] if epsilon is not None else [])
+        scenario = load_scenario(YEAR, overrides)
+        built = build_model(load_inputs(scenario))
+        solved = solve_model(built.model, scenario.solver)
+        assert solved.optimal, solved.status
+        model = built.model
+        block = model.datacenter["campus"]
+        out["off" if epsilon == 0.0 else "on"] = {
+            "objective": solved.objective,
+            "cost": sum(pyo.value(model.cost[c]) for c in model.COST_CATEGORIES),
+            "tie_break": pyo.value(block.tie_break_cost) if hasattr(block, "tie_break_cost") else 0.0,
+            "flexible": np.array([block.flexible_mw[t].value for t in sorted(block.flexible_mw)]),
+            "epsilon": scenario.datacenters["campus"].schedule_change_penalty_per_mw,
+        }
+    return out
+
+
+def test_tie_break_is_on_by_default_and_out_of_reported_cost(week_of_the_year):
+    on, off = week_of_the_year["on"], week_of_the_year["off"]
+    assert on["epsilon"] == 0.01 and off["tie_break"] == 0.0
+    # objective = costs + ε·Σ w_t·|ΔP_t| (the penalty is not a cost category).
+    weight = 8760.0 / 168.0
+    expected = on["epsilon"] * weight * _total_variation(on["flexible"])
+    assert on["tie_break"] == pytest.approx(expected, rel=1e-6)
+    assert on["objective"] == pytest.approx(on["cost"] + on["tie_break"], rel=1e-12)
+    # Its effect on the objective and on the reported cost: ≤ 1e-6 relative.
+    assert abs(on["objective"] - off["objective"]) <= 1e-6 * off["objective"]
+    assert abs(on["cost"] - off["cost"]) <= 1e-6 * off["cost"]
+    # And it smooths: the schedule changes by no more than without it.
+    assert _total_variation(on["flexible"]) <= _total_variation(off["flexible"]) + 1e-6
