@@ -17,6 +17,15 @@ demand but no decisions: ``*_vs_inflexible`` is the median over repeats of the r
 repeat. Goal (issue 16, goal 3): cuts ≤ 10 % extra solve time over the inflexible campus.
 
     python benchmarks/bench_datacenter.py [--repeats 3] [--hours 8760] [--variants none inflexible cuts binary] [--set KEY=VALUE ...]
+
+``--tie-break-effect`` measures instead what the schedule tie-break (``schedule_change_penalty_per_mw``)
+does to the objective, on the main example (``isone_datacenter_week.yaml``, a MILP) and the full-year
+campus (``isone_datacenter_2030.yaml``, an LP): solve with the tie-break (default ε); then, on the same
+model with the integers fixed at that solution, re-solve without it (objective = Σ costs). Reported:
+the objective with it, the penalty's value, its reported cost (objective − penalty), the optimum without
+it, and the relative changes; plus the schedule's total variation Σ_t |ΔP_t| (MW) with and without.
+
+    python benchmarks/bench_datacenter.py --tie-break-effect [--hours 8760]
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ SCENARIOS = {
 
 CHILD = r"""
 import json, os, resource, sys, time
+import pyomo.environ as pyo
 load_1min = os.getloadavg()[0]
 from planning.config import load_scenario
 from planning.io.inputs import load_inputs
@@ -57,6 +67,7 @@ print(json.dumps({"objective": result.objective, "status": result.status, "mip_g
                   "build_s": built.build_s, "translate_s": result.translate_s, "solve_s": result.solve_s,
                   "total_s": time.perf_counter() - start, "solve_cpu_s": solve_cpu_s, "load_1min": load_1min, "rows": result.num_rows, "columns": result.num_cols,
                   "simplex_iterations": result.highs.getInfo().simplex_iteration_count,
+                  "tie_break": sum(float(pyo.value(term)) for term in built.ctx.extras.get("tie_breaks", [])),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -69,6 +80,49 @@ def run_once(variant: str, hours: int, extra: list[str] = (), repo: Path = REPO)
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+EFFECT = r"""
+import json, os, sys
+import numpy as np
+import pyomo.environ as pyo
+from planning.config import load_scenario
+from planning.io.inputs import load_inputs
+from planning.optimization.build import build_model
+from planning.optimization.solve import solve_model
+path, overrides = sys.argv[1], json.loads(sys.argv[2])
+load_1min = os.getloadavg()[0]
+scenario = load_scenario(path, overrides)
+built = build_model(load_inputs(scenario))
+model = built.model
+solved = solve_model(model, scenario.solver)
+block = model.datacenter["campus"]
+T = sorted(block.flexible_mw)
+variation = lambda: float(np.abs(np.diff([block.flexible_mw[t].value for t in T])).sum())
+with_tb = {"objective": solved.objective, "tie_break": float(pyo.value(block.tie_break_cost)), "total_variation_mw": variation(),
+           "status": solved.status, "mip_gap": solved.mip_gap}
+for var in model.component_data_objects(pyo.Var):
+    if var.is_integer() or var.is_binary():
+        var.fix(round(var.value))
+model.total_cost.deactivate()
+model.cost_only = pyo.Objective(expr=pyo.quicksum(model.cost[c] for c in model.COST_CATEGORIES))
+without = solve_model(model, scenario.solver)
+cost_with = with_tb["objective"] - with_tb["tie_break"]
+print(json.dumps({"scenario": os.path.basename(path), "load_1min": load_1min, **with_tb, "cost_with_tie_break": cost_with,
+                  "objective_without": without.objective, "total_variation_without_mw": variation(),
+                  "objective_change_rel": (with_tb["objective"] - without.objective) / without.objective,
+                  "cost_change_rel": (cost_with - without.objective) / without.objective,
+                  "tie_break_rel": with_tb["tie_break"] / without.objective}))
+"""
+
+
+def tie_break_effect(hours: int, repo: Path) -> None:
+    """The tie-break's effect on the objective on the week example (as committed) and the full-year campus."""
+    for path, overrides in (("scenarios/isone_datacenter_week.yaml", []),
+                            ("scenarios/isone_datacenter_2030.yaml", [f"horizon.hours={hours}", "solver.threads=1"])):
+        completed = subprocess.run([sys.executable, "-c", EFFECT, str(repo / path), json.dumps(overrides)],
+                                   capture_output=True, text=True, cwd=repo, check=True)
+        print(completed.stdout.strip().splitlines()[-1], flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3)
@@ -79,7 +133,11 @@ def main() -> None:
     parser.add_argument("--repo", type=Path, default=REPO,
                         help="the checkout whose `planning` package and scenarios are measured (e.g. an export of an older commit)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "datacenter_overhead.csv")
+    parser.add_argument("--tie-break-effect", action="store_true", help="measure the tie-break's effect on the objective (see above)")
     args = parser.parse_args()
+    if args.tie_break_effect:
+        tie_break_effect(args.hours, args.repo)
+        return
     runs: dict[str, list[dict]] = {variant: [] for variant in args.variants}
     for repeat in range(args.repeats):
         for variant in args.variants:

@@ -285,4 +285,7 @@ def datacenter_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
     if "datacenter_as_arrived_it_mw" in results:
         moved = (results["datacenter_it_power_mw"] - results["datacenter_as_arrived_it_mw"]).clip(min=0.0)
         rows.append(("datacenter_shifted_mwh", weighted_energy_mwh(moved, weight), f"MWh{period}"))
+    if "datacenter_tie_break_cost_per_year" in results:   # in the objective, not in total_cost (objective − total_cost)
+        unit = cost_units(results.attrs.get("currency") or "currency", weight)["operating"]
+        rows.append(("datacenter_tie_break_cost", float(results["datacenter_tie_break_cost_per_year"].sum()), unit))
     return rows

@@ -21,11 +21,29 @@ work_done[d,t] ≥ 0, backlog[d,t] ≥ 0   (MWh of rated-power throughput)
 Constraints (flexibility = learned)
 -----------------------------------
 work_done[d,t] ≤ N_f·f(flexible_mw[d,t]/N_f)
-    concave f → linear cuts  work ≤ a_k·flexible + b_k·N_f  (an LP);
+    concave f → linear cuts  work ≤ a_k·flexible + b_k·N_f  (an LP), only for the segments k the
+    operating range [o_lo, o_hi] meets (the other lines lie above f there: redundant rows; one row per
+    hour when the range lies in one segment, as for the bundled card);
     otherwise → exact incremental PWL with binaries  (formulation: auto | cuts | binary)
 backlog[d,t] = backlog[d,prev(t)] + A_{d,t} − work_done[d,t]                       (cyclic per cycle)
 backlog[d,t] ≤ Σ_{k=0}^{D−1} A_{d,prev^k(t)}   (work still waiting arrived within the last D hours; a bound)
 −R ≤ (B_{d,t} + flexible_mw[d,t]) − (B_{d,t−1} + flexible_mw[d,t−1]) ≤ R     (not across cycle starts)
+    i.e. L_t ≤ c_t ≤ U_t for the change c_t = flexible_mw[d,t] − flexible_mw[d,t−1], L_t = −R − ΔB_t,
+    U_t = R − ΔB_t. Without the tie-break: rows, only where they can bind ((o_hi − o_lo)·N_f > U_t,
+    resp. > −L_t). With it: c_t = change_up_mw[t] − change_down_mw[t] (one row, ``schedule_change``),
+    change_up_mw ∈ [max(L_t,0), max(U_t,0)], change_down_mw ∈ [max(−U_t,0), max(−L_t,0)] — the ramp as
+    column bounds, exact (every pair in the boxes gives L_t ≤ c_t ≤ U_t, every such c_t has a pair).
+
+Tie-break (objective only; ``schedule_change_penalty_per_mw`` = ε, currency per MW)
+-----------------------------------------------------------------------------------
++ ε·Σ_t w_t·(change_up_mw[t] + change_down_mw[t])   (= ε·Σ_t w_t·|c_t| at the optimum)
+Where prices are flat many schedules cost the same and the LP returns a vertex that may switch hour
+by hour; ε > 0 returns the one with the least total variation among them. It is registered in
+``ctx.extras["tie_breaks"]`` (built into the objective, never into a cost category, so reported costs
+exclude it; ``tie_break_cost`` on the block, ``datacenter_tie_break_cost_per_year`` in the results,
+``datacenter_tie_break_cost`` in summary.csv). ε = 0.01
+$/MW: at most a 40 MW swing every hour of a year costs 3.5 k$, < 1e-6 of the examples' 3.8 G$/yr;
+the measured effect is in benchmarks/README.md. ε = 0 switches it off (and the ramp goes back to rows).
 
 flexibility = inflexible: flexible_mw[d,t] = N_f·b(t) (the work runs as it arrives; no variables).
 flexibility = ideal: work_done ≤ η*·flexible_mw with η* = max_k y_k/x_k (no throughput loss at the
@@ -199,6 +217,8 @@ def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
                         else np.zeros(len(T)) for d in names], dtype=float)
     baseline = inputs["dc_baseline_mw"].values
     it_power = baseline + flexible
+    tie_break = [float(pyo.value(model.datacenter[d].tie_break_cost)) if hasattr(model.datacenter[d], "tie_break_cost") else 0.0
+                 for d in names]
     coords = {"datacenter": names, "snapshot": inputs["snapshot"].values}
     dims = ("datacenter", "snapshot")
     return {
@@ -211,4 +231,6 @@ def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
         "work_arrived": xr.DataArray(arrived, coords=coords, dims=dims),
         "work_done": xr.DataArray(work, coords=coords, dims=dims),
         "backlog": xr.DataArray(backlog, coords=coords, dims=dims),
+        # The schedule tie-break's value in the objective (not a cost; in no cost_* total).
+        "datacenter_tie_break_cost_per_year": xr.DataArray(tie_break, coords={"datacenter": names}, dims=("datacenter",)),
     }
