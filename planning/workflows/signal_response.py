@@ -296,7 +296,7 @@ def best_response(inputs: xr.Dataset, signal: np.ndarray, current: Schedule, sol
                                     == m.move_up[d, t] - m.move_down[d, t])
         model.distance = pyo.Objective(expr=pyo.quicksum(weight[t] * (model.move_up[d, t] + model.move_down[d, t]) for d in current.names for t in T))
     block = model.datacenter
-    read = lambda name: np.array([[getattr(block[d], name)[t].value for t in T] for d in current.names], dtype=float)  # noqa: E731
+    read = lambda name: np.array([[pyo.value(getattr(block[d], name)[t]) for t in T] for d in current.names], dtype=float)  # noqa: E731
     gap = 0.0
     if terms:
         # Stage 1: min F.

@@ -68,7 +68,7 @@ def test_embedded_curve_reproduces_card_prediction(tmp_path, card, formulation):
     model.probe = pyo.Objective(expr=-sum(block.work_done[t] for t in T))
     solved = solve_model(model, scenario.solver)
     assert solved.optimal, solved.status
-    embedded = np.array([block.work_done[t].value for t in T])
+    embedded = np.array([pyo.value(block.work_done[t]) for t in T])
     np.testing.assert_allclose(embedded, rating * curve.predict(points), atol=1e-6)
 
 
@@ -146,3 +146,29 @@ def test_flexibility_never_costs_more(twin_run):
     assert cost["ideal"] <= cost["learned"] * (1 + 1e-9)
     assert table.loc["inflexible", "datacenter_shifted_mwh"] == pytest.approx(0.0, abs=1e-6)
     assert (twin_run / "cards" / "campus.json").is_file()
+
+
+def test_affine_work_reproduces_card_prediction_in_the_operating_range():
+    # The bundled card's operating range (0.638 .. 0.764 per unit) lies in one segment of its curve and no ramp row
+    # can bind: work done is an expression of the power (no throughput rows). Fixed power → the most work = N_f·f(P/N_f).
+    scenario = load_scenario(EXAMPLE, [*SHORT, "datacenters.campus.formulation=cuts"])
+    inputs = load_inputs(scenario)
+    model = build_model(inputs).model
+    block = model.datacenter["campus"]
+    assert not hasattr(block, "throughput_cut") and hasattr(block, "idle_work")
+    rating = float(inputs["dc_flexible_rating_mw"].sel(datacenter="campus"))
+    low, high = (float(inputs[key].sel(datacenter="campus")) for key in ("dc_operating_min_per_unit", "dc_operating_max_per_unit"))
+    block.backlog_balance.deactivate()
+    model.total_cost.deactivate()
+    points = np.linspace(low, high, 48)
+    for t, value in enumerate(points):
+        block.flexible_mw[t].fix(value * rating)
+    model.probe = pyo.Objective(expr=-sum(block.work_done[t] for t in range(48)))
+    solved = solve_model(model, scenario.solver)
+    assert solved.optimal, solved.status
+    curve = card_to_estimator(load_card(CARD), "throughput_curve")
+    embedded = np.array([pyo.value(block.work_done[t]) for t in range(48)])
+    np.testing.assert_allclose(embedded, rating * curve.predict(points), atol=1e-6)
+    # At the floor power the fleet may also do no work at all (as with the cut form's 0 ≤ work ≤ f).
+    floor_work = rating * float(curve.predict(np.array([low]))[0])
+    assert block.idle_work[0].ub == pytest.approx(floor_work, rel=1e-12)

@@ -111,7 +111,7 @@ def _cheapest_schedule(inputs: xr.Dataset, price: np.ndarray) -> tuple[float, np
     solved = solve_model(model, Solver())
     assert solved.optimal, solved.status
     block = model.datacenter["campus"]
-    return pyo.value(model.cost), np.array([block.work_done[t].value for t in ctx.snapshots])
+    return pyo.value(model.cost), np.array([pyo.value(block.work_done[t]) for t in ctx.snapshots])
 
 
 def _work_arriving_at_23(representative: bool):

@@ -16,7 +16,8 @@ Variables
 flexible_mw[d,t] ∈ [o_lo·N_f, o_hi·N_f]   (MW) with [o_lo, o_hi] ⊆ [x_0, x_K] the operating range the
     telemetry supports (the card's envelope power_min/max_per_unit, widened to the modelled schedule's
     own utilisation b(t)) or the key ``operating_range_per_unit``; never outside the curve's fitted range
-work_done[d,t] ≥ 0, backlog[d,t] ≥ 0   (MWh of rated-power throughput)
+work_done[d,t] ≥ 0, backlog[d,t] ≥ 0   (MWh of rated-power throughput); work_done is an expression
+    of flexible_mw (no column) in the affine case below
 
 Constraints (flexibility = learned)
 -----------------------------------
@@ -24,6 +25,9 @@ work_done[d,t] ≤ N_f·f(flexible_mw[d,t]/N_f)
     concave f → linear cuts  work ≤ a_k·flexible + b_k·N_f  (an LP), only for the segments k the
     operating range [o_lo, o_hi] meets (the other lines lie above f there: redundant rows; one row per
     hour when the range lies in one segment, as for the bundled card);
+    affine case — the range inside one segment k and no ramp row able to bind (the bundled card):
+    work_done[d,t] = a_k·flexible_mw[d,t] + b_k·N_f − idle_work[d,t], 0 ≤ idle_work ≤ N_f·f(o_lo)
+    (an expression: no throughput row, no work column; equivalent in cost, see ``_add_affine_work``);
     otherwise → exact incremental PWL with binaries  (formulation: auto | cuts | binary)
 backlog[d,t] = backlog[d,prev(t)] + A_{d,t} − work_done[d,t]                       (cyclic per cycle)
 backlog[d,t] ≤ Σ_{k=0}^{D−1} A_{d,prev^k(t)}   (work still waiting arrived within the last D hours; a bound)
@@ -68,7 +72,7 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from planning.optimization.context import ModelContext
-from planning.surrogate.formulations import add_concave_pwl_cuts, add_pwl_incremental_binary
+from planning.surrogate.formulations import add_concave_pwl_cuts, add_pwl_incremental_binary, segments_meeting
 
 
 def _curve(inputs: xr.Dataset, d: str) -> tuple[np.ndarray, np.ndarray]:
@@ -144,6 +148,37 @@ def _add_ramp_and_tie_break(ctx: ModelContext, block, d: str, baseline: np.ndarr
     block.ramp_down = pyo.Constraint(binding_down, rule=lambda b, t: b.flexible_mw[t - 1] - b.flexible_mw[t] <= -lower[t])
 
 
+def _ramp_can_bind(baseline: np.ndarray, ramp_mw_per_h: float, previous: list[int], span_mw: float) -> bool:
+    """Whether some ramp row can bind: |ΔP_t| ≤ span_mw (the operating range) exceeds R − |ΔB_t| in some step."""
+    steps = np.array([t for t in range(len(previous)) if previous[t] == t - 1], dtype=int)
+    if not math.isfinite(ramp_mw_per_h) or len(steps) == 0:
+        return False
+    change = np.abs(baseline[steps] - baseline[steps - 1])
+    return bool(np.any(span_mw > ramp_mw_per_h - change))
+
+
+def _add_affine_work(block, x: np.ndarray, y: np.ndarray, segment: int, low_per_unit: float, rating_mw: float) -> None:
+    """Work done as an affine expression of the power (no throughput rows, no work column).
+
+    With the operating range inside segment k of the concave curve, f(P) = a_k·P + b_k·N_f there, and
+
+        work_done[t] = a_k·flexible_mw[t] + b_k·N_f − idle_work[t],   0 ≤ idle_work[t] ≤ N_f·f(o_lo)
+
+    (an Expression; ``idle_work``: throughput the fleet could do but does not — at most the floor's).
+    Versus the cut form 0 ≤ work_done ≤ f(P): the same at the floor power, and above it work_done ≥
+    a_k·(P − o_lo·N_f) — power above the floor always does work. Equivalent in cost: any cut-form point
+    (P, W, B) has a point here with the same W, B and power P' = max(o_lo·N_f, f⁻¹(W)) ≤ P, which costs
+    no more where lowering load never raises cost (non-negative prices) and breaks no ramp (this form is
+    used only when no ramp row can bind). Saves one row and one column per hour.
+    """
+    slope = float((y[segment + 1] - y[segment]) / (x[segment + 1] - x[segment]))
+    intercept = float(y[segment] - slope * x[segment])
+    floor_work = (slope * low_per_unit + intercept) * rating_mw
+    T = list(block.flexible_mw.keys())
+    block.idle_work = pyo.Var(T, bounds=(0.0, floor_work))
+    block.work_done = pyo.Expression(T, rule=lambda b, t: slope * b.flexible_mw[t] + intercept * rating_mw - b.idle_work[t])
+
+
 def add(ctx: ModelContext) -> None:
     model, inputs = ctx.model, ctx.inputs
     names = [str(d) for d in inputs["datacenter"].values] if "datacenter" in inputs.dims else []
@@ -174,25 +209,30 @@ def add(ctx: ModelContext) -> None:
             if mode == "ideal":
                 low, high = 0.0, float(x[-1])
             block.flexible_mw = pyo.Var(T, bounds=(low * rating, high * rating))
-            block.work_done = pyo.Var(T, bounds=(0.0, None))
             if mode == "ideal":
                 efficiency = float(np.max(y / x))
                 delay_h = 24
+                block.work_done = pyo.Var(T, bounds=(0.0, None))
                 block.throughput = pyo.Constraint(T, rule=lambda b, t: b.work_done[t] <= efficiency * b.flexible_mw[t])
                 ramp = math.inf
             else:
                 delay_h = int(math.floor(float(inputs["dc_max_delay_h"].sel(datacenter=d))))
                 formulation = str(inputs["dc_formulation"].sel(datacenter=d).item())
+                ramp = float(inputs["dc_ramp_mw_per_h"].sel(datacenter=d))
                 if formulation == "auto":
                     formulation = "cuts" if is_concave(x, y) else "binary"
-                if formulation == "cuts":
+                segments = segments_meeting(x, low, high)
+                if formulation == "cuts" and len(segments) == 1 and not _ramp_can_bind(baseline, ramp, previous, (high - low) * rating):
+                    _add_affine_work(block, x, y, segments[0], low, rating)
+                elif formulation == "cuts":
                     # Only the cuts of segments the operating range meets: exact there (the others are redundant rows).
+                    block.work_done = pyo.Var(T, bounds=(0.0, None))
                     add_concave_pwl_cuts(block, block.flexible_mw, block.work_done, (x, y), scale=rating,
                                          name="throughput", bound_inputs=False, input_range=(low, high))
                 else:
+                    block.work_done = pyo.Var(T, bounds=(0.0, None))
                     add_pwl_incremental_binary(block, block.flexible_mw, block.work_done, (x, y), scale=rating,
                                                output="<=", name="throughput")
-                ramp = float(inputs["dc_ramp_mw_per_h"].sel(datacenter=d))
             _add_ramp_and_tie_break(ctx, block, d, baseline, ramp, previous)
             # The delay limit is a bound on the backlog (a column bound, not a row).
             window = _window_sums(arrived, period, delay_h)
@@ -211,7 +251,7 @@ def results(ctx: ModelContext) -> dict[str, xr.DataArray]:
     T = ctx.snapshots
     flexible = np.array([[model.datacenter[d].flexible_mw[t].value for t in T] for d in names], dtype=float)
     arrived = inputs["dc_work_arrived"].values
-    work = np.array([[model.datacenter[d].work_done[t].value for t in T] if hasattr(model.datacenter[d], "work_done")
+    work = np.array([[pyo.value(model.datacenter[d].work_done[t]) for t in T] if hasattr(model.datacenter[d], "work_done")
                      else arrived[i] for i, d in enumerate(names)], dtype=float)
     backlog = np.array([[model.datacenter[d].backlog[t].value for t in T] if hasattr(model.datacenter[d], "backlog")
                         else np.zeros(len(T)) for d in names], dtype=float)
