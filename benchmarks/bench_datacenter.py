@@ -5,7 +5,7 @@ Variants of ``scenarios/isone_datacenter_2030.yaml`` (8760 h, one zone, 1 GW cam
 * ``none``        — the data center removed (``isone_2030.yaml``);
 * ``inflexible``  — the campus as a fixed load (no data-center variables);
 * ``cuts``        — learned flexibility, concave curve as linear cuts (LP);
-* ``cuts_no_tie_break`` — ``cuts`` with the schedule tie-break off (``schedule_change_penalty_per_mw=0``);
+* ``cuts_no_tie_break`` — ``cuts`` with the schedule tie-break off (``schedule_tie_break_per_mwh=0``);
 * ``binary``      — learned flexibility, the same curve by exact incremental binaries (MILP).
 
 Each run is a fresh subprocess (so peak memory is its own). Repeats are interleaved (repeat 1 of
@@ -18,12 +18,13 @@ repeat. Goal (issue 16, goal 3): cuts ≤ 10 % extra solve time over the inflexi
 
     python benchmarks/bench_datacenter.py [--repeats 3] [--hours 8760] [--variants none inflexible cuts binary] [--set KEY=VALUE ...]
 
-``--tie-break-effect`` measures instead what the schedule tie-break (``schedule_change_penalty_per_mw``)
+``--tie-break-effect`` measures instead what the schedule tie-break (``schedule_tie_break_per_mwh``)
 does to the objective, on the main example (``isone_datacenter_week.yaml``, a MILP) and the full-year
 campus (``isone_datacenter_2030.yaml``, an LP): solve with the tie-break (default ε); then, on the same
 model with the integers fixed at that solution, re-solve without it (objective = Σ costs). Reported:
 the objective with it, the penalty's value, its reported cost (objective − penalty), the optimum without
-it, and the relative changes; plus the schedule's total variation Σ_t |ΔP_t| (MW) with and without.
+it, and the relative changes; plus the schedule's total variation Σ_t |ΔP_t| (MW) and the energy moved off the
+as-arrived schedule Σ_t w_t·|P_t − N_f·b(t)| (MWh) with and without.
 
     python benchmarks/bench_datacenter.py --tie-break-effect [--hours 8760]
 """
@@ -43,7 +44,7 @@ SCENARIOS = {
     "inflexible": ("scenarios/isone_datacenter_2030.yaml", ["datacenters.campus.flexibility=inflexible"]),
     "cuts": ("scenarios/isone_datacenter_2030.yaml", ["datacenters.campus.formulation=cuts"]),
     "cuts_no_tie_break": ("scenarios/isone_datacenter_2030.yaml", ["datacenters.campus.formulation=cuts",
-                                                                   "datacenters.campus.schedule_change_penalty_per_mw=0"]),
+                                                                   "datacenters.campus.schedule_tie_break_per_mwh=0"]),
     "binary": ("scenarios/isone_datacenter_2030.yaml", ["datacenters.campus.formulation=binary"]),
 }
 
@@ -96,9 +97,12 @@ model = built.model
 solved = solve_model(model, scenario.solver)
 block = model.datacenter["campus"]
 T = sorted(block.flexible_mw)
+observed = built.ctx.inputs["dc_observed_flexible_mw"].sel(datacenter="campus").values
+weight = built.ctx.weight_h
 variation = lambda: float(np.abs(np.diff([block.flexible_mw[t].value for t in T])).sum())
+moved = lambda: float(sum(weight[t] * abs(block.flexible_mw[t].value - observed[t]) for t in T))
 with_tb = {"objective": solved.objective, "tie_break": float(pyo.value(block.tie_break_cost)), "total_variation_mw": variation(),
-           "status": solved.status, "mip_gap": solved.mip_gap}
+           "moved_mwh": moved(), "status": solved.status, "mip_gap": solved.mip_gap}
 for var in model.component_data_objects(pyo.Var):
     if var.is_integer() or var.is_binary():
         var.fix(round(var.value))
@@ -107,7 +111,7 @@ model.cost_only = pyo.Objective(expr=pyo.quicksum(model.cost[c] for c in model.C
 without = solve_model(model, scenario.solver)
 cost_with = with_tb["objective"] - with_tb["tie_break"]
 print(json.dumps({"scenario": os.path.basename(path), "load_1min": load_1min, **with_tb, "cost_with_tie_break": cost_with,
-                  "objective_without": without.objective, "total_variation_without_mw": variation(),
+                  "objective_without": without.objective, "total_variation_without_mw": variation(), "moved_without_mwh": moved(),
                   "objective_change_rel": (with_tb["objective"] - without.objective) / without.objective,
                   "cost_change_rel": (cost_with - without.objective) / without.objective,
                   "tie_break_rel": with_tb["tie_break"] / without.objective}))
@@ -129,7 +133,7 @@ def main() -> None:
     parser.add_argument("--hours", type=int, default=8760)
     parser.add_argument("--variants", nargs="+", default=list(SCENARIOS), choices=list(SCENARIOS))
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="an override for every variant (e.g. datacenters.campus.schedule_change_penalty_per_mw=0)")
+                        help="an override for every variant (e.g. datacenters.campus.schedule_tie_break_per_mwh=0)")
     parser.add_argument("--repo", type=Path, default=REPO,
                         help="the checkout whose `planning` package and scenarios are measured (e.g. an export of an older commit)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "datacenter_overhead.csv")

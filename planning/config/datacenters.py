@@ -49,11 +49,13 @@ class DataCenter(Section):
         "supports: the card's envelope power_min/max_per_unit (widened to the modelled schedule's own utilisation). "
         "Must lie within the throughput curve's fitted range (no extrapolation of the surrogate).",
     )
-    schedule_change_penalty_per_mw: NonNegative = Field(
-        0.01, description="Tie-break (currency per MW of hour-to-hour change of the flexible power, per hour of snapshot weight): "
-        "where prices are flat many schedules cost the same and the LP picks one that switches hour by hour; this tiny "
-        "penalty picks the smoothest. Objective only — never in a reported cost (summary's objective − total_cost); "
-        "0 switches it off. Measured effect on the objective ≤ 1e-6 relative (benchmarks/README.md)."
+    schedule_tie_break_per_mwh: NonNegative = Field(
+        0.01, description="Tie-break (currency per MWh of IT energy moved off the as-arrived schedule, i.e. per MW of "
+        "|flexible − as-arrived| per hour of snapshot weight): where prices are flat many schedules cost the same and the "
+        "LP may return one that switches hour by hour; this tiny penalty returns the one that runs work as it arrives "
+        "unless moving it saves money, and then moves as little as needed. Objective only — never in a reported cost "
+        "(summary.csv: datacenter_tie_break_cost = objective − total_cost); 0 switches it off. Measured effect on the "
+        "objective ≤ 1e-6 relative (benchmarks/README.md)."
     )
     curtailable_mw: NonNegative = Field(
         0.0, description="Contracted curtailable facility power (MW): load the operator may interrupt on request, beyond the modelled "

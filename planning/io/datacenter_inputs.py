@@ -16,7 +16,7 @@ clipped to [0, 1]:
 * ``dc_operating_min/max_per_unit(d)``            operating range of the flexible fleet per unit of N_f: the key
   ``operating_range_per_unit``, else the card's envelope power_min/max_per_unit widened to [min b, max b],
   both within the curve's fitted range [x_0, x_K];
-* ``dc_schedule_change_penalty_per_mw(d)``   the schedule tie-break ε (currency per MW of hourly change);
+* ``dc_schedule_tie_break_per_mwh(d)``   the schedule tie-break ε (currency per MWh moved off the as-arrived schedule);
 * ``dc_pue(d, t)``, ``dc_max_delay_h(d)``, ``dc_ramp_mw_per_h(d)`` (≥ the baseline's own largest
   hourly change, so the inflexible schedule is always feasible), and the curve's breakpoints
   ``dc_curve_x/y(d, breakpoint)`` (per unit, NaN-padded).
@@ -40,7 +40,7 @@ def datacenter_arrays(scenario: Scenario, time: pd.DatetimeIndex, reader: TimeSe
     n_hours = len(time)
     fields = {key: [] for key in ("dc_zone", "dc_it_capacity_mw", "dc_flexible_rating_mw", "dc_max_delay_h",
                                   "dc_ramp_mw_per_h", "dc_flexibility", "dc_formulation", "dc_card_file",
-                                  "dc_curtailable_credit_mw", "dc_schedule_change_penalty_per_mw",
+                                  "dc_curtailable_credit_mw", "dc_schedule_tie_break_per_mwh",
                                   "dc_operating_min_per_unit", "dc_operating_max_per_unit")}
     series = {key: np.zeros((len(names), n_hours)) for key in ("dc_baseline_mw", "dc_observed_flexible_mw", "dc_work_arrived", "dc_pue")}
     curves: list[tuple[np.ndarray, np.ndarray]] = []
@@ -56,7 +56,7 @@ def datacenter_arrays(scenario: Scenario, time: pd.DatetimeIndex, reader: TimeSe
             problems.extend(f"{key}.card_file: {p}" for p in error.problems)
             curves.append((np.array([0.0, 1.0]), np.array([0.0, 1.0])))
             for field in fields:
-                fields[field].append(np.nan if field.endswith(("_mw", "_h")) else "")
+                fields[field].append(np.nan if field.endswith(("_mw", "_mwh", "_h")) else "")
             continue
         missing = [part for part in ("baseline", "throughput_curve") if getattr(card, part) is None]
         envelope = card.envelope.parameters if card.envelope is not None else None
@@ -66,7 +66,7 @@ def datacenter_arrays(scenario: Scenario, time: pd.DatetimeIndex, reader: TimeSe
             problems.append(f"{key}.card_file: card '{card.name}' ({site.card_file}) has no {', '.join(missing)}; refit it with `planning fit`")
             curves.append((np.array([0.0, 1.0]), np.array([0.0, 1.0])))
             for field in fields:
-                fields[field].append(np.nan if field.endswith(("_mw", "_h")) else "")
+                fields[field].append(np.nan if field.endswith(("_mw", "_mwh", "_h")) else "")
             continue
         if site.formulation == "cuts" and not card.throughput_curve.parameters.is_concave:
             problems.append(f"{key}.formulation: 'cuts' needs a concave throughput curve, and card '{card.name}' is not concave "
@@ -118,7 +118,7 @@ def datacenter_arrays(scenario: Scenario, time: pd.DatetimeIndex, reader: TimeSe
         fields["dc_ramp_mw_per_h"].append(max(ramp, largest_step) * rating)
         fields["dc_flexibility"].append(site.flexibility)
         fields["dc_formulation"].append(site.formulation)
-        fields["dc_schedule_change_penalty_per_mw"].append(site.schedule_change_penalty_per_mw)
+        fields["dc_schedule_tie_break_per_mwh"].append(site.schedule_tie_break_per_mwh)
         fields["dc_card_file"].append(str(site.card_file))
         largest_facility_mw = float(np.max(series["dc_pue"][i])) * rating
         if site.curtailable_mw > largest_facility_mw * (1 + 1e-9):

@@ -58,7 +58,7 @@ def test_embedded_curve_reproduces_card_prediction(tmp_path, card, formulation):
     block.backlog_balance.deactivate()
     for t in block.backlog:
         block.backlog[t].setub(None)
-    for name in ("ramp_up", "ramp_down", "schedule_change"):
+    for name in ("ramp_up", "ramp_down", "schedule_move"):
         if hasattr(block, name):
             getattr(block, name).deactivate()
     model.total_cost.deactivate()

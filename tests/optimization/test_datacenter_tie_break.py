@@ -1,7 +1,7 @@
-"""The schedule tie-break (``schedule_change_penalty_per_mw``): among equal-cost schedules the
-smoothest is chosen, the ramp limit is kept exactly when it becomes column bounds, and the
-penalty is in the objective only, never in a reported cost. Plus the rows the block no longer
-builds (cuts outside the operating range, ramp rows the operating range already keeps)."""
+"""The schedule tie-break (``schedule_tie_break_per_mwh``): among equal-cost schedules the campus runs
+work as it arrives and moves only what saves money; the penalty is in the objective only, never in a
+reported cost. Plus the rows the block no longer builds (cuts outside the operating range, ramp rows
+the operating range already keeps)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _inputs(arrived, delay_h: float, ramp_mw_per_h: float, epsilon: float) -> xr
             "dc_flexible_rating_mw": ("datacenter", [100.0]),
             "dc_max_delay_h": ("datacenter", [delay_h]),
             "dc_ramp_mw_per_h": ("datacenter", [ramp_mw_per_h]),
-            "dc_schedule_change_penalty_per_mw": ("datacenter", [epsilon]),
+            "dc_schedule_tie_break_per_mwh": ("datacenter", [epsilon]),
             "dc_operating_min_per_unit": ("datacenter", [0.0]),
             "dc_operating_max_per_unit": ("datacenter", [1.0]),
             "dc_baseline_mw": (("datacenter", "snapshot"), np.zeros((1, hours))),
@@ -68,14 +68,12 @@ def _solve(inputs: xr.Dataset, price, fixed=None) -> tuple[float, float, np.ndar
     return solved.objective, pyo.value(model.energy_cost), np.array([block.flexible_mw[t].value for t in ctx.snapshots])
 
 
-# Six hours at a flat 10 $/MWh; 100, 0, 40, 0, 100, 0 MWh arrive; work may wait 1 h (backlog_t ≤ A_t), so
-# each pair of hours (0, 1), (2, 3), (4, 5) does its own arrivals, split freely: every schedule that does
-# the work costs 10 × 240 = 2400 $. Smoothest (hand analysis): some hour of the first and of the last pair
-# runs ≥ 50 MW and some hour of the middle pair ≤ 20 MW, so TV = Σ_{t=1..5} |P_t − P_{t−1}| ≥ 30 + 30 = 60,
-# reached only by 50, 50, 20, 20, 50, 50 (an unequal split within a pair adds twice the imbalance):
-# two changes, TV 60 MW, objective 2400 + ε·60.
-FLAT_ARRIVED = [100.0, 0.0, 40.0, 0.0, 100.0, 0.0]
+# Six hours at a flat 10 $/MWh; 20, 30, 40, 40, 30, 20 MWh arrive; D = 2 (backlog_t ≤ A_t + A_{t−1}, cyclic);
+# throughput = power, so every schedule that does the work costs 10 × 180 = 1800 $. As arrived (P = A) the schedule
+# changes 4 times by 10 MW (TV 40 MW); 0, 50, 0, 80, 0, 50 is feasible too (backlogs 20, 0, 40, 0, 30, 0) and as cheap.
+FLAT_ARRIVED = [20.0, 30.0, 40.0, 40.0, 30.0, 20.0]
 FLAT_PRICE = np.full(6, 10.0)
+OSCILLATING = [0.0, 50.0, 0.0, 80.0, 0.0, 50.0]
 
 
 def _total_variation(flexible_mw: np.ndarray) -> float:
@@ -83,38 +81,56 @@ def _total_variation(flexible_mw: np.ndarray) -> float:
 
 
 def test_without_tie_break_an_oscillating_schedule_is_as_cheap():
-    objective, _, _ = _solve(_inputs(FLAT_ARRIVED, delay_h=1, ramp_mw_per_h=1e4, epsilon=0.0), FLAT_PRICE)
-    assert objective == pytest.approx(2400.0, rel=1e-12)
-    # Running every job as it arrives (on–off–on–off, TV 380 MW) is an optimum too: the LP may return it.
-    oscillating = np.array(FLAT_ARRIVED)
-    fixed_objective, _, _ = _solve(_inputs(FLAT_ARRIVED, 1, 1e4, 0.0), FLAT_PRICE, fixed=oscillating)
-    assert fixed_objective == pytest.approx(2400.0, rel=1e-12)
-    assert _total_variation(oscillating) == pytest.approx(380.0)
+    objective, _, _ = _solve(_inputs(FLAT_ARRIVED, delay_h=2, ramp_mw_per_h=1e4, epsilon=0.0), FLAT_PRICE)
+    assert objective == pytest.approx(1800.0, rel=1e-12)
+    # On–off–on–off (TV 310 MW) is an optimum too: the LP may return it.
+    fixed_objective, _, fixed = _solve(_inputs(FLAT_ARRIVED, 2, 1e4, 0.0), FLAT_PRICE, fixed=OSCILLATING)
+    assert fixed_objective == pytest.approx(1800.0, rel=1e-12)
+    assert _total_variation(fixed) == pytest.approx(310.0)
 
 
-def test_tie_break_picks_the_smoothest_equal_cost_schedule():
-    objective, energy_cost, flexible = _solve(_inputs(FLAT_ARRIVED, delay_h=1, ramp_mw_per_h=1e4, epsilon=EPSILON), FLAT_PRICE)
-    np.testing.assert_allclose(flexible, [50, 50, 20, 20, 50, 50], atol=1e-6)
-    assert _total_variation(flexible) == pytest.approx(60.0, abs=1e-6)
-    assert int(np.sum(np.abs(np.diff(flexible)) > 1e-6)) == 2
-    assert energy_cost == pytest.approx(2400.0, rel=1e-12)                   # the cost is unchanged ...
-    assert objective == pytest.approx(2400.0 + EPSILON * 60.0, rel=1e-12)    # ... the objective carries ε·TV
+def test_tie_break_runs_work_as_it_arrives_when_prices_are_flat():
+    objective, energy_cost, flexible = _solve(_inputs(FLAT_ARRIVED, delay_h=2, ramp_mw_per_h=1e4, epsilon=EPSILON), FLAT_PRICE)
+    np.testing.assert_allclose(flexible, FLAT_ARRIVED, atol=1e-6)
+    assert _total_variation(flexible) == pytest.approx(40.0, abs=1e-6)
+    assert int(np.sum(np.abs(np.diff(flexible)) > 1e-6)) == 4
+    assert energy_cost == pytest.approx(1800.0, rel=1e-12)
+    assert objective == pytest.approx(1800.0, rel=1e-12)       # nothing moved: no penalty
+
+
+# Four hours; 50 MWh arrive at hours 1 and 3; D = 1 (backlog_t ≤ A_t: work is done in its hour or the next; hour 3's
+# may wait into hour 0, cyclic); price 10, 10, 1, 10 $/MWh; fleet 100 MW. Hour 1's work moves to the cheap hour 2
+# (50 $); hour 3's costs 500 $ whether x MWh of it wait into hour 0 or not. P = x, 0, 50, 50 − x, cost 550 $ for every
+# x; moved off as-arrived (0, 50, 0, 50): x + 50 + 50 + x → the tie-break picks x = 0: 0, 0, 50, 50, objective 550 + 100·ε.
+STEP_ARRIVED = [0.0, 50.0, 0.0, 50.0]
+STEP_PRICE = np.array([10.0, 10.0, 1.0, 10.0])
+
+
+def test_tie_break_moves_only_the_work_that_saves_money():
+    _, energy_cost, _ = _solve(_inputs(STEP_ARRIVED, delay_h=1, ramp_mw_per_h=1e4, epsilon=0.0), STEP_PRICE)
+    assert energy_cost == pytest.approx(550.0, rel=1e-12)
+    fixed_objective, _, _ = _solve(_inputs(STEP_ARRIVED, 1, 1e4, 0.0), STEP_PRICE, fixed=[50.0, 0.0, 50.0, 0.0])   # x = 50
+    assert fixed_objective == pytest.approx(550.0, rel=1e-12)
+    objective, energy_cost, flexible = _solve(_inputs(STEP_ARRIVED, delay_h=1, ramp_mw_per_h=1e4, epsilon=EPSILON), STEP_PRICE)
+    np.testing.assert_allclose(flexible, [0, 0, 50, 50], atol=1e-6)
+    assert energy_cost == pytest.approx(550.0, rel=1e-12)
+    assert objective == pytest.approx(550.0 + EPSILON * 100.0, rel=1e-12)
 
 
 # Four hours, 100 MWh arrive at hour 0 and may wait 3 h; price 10, 10, 10, 1 $/MWh; ramp 40 MW/h.
 # Energy cost = 10·100 − 9·P_3, so P_3 is as large as the ramp allows: P_3 ≤ P_2 + 40 ≤ P_1 + 80 with
-# P_1 + P_2 + P_3 ≤ 100 → P = 0, 0, 30, 70, cost 300 + 70 = 370 $ (unique); TV 70 MW.
+# P_1 + P_2 + P_3 ≤ 100 → P = 0, 0, 30, 70, cost 300 + 70 = 370 $ (unique); moved off as-arrived 100 + 30 + 70 = 200 MWh.
 RAMP_ARRIVED = [100.0, 0.0, 0.0, 0.0]
 RAMP_PRICE = np.array([10.0, 10.0, 10.0, 1.0])
 
 
 @pytest.mark.parametrize("epsilon", [0.0, EPSILON])
-def test_ramp_limit_holds_as_rows_and_as_column_bounds(epsilon):
+def test_ramp_limit_holds_with_and_without_tie_break(epsilon):
     inputs = _inputs(RAMP_ARRIVED, delay_h=3, ramp_mw_per_h=40.0, epsilon=epsilon)
     objective, energy_cost, flexible = _solve(inputs, RAMP_PRICE)
     np.testing.assert_allclose(flexible, [0, 0, 30, 70], atol=1e-6)
     assert energy_cost == pytest.approx(370.0, rel=1e-12)
-    assert objective == pytest.approx(370.0 + epsilon * 70.0, rel=1e-12)
+    assert objective == pytest.approx(370.0 + epsilon * 200.0, rel=1e-12)
 
 
 def test_ramp_rows_the_operating_range_keeps_are_not_built():
@@ -142,7 +158,7 @@ def week_of_the_year():
     """The full-year campus scenario (an LP) over its first week, with and without the tie-break."""
     out = {}
     for epsilon in (0.0, None):
-        overrides = ["horizon.hours=168"] + ([f"datacenters.campus.schedule_change_penalty_per_mw={epsilon}"] if epsilon is not None else [])
+        overrides = ["horizon.hours=168"] + ([f"datacenters.campus.schedule_tie_break_per_mwh={epsilon}"] if epsilon is not None else [])
         scenario = load_scenario(YEAR, overrides)
         built = build_model(load_inputs(scenario))
         solved = solve_model(built.model, scenario.solver)
@@ -154,7 +170,8 @@ def week_of_the_year():
             "cost": sum(pyo.value(model.cost[c]) for c in model.COST_CATEGORIES),
             "tie_break": pyo.value(block.tie_break_cost) if hasattr(block, "tie_break_cost") else 0.0,
             "flexible": np.array([block.flexible_mw[t].value for t in sorted(block.flexible_mw)]),
-            "epsilon": scenario.datacenters["campus"].schedule_change_penalty_per_mw,
+            "observed": built.ctx.inputs["dc_observed_flexible_mw"].sel(datacenter="campus").values,
+            "epsilon": scenario.datacenters["campus"].schedule_tie_break_per_mwh,
         }
     return out
 
@@ -162,13 +179,13 @@ def week_of_the_year():
 def test_tie_break_is_on_by_default_and_out_of_reported_cost(week_of_the_year):
     on, off = week_of_the_year["on"], week_of_the_year["off"]
     assert on["epsilon"] == 0.01 and off["tie_break"] == 0.0
-    # objective = costs + ε·Σ w_t·|ΔP_t| (the penalty is not a cost category).
+    # objective = costs + ε·Σ w_t·|P_t − as-arrived_t| (the penalty is not a cost category).
     weight = 8760.0 / 168.0
-    expected = on["epsilon"] * weight * _total_variation(on["flexible"])
+    expected = on["epsilon"] * weight * np.abs(on["flexible"] - on["observed"]).sum()
     assert on["tie_break"] == pytest.approx(expected, rel=1e-6)
     assert on["objective"] == pytest.approx(on["cost"] + on["tie_break"], rel=1e-12)
     # Its effect on the objective and on the reported cost: ≤ 1e-6 relative.
     assert abs(on["objective"] - off["objective"]) <= 1e-6 * off["objective"]
     assert abs(on["cost"] - off["cost"]) <= 1e-6 * off["cost"]
-    # And it smooths: the schedule changes by no more than without it.
-    assert _total_variation(on["flexible"]) <= _total_variation(off["flexible"]) + 1e-6
+    # And it moves no more energy off the as-arrived schedule than without it.
+    assert np.abs(on["flexible"] - on["observed"]).sum() <= np.abs(off["flexible"] - off["observed"]).sum() + 1e-6

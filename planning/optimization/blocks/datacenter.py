@@ -23,8 +23,7 @@ Constraints (flexibility = learned)
 -----------------------------------
 work_done[d,t] ≤ N_f·f(flexible_mw[d,t]/N_f)
     concave f → linear cuts  work ≤ a_k·flexible + b_k·N_f  (an LP), only for the segments k the
-    operating range [o_lo, o_hi] meets (the other lines lie above f there: redundant rows; one row per
-    hour when the range lies in one segment, as for the bundled card);
+    operating range [o_lo, o_hi] meets (the other lines lie above f there: redundant rows);
     affine case — the range inside one segment k and no ramp row able to bind (the bundled card):
     work_done[d,t] = a_k·flexible_mw[d,t] + b_k·N_f − idle_work[d,t], 0 ≤ idle_work ≤ N_f·f(o_lo)
     (an expression: no throughput row, no work column; equivalent in cost, see ``_add_affine_work``);
@@ -32,22 +31,24 @@ work_done[d,t] ≤ N_f·f(flexible_mw[d,t]/N_f)
 backlog[d,t] = backlog[d,prev(t)] + A_{d,t} − work_done[d,t]                       (cyclic per cycle)
 backlog[d,t] ≤ Σ_{k=0}^{D−1} A_{d,prev^k(t)}   (work still waiting arrived within the last D hours; a bound)
 −R ≤ (B_{d,t} + flexible_mw[d,t]) − (B_{d,t−1} + flexible_mw[d,t−1]) ≤ R     (not across cycle starts)
-    i.e. L_t ≤ c_t ≤ U_t for the change c_t = flexible_mw[d,t] − flexible_mw[d,t−1], L_t = −R − ΔB_t,
-    U_t = R − ΔB_t. Without the tie-break: rows, only where they can bind ((o_hi − o_lo)·N_f > U_t,
-    resp. > −L_t). With it: c_t = change_up_mw[t] − change_down_mw[t] (one row, ``schedule_change``),
-    change_up_mw ∈ [max(L_t,0), max(U_t,0)], change_down_mw ∈ [max(−U_t,0), max(−L_t,0)] — the ramp as
-    column bounds, exact (every pair in the boxes gives L_t ≤ c_t ≤ U_t, every such c_t has a pair).
+    rows only where they can bind: left out when the operating range alone keeps them
+    ((o_hi − o_lo)·N_f ≤ R − ΔB_t, resp. ≤ R + ΔB_t, ΔB_t = B_{d,t} − B_{d,t−1})
 
-Tie-break (objective only; ``schedule_change_penalty_per_mw`` = ε, currency per MW)
------------------------------------------------------------------------------------
-+ ε·Σ_t w_t·(change_up_mw[t] + change_down_mw[t])   (= ε·Σ_t w_t·|c_t| at the optimum)
+Tie-break (objective only; ``schedule_tie_break_per_mwh`` = ε, currency per MWh)
+--------------------------------------------------------------------------------
+flexible_mw[d,t] − N_f·b(t) = moved_up_mw[d,t] − moved_down_mw[d,t]   (row ``schedule_move``; both ≥ 0,
+    bounded by the operating range)
++ ε·Σ_t w_t·(moved_up_mw + moved_down_mw)   (= ε × the IT energy moved off the as-arrived schedule)
 Where prices are flat many schedules cost the same and the LP returns a vertex that may switch hour
-by hour; ε > 0 returns the one with the least total variation among them. It is registered in
-``ctx.extras["tie_breaks"]`` (built into the objective, never into a cost category, so reported costs
-exclude it; ``tie_break_cost`` on the block, ``datacenter_tie_break_cost_per_year`` in the results,
-``datacenter_tie_break_cost`` in summary.csv). ε = 0.01
-$/MW: at most a 40 MW swing every hour of a year costs 3.5 k$, < 1e-6 of the examples' 3.8 G$/yr;
-the measured effect is in benchmarks/README.md. ε = 0 switches it off (and the ramp goes back to rows).
+by hour; with ε > 0 the campus runs work as it arrives (N_f·b(t), the smooth calendar profile) unless
+moving it saves money, and then moves as little as needed — every shift in the schedule has a price
+reason. Registered in ``ctx.extras["tie_breaks"]``: built into the objective, never into a cost
+category, so reported costs exclude it (``tie_break_cost`` on the block,
+``datacenter_tie_break_cost_per_year`` in the results, ``datacenter_tie_break_cost`` in summary.csv).
+Why this device: a penalty on hour-to-hour changes Σ|P_t − P_{t−1}| couples every hour to the next
+and cost +24 % simplex iterations on the full year (benchmarks/README.md); these rows are local to
+each hour. ε = 0.01: moving the whole 40 MW range every hour of a year costs 3.5 k$, < 1e-6 of the
+examples' 3.8 G$/yr; the measured effect is in benchmarks/README.md. ε = 0 switches it off.
 
 flexibility = inflexible: flexible_mw[d,t] = N_f·b(t) (the work runs as it arrives; no variables).
 flexibility = ideal: work_done ≤ η*·flexible_mw with η* = max_k y_k/x_k (no throughput loss at the
@@ -101,51 +102,49 @@ def _window_sums(arrived: np.ndarray, period: np.ndarray, delay_h: int) -> np.nd
     return sums
 
 
-def tie_break_per_mw(inputs: xr.Dataset, d: str) -> float:
-    """ε_d (currency per MW of hour-to-hour change of the flexible power); 0 when the inputs do not carry it."""
-    if "dc_schedule_change_penalty_per_mw" not in inputs:
+def tie_break_per_mwh(inputs: xr.Dataset, d: str) -> float:
+    """ε_d (currency per MWh moved off the as-arrived schedule); 0 when the inputs do not carry it."""
+    if "dc_schedule_tie_break_per_mwh" not in inputs:
         return 0.0
-    return float(inputs["dc_schedule_change_penalty_per_mw"].sel(datacenter=d))
+    return float(inputs["dc_schedule_tie_break_per_mwh"].sel(datacenter=d))
 
 
-def _add_ramp_and_tie_break(ctx: ModelContext, block, d: str, baseline: np.ndarray, ramp_mw_per_h: float,
-                            previous: list[int]) -> None:
-    """Ramp limits on the IT power and the tie-break on hour-to-hour changes of the flexible power.
-
-    Steps: t with prev(t) = t − 1 (none across a cycle start). With c_t = P_t − P_{t−1} the ramp is
-    L_t ≤ c_t ≤ U_t, L_t = −R − ΔB_t, U_t = R − ΔB_t (ΔB_t = B_t − B_{t−1}).
-
-    * ε = 0: the rows ``ramp_up``/``ramp_down`` — only those that can bind: a row is left out when the
-      operating range alone keeps it (P_max − P_min ≤ U_t, resp. ≤ −L_t).
-    * ε > 0: c_t = u_t − v_t (one row ``schedule_change``) with u_t ∈ [max(L_t, 0), max(U_t, 0)] and
-      v_t ∈ [max(−U_t, 0), max(−L_t, 0)]: every pair in these boxes has L_t ≤ u_t − v_t ≤ U_t and every
-      c_t in [L_t, U_t] has such a pair, so the ramp is column bounds (exact); the objective gets
-      ε·Σ_t w_t·(u_t + v_t) = ε·Σ_t w_t·|c_t| at the optimum (registered in ``ctx.extras["tie_breaks"]``).
-    """
-    T = ctx.snapshots
+def _add_ramp(block, baseline: np.ndarray, ramp_mw_per_h: float, previous: list[int]) -> None:
+    """Ramp limits on the IT power: −R ≤ ΔB_t + ΔP_t ≤ R for steps t with prev(t) = t − 1 (none across a
+    cycle start) — rows ``ramp_up``/``ramp_down`` only where they can bind: a row is left out when the
+    operating range alone keeps it ((o_hi − o_lo)·N_f ≤ R − ΔB_t, resp. ≤ R + ΔB_t)."""
+    T = list(block.flexible_mw.keys())
     steps = [t for t in T if previous[t] == t - 1]
-    change = {t: float(baseline[t] - baseline[t - 1]) for t in steps}
-    upper = {t: ramp_mw_per_h - change[t] for t in steps}      # U_t
-    lower = {t: -ramp_mw_per_h - change[t] for t in steps}     # L_t
-    epsilon = tie_break_per_mw(ctx.inputs, d)
-    if epsilon > 0:
-        block.STEPS = pyo.Set(initialize=steps, ordered=True)
-        block.change_up_mw = pyo.Var(block.STEPS, bounds=lambda b, t: (max(lower[t], 0.0), max(upper[t], 0.0)))
-        block.change_down_mw = pyo.Var(block.STEPS, bounds=lambda b, t: (max(-upper[t], 0.0), max(-lower[t], 0.0)))
-        block.schedule_change = pyo.Constraint(block.STEPS, rule=lambda b, t: b.flexible_mw[t] - b.flexible_mw[t - 1]
-                                               == b.change_up_mw[t] - b.change_down_mw[t])
-        weight = ctx.weight_h
-        block.tie_break_cost = pyo.Expression(
-            expr=epsilon * pyo.quicksum(float(weight[t]) * (block.change_up_mw[t] + block.change_down_mw[t]) for t in steps))
-        ctx.extras.setdefault("tie_breaks", []).append(block.tie_break_cost)
-        return
     if not math.isfinite(ramp_mw_per_h):
         return
+    change = {t: float(baseline[t] - baseline[t - 1]) for t in steps}
     span = block.flexible_mw[T[0]].ub - block.flexible_mw[T[0]].lb
-    binding_up = [t for t in steps if span > upper[t]]
-    binding_down = [t for t in steps if span > -lower[t]]
-    block.ramp_up = pyo.Constraint(binding_up, rule=lambda b, t: b.flexible_mw[t] - b.flexible_mw[t - 1] <= upper[t])
-    block.ramp_down = pyo.Constraint(binding_down, rule=lambda b, t: b.flexible_mw[t - 1] - b.flexible_mw[t] <= -lower[t])
+    binding_up = [t for t in steps if span > ramp_mw_per_h - change[t]]
+    binding_down = [t for t in steps if span > ramp_mw_per_h + change[t]]
+    block.ramp_up = pyo.Constraint(binding_up, rule=lambda b, t: b.flexible_mw[t] - b.flexible_mw[t - 1] <= ramp_mw_per_h - change[t])
+    block.ramp_down = pyo.Constraint(binding_down, rule=lambda b, t: b.flexible_mw[t - 1] - b.flexible_mw[t] <= ramp_mw_per_h + change[t])
+
+
+def _add_tie_break(ctx: ModelContext, block, d: str, observed_mw: np.ndarray) -> None:
+    """The schedule tie-break: ε·Σ_t w_t·|flexible_mw[t] − N_f·b(t)| in the objective (ε > 0).
+
+    flexible_mw[t] − N_f·b(t) = moved_up_mw[t] − moved_down_mw[t]   (row ``schedule_move``, one per hour,
+    local: no coupling of hours), moved_up_mw ∈ [0, o_hi·N_f − N_f·b(t)], moved_down_mw ∈ [0, N_f·b(t) − o_lo·N_f];
+    ε·Σ_t w_t·(moved_up_mw + moved_down_mw) is registered in ``ctx.extras["tie_breaks"]`` (objective only).
+    """
+    epsilon = tie_break_per_mwh(ctx.inputs, d)
+    if epsilon <= 0:
+        return
+    T = list(block.flexible_mw.keys())
+    low, high = block.flexible_mw[T[0]].lb, block.flexible_mw[T[0]].ub
+    block.moved_up_mw = pyo.Var(T, bounds=lambda b, t: (0.0, max(high - float(observed_mw[t]), 0.0)))
+    block.moved_down_mw = pyo.Var(T, bounds=lambda b, t: (0.0, max(float(observed_mw[t]) - low, 0.0)))
+    block.schedule_move = pyo.Constraint(T, rule=lambda b, t: b.flexible_mw[t] - b.moved_up_mw[t] + b.moved_down_mw[t]
+                                         == float(observed_mw[t]))
+    weight = ctx.weight_h
+    block.tie_break_cost = pyo.Expression(
+        expr=epsilon * pyo.quicksum(float(weight[t]) * (block.moved_up_mw[t] + block.moved_down_mw[t]) for t in T))
+    ctx.extras.setdefault("tie_breaks", []).append(block.tie_break_cost)
 
 
 def _ramp_can_bind(baseline: np.ndarray, ramp_mw_per_h: float, previous: list[int], span_mw: float) -> bool:
@@ -233,7 +232,8 @@ def add(ctx: ModelContext) -> None:
                     block.work_done = pyo.Var(T, bounds=(0.0, None))
                     add_pwl_incremental_binary(block, block.flexible_mw, block.work_done, (x, y), scale=rating,
                                                output="<=", name="throughput")
-            _add_ramp_and_tie_break(ctx, block, d, baseline, ramp, previous)
+            _add_ramp(block, baseline, ramp, previous)
+            _add_tie_break(ctx, block, d, inputs["dc_observed_flexible_mw"].sel(datacenter=d).values)
             # The delay limit is a bound on the backlog (a column bound, not a row).
             window = _window_sums(arrived, period, delay_h)
             block.backlog = pyo.Var(T, bounds=lambda b, t: (0.0, float(window[t])))
