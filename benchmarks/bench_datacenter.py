@@ -121,7 +121,7 @@ print(json.dumps({"scenario": os.path.basename(path), "load_1min": load_1min, **
 def tie_break_effect(hours: int, repo: Path) -> None:
     """The tie-break's effect on the objective on the week example (as committed) and the full-year campus."""
     for path, overrides in (("scenarios/isone_datacenter_week.yaml", []),
-                            ("scenarios/isone_datacenter_2030.yaml", [f"horizon.hours={hours}", "solver.threads=1"])):
+                            ("scenarios/isone_datacenter_2030.yaml", [f"horizon.hours={hours}", "solver.threads=1", "solver.time_limit_s=3600"])):
         completed = subprocess.run([sys.executable, "-c", EFFECT, str(repo / path), json.dumps(overrides)],
                                    capture_output=True, text=True, cwd=repo, check=True)
         print(completed.stdout.strip().splitlines()[-1], flush=True)
