@@ -386,7 +386,8 @@ def solve_stochastic(scenario: Scenario, log_file: Path | None = None, verbose: 
         view = future_solve_view(extensive, solved, name)
         results[name] = collect_results(one.ctx, view)
         results[name].attrs.update(rows=solved.num_rows, columns=solved.num_cols, future=name, probability=probability[name])
-        costs[name] = float(pyo.value(extensive.model.future_cost[name]))
+        # A future's cost excludes its tie-breaks (objective terms, not costs: see build._add_objective).
+        costs[name] = float(pyo.value(extensive.model.future_cost[name])) - sum(float(pyo.value(t)) for t in one.ctx.extras.get("tie_breaks", []))
     timings["results_s"] = time.perf_counter() - start
     solution = StochasticSolution(results_by_future=results, solved=solved, extensive=extensive, cost_by_future=costs,
                                   objective=float(pyo.value(extensive.model.objective)), timings=timings, scenarios=scenarios)
