@@ -19,6 +19,12 @@ class Solver(Section):
         "choose", description="LP algorithm: HiGHS' choice, dual simplex, interior point (with crossover), or PDLP."
     )
     presolve: bool = Field(True, description="Run HiGHS presolve.")
+    tuned: bool = Field(
+        True,
+        description="Use the HiGHS options measured fastest for the problem class (single-zone LP, multi-zone LP, MILP; "
+        "planning.optimization.solve.TUNED_OPTIONS, measured in benchmarks/README.md, 'HiGHS settings'); false: HiGHS' own "
+        "defaults. solver.method and solver.options, when set, win over them.",
+    )
     options: dict[str, bool | int | float | str] = Field(
         default_factory=dict, description="Further HiGHS options by their HiGHS name, e.g. {mip_heuristic_effort: 0.2}."
     )

@@ -123,7 +123,7 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
     n_rows, n_cols = lp.num_row_, lp.num_col_
     is_mip = bool(integer.any())
     highs = highspy.Highs()
-    _set_options(highs, options, log_file, verbose)
+    _set_options(highs, options, log_file, verbose, problem_class(model, is_mip))
     highs.passModel(lp)
     translate_s = time.perf_counter() - start
     _heartbeat(highs, is_mip)
@@ -223,21 +223,54 @@ def _value_unused_variables(model: pyo.ConcreteModel) -> None:
             var.set_value(value if var.ub is None else min(value, var.ub), skip_validation=True)
 
 
-def highs_options(options: Solver) -> dict[str, bool | int | float | str]:
+#: HiGHS options measured fastest per problem class (``benchmarks/bench_solver_options.py``; the table, its
+#: repeats and the machine load are in benchmarks/README.md, "HiGHS settings"). Applied when ``solver.tuned``
+#: (the default) under ``solver.method`` and ``solver.options``, which win when the scenario sets them.
+#: None of them changes what is solved: prices (duals) and objectives are the same (tested).
+TUNED_OPTIONS: dict[str, dict[str, bool | int | float | str]] = {
+    # single-zone LP: HiGHS' own choice (dual simplex, its edge-weight choice) was fastest; Devex, steepest
+    # edge, other scaling and IPM were slower.
+    "lp": {},
+    # multi-zone LP (corridors): dual simplex with Devex pricing.
+    "multi_zone_lp": {"solver": "simplex", "simplex_strategy": 1, "simplex_dual_edge_weight_strategy": 1},
+    # MILP (integer unit commitment): HiGHS' own choice.
+    "milp": {},
+}
+
+
+def problem_class(model: pyo.Block, is_mip: bool) -> str:
+    """The key of :data:`TUNED_OPTIONS`: ``milp``, ``multi_zone_lp`` (a model with more than one zone) or ``lp``."""
+    if is_mip:
+        return "milp"
+    zones = getattr(model, "ZONES", None)
+    return "multi_zone_lp" if zones is not None and len(zones) > 1 else "lp"
+
+
+def highs_options(options: Solver, problem: str = "lp") -> dict[str, bool | int | float | str]:
     """The HiGHS options a solve sets from the scenario's ``solver:`` section, by HiGHS name (the log settings
-    apart): time limit, MIP gap, threads, method, presolve, then ``solver.options``, which win. The PyPSA
-    comparison (``benchmarks/pypsa_equivalent.py``) hands the same dictionary to linopy."""
-    return {"time_limit": float(options.time_limit_s), "mip_rel_gap": float(options.mip_gap), "threads": int(options.threads),
-            "solver": options.method, "presolve": "on" if options.presolve else "off", **options.options}
+    apart): time limit, MIP gap, threads, method, presolve, the tuned options of the ``problem`` class
+    (:data:`TUNED_OPTIONS`, unless ``solver.tuned`` is false; their ``solver`` only when the scenario leaves
+    ``solver.method`` at its default), then ``solver.options``, which win. The PyPSA comparison
+    (``benchmarks/pypsa_equivalent.py``) hands the same dictionary to linopy."""
+    chosen: dict[str, bool | int | float | str] = {
+        "time_limit": float(options.time_limit_s), "mip_rel_gap": float(options.mip_gap), "threads": int(options.threads),
+        "solver": options.method, "presolve": "on" if options.presolve else "off"}
+    if options.tuned:
+        tuned = dict(TUNED_OPTIONS[problem])
+        if "method" in options.model_fields_set:
+            tuned = {name: value for name, value in tuned.items() if name not in ("solver", "simplex_strategy")}
+        chosen.update(tuned)
+    chosen.update(options.options)
+    return chosen
 
 
-def _set_options(highs: highspy.Highs, options: Solver, log_file: Path | None, verbose: bool) -> None:
+def _set_options(highs: highspy.Highs, options: Solver, log_file: Path | None, verbose: bool, problem: str = "lp") -> None:
     highs.setOptionValue("output_flag", bool(verbose or log_file))
     highs.setOptionValue("log_to_console", bool(verbose))
     if log_file is not None:
         highs.setOptionValue("log_file", str(log_file))
     problems = []
-    for name, value in highs_options(options).items():
+    for name, value in highs_options(options, problem).items():
         if highs.setOptionValue(name, value) == highspy.HighsStatus.kError:
             problems.append(f"solver.options.{name}: HiGHS does not accept {value!r} for this option (see the HiGHS option list)")
     if problems:

@@ -66,3 +66,52 @@ def test_run_records_the_dual_bound_of_the_milp(tmp_path):
     assert record["objective"] == pytest.approx(4500.0, rel=1e-9)
     assert record["dual_bound"] <= record["objective"] + 1e-9 and record["dual_bound"] >= 4500.0 * (1 - 1e-3)  # solver.mip_gap 0.1 %
     assert record["prices_from"] == "fixed-integer LP re-solve" and outcome.solved.is_mip
+
+
+# ------------------------------------------------------------------ HiGHS options per problem class ---
+
+def test_highs_options_per_problem_class_with_the_scenarios_own_options_winning():
+    from planning.optimization.solve import TUNED_OPTIONS, highs_options
+
+    fixed = {"time_limit": 600.0, "mip_rel_gap": 0.001, "threads": 1, "solver": "choose", "presolve": "on"}
+    for problem, tuned in TUNED_OPTIONS.items():
+        assert highs_options(Solver(), problem) == {**fixed, **tuned}
+        assert highs_options(Solver(tuned=False), problem) == fixed
+    multi = TUNED_OPTIONS["multi_zone_lp"]
+    assert multi["simplex_dual_edge_weight_strategy"] == 1  # Devex (benchmarks/README.md, "HiGHS settings")
+    # an explicit method keeps the scenario's algorithm; solver.options override a tuned option of the same name
+    options = highs_options(Solver(method="ipm", options={"simplex_dual_edge_weight_strategy": 2}), "multi_zone_lp")
+    assert options["solver"] == "ipm" and options["simplex_dual_edge_weight_strategy"] == 2 and "simplex_strategy" not in options
+
+
+def test_problem_class_of_built_models():
+    from planning.config import load_scenario
+    from planning.io.inputs import load_inputs
+    from planning.optimization.build import build_model
+    from planning.optimization.solve import problem_class
+    from tests.conftest import REPO
+
+    one = build_model(load_inputs(load_scenario(REPO / "scenarios" / "isone_2030.yaml", ["horizon.hours=24", "horizon.storage_cycle=day"]))).model
+    two = build_model(load_inputs(load_scenario(REPO / "scenarios" / "isone_two_zones.yaml", ["horizon.hours=24", "horizon.storage_cycle=day"]))).model
+    assert (problem_class(one, False), problem_class(two, False), problem_class(one, True)) == ("lp", "multi_zone_lp", "milp")
+
+
+def test_tuned_options_change_neither_the_objective_nor_the_prices():
+    """Two zones, 48 h: solved with the tuned multi-zone options (Devex dual simplex) and with HiGHS' defaults, the
+    objective agrees to 1e-9 and every zonal price (balance dual / weight) to 1e-6 $/MWh."""
+    from planning.config import load_scenario
+    from planning.io.inputs import load_inputs
+    from planning.optimization.build import build_model
+    from tests.conftest import REPO
+
+    scenario = load_scenario(REPO / "scenarios" / "isone_two_zones.yaml", ["horizon.hours=48", "horizon.storage_cycle=day"])
+    inputs = load_inputs(scenario)
+    solved = {}
+    for tuned in (True, False):
+        built = build_model(inputs)
+        result = solve_model(built.model, Solver(tuned=tuned, threads=1))
+        assert result.optimal
+        prices = np.array([[result.dual(built.model.balance[z, t]) / built.ctx.weight_h[t] for t in built.ctx.snapshots] for z in built.ctx.zones])
+        solved[tuned] = (result.objective, prices)
+    assert solved[True][0] == pytest.approx(solved[False][0], rel=1e-9)
+    np.testing.assert_allclose(solved[True][1], solved[False][1], atol=1e-6)
