@@ -3,7 +3,7 @@
 
 What it produces (mixed form, as ``LinearStandardFormCompiler().write(model, mixed_form=True)``)
 --------------------------------------------------------------------------------------------
-min c·x + offset   s.t.   A x (sense) rhs,   x in the columns' bounds
+min c·x + offset   s.t.   A x (sense) rhs,   x in the columns' bounds   (a maximised objective is negated)
 
 * ``columns``: the Pyomo variables in HiGHS order — the variables of each Var component, in the
   component's index order, components in the order the objective and then the constraints first
@@ -243,6 +243,8 @@ class _Compiler:
         if objective_linear:
             ids = np.fromiter(objective_linear, dtype=np.int64, count=len(objective_linear))
             c_all[ids] = np.fromiter(objective_linear.values(), dtype=float, count=len(objective_linear))
+        if objectives[0].sense == pyo.maximize:  # minimise −objective, as Pyomo's compiler (set_sense=minimize)
+            c_all, offset = -c_all, -offset
         used = (np.diff(A.indptr) > 0) | (c_all != 0)
         keep = np.flatnonzero(used)
         if len(keep) < n_all:
