@@ -243,8 +243,6 @@ class _Compiler:
         if objective_linear:
             ids = np.fromiter(objective_linear, dtype=np.int64, count=len(objective_linear))
             c_all[ids] = np.fromiter(objective_linear.values(), dtype=float, count=len(objective_linear))
-        if objectives[0].sense == pyo.maximize:  # minimise −objective, as Pyomo's compiler (set_sense=minimize)
-            c_all, offset = -c_all, -offset
         used = (np.diff(A.indptr) > 0) | (c_all != 0)
         keep = np.flatnonzero(used)
         if len(keep) < n_all:
