@@ -137,23 +137,8 @@ def cross_reference_problems(data: dict) -> list[str]:
             problems.append(f"transmission.{name}: corridor duplicates transmission.{pairs[pair]} (same two zones); merge them")
         pairs.setdefault(pair, name)
     problems += stress_reference_problems(data)
-    problems += _horizon_datacenter_problems(data)
     problems += futures_problems(data)
     problems += pathway_problems(data)
     problems += site_reference_problems(data)
     return problems
 
-
-def _horizon_datacenter_problems(data: dict) -> list[str]:
-    """Snapshots longer than an hour and non-cyclic horizons are not yet supported by the ``datacenters``
-    block (its backlog and delay are hourly and cyclic): refused rather than solved wrongly. (``datacenter_sites``
-    supports both.)"""
-    horizon = _mapping(data.get("horizon"))
-    step, cyclic = horizon.get("resolution_hours", 1), horizon.get("cyclic", True)
-    kinds = [key for key in ("datacenters",) if _mapping(data.get(key))]
-    if not kinds or (step in (1, None) and cyclic is not False):
-        return []
-    what = " and ".join(f"resolution_hours = {step}" if k == "resolution_hours" else "cyclic: false"
-                        for k in (["resolution_hours"] if step not in (1, None) else []) + (["cyclic"] if cyclic is False else []))
-    return [f"horizon: {what} is not supported with {' or '.join(kinds)} yet (their backlogs and delays are hourly and cyclic); "
-            "model data centers with hourly, cyclic snapshots"]

@@ -183,14 +183,36 @@ def test_unweighted_shedding_figures_count_the_snapshot_hours(tmp_path, solve_ra
     assert rows["modelled_hours"] == pytest.approx(4.0) and rows["represented_hours"] == pytest.approx(4.0)
 
 
-def test_data_centers_refuse_coarse_or_non_cyclic_horizons_with_a_clear_message(tmp_path):
+@pytest.mark.parametrize("cyclic", [True, False])
+def test_data_center_backlog_with_two_hour_snapshots(cyclic):
+    """The learned campus of the main example, 48 h as 24 two-hour snapshots (LP): the backlog moves by
+    Δt·(arrived − done) = 2·(A − W) MWh per snapshot, waits at most ⌊D/Δt⌋ snapshots' arrivals (× 2 h), and
+    every arrived job is done (cyclic: over the cycle; non-cyclic: the backlog starts and ends empty)."""
+    import math
+
+    from planning.config import load_scenario
+    from planning.io.inputs import load_inputs
+    from planning.workflows.run import solve_scenario
     from tests.conftest import REPO
 
-    raw = tiny_scenario(tmp_path, [1.0] * 4, extra={"technologies": {"gas": thermal(10)},
-                                                    "plants": {"g": {"zone": "z", "technology": "gas", "existing_mw": 10}},
-                                                    "datacenters": {"campus": {"zone": "z", "it_capacity_mw": 10,
-                                                                               "card_file": str(REPO / "models" / "google_cella_emerald_llm.json")}}})
-    raw["horizon"].update(resolution_hours=2, cyclic=False)
-    with pytest.raises(ScenarioError) as info:
-        validate_scenario(raw)
-    assert any(p.startswith("horizon: resolution_hours = 2 and cyclic: false is not supported with datacenters") for p in info.value.problems)
+    overrides = ["horizon.hours=48", "horizon.resolution_hours=2", "horizon.storage_cycle=horizon", "unit_commitment.mode='off'",
+                 f"horizon.cyclic={str(cyclic).lower()}"]
+    scenario = load_scenario(REPO / "scenarios" / "isone_datacenter_week.yaml", overrides)
+    results, solved, _ = solve_scenario(scenario)
+    assert solved.has_solution
+    arrived = results["work_arrived"].sel(datacenter="campus").values
+    done = results["work_done"].sel(datacenter="campus").values
+    backlog = results["backlog"].sel(datacenter="campus").values
+    assert len(backlog) == 24
+    before = np.roll(backlog, 1)
+    if not cyclic:
+        before[0] = 0.0
+        assert backlog[-1] == pytest.approx(0.0, abs=1e-6)
+    np.testing.assert_allclose(backlog, before + 2.0 * (arrived - done), atol=1e-6)
+    assert 2.0 * arrived.sum() == pytest.approx(2.0 * done.sum() + (backlog[-1] if not cyclic else 0.0), rel=1e-9)
+    steps = math.floor(float(load_inputs(scenario)["dc_max_delay_h"].sel(datacenter="campus")) / 2)
+    window = sum(np.roll(arrived, k) if cyclic else np.concatenate([np.zeros(k), arrived[:len(arrived) - k]]) for k in range(steps))
+    assert np.all(backlog <= 2.0 * window + 1e-6)
+    assert float(np.abs(done - arrived).sum()) > 1e-3   # the campus does move work
+
+

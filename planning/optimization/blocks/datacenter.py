@@ -28,8 +28,10 @@ work_done[d,t] ≤ N_f·f(flexible_mw[d,t]/N_f)
     work_done[d,t] = a_k·flexible_mw[d,t] + b_k·N_f − idle_work[d,t], 0 ≤ idle_work ≤ N_f·f(o_lo)
     (an expression: no throughput row, no work column; equivalent in cost, see ``_add_affine_work``);
     otherwise → exact incremental PWL with binaries  (formulation: auto | cuts | binary)
-backlog[d,t] = backlog[d,prev(t)] + A_{d,t} − work_done[d,t]                       (cyclic per cycle)
-backlog[d,t] ≤ Σ_{k=0}^{D−1} A_{d,prev^k(t)}   (work still waiting arrived within the last D hours; a bound)
+backlog[d,t] = backlog[d,prev(t)] + Δt·(A_{d,t} − work_done[d,t])                  (cyclic per cycle)
+backlog[d,t] ≤ Δt·Σ_{k=0}^{⌊D/Δt⌋−1} A_{d,prev^k(t)}   (work still waiting arrived within the last D hours; a bound)
+  Δt: snapshot length (h, ``horizon.resolution_hours``); ramps allow R·Δt between snapshots. With
+  ``horizon.cyclic: false`` the backlog starts empty (no wrap) and must be empty after the last snapshot.
 −R ≤ (B_{d,t} + flexible_mw[d,t]) − (B_{d,t−1} + flexible_mw[d,t−1]) ≤ R     (not across cycle starts)
     rows only where they can bind: left out when the operating range alone keeps them
     ((o_hi − o_lo)·N_f ≤ R − ΔB_t, resp. ≤ R + ΔB_t, ΔB_t = B_{d,t} − B_{d,t−1})
@@ -88,9 +90,9 @@ def is_concave(x: np.ndarray, y: np.ndarray) -> bool:
     return bool(np.all(np.diff(slopes) <= 1e-9))
 
 
-def _window_sums(arrived: np.ndarray, period: np.ndarray, delay_h: int) -> np.ndarray:
-    """Σ_{k=0}^{D−1} A_{t−k}, wrapping cyclically within each cycle (``period``: the cycle index
-    of each snapshot, :meth:`ModelContext.operating_cycles`)."""
+def _window_sums(arrived: np.ndarray, period: np.ndarray, delay_h: int, cyclic: bool = True) -> np.ndarray:
+    """Σ_{k=0}^{D−1} A_{t−k} over D snapshots, wrapping cyclically within each cycle (``period``: the cycle
+    index of each snapshot, :meth:`ModelContext.operating_cycles`); not before the first snapshot when not ``cyclic``."""
     sums = np.zeros_like(arrived)
     for cycle in np.unique(period):
         where = np.flatnonzero(period == cycle)
@@ -98,7 +100,10 @@ def _window_sums(arrived: np.ndarray, period: np.ndarray, delay_h: int) -> np.nd
         n = len(values)
         window = min(delay_h, n)
         for k in range(window):
-            sums[where] += np.roll(values, k)
+            shifted = np.roll(values, k)
+            if not cyclic:
+                shifted[:k] = 0.0
+            sums[where] += shifted
     return sums
 
 
@@ -187,6 +192,7 @@ def add(ctx: ModelContext) -> None:
     T = ctx.snapshots
     period = ctx.operating_cycles()
     previous = ctx.previous_in_operation()
+    dt, no_history = ctx.duration_h, ctx.starts_history()
     model.datacenter = pyo.Block(model.DATACENTERS)
     for d in names:
         block = model.datacenter[d]
@@ -217,7 +223,7 @@ def add(ctx: ModelContext) -> None:
             else:
                 delay_h = int(math.floor(float(inputs["dc_max_delay_h"].sel(datacenter=d))))
                 formulation = str(inputs["dc_formulation"].sel(datacenter=d).item())
-                ramp = float(inputs["dc_ramp_mw_per_h"].sel(datacenter=d))
+                ramp = float(inputs["dc_ramp_mw_per_h"].sel(datacenter=d)) * dt   # MW per snapshot
                 if formulation == "auto":
                     formulation = "cuts" if is_concave(x, y) else "binary"
                 segments = segments_meeting(x, low, high)
@@ -234,11 +240,14 @@ def add(ctx: ModelContext) -> None:
                                                output="<=", name="throughput")
             _add_ramp(block, baseline, ramp, previous)
             _add_tie_break(ctx, block, d, inputs["dc_observed_flexible_mw"].sel(datacenter=d).values)
-            # The delay limit is a bound on the backlog (a column bound, not a row).
-            window = _window_sums(arrived, period, delay_h)
+            # The delay limit is a bound on the backlog (a column bound, not a row): work of the last ⌊D/Δt⌋ snapshots.
+            window = dt * _window_sums(arrived, period, ctx.hours_to_snapshots(delay_h, "floor"), cyclic=ctx.cyclic)
+            if not ctx.cyclic:
+                window[-1] = 0.0   # a non-cyclic horizon ends with every arrived job done
             block.backlog = pyo.Var(T, bounds=lambda b, t: (0.0, float(window[t])))
             block.backlog_balance = pyo.Constraint(
-                T, rule=lambda b, t: b.backlog[t] == b.backlog[previous[t]] + float(arrived[t]) - b.work_done[t])
+                T, rule=lambda b, t: b.backlog[t] == (0.0 if t in no_history else b.backlog[previous[t]])
+                + dt * (float(arrived[t]) - b.work_done[t]))
         for t in T:
             ctx.withdrawals[zone, t].append(float(pue[t]) * (float(baseline[t]) + block.flexible_mw[t]))
 
