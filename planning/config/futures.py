@@ -79,16 +79,21 @@ class DataCenterFuture(Section):
     max_delay_hours: NonNegative | None = Field(None, description="Longest delay of deferrable work in this future (h).")
 
 
-class Future(Section):
-    """One future: its probability and the operating data it overrides."""
+class OperatingOverrides(Section):
+    """The operating data a future (or an investment period, :mod:`planning.config.pathway`) overrides."""
 
-    probability: float = Field(gt=0, le=1, description="Probability of this future (fraction); the futures' add up to 1.")
     description: str = Field("", description="Free text.")
     fuels: dict[str, FuelFuture] = Field(default_factory=dict, description="Fuel prices by fuel name.")
     policy: PolicyFuture = Field(default_factory=PolicyFuture, description="CO2 price and cap in this future.")
     zones: dict[str, ZoneFuture] = Field(default_factory=dict, description="Demand by zone name.")
     plants: dict[str, PlantFuture] = Field(default_factory=dict, description="Capacity-factor series of variable plants, by plant name.")
     datacenters: dict[str, DataCenterFuture] = Field(default_factory=dict, description="Data-center size, arrival and flexibility, by site name.")
+
+
+class Future(OperatingOverrides):
+    """One future: its probability and the operating data it overrides."""
+
+    probability: float = Field(gt=0, le=1, description="Probability of this future (fraction); the futures' add up to 1.")
 
 
 class Stochastic(Section):

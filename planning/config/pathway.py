@@ -26,7 +26,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from planning.config.base import NonNegative, Section
-from planning.config.futures import DataCenterFuture, FuelFuture, PlantFuture, PolicyFuture, ZoneFuture
+from planning.config.futures import OperatingOverrides
 from planning.errors import did_you_mean
 
 
@@ -39,17 +39,12 @@ class TechnologyPeriod(Section):
     variable_om_per_mwh: NonNegative | None = Field(None, description="Variable O&M in this period (currency/MWh).")
 
 
-class PathwayPeriod(Section):
-    """One investment period: how many years it stands for and the data that differ in it."""
+class PathwayPeriod(OperatingOverrides):
+    """One investment period: how many years it stands for and the data that differ in it (a future's operating
+    overrides — demand, fuels, CO2, profiles, data centers as a growth path — plus technology costs)."""
 
     years: int = Field(ge=1, description="Years the period stands for (years): its operating year is repeated this many times, "
                        "discounted year by year.")
-    description: str = Field("", description="Free text.")
-    fuels: dict[str, FuelFuture] = Field(default_factory=dict, description="Fuel prices by fuel name.")
-    policy: PolicyFuture = Field(default_factory=PolicyFuture, description="CO2 price and per-period cap (t CO2 per year of the period).")
-    zones: dict[str, ZoneFuture] = Field(default_factory=dict, description="Demand by zone name (a data-center growth path goes under datacenters).")
-    plants: dict[str, PlantFuture] = Field(default_factory=dict, description="Capacity-factor series of variable plants, by plant name.")
-    datacenters: dict[str, DataCenterFuture] = Field(default_factory=dict, description="Data-center size, arrival and flexibility, by site name.")
     technologies: dict[str, TechnologyPeriod] = Field(default_factory=dict, description="Technology costs in this period, by technology name.")
 
 

@@ -19,6 +19,7 @@ from these lists last.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,8 +63,6 @@ class ModelContext:
 
     def hours_to_snapshots(self, hours: float, rounding: str = "ceil") -> int:
         """A duration in hours as a whole number of snapshots (``ceil`` or ``floor``)."""
-        import math
-
         ratio = hours / self.duration_h
         return int(math.ceil(ratio - 1e-9) if rounding == "ceil" else math.floor(ratio + 1e-9))
 

@@ -333,22 +333,20 @@ def write_pathway(scenario: Scenario, solution: PathwaySolution, out_dir: Path, 
     """Write the pathway's tables, results.nc (a ``period`` dimension), the resolved scenario and run.json, atomically."""
     import json
 
-    from planning.io.writers import atomic_folder, netcdf_ready, write_tables
-    from planning.workflows.run import package_versions, resolved_scenario_yaml
+    from planning.io.writers import atomic_folder, netcdf_ready
+    from planning.workflows.run import results_input_files, run_record, write_run_files
 
+    files = set(results_input_files(scenario))
+    for year in scenario.pathway.periods:
+        files |= set(results_input_files(period_scenario(scenario, year)))
     with atomic_folder(out_dir) as staging:
-        write_tables(staging, pathway_tables(scenario, solution))
-        scenario_yaml = resolved_scenario_yaml(scenario)
-        (staging / "scenario.resolved.yaml").write_text(scenario_yaml, encoding="utf-8")
+        scenario_yaml = write_run_files(staging, scenario, pathway_tables(scenario, solution))
         datasets = [netcdf_ready(results, {"scenario_yaml": scenario_yaml}) for results in solution.results.values()]
         combined = xr.concat(datasets, dim=pd.Index(list(solution.results), name="period"), combine_attrs="override")
         combined["period"].attrs.update(units="1", long_name="first calendar year of the investment period")
         combined.to_netcdf(staging / "results.nc")
         record = {
-            "scenario": scenario.name,
-            "scenario_file": str(scenario_file) if scenario_file else None,
-            "created": pd.Timestamp.now(tz="UTC").isoformat(),
-            "versions": package_versions(),
+            **run_record(scenario, scenario_file, sorted(files)),
             "pathway": {"mode": scenario.pathway.mode, "objective_present_value": solution.objective,
                         "periods": solution.periods.to_dict(orient="records")},
             "timings_s": {key: round(value, 4) for key, value in solution.timings.items()},

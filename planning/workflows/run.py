@@ -187,21 +187,11 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
             step("solving the data-center fleet's flexibility twins")
             tables["value_of_spatial_flexibility"], tables["value_of_spatial_flexibility_zones"] = compare_site_twins(
                 scenario, solve_scenario, {twin_of(scenario): (results, summary)})
-        if scenario.datacenters:
-            (staging / "cards").mkdir()
-            for name, site in scenario.datacenters.items():
-                shutil.copy2(site.card_file, staging / "cards" / f"{name}.json")
-        write_tables(staging, tables)
-        scenario_yaml = resolved_scenario_yaml(scenario)
-        (staging / "scenario.resolved.yaml").write_text(scenario_yaml, encoding="utf-8")
+        scenario_yaml = write_run_files(staging, scenario, tables)
         netcdf_ready(results, {"scenario_yaml": scenario_yaml}, carbon=carbon_metrics,
                      statistics=tables["statistics"]).to_netcdf(staging / "results.nc")
         record = {
-            "scenario": scenario.name,
-            "scenario_file": str(scenario_file) if scenario_file else None,
-            "created": pd.Timestamp.now(tz="UTC").isoformat(),
-            "versions": package_versions(),
-            "input_files": {path: file_sha256(Path(path)) for path in results_input_files(scenario)},
+            **run_record(scenario, scenario_file),
             "timings_s": {key: round(value, 4) for key, value in timings.items()},
             "wall_s": round(time.perf_counter() - wall, 4),
             "solver": {"status": solved.status, "objective": solved.objective, "dual_bound": solved.dual_bound, "mip_gap": solved.mip_gap,
@@ -210,6 +200,32 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
         }
         (staging / "run.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
     return RunOutcome(results=results, summary=summary, tables=tables, out_dir=Path(out_dir).resolve(), solved=solved, facts=facts)
+
+
+def write_run_files(staging: Path, scenario: Scenario, tables: dict[str, pd.DataFrame]) -> str:
+    """What every results folder holds besides results.nc and run.json: the data centers' cards, the tables and
+    scenario.resolved.yaml. Returns the resolved scenario's YAML (results.nc carries it too)."""
+    if scenario.datacenters:
+        (staging / "cards").mkdir()
+        for name, site in scenario.datacenters.items():
+            shutil.copy2(site.card_file, staging / "cards" / f"{name}.json")
+    write_tables(staging, tables)
+    scenario_yaml = resolved_scenario_yaml(scenario)
+    (staging / "scenario.resolved.yaml").write_text(scenario_yaml, encoding="utf-8")
+    return scenario_yaml
+
+
+def run_record(scenario: Scenario, scenario_file: Path | None, input_files: list[str] | None = None) -> dict:
+    """The head of run.json: scenario, file, creation time, package versions and the SHA-256 of every input file
+    (default: those the scenario names)."""
+    files = results_input_files(scenario) if input_files is None else sorted(input_files)
+    return {
+        "scenario": scenario.name,
+        "scenario_file": str(scenario_file) if scenario_file else None,
+        "created": pd.Timestamp.now(tz="UTC").isoformat(),
+        "versions": package_versions(),
+        "input_files": {path: file_sha256(Path(path)) for path in files},
+    }
 
 
 def results_input_files(scenario: Scenario) -> list[str]:

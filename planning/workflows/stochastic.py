@@ -488,15 +488,13 @@ def run_stochastic(scenario: Scenario, out_dir: Path, scenario_file: Path | None
     probability and RP, EEV and WS cost; results.nc with a ``future`` dimension (names in ``future_name``).
     """
     import json
-    import shutil
 
-    from planning.io.telemetry import file_sha256
-    from planning.io.writers import atomic_folder, future_tables, netcdf_ready, stack_futures, statistics_dataset, tidy_tables, write_tables
+    from planning.io.writers import atomic_folder, future_tables, netcdf_ready, stack_futures, statistics_dataset, tidy_tables
     from planning.io.writers import CARBON_NAMES, CARBON_SUFFIXES
     from planning.metrics.carbon import carbon_outputs
     from planning.metrics.statistics import statistics_table
     from planning.metrics.summary import summary_facts, summary_table
-    from planning.workflows.run import RunOutcome, package_versions, resolved_scenario_yaml, results_input_files
+    from planning.workflows.run import RunOutcome, results_input_files, run_record, write_run_files
 
     wall = time.perf_counter()
     with atomic_folder(out_dir) as staging:
@@ -538,24 +536,14 @@ def run_stochastic(scenario: Scenario, out_dir: Path, scenario_file: Path | None
         results.attrs.update(objective=solution.objective, solver_status=solution.solved.status, mip_gap=solution.solved.mip_gap)
         if twins and scenario.datacenters:
             tables["value_of_flexibility"] = _twins_table(scenario, step)
-        if scenario.datacenters:
-            (staging / "cards").mkdir()
-            for name, site in scenario.datacenters.items():
-                shutil.copy2(site.card_file, staging / "cards" / f"{name}.json")
-        write_tables(staging, tables)
-        scenario_yaml = resolved_scenario_yaml(scenario)
-        (staging / "scenario.resolved.yaml").write_text(scenario_yaml, encoding="utf-8")
+        scenario_yaml = write_run_files(staging, scenario, tables)
         netcdf_ready(results, {"scenario_yaml": scenario_yaml}).to_netcdf(staging / "results.nc")
         solved = solution.solved
         files = set(results_input_files(scenario))
         for own in solution.scenarios.values():
             files |= set(results_input_files(own))
         record = {
-            "scenario": scenario.name,
-            "scenario_file": str(scenario_file) if scenario_file else None,
-            "created": pd.Timestamp.now(tz="UTC").isoformat(),
-            "versions": package_versions(),
-            "input_files": {path: file_sha256(Path(path)) for path in sorted(files)},
+            **run_record(scenario, scenario_file, sorted(files)),
             "timings_s": {key: round(value, 4) for key, value in solution.timings.items()},
             "wall_s": round(time.perf_counter() - wall, 4),
             "solver": {"status": solved.status, "objective": solution.objective, "dual_bound": solved.dual_bound, "mip_gap": solved.mip_gap,
