@@ -831,7 +831,7 @@ def headroom(
     _configure_logging(verbose, quiet)
     try:
         from planning.preflight import capacities_problems, fraction_problems
-        from planning.workflows.headroom import TRANSMISSION_SETTINGS, write_headroom
+        from planning.workflows.headroom import TRANSMISSION_SETTINGS, headroom_view, write_headroom
 
         problems = fraction_problems(budget, "--budget")
         if transmission not in TRANSMISSION_SETTINGS:
@@ -846,7 +846,7 @@ def headroom(
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return
-    _show_outputs(quiet, folder, [(table, "headroom for new flexible load (headroom.csv)")])
+    _show_outputs(quiet, folder, [(headroom_view(table), "headroom for new flexible load (all columns in headroom.csv)")])
 
 
 @app.command("fit")

@@ -256,6 +256,27 @@ def headroom_table(scenario: Scenario, inputs: xr.Dataset, budgets=None, step: C
     return pd.DataFrame(rows, columns=HEADROOM_COLUMNS)
 
 
+def headroom_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The terminal's view of headroom.csv (which keeps every column).
+
+    One zone, one transmission setting: a row per curtailment budget with the curtailment it takes (hours, depth,
+    longest event, MWh). Several zones or settings: one row per (zone, setting) and the headroom in MW per budget
+    side by side ("MW at 0.25 %"), so that 9 zones × 2 settings × 3 budgets fit an 80-column terminal.
+    ``base unserved MWh`` (the existing system's own shortfall, which the new load must not raise) is shown
+    when it is not zero."""
+    shortfall = bool((table["base_unserved_mwh"].fillna(0.0) > 0).any())
+    zones, settings = table["zone"].dropna().unique(), table["transmission"].unique()
+    if len(zones) <= 1 and len(settings) == 1:
+        columns = ["curtailment_budget", "headroom_mw", "curtailed_hours", "max_curtail_depth", "longest_event_hours", "curtailed_mwh"]
+        return table[columns + (["base_unserved_mwh"] if shortfall else [])].reset_index(drop=True)
+    keys = (["zone"] if len(zones) else []) + (["transmission"] if len(settings) > 1 else [])
+    view = table.pivot_table(index=keys, columns="curtailment_budget", values="headroom_mw", sort=False)
+    view.columns = [f"MW at {budget * 100:.4g} %" for budget in view.columns]
+    if shortfall:
+        view["base unserved MWh"] = table.groupby(keys, sort=False)["base_unserved_mwh"].first()
+    return view.reset_index()
+
+
 def headroom_inputs_of(scenario: Scenario, capacities: Path | None = None) -> xr.Dataset:
     """The scenario's inputs (stress events applied) with every capacity fixed — representative periods allowed
     (headroom needs no chronology beyond its periods; see the module docstring)."""

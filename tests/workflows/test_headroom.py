@@ -195,3 +195,49 @@ def test_an_islanded_zone_alone_gives_the_whole_system_answer(tmp_path):
     whole = solve_headroom(scenario, without_transmission(inputs), 0.05, zone="b")["headroom_mw"]
     assert solve_headroom(scenario, alone, 0.05, zone="b")["headroom_mw"] == pytest.approx(whole, rel=1e-9)
     assert whole == pytest.approx(30 / 0.95, rel=1e-6)
+
+
+def test_headroom_terminal_view_is_one_row_per_zone_and_setting_and_fits_80_columns():
+    """The terminal shows headroom MW per budget side by side; headroom.csv keeps every column. Two zones × two
+    settings × three budgets (12 rows, 11 columns in the CSV) → 4 rows × (zone, transmission, 3 budgets); no
+    number is folded over two lines."""
+    import pandas as pd
+    from rich.console import Console
+
+    from planning.cli import _frame_table
+    from planning.workflows.headroom import HEADROOM_COLUMNS, headroom_view
+
+    rows = []
+    for setting, base in (("with", 54709.22902), ("without", 254086.0)):
+        for zone, values in (("north", (638.8, 719.2, 814.3)), ("south_with_a_long_name", (12345.6, 13456.7, 14567.8))):
+            for budget, mw in zip((0.0025, 0.005, 0.01), values):
+                rows.append({"curtailment_budget": budget, "headroom_mw": mw, "curtailed_hours": 208.6, "max_curtail_depth": 0.212,
+                             "longest_event_hours": 4, "curtailed_mwh": 13989, "curtailed_fraction": budget,
+                             "base_unserved_mwh": base, "zone": zone, "shape": "flat", "transmission": setting})
+    table = pd.DataFrame(rows, columns=HEADROOM_COLUMNS)
+    view = headroom_view(table)
+    assert list(view.columns) == ["zone", "transmission", "MW at 0.25 %", "MW at 0.5 %", "MW at 1 %", "base unserved MWh"]
+    assert view.shape == (4, 6)
+    north_without = view[(view["zone"] == "north") & (view["transmission"] == "without")].iloc[0]
+    assert (north_without["MW at 0.25 %"], north_without["MW at 1 %"], north_without["base unserved MWh"]) == (638.8, 814.3, 254086.0)
+    console = Console(width=80, record=True)
+    console.print(_frame_table(view, "headroom"))
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    for number in ("638.8", "12 346", "14 568", "254 086", "54 709"):
+        assert number in text, number
+
+
+def test_headroom_terminal_view_of_one_zone_keeps_the_curtailment_columns():
+    """One zone, one setting: a row per budget with the curtailment it takes (no zone/transmission columns)."""
+    import pandas as pd
+
+    from planning.workflows.headroom import HEADROOM_COLUMNS, headroom_view
+
+    table = pd.DataFrame([{"curtailment_budget": 0.01, "headroom_mw": 500.0, "curtailed_hours": 12, "max_curtail_depth": 0.4,
+                           "longest_event_hours": 3, "curtailed_mwh": 438, "curtailed_fraction": 0.01, "base_unserved_mwh": 0.0,
+                           "zone": None, "shape": "flat", "transmission": "with"}], columns=HEADROOM_COLUMNS)
+    view = headroom_view(table)
+    assert list(view.columns) == ["curtailment_budget", "headroom_mw", "curtailed_hours", "max_curtail_depth", "longest_event_hours",
+                                  "curtailed_mwh"]
+    assert view.iloc[0]["headroom_mw"] == 500.0
