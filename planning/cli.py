@@ -195,6 +195,10 @@ def validate(
             from planning.workflows.stochastic import load_futures
 
             problems += load_futures(loaded)[2]
+        if loaded.pathway is not None:   # each investment period's data (its overrides, its sited fleet)
+            from planning.workflows.pathway import load_periods
+
+            problems += load_periods(loaded)[1]
         _check(problems, title=f"invalid scenario {scenario}")
         built = None
         if build:

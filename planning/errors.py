@@ -99,3 +99,9 @@ def did_you_mean(name: str, candidates) -> str:
     prefixed = [c for c in candidates if name and c.startswith(str(name)) and c != name]
     hint = prefixed[:1] or get_close_matches(str(name), candidates, n=1)
     return f" — did you mean '{hint[0]}'?" if hint else ""
+
+
+def unknown_name(path: str, kind: str, name: object, known) -> str:
+    """``<path>: unknown <kind> '<name>' — did you mean …? (defined: …)``: the message for a reference to an undefined name."""
+    return (f"{path}: unknown {kind} '{name}'{did_you_mean(str(name), known)} "
+            f"(defined: {', '.join(sorted(map(str, known))) or 'none'})")

@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from planning.config.base import Fraction, NonNegative, Section, TimeSeriesRef, resolve_path
-from planning.errors import did_you_mean
+from planning.errors import did_you_mean, unknown_name
 
 
 class SiteCandidate(Section):
@@ -63,9 +63,10 @@ class SiteCandidate(Section):
 class ComputeRequirement(Section):
     """What the fleet must serve: give exactly one of the two."""
 
-    firm_it_mw: float | None = Field(None, gt=0, description="IT rating the sites must add up to (MW).")
-    work_it_mwh_per_year: float | None = Field(
-        None, gt=0, description="Work arriving at the fleet per year (IT-MWh: the IT energy of the work as it arrives, at each site's "
+    firm_it_mw: NonNegative | None = Field(None, description="IT rating the sites must add up to (MW; 0 = nothing to site, e.g. "
+                                           "the first period of a pathway's growth path).")
+    work_it_mwh_per_year: NonNegative | None = Field(
+        None, description="Work arriving at the fleet per year (IT-MWh: the IT energy of the work as it arrives, at each site's "
         "utilisation profile; per weighted horizon when the horizon is not scaled to a year).")
 
     @model_validator(mode="after")
@@ -151,8 +152,7 @@ def site_reference_problems(data: dict) -> list[str]:
         site = mapping(site)
         zone = site.get("zone")
         if zone is not None and zone not in zones:
-            problems.append(f"datacenter_sites.candidates.{name}.zone: unknown zone '{zone}'{did_you_mean(str(zone), zones)} "
-                            f"(defined: {', '.join(sorted(map(str, zones))) or 'none'})")
+            problems.append(unknown_name(f"datacenter_sites.candidates.{name}.zone", "zone", zone, zones))
         if site.get("card_file") is None and section.get("card_file") is None:
             problems.append(f"datacenter_sites.candidates.{name}.card_file: no surrogate card; set it, or datacenter_sites.card_file for every site")
     if mapping(data.get("unit_commitment")).get("strategy") == "decomposed":

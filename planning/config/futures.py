@@ -33,7 +33,7 @@ from typing import Literal
 from pydantic import Field
 
 from planning.config.base import Fraction, NonNegative, Section, TimeSeriesRef
-from planning.errors import did_you_mean
+from planning.errors import unknown_name
 
 #: Tolerance of the check that the futures' probabilities add up to 1.
 PROBABILITY_TOLERANCE = 1e-6
@@ -110,6 +110,22 @@ class Stochastic(Section):
         "and report EVPI = RP − WS and VSS = EEV − RP (1 + 2 × futures more solves).")
 
 
+#: Sections whose entries a future (or an investment period) overrides by name, and what an entry is.
+OVERRIDDEN_SECTIONS = {"fuels": "fuel", "zones": "zone", "plants": "plant", "datacenters": "data center"}
+
+
+def unknown_override_problems(data: dict, prefix: str, override: dict, sections: dict[str, str]) -> list[str]:
+    """``<prefix>.<section>.<name>: unknown <kind> …`` for every entry of ``override`` (a future's or a period's mapping)
+    under ``sections`` (section → what its entries are) that the (raw) scenario ``data`` does not define."""
+    mapping = lambda value: value if isinstance(value, dict) else {}  # noqa: E731
+    problems = []
+    for section, kind in sections.items():
+        known = mapping(data.get(section))
+        problems += [unknown_name(f"{prefix}.{section}.{key}", kind, key, known)
+                     for key in mapping(mapping(override).get(section)) if key not in known]
+    return problems
+
+
 def futures_problems(data: dict) -> list[str]:
     """Problems of ``futures:`` against the rest of the (raw) scenario: probabilities that do not add up to 1,
     overrides of names the scenario does not define, profiles of plants that are not variable. Each message
@@ -128,15 +144,9 @@ def futures_problems(data: dict) -> list[str]:
         if abs(total - 1.0) > PROBABILITY_TOLERANCE:
             listed = ", ".join(f"{name} {mapping(f).get('probability')}" for name, f in futures.items())
             problems.append(f"futures: the probabilities add up to {total:.6g}, not 1 ({listed}); make them sum to 1")
-    sections = {"fuels": "fuel", "zones": "zone", "plants": "plant", "datacenters": "data center"}
     for name, future in futures.items():
         future = mapping(future)
-        for section, kind in sections.items():
-            known = mapping(data.get(section))
-            for key in mapping(future.get(section)):
-                if key not in known:
-                    problems.append(f"futures.{name}.{section}.{key}: unknown {kind} '{key}'{did_you_mean(str(key), known)} "
-                                    f"(defined: {', '.join(sorted(map(str, known))) or 'none'})")
+        problems += unknown_override_problems(data, f"futures.{name}", future, OVERRIDDEN_SECTIONS)
         technologies = mapping(data.get("technologies"))
         for key in mapping(future.get("plants")):
             plant = mapping(mapping(data.get("plants")).get(key))

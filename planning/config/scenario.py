@@ -25,7 +25,7 @@ from planning.config.technologies import Technology
 from planning.config.transmission import Corridor
 from planning.config.unit_commitment import UnitCommitment
 from planning.config.zones import Zone
-from planning.errors import did_you_mean
+from planning.errors import unknown_name
 
 
 class Scenario(Section):
@@ -82,7 +82,7 @@ def cross_reference_problems(data: dict) -> list[str]:
     technologies = _mapping(data.get("technologies"))
 
     def unknown(path: str, kind: str, name: object, known: dict) -> None:
-        problems.append(f"{path}: unknown {kind} '{name}'{did_you_mean(str(name), known)} (defined: {', '.join(sorted(map(str, known))) or 'none'})")
+        problems.append(unknown_name(path, kind, name, known))
 
     for name, tech in technologies.items():
         tech = _mapping(tech)

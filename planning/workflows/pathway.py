@@ -36,6 +36,26 @@ Annuities are paid for the years a vintage is alive within the pathway (none aft
 (``pathway.periods.<Y>.policy.co2_cap_t``, t/year of that period) and an optional budget over the
 pathway Σ_p n_p·E_p ≤ ``co2_budget_t`` (E_p: period p's annual emissions).
 
+Data-center sites (``datacenter_sites:``)
+----------------------------------------
+A candidate site's IT rating is an investment like a plant's MW: build[q,s] (MW of IT) is the campus
+added at site s at the start of period q, alive for the candidate's ``lifetime_years`` L_s (the life its
+interconnection is annualised over; a life longer than the pathway keeps the campus to its end), and each
+period's siting variable is the campus alive then:
+
+    site_it_mw_p[s] = Σ_{q: Y_q ≤ Y_p < Y_q + L_s} build[q,s]      (MW of IT)
+
+so a campus sited in period q stays at s in every later period while alive — it cannot move to a site
+that has become cheaper; a later period only adds to it. The period's requirement (the growth path,
+``pathway.periods.<Y>.datacenter_sites.requirement``), a candidate's size limits N̲_s,p ≤ site_it_mw_p[s]
+≤ N̄_s,p and its availability (``earliest_year`` ≤ Y_p) are the period's own rows of
+:mod:`planning.optimization.blocks.datacenter_siting`. The interconnection annuity c_s is paid on the
+campus alive in each period (the vintage correction above with c_s for a). Contracted flexibility
+(``site_flexible_contract_mw``, F_s ≤ φ_s,p·site_it_mw_p[s]) is a yearly contract, chosen anew per period
+at that period's price; with ``site_binaries`` a site's "opened" binary is per period too (its fixed cost,
+annualised, is paid in every period the site holds a campus). Myopic: the campuses built so far are
+handed forward like capacities.
+
 Modes
 -----
 * ``perfect_foresight`` — one problem over every period (the above).
@@ -64,7 +84,10 @@ from planning.config.scenario import Scenario
 from planning.errors import ScenarioError, SolveError
 
 #: The investment variables that carry over between periods, and the inputs giving their annuity.
-INVESTMENTS = {"new_mw": "annual_capex_per_mw", "new_mwh": "annual_capex_per_mwh", "new_line_mw": "line_annual_cost_per_mw"}
+INVESTMENTS = {"new_mw": "annual_capex_per_mw", "new_mwh": "annual_capex_per_mwh", "new_line_mw": "line_annual_cost_per_mw",
+               "site_it_mw": "site_annual_cost_per_mw"}
+#: The dimension of each investment variable's index (plants otherwise).
+_DIMENSION = {"new_line_mw": "line", "site_it_mw": "site"}
 
 
 def discount_factors(scenario: Scenario) -> dict[int, float]:
@@ -89,8 +112,15 @@ def period_scenario(scenario: Scenario, year: int) -> Scenario:
     for name, plant in scenario.plants.items():
         if plant.retire_year is not None and year >= plant.retire_year:
             override.setdefault("plants", {})[name] = {"existing_mw": 0.0, "existing_mwh": 0.0}
+    if scenario.datacenter_sites is not None:
+        override["datacenter_sites"] = {"in_service_year": year}   # a candidate's earliest_year against the period's year
+        if period.datacenter_sites is not None:
+            override["datacenter_sites"].update(period.datacenter_sites.model_dump(mode="json", exclude_none=True))
+            if period.datacenter_sites.requirement is not None:   # replaces the scenario's (firm or work) whole
+                override["datacenter_sites"]["requirement"] = period.datacenter_sites.requirement.model_dump(mode="json")
     raw = deep_merge(raw, override)
-    raw["futures"] = {"period": {"probability": 1.0, **period.model_dump(mode="json", exclude={"years", "description", "technologies"},
+    raw["futures"] = {"period": {"probability": 1.0, **period.model_dump(mode="json", exclude={"years", "description", "technologies",
+                                                                                               "datacenter_sites"},
                                                                           exclude_defaults=True)}}
     try:
         return validate_scenario(raw, source=f"pathway.periods.{year}")
@@ -105,11 +135,26 @@ def period_inputs(scenario: Scenario, year: int) -> xr.Dataset:
     return future_inputs(period_scenario(scenario, year), "period")
 
 
+def load_periods(scenario: Scenario) -> tuple[dict[int, xr.Dataset], list[str]]:
+    """Every period's inputs and every problem found on the way (each keyed ``pathway.periods.<Y>: ...``), so that all
+    periods' problems are reported at once (``planning validate`` too)."""
+    from planning.errors import PlanningError
+
+    inputs, problems = {}, []
+    for year in scenario.pathway.periods:
+        try:
+            inputs[year] = period_inputs(scenario, year)
+        except PlanningError as error:
+            problems += [p if p.startswith("pathway.periods.") else f"pathway.periods.{year}: {p}" for p in error.problems]
+    return inputs, problems
+
+
 def lifetimes(scenario: Scenario, inputs: xr.Dataset) -> dict[str, dict]:
     """L_i (years) per investment variable and index."""
     plants = {str(p): scenario.technologies[scenario.plants[str(p)].technology].lifetime_years for p in inputs["plant"].values}
     lines = {name: line.lifetime_years for name, line in scenario.transmission.items()}
-    return {"new_mw": plants, "new_mwh": plants, "new_line_mw": lines}
+    sites = {name: site.lifetime_years for name, site in (scenario.datacenter_sites.candidates.items() if scenario.datacenter_sites else ())}
+    return {"new_mw": plants, "new_mwh": plants, "new_line_mw": lines, "site_it_mw": sites}
 
 
 @dataclass
@@ -183,8 +228,7 @@ def build_pathway(scenario: Scenario, inputs: dict[int, xr.Dataset], history: di
 
 
 def _annuity(inputs: xr.Dataset, column: str, var: str, index: str) -> float:
-    dim = "line" if var == "new_line_mw" else "plant"
-    return float(inputs[column].sel({dim: index}))
+    return float(inputs[column].sel({_DIMENSION.get(var, "plant"): index}))
 
 
 def _add_kept_capacity(parent: pyo.ConcreteModel, built: dict, years: list[int], kept_before: dict) -> None:
@@ -228,7 +272,9 @@ def solve_pathway(scenario: Scenario, log_file: Path | None = None, verbose: boo
     timings: dict[str, float] = {}
     start = time.perf_counter()
     step(f"reading the inputs of {len(years)} periods")
-    inputs = {year: period_inputs(scenario, year) for year in years}
+    inputs, problems = load_periods(scenario)
+    if problems:
+        raise ScenarioError(problems, title="invalid pathway periods")
     timings["inputs_s"] = time.perf_counter() - start
     if scenario.pathway.mode == "perfect_foresight":
         rounds = [years]
@@ -302,8 +348,10 @@ def pathway_tables(scenario: Scenario, solution: PathwaySolution) -> dict[str, p
 
     * ``pathway_periods`` — period, years, discount_factor, annual_cost (currency/year of that period),
       discounted_cost (currency, present value at the first period's year), co2_t_per_year;
-    * ``pathway_builds`` — period, kind (power MW / energy MWh / corridor MW), name, zone, technology, built
-      (capacity built at the start of that period), alive_from, retired_by (the first year it is gone).
+    * ``pathway_builds`` — period, kind (power_mw / energy_mwh / corridor_mw / datacenter_it_mw: a campus at a
+      candidate site), name, zone, technology (``datacenter_site`` for a campus), built (capacity built at the
+      start of that period), alive_from, retired_by (the first year it is gone);
+    * ``datacenter_sites`` (with sites) gains ``built_it_mw``: the part of the period's ``it_mw`` added in that period.
     """
     from planning.io.writers import tidy_tables
     from planning.metrics.summary import summary_table
@@ -316,16 +364,25 @@ def pathway_tables(scenario: Scenario, solution: PathwaySolution) -> dict[str, p
     out = {name: pd.concat(frames, ignore_index=True) for name, frames in per_period.items()}
     out["pathway_periods"] = solution.periods
     rows = []
-    kinds = {"new_mw": "power_mw", "new_mwh": "energy_mwh", "new_line_mw": "corridor_mw"}
+    kinds = {"new_mw": "power_mw", "new_mwh": "energy_mwh", "new_line_mw": "corridor_mw", "site_it_mw": "datacenter_it_mw"}
     for record in solution.builds.itertuples(index=False):
         if record.variable == "new_line_mw":
             zone, technology, life = "", "", scenario.transmission[record.name].lifetime_years
+        elif record.variable == "site_it_mw":
+            site = scenario.datacenter_sites.candidates[record.name]
+            zone, technology, life = site.zone, "datacenter_site", site.lifetime_years
         else:
             plant = scenario.plants[record.name]
             zone, technology, life = plant.zone, plant.technology, scenario.technologies[plant.technology].lifetime_years
         rows.append({"period": record.period, "kind": kinds[record.variable], "name": record.name, "zone": zone, "technology": technology,
                      "built": record.built, "alive_from": record.period, "retired_by": record.period + life})
     out["pathway_builds"] = pd.DataFrame(rows, columns=["period", "kind", "name", "zone", "technology", "built", "alive_from", "retired_by"])
+    if "datacenter_sites" in out:
+        campuses = out["pathway_builds"].query("kind == 'datacenter_it_mw'")
+        added = {(int(r.period), r.name): r.built for r in campuses.itertuples(index=False)}
+        sites = out["datacenter_sites"]
+        position = sites.columns.get_loc("it_mw") + 1
+        sites.insert(position, "built_it_mw", [added.get((int(p), n), 0.0) for p, n in zip(sites["period"], sites["site"])])
     return out
 
 
