@@ -187,18 +187,22 @@ def validate(
             from planning.io.writers import output_folder_problems
 
             problems += output_folder_problems(out, force)
-        try:
-            inputs = load_inputs(loaded)
-        except PlanningError as error:
-            raise PlanningError([*error.problems, *problems], title=error.title) from None
+        if loaded.pathway is not None:   # each investment period's data (its overrides, its sited fleet), not the base year's
+            from planning.workflows.pathway import load_periods
+
+            periods, period_problems = load_periods(loaded)
+            if period_problems:
+                raise PlanningError([*period_problems, *problems], title="invalid scenario data")
+            inputs = next(iter(periods.values()))
+        else:
+            try:
+                inputs = load_inputs(loaded)
+            except PlanningError as error:
+                raise PlanningError([*error.problems, *problems], title=error.title) from None
         if loaded.futures:   # each future's own data files (futures: of a stochastic scenario)
             from planning.workflows.stochastic import load_futures
 
             problems += load_futures(loaded)[2]
-        if loaded.pathway is not None:   # each investment period's data (its overrides, its sited fleet)
-            from planning.workflows.pathway import load_periods
-
-            problems += load_periods(loaded)[1]
         _check(problems, title=f"invalid scenario {scenario}")
         built = None
         if build:

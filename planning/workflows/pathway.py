@@ -136,16 +136,24 @@ def period_inputs(scenario: Scenario, year: int) -> xr.Dataset:
 
 
 def load_periods(scenario: Scenario) -> tuple[dict[int, xr.Dataset], list[str]]:
-    """Every period's inputs and every problem found on the way (each keyed ``pathway.periods.<Y>: ...``), so that all
-    periods' problems are reported at once (``planning validate`` too)."""
+    """Every period's inputs and every problem found on the way, so that all periods' problems are reported at once
+    (``planning validate`` too): a problem of some periods keyed ``pathway.periods.<Y>: ...``, one of every period
+    (e.g. a missing file) once, as it is."""
     from planning.errors import PlanningError
 
-    inputs, problems = {}, []
+    inputs, found = {}, {}
     for year in scenario.pathway.periods:
         try:
             inputs[year] = period_inputs(scenario, year)
         except PlanningError as error:
-            problems += [p if p.startswith("pathway.periods.") else f"pathway.periods.{year}: {p}" for p in error.problems]
+            for problem in error.problems:
+                found.setdefault(problem, []).append(year)
+    problems = []
+    for problem, years in found.items():
+        if problem.startswith("pathway.periods.") or len(years) == len(scenario.pathway.periods):
+            problems.append(problem)
+        else:
+            problems += [f"pathway.periods.{year}: {problem}" for year in years]
     return inputs, problems
 
 

@@ -142,3 +142,24 @@ def test_a_period_that_cannot_host_its_requirement_is_named_with_every_other(tmp
     problems = info.value.problems
     assert any(p.startswith("pathway.periods.2030: datacenter_sites.requirement.firm_it_mw: 250 MW") for p in problems), problems
     assert any(p.startswith("pathway.periods.2040: datacenter_sites.requirement.firm_it_mw: 500 MW") for p in problems), problems
+    # planning validate reports them too (exit 2), without solving.
+    import yaml
+    from typer.testing import CliRunner
+
+    from planning.cli import app
+
+    path = tmp_path / "sites_pathway.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "pathway.periods.2030: datacenter_sites.requirement.firm_it_mw" in " ".join(result.output.split())
+    assert "pathway.periods.2040: datacenter_sites.requirement.firm_it_mw" in " ".join(result.output.split())
+
+
+def test_a_problem_of_every_period_is_named_once(tmp_path):
+    # The site's PUE file is missing: every period reads it, the message comes once, not once per period.
+    raw = sites_case(tmp_path)
+    raw["datacenter_sites"]["candidates"]["site_a"]["pue_profile"] = {"file": str(tmp_path / "missing.csv"), "column": "pue"}
+    _, problems = load_periods(validate_scenario(raw))
+    missing = [p for p in problems if "missing.csv" in p]
+    assert len(missing) == 1 and missing[0].startswith("datacenter_sites.candidates.site_a.pue_profile"), problems
