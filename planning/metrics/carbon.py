@@ -467,6 +467,10 @@ def flow_traced_intensity(results: xr.Dataset, factors: dict[str, xr.DataArray],
 # Marginal intensity by basis sensitivity
 # --------------------------------------------------------------------------------------------
 
+#: Unit-commitment columns, fixed (with the investments) for the short-run marginal of dispatch.
+COMMITMENT_COMPONENTS = ("committed_units", "startups", "shutdowns", "commitment", "startup", "shutdown")
+
+
 @dataclass
 class MarginalResult:
     """Marginal emissions and dispatch prices per zone and snapshot, with how they were found."""
@@ -487,7 +491,7 @@ def _has_snapshot(index) -> bool:
 
 def marginal_intensity(solved, results: xr.Dataset, factors: dict[str, xr.DataArray],
                        balance_name: str = "balance", generation_name: str = "generation_mw",
-                       fixed_components: tuple[str, ...] = ("committed_units", "startups", "shutdowns", "commitment", "startup", "shutdown")) -> MarginalResult:
+                       fixed_components: tuple[str, ...] = COMMITMENT_COMPONENTS) -> MarginalResult:
     """∂(system emissions)/∂(zonal demand) per zone and snapshot from the optimal basis.
 
     Steps: (1) every column without a snapshot in its index (investment: new/retired MW and MWh,
@@ -520,6 +524,28 @@ def marginal_intensity(solved, results: xr.Dataset, factors: dict[str, xr.DataAr
       they are not marginal (``method`` says so).
     The tests compare this with a finite-difference re-solve of a small case.
     """
+    return marginal_intensities(solved, {None: (results, factors, 1.0)}, balance_name, generation_name, fixed_components)[None]
+
+
+def marginal_intensities(solved, by_block: dict, balance_name: str = "balance", generation_name: str = "generation_mw",
+                         fixed_components: tuple[str, ...] = COMMITMENT_COMPONENTS,
+                         free_components: tuple[str, ...] = ()) -> dict:
+    """:func:`marginal_intensity` of every sub-model of one solved LP, from one fixed-investment dispatch LP.
+
+    ``by_block`` maps a sub-block's local name (``None``: the whole model, a one-future run) to its
+    (results, factors, q): the block's own ``generation_mw`` columns and ``balance`` rows are read, and its
+    dispatch prices divided by q (a future's risk-adjusted probability: prices in that future's own terms).
+
+    Two-stage stochastic plans (:mod:`planning.workflows.stochastic`): with the first stage fixed the
+    extensive form falls apart into one dispatch LP per future, linked only by the cost rows
+    ``future_cost[f] = cost_f`` (and CVaR's ``s_f ≥ future_cost[f] − η``). Those columns
+    (``free_components``) stay free — fixed, they would pin each future's cost and the sensitivity would
+    have to keep it constant. A demand change in future f then moves f's dispatch (and its cost column),
+    never another future's, so m_f = (B⁻ᵀe_B) on f's balance rows, e_B holding every future's emission
+    coefficients (one transposed solve for all futures). With q_f > 0 each future's dispatch minimises its
+    own operating cost, so m_f is the marginal intensity of future f's dispatch LP alone (the tests compare
+    it with the merit order of each future).
+    """
     import highspy
     import scipy.sparse as sp
 
@@ -528,29 +554,41 @@ def marginal_intensity(solved, results: xr.Dataset, factors: dict[str, xr.DataAr
         raise ValueError("the solve result carries no HiGHS model (solve_model keeps it); cannot compute marginal emissions")
     columns, rows = solved.columns, solved.rows
     n_cols, n_rows = len(columns), len(rows)
-    zones = [str(z) for z in results["zone"].values]
-    snapshots = results["snapshot"].values
-    weight = results["weight_h"].values.astype(float)
+    whole = None in by_block
+    zones = {key: [str(z) for z in results["zone"].values] for key, (results, _, _) in by_block.items()}
+    weight = {key: results["weight_h"].values.astype(float) for key, (results, _, _) in by_block.items()}
+    names = list(next(iter(by_block.values()))[1])
+    factor_values = {key: {name: {str(p): float(v) for p, v in zip(f["plant"].values, f.values)} for name, f in factors.items()}
+                     for key, (_, factors, _) in by_block.items()}
 
-    fixed_set = set(fixed_components)
-    coef = {name: np.zeros(n_cols) for name in factors}
+    def block_of(component) -> str | None:
+        return None if whole else component.parent_block().local_name
+
+    fixed_set, free_set = set(fixed_components), set(free_components)
+    coef = {name: np.zeros(n_cols) for name in names}
     fix = np.zeros(n_cols, dtype=bool)
-    factor_values = {name: {str(p): float(v) for p, v in zip(f["plant"].values, f.values)} for name, f in factors.items()}
     for j, var in enumerate(columns):
-        component = var.parent_component().local_name
+        parent = var.parent_component()
+        component = parent.local_name
         index = var.index()
         if component == generation_name:
-            plant, t = index
-            for name in factors:
-                coef[name][j] = weight[t] * factor_values[name].get(str(plant), 0.0)
-        elif component in fixed_set or not _has_snapshot(index):
+            key = block_of(parent)
+            if key in by_block:
+                plant, t = index
+                for name in names:
+                    coef[name][j] = weight[key][t] * factor_values[key][name].get(str(plant), 0.0)
+        elif component in fixed_set or (not _has_snapshot(index) and component not in free_set):
             fix[j] = True
-    balance_row = np.full((len(zones), len(snapshots)), -1, dtype=int)
+    balance_row = {key: np.full((len(zones[key]), results.sizes["snapshot"]), -1, dtype=int)
+                   for key, (results, _, _) in by_block.items()}
     for i, row in enumerate(rows):
         con = row[0]
-        if con.parent_component().local_name == balance_name:
-            z, t = con.index()
-            balance_row[zones.index(str(z)), t] = i
+        parent = con.parent_component()
+        if parent.local_name == balance_name:
+            key = block_of(parent)
+            if key in by_block:
+                z, t = con.index()
+                balance_row[key][zones[key].index(str(z)), t] = i
 
     lp = highs.getLp()
     values = np.array(highs.getSolution().col_value)
@@ -611,22 +649,24 @@ def marginal_intensity(solved, results: xr.Dataset, factors: dict[str, xr.DataAr
         sign = 1.0 if plus <= minus else -1.0
         if min(plus, minus) > 1e-6 * max(1.0, scale):
             method += f" (warning: basis duals differ from HiGHS' by {min(plus, minus):.3g})"
-    ok = balance_row >= 0
-    coords = {"zone": results["zone"].values, "snapshot": snapshots}
 
-    def per_row(y):
-        out = np.full(balance_row.shape, np.nan)
-        out[ok] = sign * y[balance_row[ok]]
-        return xr.DataArray(out / weight[None, :], coords=coords, dims=("zone", "snapshot"))
+    def per_row(y, key, q=1.0):
+        results, rows_of = by_block[key][0], balance_row[key]
+        ok = rows_of >= 0
+        out = np.full(rows_of.shape, np.nan)
+        out[ok] = sign * y[rows_of[ok]]
+        return xr.DataArray(out / (weight[key][None, :] * q), coords={"zone": results["zone"].values, "snapshot": results["snapshot"].values},
+                            dims=("zone", "snapshot"))
 
-    marginal = {name: per_row(btran(c[keep])) for name, c in coef.items()}
-    price = per_row(y_cost)
+    y_factor = {name: btran(c[keep]) for name, c in coef.items()}
     objective_gap = abs(sub.getInfo().objective_function_value + float(np.asarray(lp.col_cost_)[fix] @ values[fix]) + lp.offset_
                         - highs.getInfo().objective_function_value)
     if objective_gap > 1e-6 * max(1.0, abs(highs.getInfo().objective_function_value)):
         method += f" (warning: dispatch LP objective differs from the full solve by {objective_gap:.3g})"
-    return MarginalResult(marginal_t_per_mwh=marginal, dispatch_price_per_mwh=price, method=method,
-                          fixed_columns=int(fix.sum()), iterations=iterations)
+    return {key: MarginalResult(marginal_t_per_mwh={name: per_row(y, key) for name, y in y_factor.items()},
+                                dispatch_price_per_mwh=per_row(y_cost, key, q if q > 0 else float("nan")), method=method,
+                                fixed_columns=int(fix.sum()), iterations=iterations)
+            for key, (_, _, q) in by_block.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -722,23 +762,27 @@ def carbon_summary_rows(metrics: xr.Dataset) -> list[tuple[str, object, str]]:
 # From a solved scenario to output tables
 # --------------------------------------------------------------------------------------------
 
-def scenario_carbon_metrics(scenario, results: xr.Dataset, solved=None, factors: xr.Dataset | None = None) -> xr.Dataset:
+def scenario_carbon_metrics(scenario, results: xr.Dataset, solved=None, factors: xr.Dataset | None = None,
+                            marginal: "MarginalResult | str | None" = None) -> xr.Dataset:
     """:func:`carbon_metrics` of a solved scenario: its ``carbon:`` settings, line losses, storage cycles.
 
+    ``marginal``: an already computed :class:`MarginalResult` (a future of a stochastic plan:
+    :func:`marginal_intensities`), or the reason it is not (text); None computes it from ``solved``.
     A marginal intensity that cannot be computed (no basis kept, the dispatch LP not optimal)
     leaves NaN and says why in ``attrs['marginal_method']``; the run goes on.
     """
     settings = scenario.carbon
     if factors is None:
         factors = plant_factors(results, settings, model_direct_factors(scenario))
-    marginal = None
     reason = "not computed (carbon.marginal: none)"
-    if settings.marginal == "basis":
+    if isinstance(marginal, str):
+        marginal, reason = None, marginal
+    elif marginal is None and settings.marginal == "basis":
         if solved is None or getattr(solved, "highs", None) is None:
             reason = "not computed: no solver basis available"
         else:
             try:
-                marginal = marginal_intensity(solved, results, {"direct": factors["direct_t_per_mwh"], "lifecycle": factors["lifecycle_t_per_mwh"]})
+                marginal = marginal_intensity(solved, results, marginal_factors(factors))
             except Exception as error:  # noqa: BLE001 - reported in the outputs, the run goes on
                 reason = f"not computed: {error}"
     lines = [str(l) for l in results["line"].values] if "line" in results.dims else []
@@ -751,6 +795,11 @@ def scenario_carbon_metrics(scenario, results: xr.Dataset, solved=None, factors:
     return metrics
 
 
+def marginal_factors(factors: xr.Dataset) -> dict[str, xr.DataArray]:
+    """The per-plant factors (t/MWh) whose marginal intensity is computed: direct and lifecycle."""
+    return {"direct": factors["direct_t_per_mwh"], "lifecycle": factors["lifecycle_t_per_mwh"]}
+
+
 def json_safe_sources(factors: xr.Dataset) -> str:
     """Per plant: the factors used and where they come from, one line each."""
     return "\n".join(
@@ -759,12 +808,14 @@ def json_safe_sources(factors: xr.Dataset) -> str:
                                  factors["carbon_free"].values, factors["factor_source"].values))
 
 
-def carbon_outputs(scenario, results: xr.Dataset, solved=None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], xr.Dataset]:
-    """Summary rows (metric, value, unit), tables (carbon, datacenter_carbon) and the metrics Dataset of a run."""
+def carbon_outputs(scenario, results: xr.Dataset, solved=None, marginal: "MarginalResult | str | None" = None
+                   ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], xr.Dataset]:
+    """Summary rows (metric, value, unit), tables (carbon, datacenter_carbon) and the metrics Dataset of a run
+    (``marginal``: see :func:`scenario_carbon_metrics`)."""
     from planning.metrics.footprint import datacenter_footprint, footprint_summary_rows, footprint_table
 
     factors = plant_factors(results, scenario.carbon, model_direct_factors(scenario))
-    metrics = scenario_carbon_metrics(scenario, results, solved, factors=factors)
+    metrics = scenario_carbon_metrics(scenario, results, solved, factors=factors, marginal=marginal)
     rows = carbon_summary_rows(metrics)
     tables = {"carbon": carbon_table(metrics)}
     footprint = datacenter_footprint(results, metrics, scenario.carbon, factors=factors)

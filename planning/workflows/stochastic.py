@@ -28,8 +28,9 @@ Per-future results
 Each future's results are collected by the ordinary :func:`planning.optimization.results.collect_results`
 from its sub-model, with its duals divided by q_f, the future's risk-adjusted probability (the dual of
 its ``future_cost_definition`` row; q_f = p_f when λ = 0): prices are then currency/MWh **in that
-future** (balance dual / (w_t · q_f)). The marginal emission intensity (a basis sensitivity of one
-future's LP) is not computed per future (carbon.csv says so in ``marginal_method``).
+future** (balance dual / (w_t · q_f)). The marginal emission intensity is computed per future from one
+basis sensitivity of the extensive form with the first stage fixed (:func:`future_marginals`): each
+future's dispatch, and so its marginal unit, is its own.
 
 Value of information (``stochastic.value_of_information``, re-solves)
 ---------------------------------------------------------------------
@@ -475,6 +476,31 @@ def stochastic_rows(solution: StochasticSolution, scenario: Scenario) -> pd.Data
     return rows
 
 
+def future_marginals(scenario: Scenario, solution: StochasticSolution) -> dict[str, object]:
+    """Each future's marginal emission intensity and dispatch prices (a MarginalResult), from one basis sensitivity of
+    the extensive form with the first stage fixed (:func:`planning.metrics.carbon.marginal_intensities`): the cost
+    columns ``future_cost``, ``cvar_eta``, ``cvar_excess`` stay free — fixed, they would pin each future's cost (a
+    test shows the wrong figures then); prices divided by q_f. Text (the reason) per future when not computed."""
+    from planning.metrics.carbon import marginal_factors, marginal_intensities, model_direct_factors, plant_factors
+
+    names = list(solution.extensive.built)
+    if scenario.carbon.marginal != "basis":
+        return {name: "not computed (carbon.marginal: none)" for name in names}
+    if getattr(solution.solved, "highs", None) is None:
+        return {name: "not computed: no solver basis available" for name in names}
+    q = risk_adjusted_probability(solution.extensive, solution.solved)
+    by_block = {}
+    for i, name in enumerate(names):
+        own, results = solution.scenarios[name], solution.results_by_future[name]
+        factors = plant_factors(results, own.carbon, model_direct_factors(own))
+        by_block[f"future_{i}"] = (results, marginal_factors(factors), q[name])
+    try:
+        found = marginal_intensities(solution.solved, by_block, free_components=("future_cost", "cvar_eta", "cvar_excess"))
+    except Exception as error:  # noqa: BLE001 - reported in the outputs, the run goes on
+        return {name: f"not computed: {error}" for name in names}
+    return {name: found[f"future_{i}"] for i, name in enumerate(names)}
+
+
 def run_stochastic(scenario: Scenario, out_dir: Path, scenario_file: Path | None = None, verbose: bool = False,
                    step: Callable[[str], None] = lambda message: None, twins: bool = False):
     """``planning run`` of a scenario with ``futures:``: solve (:func:`solve_stochastic`) and write the results folder.
@@ -502,11 +528,11 @@ def run_stochastic(scenario: Scenario, out_dir: Path, scenario_file: Path | None
         step("writing results")
         probability = solution.extensive.probability
         tables_by_future, summaries, datasets, facts = {}, {}, {}, {}
+        marginals = future_marginals(scenario, solution)
         for name, results in solution.results_by_future.items():
             own = solution.scenarios[name]
             summary = summary_table(results, {})
-            carbon_rows, carbon_tables, carbon_metrics = carbon_outputs(own, results, None)
-            carbon_metrics.attrs["marginal_method"] = "not computed per future in a stochastic run (a basis sensitivity of one future's LP)"
+            carbon_rows, carbon_tables, carbon_metrics = carbon_outputs(own, results, None, marginal=marginals[name])
             summaries[name] = pd.concat([summary, carbon_rows], ignore_index=True)
             statistics = statistics_table(results, own)
             tables_by_future[name] = {**tidy_tables(results), **carbon_tables, "statistics": statistics}

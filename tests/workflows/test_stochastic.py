@@ -303,3 +303,42 @@ def test_expected_value_inputs_average_prices_and_data(tmp_path):
     assert ev["marginal_cost_per_mwh"].values == pytest.approx([2.0, 10.0])
     assert ev.attrs["co2_price_per_t"] == pytest.approx(5.0)
     assert ev["demand_mw"].values[0] == pytest.approx([75, 75, 75, 50])
+
+
+def merit_order_futures(folder, cvar_weight=0.0) -> dict:
+    """Coal 100 MW at 10 $/MWh, 1.0 t/MWh; gas 200 MW at heat rate 5, 0.5 t/MWh; demand 50 and 150 MW.
+    Future ``reference`` (p 0.6): gas fuel 4 $/MMBtu → gas 20 $/MWh, coal first: hour 0 coal marginal (1.0 t/MWh,
+    10 $/MWh), hour 1 coal full, gas marginal (0.5 t/MWh, 20 $/MWh). Future ``cheap_gas`` (p 0.4): gas fuel
+    1 $/MMBtu → 5 $/MWh, gas first and never full: gas marginal in both hours (0.5 t/MWh, 5 $/MWh)."""
+    return tiny_scenario(folder, [50, 150], extra={
+        "fuels": {"dirty": {"price_per_mmbtu": 1.0, "co2_t_per_mmbtu": 0.1}, "clean": {"price_per_mmbtu": 4.0, "co2_t_per_mmbtu": 0.1}},
+        "technologies": {"coal": thermal(10, fuel="dirty"), "ccgt": thermal(5, fuel="clean")},
+        "plants": {"c": {"zone": "z", "technology": "coal", "existing_mw": 100, "max_new_mw": 0},
+                   "g": {"zone": "z", "technology": "ccgt", "existing_mw": 200, "max_new_mw": 0}},
+        "carbon": {"technology_rows": {}},
+        "futures": {"reference": {"probability": 0.6}, "cheap_gas": {"probability": 0.4, "fuels": {"clean": {"price_per_mmbtu": 1.0}}}},
+        "stochastic": {"cvar_alpha": 0.5, "cvar_weight": cvar_weight, "value_of_information": False},
+    })
+
+
+@pytest.mark.parametrize("cvar_weight", [0.0, 0.5])
+def test_marginal_emission_intensity_and_dispatch_price_per_future(tmp_path, cvar_weight):
+    """Each future's marginal intensity is its own merit order's (see merit_order_futures): reference 1000, 500 g/kWh,
+    cheap_gas 500, 500 g/kWh; dispatch prices in each future's terms 10, 20 and 5, 5 $/MWh — with CVaR too (the
+    cost columns stay free when the investments are fixed). Written to carbon.csv per future by planning run."""
+    folder = tmp_path / "out"
+    path = tmp_path / "futures.yaml"
+    path.write_text(yaml.safe_dump(merit_order_futures(tmp_path, cvar_weight)), encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(folder)])
+    assert result.exit_code == 0, result.output
+    carbon = pd.read_csv(folder / "carbon.csv")
+    marginal = carbon.pivot_table(index="future", columns="snapshot", values="marginal_direct_g_per_kwh")
+    assert marginal.loc["reference"].values == pytest.approx([1000.0, 500.0], abs=1e-6)
+    assert marginal.loc["cheap_gas"].values == pytest.approx([500.0, 500.0], abs=1e-6)
+    price = carbon.pivot_table(index="future", columns="snapshot", values="dispatch_price_per_mwh")
+    assert price.loc["reference"].values == pytest.approx([10.0, 20.0], abs=1e-6)
+    assert price.loc["cheap_gas"].values == pytest.approx([5.0, 5.0], abs=1e-6)
+    summary = pd.read_csv(folder / "summary_futures.csv").set_index(["future", "metric"])["value"]
+    # load-weighted marginal: reference (50·1000 + 150·500)/200 = 625 g/kWh; cheap_gas 500 g/kWh
+    assert summary[("reference", "marginal_direct_g_per_kwh")] == pytest.approx(625.0, rel=1e-9)
+    assert summary[("cheap_gas", "marginal_direct_g_per_kwh")] == pytest.approx(500.0, rel=1e-9)
