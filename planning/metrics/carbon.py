@@ -812,7 +812,7 @@ def carbon_outputs(scenario, results: xr.Dataset, solved=None, marginal: "Margin
                    ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], xr.Dataset]:
     """Summary rows (metric, value, unit), tables (carbon, datacenter_carbon) and the metrics Dataset of a run
     (``marginal``: see :func:`scenario_carbon_metrics`)."""
-    from planning.metrics.footprint import datacenter_footprint, footprint_summary_rows, footprint_table
+    from planning.metrics.footprint import datacenter_footprint, footprint_summary_rows, footprint_table, site_footprint
 
     factors = plant_factors(results, scenario.carbon, model_direct_factors(scenario))
     metrics = scenario_carbon_metrics(scenario, results, solved, factors=factors, marginal=marginal)
@@ -822,6 +822,10 @@ def carbon_outputs(scenario, results: xr.Dataset, solved=None, marginal: "Margin
     if footprint is not None:
         tables["datacenter_carbon"] = footprint_table(footprint)
         rows += footprint_summary_rows(footprint)
+    sited = site_footprint(results, metrics, scenario.carbon, factors=factors)
+    if sited is not None:
+        tables["datacenter_site_carbon"] = footprint_table(sited)
+        rows += footprint_summary_rows(sited, prefix="sited_")
     from planning.metrics.summary import per_period
 
     return per_period(pd.DataFrame(rows, columns=["metric", "value", "unit"]), results["weight_h"].values), tables, metrics

@@ -271,6 +271,32 @@ def datacenter_footprint(results: xr.Dataset, metrics: xr.Dataset, settings=None
     return out
 
 
+def site_footprint(results: xr.Dataset, metrics: xr.Dataset, settings=None, factors: xr.Dataset | None = None) -> xr.Dataset | None:
+    """:func:`datacenter_footprint` of the sited fleet (``datacenter_sites``): one "data center" per candidate site,
+    with its facility power P_{s,t} (MW) in its zone — the same allocations, so a site's location- and
+    consumption-based emissions and the campuses' and everyone else's add up to co2_t. No PPAs or RECs (a site has
+    no ``carbon.datacenters`` entry): market-based = the residual mix = the grid's. Work W_{s,t} = work done in the
+    snapshot / its duration (MW of rated-power throughput). None when the run sites nothing."""
+    from planning.config.carbon import Carbon
+
+    if "site_facility_power_mw" not in results or results.sizes.get("site", 0) == 0:
+        return None
+    duration_h = float(results.attrs.get("snapshot_duration_h", 1.0) or 1.0)
+    view = xr.Dataset({
+        "datacenter_facility_power_mw": results["site_facility_power_mw"].rename(site="datacenter"),
+        "datacenter_it_power_mw": results["site_it_power_mw"].rename(site="datacenter"),
+        "work_done": (results["site_work_done_mwh"] / duration_h).rename(site="datacenter"),
+        "datacenter_zone": results["site_zone"].rename(site="datacenter"),
+        "weight_h": results["weight_h"],
+        "demand_mw": results["demand_mw"],
+        "datacenter_mw": results["datacenter_mw"],
+        **({"unserved_mw": results["unserved_mw"]} if "unserved_mw" in results else {}),
+        **({"co2_t": results["co2_t"]} if "co2_t" in results else {}),
+    }).assign_coords(plant=results["plant"].values)
+    own = (settings or Carbon()).model_copy(update={"datacenters": {}})
+    return datacenter_footprint(view, metrics, own, factors=factors, case="solved")
+
+
 FOOTPRINT_COLUMNS = ["case", "snapshot", "weight", "datacenter", "zone", "facility_power_mw", "served_power_mw", "it_power_mw", "work_done",
                      "average_g_per_kwh", "consumption_g_per_kwh", "marginal_g_per_kwh", "grid_carbon_free_share",
                      "ppa_mw", "cfe_mw", "location_t", "consumption_t", "marginal_t"]

@@ -225,3 +225,34 @@ def test_sites_are_one_decision_for_every_future(tmp_path):
     assert solution.objective == pytest.approx(4800.0, rel=1e-9)
     for results in solution.results_by_future.values():
         assert results["site_it_mw"].sel(site="site_b").item() == pytest.approx(100.0, abs=1e-6)
+
+
+def test_sited_campuses_get_a_carbon_footprint_that_adds_up(tmp_path):
+    """site_a takes the 100 MW (capex_a 10): facility power 1.2·0.5·100 = 60 MW in zone a in both hours, met by a's gas
+    (heat rate 30 at 0.1 t/MMBtu → 3 t/MWh; zone a has no other load): location-, consumption- and marginal-based
+    60·3·2 = 360 t, the system's co2_t; energy 120 MWh; site_b (not built) 0 t. planning run writes
+    datacenter_site_carbon.csv and sited_datacenter_<site>_* summary rows."""
+    import pandas as pd
+    import yaml
+    from typer.testing import CliRunner
+
+    from planning.cli import app
+
+    raw = siting_case(tmp_path, 10.0, 5.0)
+    raw["carbon"] = {"technology_rows": {"gas_a": "ccgt", "gas_b": "ccgt"}}   # lifecycle rows; direct = the model's
+    path = tmp_path / "sites.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(out / "summary.csv").set_index("metric")["value"]
+    assert summary["co2_direct_t"] == pytest.approx(360.0, rel=1e-9)
+    for method in ("location", "consumption", "marginal"):
+        assert summary[f"sited_datacenter_site_a_{method}_based_t"] == pytest.approx(360.0, rel=1e-9), method
+        assert summary[f"sited_datacenter_site_b_{method}_based_t"] == pytest.approx(0.0, abs=1e-9), method
+    assert summary["sited_datacenter_site_a_energy_mwh"] == pytest.approx(120.0, rel=1e-9)
+    table = pd.read_csv(out / "datacenter_site_carbon.csv")
+    rows = table[table["datacenter"] == "site_a"]
+    assert rows["facility_power_mw"].tolist() == pytest.approx([60.0, 60.0], abs=1e-6)
+    assert rows["location_t"].sum() == pytest.approx(360.0, rel=1e-9)
+    assert (rows["zone"] == "a").all()
