@@ -342,3 +342,19 @@ def test_marginal_emission_intensity_and_dispatch_price_per_future(tmp_path, cva
     # load-weighted marginal: reference (50·1000 + 150·500)/200 = 625 g/kWh; cheap_gas 500 g/kWh
     assert summary[("reference", "marginal_direct_g_per_kwh")] == pytest.approx(625.0, rel=1e-9)
     assert summary[("cheap_gas", "marginal_direct_g_per_kwh")] == pytest.approx(500.0, rel=1e-9)
+
+
+def test_value_of_information_re_solves_on_dask_equal_the_serial_ones(tmp_path):
+    """EV, EEV and WS re-solves are tasks on the shared executor (planning.parallel): on a 2-worker LocalCluster they
+    give exactly the serial figures (HiGHS is deterministic), which are the hand-computed ones (module docstring)."""
+    from planning.parallel import Executor
+
+    scenario = validate_scenario(screening(tmp_path))
+    serial = solve_stochastic(scenario)
+    with Executor(workers=2) as executor:
+        parallel = solve_stochastic(scenario)
+        assert not executor.serial and executor.workers == 2
+    assert information(parallel) == information(serial)
+    assert information(serial) == pytest.approx({"rp_cost": 1225, "ev_cost": 1025, "eev_cost": 1737.5, "ws_cost": 1025,
+                                                 "evpi": 200, "vss": 512.5}, abs=1e-6)
+    pd.testing.assert_frame_equal(parallel.information_by_future, serial.information_by_future)
