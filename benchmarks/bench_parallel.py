@@ -1,8 +1,9 @@
 """Speed-up of planning.parallel on 2 local workers against 1, with identical results (run by hand).
 
-    python benchmarks/bench_parallel.py [--hours 2016] [--window 168] [--overlap 24] [--repeats 3] [--sweep-runs 4]
+    python benchmarks/bench_parallel.py [--pieces windows sweep futures] [--hours 2016] [--window 168] [--overlap 24]
+                                        [--repeats 3] [--sweep-runs 4]
 
-Two kinds of independent pieces, each run serially in this process, on a LocalCluster of 1 worker
+Three kinds of independent pieces, each run serially in this process, on a LocalCluster of 1 worker
 and on one of 2 workers (the order rotates between repeats), on scenarios/isone_2030.yaml with the
 commitment units of bench_uc.py:
 
@@ -11,7 +12,10 @@ commitment units of bench_uc.py:
   capacities fixed from the linear-UC LP of the same hours (built once, outside the timing). The
   stitched point of every run is compared with the serial one (max |Δx|, must be 0);
 * ``sweep`` — ``--sweep-runs`` one-week runs of a sweep (CO2 prices) through
-  :func:`planning.workflows.sweep.run_sweep`; total costs compared with the serial sweep.
+  :func:`planning.workflows.sweep.run_sweep`; total costs compared with the serial sweep;
+* ``futures`` — the value-of-information re-solves (EV, then EEV and WS of each future: 1 + 2 × 3 MILPs) of
+  ``scenarios/isone_datacenter_futures.yaml`` (:func:`planning.workflows.stochastic.solve_stochastic`; the
+  recourse problem itself is one solve and is not timed); EVPI/VSS and per-future costs compared with serial.
 
 Timed: wall seconds of the stage (cluster start-up excluded for ``windows``: the cluster is started
 before the clock; for ``sweep`` the start-up is inside, as a user sees it), and the CPU seconds of
@@ -118,9 +122,36 @@ def bench_sweep(args, rows: list) -> None:
             print(rows[-1], flush=True)
 
 
+def bench_futures(args, rows: list) -> None:
+    from planning.config import load_scenario
+    from planning.parallel import Executor
+    from planning.workflows.stochastic import solve_stochastic
+
+    scenario = load_scenario(ROOT / "scenarios" / "isone_datacenter_futures.yaml", ["solver.threads=1"])
+    reference = None
+    for repeat in range(args.repeats):
+        order = ["serial", "1 worker", "2 workers"]
+        order = order[repeat % 3:] + order[:repeat % 3]
+        for setup in order:
+            executor = Executor("synchronous") if setup == "serial" else Executor(workers=int(setup[0]))
+            with executor:
+                if not executor.serial:
+                    executor.client()   # start-up outside the clock
+                before, cpu = load1(), time.process_time()
+                solution = solve_stochastic(scenario)
+                cpu = time.process_time() - cpu
+            figures = solution.information_by_future[["eev_cost", "ws_cost"]].to_numpy(dtype=float).ravel()
+            reference = figures if reference is None else reference
+            rows.append({"piece": "futures", "hours": scenario.horizon.hours, "tasks": 1 + 2 * len(scenario.futures), "setup": setup,
+                         "repeat": repeat, "wall_s": round(solution.timings["value_of_information_s"], 2), "cpu_s": round(cpu, 2),
+                         "max_abs_diff_vs_first": float(np.abs(figures - reference).max()), "stitched_cost": float(figures.sum()),
+                         "load_before": before, "load_after": load1()})
+            print(rows[-1], flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pieces", nargs="+", default=["windows", "sweep"], choices=["windows", "sweep"])
+    parser.add_argument("--pieces", nargs="+", default=["windows", "sweep", "futures"], choices=["windows", "sweep", "futures"])
     parser.add_argument("--hours", type=int, default=2016)
     parser.add_argument("--window", type=int, default=168)
     parser.add_argument("--overlap", type=int, default=24)
@@ -134,6 +165,8 @@ def main() -> None:
         bench_windows(args, rows)
     if "sweep" in args.pieces:
         bench_sweep(args, rows)
+    if "futures" in args.pieces:
+        bench_futures(args, rows)
     frame = pd.DataFrame(rows)
     frame.to_csv(out / "bench_parallel.csv", index=False)
     medians = frame.groupby(["piece", "setup"])[["wall_s", "cpu_s", "load_before"]].median()
