@@ -1,0 +1,60 @@
+"""The data-center siting section of the report (planning/report/sites.py), on the hand case of tests/optimization/test_siting.py.
+
+site_a (zone a, gas at 30 $/MWh) takes the 100 MW requirement; site_b (zone b, 40 $/MWh) is not built. Facility power
+1.2 (PUE) × 0.5 (utilisation) × 100 MW = 60 MW in both hours of weight 1 h: 120 MWh = 0.12 GWh at zone a's price 30 $/MWh;
+emissions 60 MW × 3 t/MWh × 2 h = 360 t.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from planning.cli import app
+from tests.optimization.test_siting import siting_case
+
+
+@pytest.fixture(scope="module")
+def sited_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sites")
+    raw = siting_case(folder, 10.0, 5.0)
+    raw["carbon"] = {"technology_rows": {"gas_a": "ccgt", "gas_b": "ccgt"}}
+    path = folder / "sites.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    out = folder / "out"
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_site_table_by_hand(sited_run):
+    from planning.report.sites import site_summary
+
+    read = lambda name: pd.read_csv(sited_run / name)  # noqa: E731
+    table = site_summary(read("datacenter_sites.csv"), read("datacenter_site_load.csv"), read("balance.csv"),
+                         read("datacenter_site_carbon.csv")).set_index("site")
+    assert list(table.index) == ["site_a", "site_b"]   # built first
+    a, b = table.loc["site_a"], table.loc["site_b"]
+    assert (a["zone"], a["opened"]) == ("a", 1)
+    assert a["built IT MW"] == pytest.approx(100.0, abs=1e-6)
+    assert a["facility energy GWh"] == pytest.approx(0.12, abs=1e-9)
+    assert a["price paid"] == pytest.approx(30.0, abs=1e-6)
+    assert a["zone mean price"] == pytest.approx(30.0, abs=1e-6)
+    assert a["location-based t CO2"] == pytest.approx(360.0, rel=1e-9)
+    assert b["built IT MW"] == pytest.approx(0.0, abs=1e-6) and np.isnan(b["price paid"])
+    assert b["zone mean price"] == pytest.approx(40.0, abs=1e-6)
+
+
+def test_site_map_and_its_alt_text(sited_run, tmp_path):
+    from planning.report.figures import save
+    from planning.report.sites import site_map, site_map_alt, site_summary
+
+    read = lambda name: pd.read_csv(sited_run / name)  # noqa: E731
+    table = site_summary(read("datacenter_sites.csv"), read("datacenter_site_load.csv"), read("balance.csv"))
+    path = save(site_map(table, ["a", "b"], [], "USD", "sites"), tmp_path / "map.png")
+    assert path.stat().st_size > 10_000
+    text = site_map_alt(table, "USD")
+    assert text == "Map of the data-center fleet: 100 MW of IT sited in 1 zone — a 100 MW at 30 USD/MWh. Candidates not built in b."
