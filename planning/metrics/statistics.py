@@ -241,8 +241,14 @@ def _zone_figures(results: xr.Dataset, scenario: Scenario, zones: list[str], pri
 
 
 def folder_statistics(folder) -> pd.DataFrame:
-    """:func:`statistics_table` of a results folder of ``planning run``, from its results.nc and
-    scenario.resolved.yaml (also for folders written before statistics.csv existed)."""
+    """:func:`statistics_table` of a results folder of ``planning run`` or ``planning pathway``, from its results.nc and
+    scenario.resolved.yaml (also for folders written before statistics.csv existed).
+
+    A run with futures (results.nc with a ``future`` dimension) gives one block per future with a leading ``future``
+    column, each priced with its own scenario (the future's fuel and CO2 prices) — as the run writes statistics.csv; a
+    pathway (a ``period`` dimension) one block per period with a leading ``period`` column, priced with the period's
+    scenario (its technology costs: capex is each MW alive at the period's own annuity, without the vintage
+    correction of :mod:`planning.workflows.pathway`). Nothing is summed or averaged over futures or periods."""
     from pathlib import Path
 
     from planning.config import load_scenario
@@ -254,4 +260,27 @@ def folder_statistics(folder) -> pd.DataFrame:
     if missing:
         raise ScenarioError([f"{folder / name}: not found (is {folder} a results folder of `planning run`?)" for name in missing],
                             title="not a results folder")
-    return statistics_table(open_results(folder / "results.nc"), load_scenario(folder / "scenario.resolved.yaml"))
+    results = open_results(folder / "results.nc")
+    scenario = load_scenario(folder / "scenario.resolved.yaml")
+    if "future" in results.dims:
+        from planning.workflows.stochastic import future_scenario
+
+        return _blocks(results, "future", lambda name: future_scenario(scenario, str(name)))
+    if "period" in results.dims and scenario.pathway is not None:
+        from planning.workflows.pathway import period_scenario
+        from planning.workflows.stochastic import future_scenario
+
+        return _blocks(results, "period", lambda year: future_scenario(period_scenario(scenario, int(year)), "period"))
+    return statistics_table(results, scenario)
+
+
+def _blocks(results: xr.Dataset, dim: str, scenario_of) -> pd.DataFrame:
+    """statistics_table of each ``dim`` value's slice (its own snapshots: those with a weight), a leading ``dim`` column."""
+    frames = []
+    for key in results[dim].values:
+        one = results.sel({dim: key})
+        one = one.isel(snapshot=np.flatnonzero(np.isfinite(one["weight_h"].values)))
+        key = key.item() if hasattr(key, "item") else key
+        table = statistics_table(one, scenario_of(key))
+        frames.append(table.assign(**{dim: key})[[dim, *table.columns]])
+    return pd.concat(frames, ignore_index=True)

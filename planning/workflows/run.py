@@ -60,8 +60,13 @@ class RunOutcome:
 
 
 def resolved_scenario_yaml(scenario: Scenario) -> str:
-    """The scenario with every default filled in, as YAML."""
-    return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    """The scenario with every default filled in, as YAML — except a future's ``policy``, written with the keys it sets
+    only: there a key left out keeps the scenario's value and ``co2_cap_t: null`` removes the cap, so filling in the
+    null defaults would change the futures when the file is read again."""
+    raw = scenario.model_dump(mode="json")
+    for name, future in scenario.futures.items():
+        raw["futures"][name]["policy"] = future.policy.model_dump(mode="json", exclude_unset=True)
+    return yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
 
 
 def solve_scenario(scenario: Scenario, log_file: Path | None = None, verbose: bool = False,
