@@ -139,8 +139,6 @@ def _run_report(folder: Path, out_dir: Path, week: str | None) -> Report:
         scenario = yaml.safe_load((folder / "scenario.resolved.yaml").read_text(encoding="utf-8")) or {}
     name = scenario.get("name") or record.get("scenario") or folder.name
     currency = _currency_of(scenario) or _currency(summary)
-    start = choose_week(balance, week)
-    window = week_window(balance, start)
     note = horizon_note(summary)
     written: list[tuple[Path, str, str]] = []
 
@@ -153,37 +151,96 @@ def _run_report(folder: Path, out_dir: Path, week: str | None) -> Report:
         caption = ("Capacity by technology and zone: existing capacity kept (light), new build (solid, with the new GW in "
                    "brackets), retirements (hatched, to the left of zero). Storage bars also give the energy capacity (GWh).")
     written.append((path, caption, alt.capacity(capacity)))
-    log.info("drawing the dispatch of the %s", window.title)
-    path = figures.save(figures.dispatch_week(dispatch, storage, balance, window, f"{name}: dispatch\n{window.title}"),
-                        out_dir / "dispatch_week.png")
-    reason = "chosen with --week" if week else "around the hour of peak demand"
-    written.append((path, f"Hourly dispatch, {window.title} ({reason}). Areas above zero: generation, storage "
+    frames = {"dispatch": dispatch, "storage": storage, "balance": balance, "carbon": carbon, "datacenter": datacenter}
+    if "future" not in balance:
+        start = choose_week(balance, week)
+        written += _operation_figures(frames, name, currency, note, start, week, out_dir)
+        section = _transmission_section(folder, scenario, summary, balance, name, currency, note, out_dir)
+        html = out_dir / "report.html"
+        html.write_text(run_html(name=name, description=scenario.get("description", ""), folder=folder, summary=summary,
+                                 capacity=capacity, twins=twins, record=record, figures=written, currency=currency, transmission=section),
+                        encoding="utf-8")
+        log.info("report written to %s", html)
+        figure_paths = (section.figure_paths if section else []) + [item[0] for item in written]   # in the order of report.html
+        return Report(html=html, figures=figure_paths, week_start=start)
+    return _futures_report(folder, out_dir, week, frames, summary, capacity, twins, record, scenario, name, currency, note, written)
+
+
+def _operation_figures(frames: dict, name: str, currency: str, note: str, start: pd.Timestamp, week: str | None, out_dir: Path,
+                       future: str | None = None) -> list[tuple[Path, str, str]]:
+    """Dispatch week, duration curves and each data center's week of one run (or of one future's rows: ``future``)."""
+    from planning.report.futures import frame_of
+
+    dispatch, storage, balance, carbon, datacenter = (frame_of(frames[k], future) if future else frames[k]
+                                                      for k in ("dispatch", "storage", "balance", "carbon", "datacenter"))
+    suffix, of = (f"_{_safe(future)}", f" — future {future}") if future else ("", "")
+    window = week_window(balance, start)
+    written = []
+    log.info("drawing the dispatch of the %s%s", window.title, of)
+    path = figures.save(figures.dispatch_week(dispatch, storage, balance, window, f"{name}{of}: dispatch\n{window.title}"),
+                        out_dir / f"dispatch_week{suffix}.png")
+    reason = "chosen with --week" if week else "around the hour of peak demand" + (" of the most probable future" if future else "")
+    written.append((path, f"Hourly dispatch{of}, {window.title} ({reason}). Areas above zero: generation, storage "
                           "discharge, imports and unserved energy; below zero: storage charging and exports. Lines: demand, and demand "
                           "plus data centers (the top of the stack exceeds it while storage charges).",
-                    alt.dispatch(dispatch, balance, window)))
-    log.info("drawing the duration curves")
-    path = figures.save(figures.duration_curves(balance, carbon, currency, f"{name}: price and carbon-intensity duration curves",
-                                                horizon_note=note), out_dir / "duration_curves.png")
-    written.append((path, "Each hour's price (dual of the zonal balance) and carbon intensity, sorted from highest to lowest; "
+                    alt.dispatch(dispatch, balance, window, future)))
+    log.info("drawing the duration curves%s", of)
+    path = figures.save(figures.duration_curves(balance, carbon, currency, f"{name}{of}: price and carbon-intensity duration curves",
+                                                horizon_note=note), out_dir / f"duration_curves{suffix}.png")
+    written.append((path, f"Each hour's price{of} (dual of the zonal balance) and carbon intensity, sorted from highest to lowest; "
                           "the x axis counts hours weighted by what each modelled hour stands for (a year when scaled)"
                           + (f" — {note}, not a measured year." if note else "."),
-                    alt.duration(balance, carbon, currency, note)))
+                    alt.duration(balance, carbon, currency, note, future)))
     if datacenter is not None and len(datacenter):
         for site in dict.fromkeys(datacenter["datacenter"]):
-            log.info("drawing the schedule of data center %s", site)
+            log.info("drawing the schedule of data center %s%s", site, of)
             path = figures.save(figures.datacenter_week(datacenter, balance, carbon, site, window, currency),
-                                out_dir / f"datacenter_{_safe(site)}.png")
-            written.append((path, f"Data center '{site}': the IT power it must serve (baseline) and the flexible power the plan "
+                                out_dir / f"datacenter_{_safe(site)}{suffix}.png")
+            written.append((path, f"Data center '{site}'{of}: the IT power it must serve (baseline) and the flexible power the plan "
                                   "schedules, with the backlog of deferred work, against its zone's price and carbon intensity "
-                                  "in the same week.", alt.datacenter(datacenter, site, window)))
-    section = _transmission_section(folder, scenario, summary, balance, name, currency, note, out_dir)
+                                  "in the same week.", alt.datacenter(datacenter, site, window, future)))
+    return written
+
+
+def _futures_report(folder: Path, out_dir: Path, week: str | None, frames: dict, summary: pd.DataFrame, capacity: pd.DataFrame,
+                    twins: pd.DataFrame | None, record: dict, scenario: dict, name: str, currency: str, note: str,
+                    written: list) -> Report:
+    """A run with futures: the shared capacity, the futures compared, then each future's own figures (see
+    :mod:`planning.report.futures`)."""
+    from planning.report.futures import (energy_by_future, frame_of, futures_comparison, information_table, probabilities,
+                                         summary_by_future)
+    from planning.report.html import FuturesSection
+
+    table = _read(folder, "futures.csv")
+    probability = probabilities(table)
+    energy = energy_by_future(frames["dispatch"], probability)
+    log.info("drawing the futures compared")
+    path = figures.save(futures_comparison(energy, table, frames["balance"], probability, currency, f"{name}: the futures compared"),
+                        out_dir / "futures_comparison.png")
+    written.append((path, "Left: generation by technology in each future and its probability-weighted expectation (Σ p·x); middle: "
+                          "each future's total cost with this plan (RP) and, when computed, with the expected-value plan (EEV) and "
+                          "planned alone (WS); right: each future's price duration curve (load-weighted mean over the zones, hours "
+                          "weighted)" + (f" — {note}." if note else "."),
+                    alt.futures(energy, table, frames["balance"], probability, currency)))
+    likeliest = max(probability, key=probability.get)
+    start = choose_week(frame_of(frames["balance"], likeliest), week)
+    groups = []
+    for future in probability:
+        own = _operation_figures(frames, name, currency, note, start, week, out_dir, future)
+        section = _transmission_section(folder, scenario, summary, frame_of(frames["balance"], future), f"{name} — future {future}", currency,
+                                        note, out_dir, future)
+        groups.append((future, section, own))
+    summary_futures = _read(folder, "summary_futures.csv")
+    futures = FuturesSection(table=table, probability=probability, information=information_table(summary),
+                             by_future=summary_by_future(summary_futures, probability), energy=energy, groups=groups)
     html = out_dir / "report.html"
-    html.write_text(run_html(name=name, description=scenario.get("description", ""), folder=folder, summary=summary,
-                             capacity=capacity, twins=twins, record=record, figures=written, currency=currency, transmission=section),
-                    encoding="utf-8")
+    html.write_text(run_html(name=name, description=scenario.get("description", ""), folder=folder, summary=summary, capacity=capacity,
+                             twins=twins, record=record, figures=written, currency=currency, futures=futures), encoding="utf-8")
     log.info("report written to %s", html)
-    figure_paths = (section.figure_paths if section else []) + [item[0] for item in written]   # in the order of report.html
-    return Report(html=html, figures=figure_paths, week_start=start)
+    paths = [item[0] for item in written]
+    for _, section, own in groups:
+        paths += (section.figure_paths if section else []) + [item[0] for item in own]
+    return Report(html=html, figures=paths, week_start=start)
 
 
 def horizon_note(summary: pd.DataFrame) -> str:
@@ -206,15 +263,20 @@ def horizon_note(summary: pd.DataFrame) -> str:
 
 
 def _transmission_section(folder: Path, scenario: dict, summary: pd.DataFrame, balance: pd.DataFrame, name: str, currency: str,
-                          note: str, out_dir: Path) -> TransmissionSection | None:
-    """Corridor table, zone diagram and flow duration curves of a multi-zone run (None for one zone or no corridors)."""
+                          note: str, out_dir: Path, future: str | None = None) -> TransmissionSection | None:
+    """Corridor table, zone diagram and flow duration curves of a multi-zone run (None for one zone or no corridors);
+    of one future's flows and prices with ``future`` (figures named ``network_<future>.png`` ...)."""
+    from planning.report.futures import frame_of
+
     zones = list(dict.fromkeys(balance["zone"]))
     transmission = _read(folder, "transmission.csv", required=False)
     if len(zones) < 2:
         return None
     if transmission is None or not len(transmission):
         return TransmissionSection(zones=zones, table=None, figures=[], computed=[])
-    flows = _read(folder, "flows.csv")
+    flows = frame_of(_read(folder, "flows.csv"), future) if future else _read(folder, "flows.csv")
+    transmission = frame_of(transmission, future) if future else transmission
+    suffix = f"_{_safe(future)}" if future else ""
     loss = {str(line): float((spec or {}).get("loss_fraction", 0.0) or 0.0)
             for line, spec in (scenario.get("transmission") or {}).items() if isinstance(spec, dict)}
     result = network.corridors(transmission, flows, balance, loss)
@@ -227,12 +289,12 @@ def _transmission_section(folder: Path, scenario: dict, summary: pd.DataFrame, b
     table[rent_column] = table[rent_column] / scale
     log.info("drawing the zone diagram and corridor flows")
     written = []
-    path = figures.save(network.network_diagram(result, currency, hours_unit, f"{name}: zones and corridors"), out_dir / "network.png")
+    path = figures.save(network.network_diagram(result, currency, hours_unit, f"{name}: zones and corridors"), out_dir / f"network{suffix}.png")
     written.append((path, "Zones and corridors: each arrow joins two zones (their corridors added up) in the direction of the mean net flow; "
                           "its width is proportional to the capability, its colour the mean loading (|flow| / capability), its label "
                           "the capability and the mean and peak flow that way. Zones are shaded by their mean price.",
                     network.diagram_alt(result, currency, hours_unit)))
-    path = figures.save(network.flow_duration(result, note, f"{name}: corridor flow duration curves"), out_dir / "corridor_flows.png")
+    path = figures.save(network.flow_duration(result, note, f"{name}: corridor flow duration curves"), out_dir / f"corridor_flows{suffix}.png")
     written.append((path, "Each corridor's hourly flow as a share of its capability (+ = from → to), sorted from the largest flow one way "
                           "to the largest the other way; dotted red lines: the capability." + (f" Hours weighted: {note}." if note else ""),
                     network.duration_alt(result)))

@@ -13,6 +13,10 @@ from planning.formatting import format_number
 from planning.report.palette import label, ordered
 
 
+def _of(future: str | None) -> str:
+    return f"future {future}, " if future else ""
+
+
 def _gw(mw: float) -> str:
     return f"{format_number(mw / 1e3, 3)} GW"
 
@@ -36,8 +40,9 @@ def capacity(capacity: pd.DataFrame) -> str:
     return "Horizontal bar chart of capacity by technology after the plan. " + "; ".join(parts) + "."
 
 
-def dispatch(dispatch: pd.DataFrame, balance: pd.DataFrame, window) -> str:
-    """Stacked areas of the shown week: the technologies in stack order and their share of the week's generation."""
+def dispatch(dispatch: pd.DataFrame, balance: pd.DataFrame, window, future: str | None = None) -> str:
+    """Stacked areas of the shown week: the technologies in stack order and their share of the week's generation
+    (of one future's rows when ``future`` is given)."""
     hours = set(window.hours)
     shown = dispatch[pd.DatetimeIndex(dispatch["snapshot"]).isin(hours)]
     energy = shown.groupby("technology")["generation_mw"].sum()
@@ -46,15 +51,16 @@ def dispatch(dispatch: pd.DataFrame, balance: pd.DataFrame, window) -> str:
     load = balance[pd.DatetimeIndex(balance["snapshot"]).isin(hours)]
     system = (load["demand_mw"] + load["datacenter_mw"]).groupby(load["snapshot"]).sum()
     peak = f"; peak demand with data centers {_gw(float(system.max()))}" if len(system) else ""
-    return (f"Stacked area chart of hourly generation by technology, {window.title}, bottom to top in the legend's reverse order, "
+    return (f"Stacked area chart of hourly generation by technology, {_of(future)}{window.title}, bottom to top in the legend's reverse order, "
             f"with demand drawn as a line. Share of the week's generation: {', '.join(shares) or 'none'}{peak}.")
 
 
-def duration(balance: pd.DataFrame, carbon: pd.DataFrame | None, currency: str, note: str) -> str:
+def duration(balance: pd.DataFrame, carbon: pd.DataFrame | None, currency: str, note: str, future: str | None = None) -> str:
     """Price and intensity duration curves: the range of each per zone."""
     prices = [f"{zone} from {format_number(frame['price_per_mwh'].max(), 3)} down to {format_number(frame['price_per_mwh'].min(), 3)}"
               for zone, frame in balance.groupby("zone", sort=False)]
-    text = f"Duration curves, hours sorted from the highest value to the lowest. Price ({currency}/MWh): {'; '.join(prices)}."
+    of = f" of future {future}" if future else ""
+    text = f"Duration curves{of}, hours sorted from the highest value to the lowest. Price ({currency}/MWh): {'; '.join(prices)}."
     if carbon is not None and len(carbon) and "average_g_per_kwh" in carbon:
         intensity = [f"{zone} from {format_number(frame['average_g_per_kwh'].max(), 3)} down to {format_number(frame['average_g_per_kwh'].min(), 3)}"
                      for zone, frame in carbon.groupby("zone", sort=False)]
@@ -64,16 +70,36 @@ def duration(balance: pd.DataFrame, carbon: pd.DataFrame | None, currency: str, 
     return text
 
 
-def datacenter(datacenter: pd.DataFrame, site: str, window) -> str:
+def datacenter(datacenter: pd.DataFrame, site: str, window, future: str | None = None) -> str:
     """A data center's week: baseline and flexible IT power, backlog, against its zone's signals."""
     frame = datacenter[(datacenter["datacenter"] == site) & pd.DatetimeIndex(datacenter["snapshot"]).isin(set(window.hours))]
     if not len(frame):
         return f"Data center {site}: no hours in the week shown."
-    return (f"Three panels for data center {site}, {window.title}: IT power as stacked areas (baseline from "
+    return (f"Three panels for data center {site}, {_of(future)}{window.title}: IT power as stacked areas (baseline from "
             f"{format_number(frame['baseline_mw'].min(), 3)} to {format_number(frame['baseline_mw'].max(), 3)} MW, flexible up to "
             f"{format_number(frame['flexible_mw'].max(), 3)} MW), facility power up to {format_number(frame['facility_power_mw'].max(), 3)} MW "
             f"and the backlog of deferred work (at most {format_number(frame['backlog'].max(), 3)} MWh); below, its zone's hourly price "
             "and carbon intensity.")
 
 
-__all__ = ["capacity", "datacenter", "dispatch", "duration"]
+def futures(energy: pd.DataFrame, table: pd.DataFrame, balance: pd.DataFrame, probability: dict[str, float], currency: str) -> str:
+    """Alt text of :func:`planning.report.futures.futures_comparison`: each future's (and the expected) generation shares, costs and price range."""
+    from planning.report.futures import EXPECTED, frame_of, system_price
+
+    parts = []
+    for name in [*probability, EXPECTED]:
+        column = energy[name]
+        total = float(column.sum())
+        shares = ", ".join(f"{label(t)} {format_number(100 * column[t] / total, 2)} %" for t in energy.index if total > 0 and column[t] > 1e-6 * total)
+        head = f"{name} (probability {probability[name]:g})" if name in probability else "expected (probability-weighted)"
+        parts.append(f"{head}: {format_number(total, 3)} MWh, {shares or 'no generation'}")
+    costs = "; ".join(f"{row.future}: " + ", ".join(f"{c.split('_')[0].upper()} {format_number(getattr(row, c), 4)}"
+                                                      for c in ("rp_cost", "eev_cost", "ws_cost") if c in table)
+                      for row in table.itertuples(index=False))
+    prices = "; ".join(f"{f} from {format_number(system_price(frame_of(balance, f))['price'].max(), 3)} down to "
+                       f"{format_number(system_price(frame_of(balance, f))['price'].min(), 3)}" for f in probability)
+    return (f"Three panels comparing the futures. Generation by technology per future and the probability-weighted expectation: "
+            f"{'; '.join(parts)}. Total cost per future ({currency}): {costs}. Price duration curves ({currency}/MWh): {prices}.")
+
+
+__all__ = ["capacity", "datacenter", "dispatch", "duration", "futures"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from planning.formatting import format_number, label, value_parts
+from planning.report.palette import label as label_technology
 from planning.report.palette import rank
 
 STYLE = """
@@ -74,6 +75,18 @@ class TransmissionSection:
     @property
     def figure_paths(self) -> list[Path]:
         return [item[0] for item in self.figures]
+
+
+@dataclass
+class FuturesSection:
+    """What the report shows of a run with futures (:func:`planning.report._futures_report`)."""
+
+    table: pd.DataFrame                   # futures.csv
+    probability: dict[str, float]
+    information: pd.DataFrame             # planning.report.futures.information_table
+    by_future: pd.DataFrame               # planning.report.futures.summary_by_future
+    energy: pd.DataFrame                  # planning.report.futures.energy_by_future (MWh)
+    groups: list[tuple[str, "TransmissionSection | None", list[tuple]]] = field(default_factory=list)   # (future, corridors, figures)
 
 
 def _breakable(name) -> str:
@@ -216,7 +229,8 @@ def _maybe_number(value):
 
 
 def run_html(name: str, description: str, folder: Path, summary: pd.DataFrame, capacity: pd.DataFrame, twins: pd.DataFrame | None,
-             record: dict, figures: list[tuple], currency: str, transmission: TransmissionSection | None = None) -> str:
+             record: dict, figures: list[tuple], currency: str, transmission: TransmissionSection | None = None,
+             futures: FuturesSection | None = None) -> str:
     versions = record.get("versions", {})
     solver = record.get("solver", {})
     meta = [f"results folder <code>{html.escape(str(folder))}</code>"]
@@ -236,7 +250,12 @@ def run_html(name: str, description: str, folder: Path, summary: pd.DataFrame, c
             f"<p>{html.escape(description)}</p>" if description else "",
             f'<p class="meta">{" · ".join(meta)}</p>',
             f'<p class="warning">{html.escape(shed)}</p>' if shed else "",
-            "<h2>Summary</h2>", table_html(summary_rows(summary, record.get("summary_facts")), text_columns=("unit",))]
+            "<h2>Summary</h2>" if futures is None else
+            "<h2>Summary: expected over the futures (summary.csv)</h2><p>Each figure is the probability-weighted mean over the "
+            f"{len(futures.probability)} futures, Σ p·x (probabilities in futures.csv); each future's own figures follow.</p>",
+            table_html(summary_rows(summary, record.get("summary_facts")), text_columns=("unit",))]
+    if futures is not None:
+        body += futures_html(futures, currency)
     body += capacity_html(capacity)
     if transmission is not None:
         body += transmission_html(transmission)
@@ -251,9 +270,60 @@ def run_html(name: str, description: str, folder: Path, summary: pd.DataFrame, c
     if len(dc):
         body += ["<h2>Data centers</h2>", table_html(dc, text_columns=("unit",))]
     body += ["<h2>Figures</h2>", _figures_html(figures)]
+    for future, section, own in (futures.groups if futures is not None else []):
+        body.append(f"<h2>Future {html.escape(future)} (probability {futures.probability[future]:g})</h2>")
+        if section is not None:
+            body += [part.replace("<h2>", "<h3>").replace("</h2>", "</h3>") for part in transmission_html(section)]
+        body.append(_figures_html(own))
     if versions:
         body.append('<p class="meta">' + html.escape(", ".join(f"{k} {v}" for k, v in versions.items())) + "</p>")
     return _page(f"{name} — planning report", "\n".join(body))
+
+
+def futures_html(futures: FuturesSection, currency: str) -> list[str]:
+    """The futures' tables: probabilities and costs (futures.csv), value of information, key metrics and energy per future
+    with the probability-weighted expectation."""
+    from planning.formatting import row_scale
+
+    table = futures.table.copy()
+    costs = [c for c in ("rp_cost", "eev_cost", "ws_cost") if c in table]
+    scale, unit = row_scale(table[costs].to_numpy(float).ravel(), currency)
+    names = {"rp_cost": "with this plan (RP)", "eev_cost": "with the EV plan (EEV)", "ws_cost": "planned alone (WS)"}
+    for column in costs:
+        table[f"total cost {names[column]}, {unit}"] = table[column] / scale
+    table = table.drop(columns=costs).rename(columns={"risk_adjusted_probability": "risk-adjusted probability"})
+    body = ["<h2>Futures (futures.csv)</h2>",
+            "<p>The investments (capacity below) are shared by every future; operation, commitment and the data-center schedules "
+            "are each future's own. Risk-adjusted probability: the weight the objective gives each future (the probability when "
+            "risk neutral, more on the costly futures with CVaR).</p>",
+            table_html(table, text_columns=("future",))]
+    if len(futures.information):
+        information = futures.information.copy()
+        scale, unit = row_scale(information["value"].to_numpy(float), currency)
+        information["value"] = information["value"] / scale
+        information["unit"] = [f"{unit}{str(u)[len(currency):]}" if str(u).startswith(currency) else u for u in futures.information["unit"]]
+        body += ["<h2>Value of information (summary.csv)</h2>",
+                 "<p>Each problem re-solved: EV ≤ WS ≤ RP ≤ EEV for a risk-neutral plan. EVPI = RP − WS is what perfect "
+                 "foresight (wait-and-see) would be worth; VSS = EEV − RP what planning for the futures, rather than for their "
+                 "average, saves.</p>",
+                 table_html(information, text_columns=("metric", "unit", "meaning"))]
+    by_future = futures.by_future.copy()
+    rows = []
+    for _, row in by_future.iterrows():
+        columns = [*futures.probability, "expected"]
+        scale, unit = row_scale(row[columns].to_numpy(float), row["unit"])
+        rows.append({"metric": label(row["metric"]), "unit": unit, **{c: float(row[c]) / scale for c in columns}})
+    shown = pd.DataFrame(rows).rename(columns={"expected": "expected (Σ p·x)"})
+    body += ["<h2>Key figures per future (summary_futures.csv)</h2>",
+             "<p>Each future's own figures; the last column is their probability-weighted mean (summary.csv's value).</p>",
+             table_html(shown, text_columns=("metric", "unit"))]
+    scale, unit = (1e3, "GWh") if futures.energy.to_numpy(float).max(initial=0.0) >= 1e3 else (1.0, "MWh")
+    energy = futures.energy.rename(columns={"expected": "expected (Σ p·x)"}) / scale
+    energy.index = [label_technology(t) for t in energy.index]
+    body += [f"<h2>Energy by technology per future ({unit}, dispatch.csv)</h2>",
+             "<p>Σ over the hours of each future of the hour's weight × generation; the last column is the probability-weighted "
+             "expectation.</p>", table_html(energy.reset_index(names="technology"), text_columns=("technology",))]
+    return body
 
 
 def sweep_html(name: str, description: str, folder: Path, table: pd.DataFrame, keys: list[str], figures: list[tuple[Path, str]],
