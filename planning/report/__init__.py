@@ -13,6 +13,15 @@ run folder
     :mod:`planning.report.network`). A sample scaled to a year or representative periods is said at
     the top of report.html and on the duration curves. Technology order and colours:
     :mod:`planning.report.palette`; alt text of every figure: :mod:`planning.report.alt`.
+run folder with futures (``futures:``; a ``future`` column in the operating tables, futures.csv)
+    capacity_mix.png (the shared plan), futures_comparison.png, then per future dispatch_week_<future>.png,
+    duration_curves_<future>.png, datacenter_<name>_<future>.png (and network/corridor figures), report.html with the
+    futures' probabilities and costs, the value of information (RP, EV, EEV, WS, EVPI, VSS), key figures and energy per
+    future next to their probability-weighted expectation (:mod:`planning.report.futures`)
+pathway folder (``planning pathway``: pathway_periods.csv, pathway_builds.csv, tables with a ``period`` column)
+    capacity_pathway.png, energy_pathway.png, price_pathway.png, report.html with the mode, the CO2 budget used, a row
+    per period (years, discount factor, annual cost, present value, CO2, built, retired), capacity in service per
+    period and the builds by vintage (:mod:`planning.report.pathway`)
 sweep folder
     sweep_comparison.png, report.html
 compare folder (``planning compare --out``: compare.csv, compare_statistics.csv)
@@ -121,6 +130,8 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, week: s
         return _stress_report(folder, out_dir)
     if (folder / "compare.csv").is_file():
         return _compare_report(folder, out_dir)
+    if (folder / "pathway_periods.csv").is_file():
+        return _pathway_report(folder, out_dir)
     return _run_report(folder, out_dir, week)
 
 
@@ -241,6 +252,60 @@ def _futures_report(folder: Path, out_dir: Path, week: str | None, frames: dict,
     for _, section, own in groups:
         paths += (section.figure_paths if section else []) + [item[0] for item in own]
     return Report(html=html, figures=paths, week_start=start)
+
+
+def _pathway_report(folder: Path, out_dir: Path) -> Report:
+    """A ``planning pathway`` folder: the capacity pathway, a row per period, builds by vintage, energy and prices per
+    period (:mod:`planning.report.pathway`)."""
+    from planning.report import pathway
+    from planning.report.html import pathway_html
+
+    periods = _read(folder, "pathway_periods.csv")
+    capacity = _read(folder, "capacity.csv")
+    builds = _read(folder, "pathway_builds.csv", required=False)
+    summary = _read(folder, "summary.csv")
+    dispatch = _read(folder, "dispatch.csv", required=False)
+    balance = _read(folder, "balance.csv", required=False)
+    record = json.loads((folder / "run.json").read_text(encoding="utf-8")) if (folder / "run.json").is_file() else {}
+    scenario = {}
+    if (folder / "scenario.resolved.yaml").is_file():
+        scenario = yaml.safe_load((folder / "scenario.resolved.yaml").read_text(encoding="utf-8")) or {}
+    name = scenario.get("name") or record.get("scenario") or folder.name
+    first = summary[summary["period"] == summary["period"].iloc[0]].drop(columns="period")   # every period models the same hours
+    currency = _currency_of(scenario) or _currency(first)
+    note = horizon_note(first)
+    in_service, retired = pathway.capacity_pathway(capacity, builds), pathway.retirements(capacity, builds)
+    written: list[tuple[Path, str, str]] = []
+    log.info("drawing the capacity pathway")
+    path = figures.save(pathway.figure_capacity(in_service, retired, f"{name}: capacity pathway"), out_dir / "capacity_pathway.png")
+    written.append((path, "Capacity in service in each investment period, all zones, technologies stacked in the report's order: the "
+                          "existing fleet kept (light), then each vintage still alive (solid, hatched by its build period); below zero, "
+                          "what retired in the period (existing plants retired or at their retire_year, vintages at the end of their "
+                          "lifetime). Power capacity only; storage energy (MWh) is in capacity.csv.",
+                    alt.pathway_capacity(in_service, retired)))
+    energy = None
+    if dispatch is not None and len(dispatch) and "period" in dispatch:
+        energy = pathway.energy_by_period(dispatch)
+        log.info("drawing the energy per period")
+        per_year = str(first.set_index("metric")["unit"].get("demand_mwh", "")).endswith("/year")
+        path = figures.save(pathway.figure_energy(energy, "/year" if per_year else " over the modelled hours",
+                                                  f"{name}: energy by technology per period"),
+                            out_dir / "energy_pathway.png")
+        written.append((path, "Generation by technology in each period (Σ over the modelled hours of weight × output)"
+                              + (f" — {note}." if note else "."), alt.pathway_energy(energy)))
+    if balance is not None and len(balance) and "period" in balance:
+        log.info("drawing the prices per period")
+        path = figures.save(pathway.figure_prices(balance, currency, note, f"{name}: price duration curve per period"),
+                            out_dir / "price_pathway.png")
+        written.append((path, "Each period's hourly price (the balance dual divided by the period's discount factor: currency/MWh in that "
+                              "period's year; load-weighted over the zones), sorted from highest to lowest, hours weighted"
+                              + (f" — {note}, not a measured year." if note else "."), alt.pathway_prices(balance, currency, note)))
+    html = out_dir / "report.html"
+    html.write_text(pathway_html(name=name, description=scenario.get("description", ""), folder=folder, record=record, scenario=scenario,
+                                 table=pathway.period_table(periods, capacity, builds), in_service=in_service, builds=builds,
+                                 energy=energy, summary=first, figures=written, currency=currency), encoding="utf-8")
+    log.info("report written to %s", html)
+    return Report(html=html, figures=[item[0] for item in written])
 
 
 def horizon_note(summary: pd.DataFrame) -> str:

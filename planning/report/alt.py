@@ -102,4 +102,50 @@ def futures(energy: pd.DataFrame, table: pd.DataFrame, balance: pd.DataFrame, pr
             f"{'; '.join(parts)}. Total cost per future ({currency}): {costs}. Price duration curves ({currency}/MWh): {prices}.")
 
 
-__all__ = ["capacity", "datacenter", "dispatch", "duration", "futures"]
+def pathway_capacity(pathway: pd.DataFrame, retired: pd.DataFrame) -> str:
+    """Alt text of :func:`planning.report.pathway.figure_capacity`: per period the capacity in service by technology
+    (existing kept and each vintage) and what retired."""
+    from planning.report.pathway import EXISTING
+
+    parts = []
+    for period in sorted(set(pathway["period"]) | set(retired["period"])):
+        frame = pathway[pathway["period"] == period]
+        items = []
+        for technology in ordered(frame["technology"]):
+            rows = frame[frame["technology"] == technology].set_index("part")["capacity_mw"]
+            pieces = [f"{'existing' if part == EXISTING else f'built {part}'} {_gw(value)}" for part, value in rows.items()]
+            items.append(f"{label(technology)} {_gw(float(rows.sum()))} ({', '.join(pieces)})")
+        gone = retired[retired["period"] == period]
+        text = f"{period}: {_gw(float(frame['capacity_mw'].sum()))} in service — " + ("; ".join(items) or "none")
+        if len(gone):
+            text += "; retired " + ", ".join(f"{label(t)} {_gw(float(v))}" for t, v in gone.groupby("technology")["retired_mw"].sum().items())
+        parts.append(text)
+    return "Stacked bar chart of the capacity pathway, one bar per investment period. " + ". ".join(parts) + "."
+
+
+def pathway_energy(energy: pd.DataFrame) -> str:
+    """Alt text of :func:`planning.report.pathway.figure_energy`: each period's generation and technology shares."""
+    parts = []
+    for period in energy.columns:
+        column = energy[period]
+        total = float(column.sum())
+        shares = ", ".join(f"{label(t)} {format_number(100 * column[t] / total, 2)} %" for t in energy.index if total > 0 and column[t] > 1e-6 * total)
+        parts.append(f"{period}: {format_number(total, 4)} MWh ({shares or 'no generation'})")
+    return "Stacked bar chart of generation by technology per investment period. " + "; ".join(parts) + "."
+
+
+def pathway_prices(balance: pd.DataFrame, currency: str, note: str) -> str:
+    """Alt text of :func:`planning.report.pathway.figure_prices`: each period's price range and weighted mean."""
+    from planning.report.futures import system_price
+
+    parts = []
+    for period in sorted(balance["period"].unique()):
+        prices = system_price(balance[balance["period"] == period])
+        mean = float((prices["price"] * prices["weight"]).sum() / prices["weight"].sum()) if prices["weight"].sum() > 0 else float("nan")
+        parts.append(f"{period} from {format_number(prices['price'].max(), 3)} down to {format_number(prices['price'].min(), 3)}, "
+                     f"hour-weighted mean {format_number(mean, 3)}")
+    text = f"Price duration curves, one per investment period ({currency}/MWh): " + "; ".join(parts) + "."
+    return text + (f" The hours are {note}." if note else "")
+
+
+__all__ = ["capacity", "datacenter", "dispatch", "duration", "futures", "pathway_capacity", "pathway_energy", "pathway_prices"]

@@ -423,3 +423,89 @@ def stress_html(name: str, description: str, folder: Path, summary: pd.DataFrame
         body += [f"<h3>{html.escape(mode)} (loop_{html.escape(mode)}.csv)</h3>", table_html(trace[shown])]
     body += ["<h2>Figures</h2>", _figures_html(figures)]
     return _page(f"{name} — stress report", "\n".join(body))
+
+
+MODES = {"perfect_foresight": "perfect foresight — one problem over every period: each period's builds are chosen knowing every later "
+                              "period's data",
+         "myopic": "myopic — period by period in calendar order: each period sees only its own data, the builds of the earlier "
+                   "periods handed forward (its present value is at least that of perfect foresight)"}
+
+
+def pathway_html(name: str, description: str, folder: Path, record: dict, scenario: dict, table: pd.DataFrame, in_service: pd.DataFrame,
+                 builds: pd.DataFrame | None, energy: pd.DataFrame | None, summary: pd.DataFrame, figures: list[tuple], currency: str) -> str:
+    """The report of a `planning pathway` folder: mode and CO2 budget, a row per period, capacity in service per period,
+    builds by vintage, energy per period, figures."""
+    from planning.formatting import row_scale
+    from planning.metrics.summary import horizon_label
+
+    settings = scenario.get("pathway") or {}
+    mode = str((record.get("pathway") or {}).get("mode") or settings.get("mode") or "")
+    horizon = horizon_label(summary)
+    meta = [f"pathway folder <code>{html.escape(str(folder))}</code>", f"{len(table)} investment periods"]
+    if record.get("created"):
+        meta.append(f"solved {html.escape(str(record['created'])[:19].replace('T', ' '))} UTC")
+    units = summary.set_index("metric")["unit"] if "unit" in summary else pd.Series(dtype=str)
+    cost_unit = str(units.get("total_cost", currency))
+    co2_unit = str(units.get("co2_t", "t"))
+    present = float(table["present_value"].sum())
+    body = [f"<h1>{html.escape(name)} — pathway</h1>",
+            f'<p class="horizon top">In every period, {html.escape(horizon[0].lower() + horizon[1:])}.</p>' if horizon else "",
+            f"<p>{html.escape(description)}</p>" if description else "",
+            f'<p class="meta">{" · ".join(meta)}</p>',
+            "<h2>Pathway (pathway_periods.csv)</h2>",
+            f"<p><b>Mode</b>: {html.escape(MODES.get(mode, mode or 'not recorded'))}.</p>",
+            f"<p><b>Present value</b> of the pathway: {number(present)} {html.escape(currency)} (Σ over the periods of the discount "
+            "factor × the annual cost; the discount factor sums (1 + r)^−(year − first year) over the period's years).</p>"]
+    budget = settings.get("co2_budget_t")
+    emitted = float((table["years"] * table["co2_t_per_year"]).sum())
+    if budget is not None:
+        used = emitted / float(budget) if float(budget) > 0 else float("nan")
+        body.append(f"<p><b>CO2 budget</b> over the pathway: {number(float(budget))} t; used Σ years × CO2 per year = {number(emitted)} t "
+                    f"({number(100 * used, 3)} %).</p>")
+    else:
+        body.append(f"<p>No CO2 budget over the pathway (pathway.co2_budget_t); emitted Σ years × CO2 per year = {number(emitted)} t.</p>")
+    shown = pd.DataFrame({"period": table["period"].astype(str), "years": table["years"], "discount factor": table["discount_factor"]})
+    scale, unit = row_scale(table["annual_cost"].to_numpy(float), cost_unit)
+    shown[f"annual cost, {unit}"] = table["annual_cost"] / scale
+    scale, unit = row_scale(table["present_value"].to_numpy(float), currency)
+    shown[f"present value, {unit}"] = table["present_value"] / scale
+    shown[f"CO2, {co2_unit}"] = table["co2_t_per_year"]
+    shown["in service, MW"] = table["in_service_mw"]
+    shown["built, MW"] = table["built_mw"]
+    shown["built by technology, MW"] = table["built"]
+    shown["retired, MW"] = table["retired_mw"]
+    shown["retired by technology, MW"] = table["retired"]
+    body += ["<h3>Periods</h3>",
+             "<p>Annual cost: the period's own year (investment annuities of every vintage alive, fixed O&amp;M, operation). Built: "
+             "power capacity built at the start of the period. Retired: capacity in service in the period before and not in this one "
+             "(existing plants retired or at their retire_year, vintages at the end of their lifetime; in the first period, existing "
+             "capacity retired at once).</p>",
+             table_html(shown, text_columns=("period", "built by technology, MW", "retired by technology, MW"))]
+    pivot = in_service.assign(technology=[label_technology(t) for t in in_service["technology"]], _rank=in_service["technology"].map(rank))
+    pivot = pivot.pivot_table(index=["_rank", "technology", "part"], columns="period", values="capacity_mw", aggfunc="sum").fillna(0.0)
+    pivot = pivot.droplevel("_rank").reset_index()
+    pivot.columns = [str(c) for c in pivot.columns]
+    pivot["part"] = ["existing fleet, kept" if p == "existing" else f"built {p}" for p in pivot["part"]]
+    body += ["<h2>Capacity in service per period (MW, capacity.csv and pathway_builds.csv)</h2>",
+             "<p>The capacity pathway figure's data: per technology, the existing fleet kept and each vintage still alive.</p>",
+             table_html(pivot, text_columns=("technology", "part"))]
+    if builds is not None and len(builds):
+        built = builds[builds["built"] > 1e-6].copy()
+        built["technology"] = [label_technology(t) if isinstance(t, str) and t else "" for t in built["technology"].fillna("")]
+        body += ["<h2>Builds by vintage (pathway_builds.csv)</h2>",
+                 "<p>Capacity built at the start of a period (power MW, storage energy MWh, corridor MW), in service from "
+                 "<code>alive_from</code> until the year before <code>retired_by</code> (its lifetime).</p>",
+                 table_html(built.astype({"period": str, "alive_from": str, "retired_by": str}), text_columns=("period", "kind", "name", "zone", "technology"))
+                 if len(built) else "<p>Nothing is built in any period.</p>"]
+    if energy is not None and len(energy):
+        scale, unit = (1e3, "GWh") if energy.to_numpy(float).max(initial=0.0) >= 1e3 else (1.0, "MWh")
+        frame = energy / scale
+        frame.index = [label_technology(t) for t in frame.index]
+        frame.columns = [str(c) for c in frame.columns]
+        body += [f"<h2>Energy by technology per period ({unit}, dispatch.csv)</h2>", table_html(frame.reset_index(names="technology"),
+                                                                                           text_columns=("technology",))]
+    body += ["<h2>Figures</h2>", _figures_html(figures)]
+    versions = record.get("versions", {})
+    if versions:
+        body.append('<p class="meta">' + html.escape(", ".join(f"{k} {v}" for k, v in versions.items())) + "</p>")
+    return _page(f"{name} — pathway report", "\n".join(body))
