@@ -31,6 +31,49 @@ def two_zone_report(tmp_path_factory):
     return build_report(out)
 
 
+@pytest.fixture(scope="module")
+def pathway_report(tmp_path_factory):
+    """The hand two-period pathway of tests/report/test_pathway_report.py: capacity pathway, energy and price figures."""
+    import yaml
+
+    from tests.report.test_pathway_report import hand_pathway
+
+    folder = tmp_path_factory.mktemp("browser_pathway")
+    path = folder / "pathway.yaml"
+    path.write_text(yaml.safe_dump(hand_pathway(folder), sort_keys=False), encoding="utf-8")
+    result = CliRunner().invoke(app, ["pathway", str(path), "--out", str(folder / "out"), "-q"])
+    assert result.exit_code == 0, result.output
+    return build_report(folder / "out")
+
+
+@pytest.fixture(scope="module")
+def futures_report(tmp_path_factory):
+    """The two-future screening case of tests/workflows/test_stochastic.py: futures compared, each future's figures."""
+    import yaml
+
+    from tests.workflows.test_stochastic import screening
+
+    folder = tmp_path_factory.mktemp("browser_futures")
+    raw = screening(folder)
+    raw["carbon"] = {"technology_rows": {"base": "ccgt", "peak": "ocgt"}}
+    path = folder / "futures.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(folder / "out"), "-q"])
+    assert result.exit_code == 0, result.output
+    return build_report(folder / "out")
+
+
+@pytest.mark.parametrize("kind", ["pathway", "futures"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_pathway_and_futures_reports_load_and_nothing_overflows(request, tmp_path, width, kind):
+    report = request.getfixturevalue(f"{kind}_report")
+    found = layout_check(report.html, tmp_path, width)
+    assert found["images"] == len(report.figures) == (3 if kind == "pathway" else 6)
+    assert found["broken"] == []
+    assert found["scroll_width"] <= width and found["overflowing"] == [], (kind, width, found["overflowing"])
+    assert all(len(alt) > 60 for alt in found["alts"])
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_run_report_images_load_and_nothing_overflows(two_zone_report, tmp_path, width):
     found = layout_check(two_zone_report.html, tmp_path, width)
