@@ -565,14 +565,15 @@ def sweep(
 
 @app.command()
 def report(
-    results_dir: Annotated[Path, typer.Argument(help="Results folder of `planning run`, a sweep folder of `planning sweep`, a stress folder, or a compare folder of `planning compare --out`.", show_default=False)],
+    results_dir: Annotated[Path, typer.Argument(help="Results folder of `planning run` (with futures too) or `planning pathway`, a sweep folder of `planning sweep`, a stress folder, or a compare folder of `planning compare --out`.", show_default=False)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the figures and report.html (default: RESULTS_DIR/report).")] = None,
     week: Annotated[Optional[str], typer.Option("--week", "-w", help="First day of the week shown in the dispatch and data-center figures (YYYY-MM-DD; default: the week around peak demand).")] = None,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
     force: ForceOption = False,
 ) -> None:
-    """Draw the figures (PNG) and one self-contained HTML report of a run or a sweep.
+    """Draw the figures (PNG) and one self-contained HTML report of a run (each future of a run with futures), a pathway
+    (the capacity pathway), a sweep, a stress or a compare folder.
 
     The default folder RESULTS_DIR/report is rewritten; an existing --out folder only with --force.
     """
@@ -609,11 +610,12 @@ def report(
 
 @app.command()
 def statistics(
-    results_dir: Annotated[Path, typer.Argument(help="Results folder of `planning run`.", show_default=False)],
+    results_dir: Annotated[Path, typer.Argument(help="Results folder of `planning run` or `planning pathway`.", show_default=False)],
     quiet: QuietOption = False,
 ) -> None:
     """Per zone × technology statistics of a run (capacity, energy, capacity factor, curtailment, revenue, market value,
-    costs, LCOE, CO2; zone demand and prices), recomputed from results.nc and written to RESULTS_DIR/statistics.csv."""
+    costs, LCOE, CO2; zone demand and prices), recomputed from results.nc and written to RESULTS_DIR/statistics.csv
+    (one block per future of a run with futures, per period of a pathway)."""
     from planning.io.writers import write_tables
     from planning.metrics.statistics import folder_statistics
 
@@ -623,7 +625,7 @@ def statistics(
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
         return
-    shown = table[["zone", "technology", "total_mw", "generation_mwh", "capacity_factor", "market_value_per_mwh", "lcoe_per_mwh",
+    shown = table[[*(c for c in ("future", "period") if c in table), "zone", "technology", "total_mw", "generation_mwh", "capacity_factor", "market_value_per_mwh", "lcoe_per_mwh",
                    "profit_per_year"]]
     _show_outputs(quiet, results_dir / "statistics.csv", [(shown, "statistics (currency/year, currency/MWh)")])
 

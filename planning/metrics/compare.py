@@ -8,6 +8,10 @@
 * compare_statistics.csv: the same for statistics.csv, one row per zone × technology × quantity (``total`` rows
   included), when every run has statistics.csv.
 
+A pathway's tables have a ``period`` column and a run with futures has a ``future`` column in statistics.csv: the
+rows are then also keyed by it (leading ``period`` / ``future`` columns; empty for a run without), so each period's
+and each future's figures are compared with their own, never dropped or mixed.
+
 Runs are named by their folder name (``name#2`` ... when two folders share a name).
 """
 
@@ -20,6 +24,15 @@ import pandas as pd
 
 SUMMARY_KEYS = ["metric", "unit"]
 STATISTICS_KEYS = ["zone", "technology", "quantity"]
+#: Leading key columns of a pathway (period) or of a run with futures (future), when a folder's table has them.
+BLOCK_KEYS = ["period", "future"]
+
+
+def _blocked(frames: list[pd.DataFrame], keys: list[str]) -> tuple[list[pd.DataFrame], list[str]]:
+    """The frames with every block key any of them has (empty text where a frame has none), and the keys with them first."""
+    blocks = [key for key in BLOCK_KEYS if any(key in frame for frame in frames)]
+    frames = [frame.assign(**{key: frame[key].astype(str) if key in frame else "" for key in blocks}) for frame in frames]
+    return frames, [*blocks, *keys]
 
 
 def compare_problems(folders: list[Path]) -> list[str]:
@@ -76,8 +89,9 @@ def _summary(folder: Path) -> pd.DataFrame:
 
 def _statistics(folder: Path) -> pd.DataFrame:
     frame = pd.read_csv(folder / "statistics.csv")
-    numeric = [c for c in frame.columns if c not in ("zone", "technology")]
-    return frame.melt(id_vars=["zone", "technology"], value_vars=numeric, var_name="quantity", value_name="value")
+    keys = [c for c in (*BLOCK_KEYS, "zone", "technology") if c in frame]
+    numeric = [c for c in frame.columns if c not in keys]
+    return frame.melt(id_vars=keys, value_vars=numeric, var_name="quantity", value_name="value")
 
 
 def compare_folders(folders: list[Path]) -> dict[str, pd.DataFrame]:
@@ -92,16 +106,18 @@ def compare_folders(folders: list[Path]) -> dict[str, pd.DataFrame]:
     if problems:
         raise PlanningError(problems, title="cannot compare")
     labels = run_labels(folders)
-    tables = {"compare": side_by_side([_summary(f) for f in folders], labels, SUMMARY_KEYS)}
+    frames, keys = _blocked([_summary(f) for f in folders], SUMMARY_KEYS)
+    tables = {"compare": side_by_side(frames, labels, keys)}
     if all((folder / "statistics.csv").is_file() for folder in folders):
-        tables["compare_statistics"] = side_by_side([_statistics(f) for f in folders], labels, STATISTICS_KEYS)
+        frames, keys = _blocked([_statistics(f) for f in folders], STATISTICS_KEYS)
+        tables["compare_statistics"] = side_by_side(frames, labels, keys)
     return tables
 
 
 def changed_rows(table: pd.DataFrame, rtol: float = 1e-9, atol: float = 1e-9) -> pd.DataFrame:
     """The rows where some run differs from the first (beyond rounding), or is missing in some run but not all."""
     deltas = table[[c for c in table.columns if c.startswith("delta_")]].to_numpy(float)
-    runs = [c for c in table.columns if c not in (*SUMMARY_KEYS, *STATISTICS_KEYS) and not c.startswith(("delta_", "relative_"))]
+    runs = [c for c in table.columns if c not in (*BLOCK_KEYS, *SUMMARY_KEYS, *STATISTICS_KEYS) and not c.startswith(("delta_", "relative_"))]
     values = table[runs].to_numpy(float)
     scale = np.nanmax(np.abs(values), axis=1, initial=0.0)
     moved = (np.abs(np.nan_to_num(deltas, nan=0.0)) > atol + rtol * scale[:, None]).any(axis=1)

@@ -357,22 +357,28 @@ def sweep_html(name: str, description: str, folder: Path, table: pd.DataFrame, k
 
 def compare_html(folder: Path, table: pd.DataFrame, statistics: pd.DataFrame | None) -> str:
     """The report of a `planning compare --out` folder: what differs between the runs, absolute and relative to the first."""
-    from planning.metrics.compare import changed_rows
+    from planning.metrics.compare import BLOCK_KEYS, changed_rows
 
-    runs = [c for c in table.columns if c not in ("metric", "unit") and not c.startswith(("delta_", "relative_"))]
+    def blocks_as_text(frame: pd.DataFrame) -> pd.DataFrame:   # a pathway's period (2030) and a future's name are labels
+        return frame.assign(**{key: frame[key].map(lambda v: "" if pd.isna(v) else str(int(v)) if isinstance(v, float) and v.is_integer()
+                                                    else str(v)) for key in BLOCK_KEYS if key in frame})
+
+    table = blocks_as_text(table)
+    statistics = blocks_as_text(statistics) if statistics is not None else None
+    runs = [c for c in table.columns if c not in ("metric", "unit", *BLOCK_KEYS) and not c.startswith(("delta_", "relative_"))]
     changed = changed_rows(table)
     body = [f"<h1>Comparison of {len(runs)} runs</h1>",
             f'<p class="meta">compare folder <code>{html.escape(str(folder))}</code> · runs {html.escape(", ".join(runs))} · '
             f"differences to the first run <code>{html.escape(runs[0])}</code>: <code>delta_</code> = run − first, "
             "<code>relative_</code> = (run − first) / |first|</p>",
             f"<h2>Summary: {len(changed)} of {len(table)} metrics differ (compare.csv)</h2>",
-            table_html(changed, text_columns=("metric", "unit"))]
+            table_html(changed, text_columns=("metric", "unit", *BLOCK_KEYS))]
     if statistics is not None:
         moved = changed_rows(statistics)
         totals = moved[(moved["zone"] == "total") | (moved["technology"] == "total")]
         body += [f"<h2>Statistics: {len(moved)} of {len(statistics)} figures differ (compare_statistics.csv)</h2>",
                  f"<p>Zone and system totals shown ({len(totals)} rows); every zone × technology row is in compare_statistics.csv.</p>",
-                 table_html(totals, text_columns=("zone", "technology", "quantity"))]
+                 table_html(totals, text_columns=(*BLOCK_KEYS, "zone", "technology", "quantity"))]
     return _page("comparison of runs", "\n".join(body))
 
 

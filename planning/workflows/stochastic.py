@@ -105,6 +105,8 @@ def future_scenario(scenario: Scenario, name: str) -> Scenario:
     if future.fuels:
         override["fuels"] = {fuel: {"price_per_mmbtu": value.price_per_mmbtu} for fuel, value in future.fuels.items()}
     policy = future.policy.model_dump(mode="json", exclude_unset=True)
+    if policy.get("co2_price_per_t", 0.0) is None:   # null is no price override (folders written before the resolved YAML kept unset keys out)
+        del policy["co2_price_per_t"]
     if policy:
         override["policy"] = policy
     for zone, value in future.zones.items():

@@ -104,3 +104,6 @@ def test_resolved_scenario_of_futures_reloads_with_each_futures_policy(tmp_path)
     assert future_scenario(again, "high").policy.co2_cap_t == 60
     low = future_scenario(again, "low").policy
     assert (low.co2_cap_t, low.co2_price_per_t) == (None, 7)
+    # a folder written before: every future's policy with both keys null still reloads (a null price overrides nothing)
+    raw["futures"]["high"]["policy"] = {"co2_cap_t": None, "co2_price_per_t": None}
+    assert future_scenario(validate_scenario(raw), "high").policy.co2_price_per_t == 0.0

@@ -119,3 +119,27 @@ def test_statistics_of_a_pathway_folder_are_per_period(pathway_folder):
     plants = table[(table["zone"] == "z") & (table["technology"] != "total")].set_index(["period", "technology"])["generation_mwh"]
     assert plants.to_dict() == pytest.approx({(2030, "oil"): 0, (2030, "nuclear"): 50, (2030, "onshore_wind"): 100,
                                               (2040, "oil"): 0, (2040, "nuclear"): 0, (2040, "onshore_wind"): 150}, abs=1e-6)
+
+
+def test_compare_keeps_each_period_and_future_apart(pathway_folder, tmp_path):
+    """`planning compare` of two pathway folders: a row per period and metric (2030: 5 000 $, 2040: 7 500 $), not the first
+    period's rows only; statistics.csv rows keyed by period too."""
+    import shutil
+
+    from planning.metrics.compare import compare_folders
+
+    runner.invoke(app, ["statistics", str(pathway_folder), "-q"])
+    other = tmp_path / "again"
+    shutil.copytree(pathway_folder, other)
+    tables = compare_folders([pathway_folder, other])
+    cost = tables["compare"].query("metric == 'total_cost'")
+    assert cost["period"].tolist() == ["2030", "2040"]
+    assert cost[pathway_folder.name].tolist() == pytest.approx([5_000, 7_500], rel=1e-9)
+    assert cost["delta_again"].tolist() == pytest.approx([0, 0], abs=1e-9)
+    wind = tables["compare_statistics"].query("zone == 'z' and technology == 'onshore_wind' and quantity == 'generation_mwh'")
+    assert dict(zip(wind["period"], wind[pathway_folder.name])) == pytest.approx({"2030": 100, "2040": 150}, abs=1e-6)
+    # the compare report shows the periods as labels, not as runs or numbers
+    result = runner.invoke(app, ["compare", str(pathway_folder), str(other), "--out", str(tmp_path / "cmp"), "-q"])
+    assert result.exit_code == 0, result.output
+    html = build_report(tmp_path / "cmp").html.read_text(encoding="utf-8")
+    assert f"runs {pathway_folder.name}, again ·" in html
