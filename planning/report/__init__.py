@@ -144,11 +144,7 @@ def _run_report(folder: Path, out_dir: Path, week: str | None) -> Report:
     carbon = _read(folder, "carbon.csv", required=False)
     datacenter = _read(folder, "datacenter.csv", required=False)
     twins = _read(folder, "value_of_flexibility.csv", required=False)
-    record = json.loads((folder / "run.json").read_text(encoding="utf-8")) if (folder / "run.json").is_file() else {}
-    scenario = {}
-    if (folder / "scenario.resolved.yaml").is_file():
-        scenario = yaml.safe_load((folder / "scenario.resolved.yaml").read_text(encoding="utf-8")) or {}
-    name = scenario.get("name") or record.get("scenario") or folder.name
+    record, scenario, name = _record(folder)
     currency = _currency_of(scenario) or _currency(summary)
     note = horizon_note(summary)
     written: list[tuple[Path, str, str]] = []
@@ -218,8 +214,14 @@ def _futures_report(folder: Path, out_dir: Path, week: str | None, frames: dict,
                     written: list) -> Report:
     """A run with futures: the shared capacity, the futures compared, then each future's own figures (see
     :mod:`planning.report.futures`)."""
-    from planning.report.futures import (energy_by_future, frame_of, futures_comparison, information_table, probabilities,
-                                         summary_by_future)
+    from planning.report.futures import (
+        energy_by_future,
+        frame_of,
+        futures_comparison,
+        information_table,
+        probabilities,
+        summary_by_future,
+    )
     from planning.report.html import FuturesSection
 
     table = _read(folder, "futures.csv")
@@ -266,11 +268,7 @@ def _pathway_report(folder: Path, out_dir: Path) -> Report:
     summary = _read(folder, "summary.csv")
     dispatch = _read(folder, "dispatch.csv", required=False)
     balance = _read(folder, "balance.csv", required=False)
-    record = json.loads((folder / "run.json").read_text(encoding="utf-8")) if (folder / "run.json").is_file() else {}
-    scenario = {}
-    if (folder / "scenario.resolved.yaml").is_file():
-        scenario = yaml.safe_load((folder / "scenario.resolved.yaml").read_text(encoding="utf-8")) or {}
-    name = scenario.get("name") or record.get("scenario") or folder.name
+    record, scenario, name = _record(folder)
     first = summary[summary["period"] == summary["period"].iloc[0]].drop(columns="period")   # every period models the same hours
     currency = _currency_of(scenario) or _currency(first)
     note = horizon_note(first)
@@ -426,6 +424,15 @@ def _stress_report(folder: Path, out_dir: Path) -> Report:
                                 events=events, traces=traces, messages=messages, figures=written, currency=_currency_of(scenario)), encoding="utf-8")
     log.info("report written to %s", html)
     return Report(html=html, figures=[path])
+
+
+def _record(folder: Path) -> tuple[dict, dict, str]:
+    """run.json and scenario.resolved.yaml as read ({} when missing), and the name to show."""
+    record = json.loads((folder / "run.json").read_text(encoding="utf-8")) if (folder / "run.json").is_file() else {}
+    scenario = {}
+    if (folder / "scenario.resolved.yaml").is_file():
+        scenario = yaml.safe_load((folder / "scenario.resolved.yaml").read_text(encoding="utf-8")) or {}
+    return record, scenario, scenario.get("name") or record.get("scenario") or folder.name
 
 
 def _currency_of(scenario: dict) -> str:

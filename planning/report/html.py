@@ -86,7 +86,7 @@ class FuturesSection:
     information: pd.DataFrame             # planning.report.futures.information_table
     by_future: pd.DataFrame               # planning.report.futures.summary_by_future
     energy: pd.DataFrame                  # planning.report.futures.energy_by_future (MWh)
-    groups: list[tuple[str, "TransmissionSection | None", list[tuple]]] = field(default_factory=list)   # (future, corridors, figures)
+    groups: list[tuple[str, TransmissionSection | None, list[tuple]]] = field(default_factory=list)   # (future, corridors, figures)
 
 
 def _breakable(name) -> str:

@@ -24,6 +24,8 @@ Capacity in service in period p, by technology, summed over the zones (MW of pow
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -74,7 +76,7 @@ def retirements(capacity: pd.DataFrame, builds: pd.DataFrame | None) -> pd.DataF
     first = capacity[capacity["period"] == periods[0]].groupby("technology")["retired_mw"].sum()
     power = _power_builds(builds)
     rows = [{"period": periods[0], "technology": t, "retired_mw": float(v)} for t, v in first.items()]
-    for before, period in zip(periods, periods[1:]):
+    for before, period in pairwise(periods):
         expired = power[(power["period"] <= before) & (power["retired_by"] > before) & (power["retired_by"] <= period)]
         gone = expired.groupby("technology")["built"].sum()
         for technology in kept.index.union(gone.index):

@@ -34,33 +34,17 @@ def two_zone_report(tmp_path_factory):
 @pytest.fixture(scope="module")
 def pathway_report(tmp_path_factory):
     """The hand two-period pathway of tests/report/test_pathway_report.py: capacity pathway, energy and price figures."""
-    import yaml
+    from tests.report.test_pathway_report import write_pathway_run
 
-    from tests.report.test_pathway_report import hand_pathway
-
-    folder = tmp_path_factory.mktemp("browser_pathway")
-    path = folder / "pathway.yaml"
-    path.write_text(yaml.safe_dump(hand_pathway(folder), sort_keys=False), encoding="utf-8")
-    result = CliRunner().invoke(app, ["pathway", str(path), "--out", str(folder / "out"), "-q"])
-    assert result.exit_code == 0, result.output
-    return build_report(folder / "out")
+    return build_report(write_pathway_run(tmp_path_factory.mktemp("browser_pathway")))
 
 
 @pytest.fixture(scope="module")
 def futures_report(tmp_path_factory):
-    """The two-future screening case of tests/workflows/test_stochastic.py: futures compared, each future's figures."""
-    import yaml
+    """The two-future screening case of tests/report/test_futures_report.py: futures compared, each future's figures."""
+    from tests.report.test_futures_report import write_futures_run
 
-    from tests.workflows.test_stochastic import screening
-
-    folder = tmp_path_factory.mktemp("browser_futures")
-    raw = screening(folder)
-    raw["carbon"] = {"technology_rows": {"base": "ccgt", "peak": "ocgt"}}
-    path = folder / "futures.yaml"
-    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
-    result = CliRunner().invoke(app, ["run", str(path), "--out", str(folder / "out"), "-q"])
-    assert result.exit_code == 0, result.output
-    return build_report(folder / "out")
+    return build_report(write_futures_run(tmp_path_factory.mktemp("browser_futures")))
 
 
 @pytest.mark.parametrize("kind", ["pathway", "futures"])

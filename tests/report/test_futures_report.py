@@ -26,9 +26,8 @@ from tests.workflows.test_stochastic import screening
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def futures_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("futures")
+def write_futures_run(folder):
+    """`planning run` of the screening case with its two futures into ``folder/out`` (returned)."""
     raw = screening(folder)
     raw["carbon"] = {"technology_rows": {"base": "ccgt", "peak": "ocgt"}}
     path = folder / "futures.yaml"
@@ -37,6 +36,11 @@ def futures_run(tmp_path_factory):
     result = runner.invoke(app, ["run", str(path), "--out", str(out), "-q"])
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture(scope="module")
+def futures_run(tmp_path_factory):
+    return write_futures_run(tmp_path_factory.mktemp("futures"))
 
 
 def test_statistics_of_a_futures_folder_are_per_future(futures_run, tmp_path):
@@ -54,7 +58,11 @@ def test_statistics_of_a_futures_folder_are_per_future(futures_run, tmp_path):
 
 
 def test_energy_and_costs_per_future_with_the_expectation(futures_run):
-    from planning.report.futures import energy_by_future, information_table, summary_by_future
+    from planning.report.futures import (
+        energy_by_future,
+        information_table,
+        summary_by_future,
+    )
 
     probability = {"low": 0.5, "high": 0.5}
     energy = energy_by_future(pd.read_csv(futures_run / "dispatch.csv"), probability)

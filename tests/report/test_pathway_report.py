@@ -22,7 +22,12 @@ from typer.testing import CliRunner
 
 from planning.cli import app
 from planning.report import build_report
-from planning.report.pathway import capacity_pathway, energy_by_period, period_table, retirements
+from planning.report.pathway import (
+    capacity_pathway,
+    energy_by_period,
+    period_table,
+    retirements,
+)
 from tests.conftest import thermal, tiny_scenario
 
 runner = CliRunner()
@@ -46,15 +51,19 @@ def hand_pathway(folder, mode: str = "perfect_foresight") -> dict:
     })
 
 
-@pytest.fixture(scope="module")
-def pathway_folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("pathway")
+def write_pathway_run(folder):
+    """`planning pathway` of :func:`hand_pathway` into ``folder/out`` (returned)."""
     path = folder / "pathway.yaml"
     path.write_text(yaml.safe_dump(hand_pathway(folder), sort_keys=False), encoding="utf-8")
     out = folder / "out"
     result = runner.invoke(app, ["pathway", str(path), "--out", str(out), "-q"])
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture(scope="module")
+def pathway_folder(tmp_path_factory):
+    return write_pathway_run(tmp_path_factory.mktemp("pathway"))
 
 
 def _frames(folder):
