@@ -395,7 +395,8 @@ def pathway_tables(scenario: Scenario, solution: PathwaySolution) -> dict[str, p
 
 
 def write_pathway(scenario: Scenario, solution: PathwaySolution, out_dir: Path, scenario_file: Path | None = None) -> None:
-    """Write the pathway's tables, results.nc (a ``period`` dimension), the resolved scenario and run.json, atomically."""
+    """Write the pathway's tables, results.nc (a ``period`` dimension: the investment period; a run's storage-cycle or
+    representative-period index of the snapshots is ``snapshot_period`` there), the resolved scenario and run.json, atomically."""
     import json
 
     from planning.io.writers import atomic_folder, netcdf_ready
@@ -406,7 +407,11 @@ def write_pathway(scenario: Scenario, solution: PathwaySolution, out_dir: Path, 
         files |= set(results_input_files(period_scenario(scenario, year)))
     with atomic_folder(out_dir) as staging:
         scenario_yaml = write_run_files(staging, scenario, pathway_tables(scenario, solution))
-        datasets = [netcdf_ready(results, {"scenario_yaml": scenario_yaml}) for results in solution.results.values()]
+        # A run's own ``period`` (the storage cycle / representative period of each snapshot) becomes ``snapshot_period``:
+        # ``period`` is the investment period here.
+        datasets = [netcdf_ready(results, {"scenario_yaml": scenario_yaml}).rename({"period": "snapshot_period"})
+                    if "period" in results else netcdf_ready(results, {"scenario_yaml": scenario_yaml})
+                    for results in solution.results.values()]
         combined = xr.concat(datasets, dim=pd.Index(list(solution.results), name="period"), combine_attrs="override")
         combined["period"].attrs.update(units="1", long_name="first calendar year of the investment period")
         combined.to_netcdf(staging / "results.nc")

@@ -155,3 +155,33 @@ def test_cli_writes_the_pathway_and_run_points_to_it(tmp_path):
     result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "single")])
     assert result.exit_code == 2 and "run it with `planning pathway`" in result.output
     assert not (tmp_path / "single").exists()
+
+
+def test_pathway_on_representative_days_writes_results_nc(tmp_path):
+    # Two identical days clustered into 2 representative days: each period's results carry the storage-cycle index
+    # `period` of the snapshots, which the pathway's own `period` dimension must not collide with. The case over 48 h
+    # of weight 1: oil would cost 48·10 000 $ a year, so 100 MW of wind (90 $/MW-year in 2030) is built in 2030 and
+    # serves both periods: (DF30 + DF40)·9 000.
+    import xarray as xr
+    import yaml
+    from typer.testing import CliRunner
+
+    from planning.cli import app
+
+    raw = two_periods(tmp_path, 0.05, 90, 60)
+    raw = tiny_scenario(tmp_path, [100.0] * 48, columns={"cf": [1.0] * 48}, extra={key: raw[key] for key in raw
+                                                                                  if key not in ("name", "horizon", "zones")})
+    raw["horizon"]["representative_periods"] = {"periods": 2, "period_hours": 24, "keep_peak_demand": False, "keep_peak_net_load": False}
+    path = tmp_path / "pathway.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["pathway", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    first, second = dfs(0.05)
+    with xr.open_dataset(out / "results.nc") as results:
+        assert results.sizes["period"] == 2 and list(results["period"].values) == [2030, 2040]
+        assert results["snapshot_period"].dims[-1] == "snapshot"
+    import pandas as pd
+
+    periods = pd.read_csv(out / "pathway_periods.csv")
+    assert periods["discounted_cost"].sum() == pytest.approx((first + second) * 9_000, rel=1e-9)
