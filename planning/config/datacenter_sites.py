@@ -125,7 +125,8 @@ class DataCenterSites(Section):
     utilisation_per_unit: Fraction | None = Field(
         None, description="Constant utilisation of the IT rating (fraction) instead of the card's calendar profile.")
     in_service_year: int | None = Field(
-        None, ge=1900, le=2200, description="Year the fleet must serve (compared with each site's earliest_year). Null = horizon.year.")
+        None, ge=1900, le=2200, description="Year the fleet must serve (compared with each site's earliest_year). Null = horizon.year; "
+        "with pathway: each period's own year (leave it out).")
     site_binaries: bool = Field(False, description="One binary 'site opened' per candidate carrying its full fixed_capex (a MILP).")
     temporal_flexibility: bool = Field(
         True, description="Offer contracted deferrable capacity at flexibility_price_per_mw_year (false: no site defers work).")
