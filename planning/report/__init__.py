@@ -54,7 +54,7 @@ from planning.errors import InputDataError
 from planning.io.writers import snapshot_times
 from planning.logging import get_logger
 from planning.report import alt, figures, network
-from planning.report.html import TransmissionSection, run_html, stress_html, sweep_html
+from planning.report.html import SitingSection, TransmissionSection, run_html, stress_html, sweep_html
 
 log = get_logger("report")
 
@@ -163,12 +163,15 @@ def _run_report(folder: Path, out_dir: Path, week: str | None) -> Report:
         start = choose_week(balance, week)
         written += _operation_figures(frames, name, currency, note, start, week, out_dir)
         section = _transmission_section(folder, scenario, summary, balance, name, currency, note, out_dir)
+        siting = _siting_section(folder, balance, name, currency, out_dir)
         html = out_dir / "report.html"
         html.write_text(run_html(name=name, description=scenario.get("description", ""), folder=folder, summary=summary,
-                                 capacity=capacity, twins=twins, record=record, figures=written, currency=currency, transmission=section),
+                                 capacity=capacity, twins=twins, record=record, figures=written, currency=currency, transmission=section,
+                                 siting=siting),
                         encoding="utf-8")
         log.info("report written to %s", html)
-        figure_paths = (section.figure_paths if section else []) + [item[0] for item in written]   # in the order of report.html
+        figure_paths = ((section.figure_paths if section else []) + (siting.figure_paths if siting else [])
+                        + [item[0] for item in written])   # in the order of report.html
         return Report(html=html, figures=figure_paths, week_start=start)
     return _futures_report(folder, out_dir, week, frames, summary, capacity, twins, record, scenario, name, currency, note, written)
 
@@ -362,6 +365,27 @@ def _transmission_section(folder: Path, scenario: dict, summary: pd.DataFrame, b
                           "to the largest the other way; dotted red lines: the capability." + (f" Hours weighted: {note}." if note else ""),
                     network.duration_alt(result)))
     return TransmissionSection(zones=zones, table=table, figures=written, computed=result.computed)
+
+
+def _siting_section(folder: Path, balance: pd.DataFrame, name: str, currency: str, out_dir: Path) -> SitingSection | None:
+    """Map and table of the data-center fleet's sites (:mod:`planning.report.sites`); None without datacenter_sites.csv."""
+    from planning.report import sites
+
+    candidates = _read(folder, "datacenter_sites.csv", required=False)
+    if candidates is None or not len(candidates):
+        return None
+    load = _read(folder, "datacenter_site_load.csv")
+    table = sites.site_summary(candidates, load, balance, _read(folder, "datacenter_site_carbon.csv", required=False))
+    transmission = _read(folder, "transmission.csv", required=False)
+    edges = ([(str(a), str(b)) for a, b in zip(transmission["from_zone"], transmission["to_zone"])]
+             if transmission is not None and {"from_zone", "to_zone"} <= set(transmission.columns) else [])
+    log.info("drawing the data-center siting map")
+    path = figures.save(sites.site_map(table, list(dict.fromkeys(balance["zone"].astype(str))), edges, currency,
+                                       f"{name}: data-center sites"), out_dir / "datacenter_sites.png")
+    caption = ("Where the data-center fleet was sited: zones laid out as in the zone diagram (grey lines: corridors), a disc per zone "
+               "whose area is proportional to the IT MW sited there, coloured by the price its sites pay (their zone's price weighted "
+               "by their own hourly power); empty rings: candidate zones where nothing was built.")
+    return SitingSection(table=table, currency=currency, figures=[(path, caption, sites.site_map_alt(table, currency))])
 
 
 def _sweep_report(folder: Path, out_dir: Path) -> Report:

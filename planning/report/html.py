@@ -78,6 +78,19 @@ class TransmissionSection:
 
 
 @dataclass
+class SitingSection:
+    """What the report shows of a run with ``datacenter_sites`` (:func:`planning.report._siting_section`)."""
+
+    table: pd.DataFrame                                                    # planning.report.sites.site_summary
+    currency: str
+    figures: list[tuple[Path, str, str]] = field(default_factory=list)   # (png, caption, alt text)
+
+    @property
+    def figure_paths(self) -> list[Path]:
+        return [item[0] for item in self.figures]
+
+
+@dataclass
 class FuturesSection:
     """What the report shows of a run with futures (:func:`planning.report._futures_report`)."""
 
@@ -103,6 +116,20 @@ def _figures_html(figures: list[tuple]) -> str:
         parts.append(f'<figure><img alt="{html.escape(alt, quote=True)}" src="{_image(path)}">'
                      f"<figcaption><b>{html.escape(Path(path).name)}</b>: {html.escape(caption)}</figcaption></figure>")
     return "\n".join(parts)
+
+
+def siting_html(section: SitingSection) -> list[str]:
+    """The report's data-center siting section: the map and a row per candidate site."""
+    table = section.table.rename(columns={"price paid": f"price paid ({section.currency}/MWh)",
+                                          "zone mean price": f"zone mean price ({section.currency}/MWh)"})
+    built = section.table[section.table["built IT MW"] > 1e-6]
+    return ["<h2>Data-center siting (datacenter_sites.csv, datacenter_site_load.csv)</h2>",
+            f"<p>{number(float(built['built IT MW'].sum()))} MW of IT sited at {len(built)} of {len(section.table)} candidate sites. Per "
+            "candidate: the IT rating built and its maximum, contracted flexible MW, the facility energy drawn, the price it pays "
+            "(its zone's price weighted by its own hourly power) against the zone's time-weighted mean price — lower when the "
+            "campus shifts work to cheap hours — its location-based emissions and the work moved to or from other sites.</p>",
+            _figures_html(section.figures),
+            table_html(table, text_columns=("site", "zone"))]
 
 
 def transmission_html(section: TransmissionSection) -> list[str]:
@@ -230,7 +257,7 @@ def _maybe_number(value):
 
 def run_html(name: str, description: str, folder: Path, summary: pd.DataFrame, capacity: pd.DataFrame, twins: pd.DataFrame | None,
              record: dict, figures: list[tuple], currency: str, transmission: TransmissionSection | None = None,
-             futures: FuturesSection | None = None) -> str:
+             futures: FuturesSection | None = None, siting: SitingSection | None = None) -> str:
     versions = record.get("versions", {})
     solver = record.get("solver", {})
     meta = [f"results folder <code>{html.escape(str(folder))}</code>"]
@@ -259,6 +286,8 @@ def run_html(name: str, description: str, folder: Path, summary: pd.DataFrame, c
     body += capacity_html(capacity)
     if transmission is not None:
         body += transmission_html(transmission)
+    if siting is not None:
+        body += siting_html(siting)
     if twins is not None and len(twins):
         transposed = twin_rows(twins, currency)
         body += ["<h2>Value of data-center flexibility (value_of_flexibility.csv)</h2>",

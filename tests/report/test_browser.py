@@ -47,12 +47,20 @@ def futures_report(tmp_path_factory):
     return build_report(write_futures_run(tmp_path_factory.mktemp("browser_futures")))
 
 
-@pytest.mark.parametrize("kind", ["pathway", "futures"])
+@pytest.fixture(scope="module")
+def siting_report(tmp_path_factory):
+    """The two-site hand case of tests/report/test_sites.py: the siting map and its 12-column table."""
+    from tests.report.test_sites import write_sited_run
+
+    return build_report(write_sited_run(tmp_path_factory.mktemp("browser_sites")))
+
+
+@pytest.mark.parametrize("kind", ["pathway", "futures", "siting"])
 @pytest.mark.parametrize("width", WIDTHS)
-def test_pathway_and_futures_reports_load_and_nothing_overflows(request, tmp_path, width, kind):
+def test_pathway_futures_and_siting_reports_load_and_nothing_overflows(request, tmp_path, width, kind):
     report = request.getfixturevalue(f"{kind}_report")
     found = layout_check(report.html, tmp_path, width)
-    assert found["images"] == len(report.figures) == (3 if kind == "pathway" else 6)
+    assert found["images"] == len(report.figures) == {"pathway": 3, "futures": 6, "siting": 4}[kind]
     assert found["broken"] == []
     assert found["scroll_width"] <= width and found["overflowing"] == [], (kind, width, found["overflowing"])
     assert all(len(alt) > 60 for alt in found["alts"])

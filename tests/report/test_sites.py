@@ -17,9 +17,8 @@ from planning.cli import app
 from tests.optimization.test_siting import siting_case
 
 
-@pytest.fixture(scope="module")
-def sited_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sites")
+def write_sited_run(folder):
+    """planning run of the hand case into ``folder``/out; returns the results folder."""
     raw = siting_case(folder, 10.0, 5.0)
     raw["carbon"] = {"technology_rows": {"gas_a": "ccgt", "gas_b": "ccgt"}}
     path = folder / "sites.yaml"
@@ -28,6 +27,11 @@ def sited_run(tmp_path_factory):
     result = CliRunner().invoke(app, ["run", str(path), "--out", str(out)])
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture(scope="module")
+def sited_run(tmp_path_factory):
+    return write_sited_run(tmp_path_factory.mktemp("sites"))
 
 
 def test_site_table_by_hand(sited_run):
@@ -58,3 +62,16 @@ def test_site_map_and_its_alt_text(sited_run, tmp_path):
     assert path.stat().st_size > 10_000
     text = site_map_alt(table, "USD")
     assert text == "Map of the data-center fleet: 100 MW of IT sited in 1 zone — a 100 MW at 30 USD/MWh. Candidates not built in b."
+
+
+def test_the_run_report_has_the_siting_section(sited_run, tmp_path):
+    """planning report on a sited run: the map among the figures (with its alt text) and a row per candidate."""
+    from planning.report import build_report
+
+    report = build_report(sited_run, tmp_path / "report")
+    page = report.html.read_text(encoding="utf-8")
+    assert "<h2>Data-center siting" in page
+    assert "100 MW of IT sited at 1 of 2 candidate sites" in page
+    assert any(path.name == "datacenter_sites.png" for path in report.figures)
+    assert "a 100 MW at 30 USD2020/MWh" in page   # the alt text, from the data
+    assert "<th>price paid (USD2020/MWh)</th>" in page.replace("<wbr>", "")
