@@ -467,6 +467,130 @@ def parallel_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap
     return x, logs
 
 
+def chained_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_h: int, options: Solver, chains: int,
+                       report: Callable[[str], None] = lambda line: None, period_h: int | None = None,
+                       budgets: Budgets | None = None) -> tuple[np.ndarray, list[WindowLog]] | None:
+    """Rolling windows in ``chains`` chains at once (threads of this process), joined at the seams; the stitched
+    point and the logs, or None when this scheme does not apply (then use :func:`rolling_commitment`).
+
+    The cores of :func:`window_cores` are split into ``chains`` runs of consecutive windows, segments [s_k, e_k) of
+    the cyclic horizon. **Pass 1**: each segment is solved by rolling windows, as :func:`rolling_commitment` solves
+    the year — its first window also frees the ``lookback`` = max(overlap, longest row − 1) hours before s_k (a free
+    initial state: hours of the segment before it, re-solved and discarded), each window frees its core and
+    ``overlap_h`` hours of look-ahead (into the next segment at the end), keeps the rows touching a free column and
+    otherwise only columns its chain has decided, and decides its core. The chains do not read each other's
+    hours, so they run in parallel: one thread each (highspy releases the GIL while HiGHS solves; every window
+    MILP with ``options.threads``, set it to 1). **Pass 2**: one window per seam s_k (the wrap at hour 0 too)
+    frees the r = max(overlap, longest row − 1) hours on each side of it, [s_k − r, s_k + r), with every other
+    column decided, and keeps every row touching them: each row that crosses a seam touches one of those hours
+    (a row spans at most r + 1 hours), so it is enforced there with the final values of its other columns;
+    a row inside a segment was enforced by its chain's window that decided its last hour (with its other
+    columns decided or free in that window) and, if it touches re-opened hours, again by the join. So the
+    stitched point is feasible for the full-year model — provided each join is feasible (else None). The joins
+    do not share a row when every segment is longer than 2r plus the longest row (else None).
+
+    Work: the windows of rolling windows, plus ``chains`` look-backs and ``chains`` joins of 2r hours; wall time on
+    ``chains`` cores ≈ 1/chains of rolling windows. Results do not depend on the thread timing (each chain's
+    windows depend only on its own earlier windows). A CO2 cap (a budget handed from window to window, sequential)
+    or cycles shorter than the horizon (``period_h``: rolling windows are then exact, whole cycles) → None.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    period_h = n_snapshots if period_h is None else period_h
+    if budgets is not None and budgets.rows.size:
+        report("chained windows: a CO2 cap is handed over between windows as a budget (sequential); rolling windows instead")
+        return None
+    if period_h < n_snapshots:
+        report("chained windows: operating cycles shorter than the horizon (each window is exact); rolling windows instead")
+        return None
+    cores = window_cores(n_snapshots, window_h)
+    chains = min(chains, len(cores))
+    span = row_spans(form, n_snapshots)
+    longest = int(span.max(initial=1))
+    reach = max(overlap_h, longest - 1, 1)
+    groups = [group for group in np.array_split(np.arange(len(cores)), chains) if len(group)]
+    segments = [(cores[group[0]][0], cores[group[-1]][1]) for group in groups]
+    if chains < 2 or min(end - start for start, end in segments) < 2 * reach + longest:
+        report(f"chained windows: fewer than two chains of windows longer than 2 × {reach} + {longest} h; rolling windows instead")
+        return None
+    pattern = form.A.copy()
+    pattern.data = np.ones_like(pattern.data)
+    x0 = np.clip(np.zeros(len(form.columns)), form.col_lower, form.col_upper)
+    t = form.col_t
+    terminal = budgets.terminal_upper if budgets is not None else None
+
+    def hours(first: int, last: int) -> np.ndarray:
+        """Columns of the hours [first, last) taken cyclically."""
+        return ((t - first) % n_snapshots) < (last - first)
+
+    def solve(free: np.ndarray, decided: np.ndarray, x: np.ndarray, last_hour: int | None):
+        """The window of the ``free`` columns (targets at ``last_hour``, retried without): (columns, values, log)."""
+        open_ = ~decided & ~free
+        keep = (pattern @ free.astype(float) > 0) & (pattern @ open_.astype(float) == 0)
+        rows, cols = np.flatnonzero(keep), np.flatnonzero(free)
+        fixed_x = np.where(free, 0.0, np.where(decided, x, 0.0))
+        col_upper = None
+        if terminal is not None and last_hour is not None:
+            col_upper = np.where(t[cols] == last_hour, np.minimum(form.col_upper[cols], terminal[cols]), form.col_upper[cols])
+        values, log = solve_window(window_problem(form, rows, cols, fixed_x, options, col_upper=col_upper))
+        if values is None and col_upper is not None:
+            values, log = solve_window(window_problem(form, rows, cols, fixed_x, options))
+            log.status += " (without the window-end targets)"
+        return cols, values, log
+
+    def chain(k: int):
+        """Rolling windows over segment k: (decided columns, their values, logs) or (None, None, logs) on failure."""
+        x, decided, logs = x0.copy(), np.zeros(len(form.columns), dtype=bool), []
+        for number, index in enumerate(groups[k]):
+            start, core_end = cores[index]
+            end = core_end + overlap_h
+            free = hours(start - (reach if number == 0 else 0), end) & ~decided
+            cols, values, log = solve(free, decided, x, (end - 1) % n_snapshots)
+            log.start, log.core_end, log.end = start, core_end, end
+            logs.append(log)
+            if values is None:
+                return None, None, logs
+            x[cols] = values
+            decided |= hours(start, core_end)
+        return np.flatnonzero(decided), x[decided], logs
+
+    def join(seam: int):
+        cols, values, log = solve(hours(seam - reach, seam + reach), np.ones(len(form.columns), dtype=bool), x, None)
+        log.start, log.core_end, log.end = seam - reach, seam + reach, seam + reach
+        return cols, values, log
+
+    logs: list[WindowLog] = []
+    x = x0.copy()
+    with ThreadPoolExecutor(max_workers=len(segments), thread_name_prefix="decomposition-chain") as pool:
+        tic = time.perf_counter()
+        outcomes = list(pool.map(chain, range(len(segments))))
+        for k, (cols, values, chain_logs) in enumerate(outcomes):
+            for log in chain_logs:
+                logs.append(log)
+                report(f"window {len(logs):3d} (chain {k + 1}) hours {log.start:5d}-{log.end - 1:5d} (core to {log.core_end - 1}): "
+                       f"{log.rows} rows x {log.columns} columns ({log.integers} integer), {log.status}, objective {log.objective:.6g}, "
+                       f"gap {log.mip_gap:.2%}, {log.seconds:.1f} s")
+            if cols is None:
+                report(f"chained windows: a window of chain {k + 1} has no solution; rolling windows instead")
+                return None
+            x[cols] = values
+        report(f"pass 1: {len(segments)} chains of rolling windows in {len(segments)} threads, {time.perf_counter() - tic:.1f} s")
+        tic = time.perf_counter()
+        joins = list(pool.map(join, [start for start, _ in segments]))
+    for cols, values, log in joins:
+        logs.append(log)
+        report(f"window {len(logs):3d} (join) hours {log.start % n_snapshots:5d}-{(log.end - 1) % n_snapshots:5d}: {log.rows} rows x "
+               f"{log.columns} columns ({log.integers} integer), {log.status}, objective {log.objective:.6g}, gap {log.mip_gap:.2%}, "
+               f"{log.seconds:.1f} s")
+        if values is None:
+            report("chained windows: a seam cannot be joined; rolling windows instead")
+            return None
+    for cols, values, _ in joins:
+        x[cols] = values
+    report(f"pass 2: {len(joins)} joins at the seams, {time.perf_counter() - tic:.1f} s")
+    return x, logs
+
+
 BUDGET_ROWS = ("co2_cap",)
 TERMINAL_STATES = ("backlog",)
 
@@ -958,6 +1082,10 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
             outcome = parallel_commitment(form, n_snapshots, window_steps, overlap_steps,
                                           window_options.model_copy(update={"threads": 1}), executor, report, period_h=period_h,
                                           budgets=budgets)
+    elif settings.windows == "chains":
+        # One HiGHS thread per window: the chains are the parallelism.
+        outcome = chained_commitment(form, n_snapshots, window_steps, overlap_steps, window_options.model_copy(update={"threads": 1}),
+                                     settings.chains, report, period_h=period_h, budgets=budgets)
     x, logs = outcome if outcome is not None else rolling_commitment(form, n_snapshots, window_steps, overlap_steps,
                                                                      window_options, report, period_h=period_h, budgets=budgets)
     timings["windows_s"] = time.perf_counter() - tic

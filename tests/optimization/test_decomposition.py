@@ -399,3 +399,79 @@ def test_parallel_windows_stitch_a_feasible_point(tmp_path):
     assert [(log.start, log.end) for log in logs] == [(0, 2), (2, 4), (4, 6)]
     assert [line.split(":")[0] for line in lines if line.startswith("pass")] == ["pass 1", "pass 2", "pass 3"]
     assert _violation(form, x) < 1e-6
+
+
+# --------------------------------------------------------------------------------------------
+# Chained windows (decomposition.windows: chains) and windows at Δt > 1 h
+# --------------------------------------------------------------------------------------------
+
+
+def _week_case(log_file, **sets):
+    """The real case over a week (168 h) in 24-h windows with 6 h of look-ahead, solved without writing outputs."""
+    from planning.config import load_scenario
+    from planning.workflows.run import solve_scenario
+    from tests.conftest import REPO
+
+    overrides = [
+        "horizon.hours=168", "horizon.storage_cycle=horizon",
+        "technologies.ccgt.unit_size_mw=500", "technologies.ccgt.min_stable_output=0.4",
+        "technologies.ccgt.min_up_hours=6", "technologies.ccgt.min_down_hours=4",
+        "technologies.ccgt.startup_cost_per_mw=60", "technologies.ccgt.ramp_up_per_hour=0.5",
+        "technologies.ccgt.ramp_down_per_hour=0.5",
+        "technologies.ocgt.unit_size_mw=100", "technologies.ocgt.min_up_hours=2", "technologies.ocgt.startup_cost_per_mw=20",
+        "policy.co2_price_per_t=150", "solver.mip_gap=0.001", "unit_commitment.strategy=decomposed",
+        "unit_commitment.decomposition.window_hours=24", "unit_commitment.decomposition.overlap_hours=6",
+        *[f"{key}={value}" for key, value in sets.items()],
+    ]
+    return solve_scenario(load_scenario(REPO / "scenarios" / "isone_week.yaml", overrides), log_file=log_file)
+
+
+def _commitment_frames(results) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """commitment.csv and capacity.csv as check_commitment_table reads them, from a results Dataset."""
+    technology = dict(zip(results["plant"].values, results["plant_technology"].values))
+    rows = []
+    for g in results["committed_units"]["plant"].values:
+        if technology[g] not in ("ccgt", "ocgt"):
+            continue
+        rows.append(pd.DataFrame({"snapshot": np.arange(results.sizes["snapshot"]), "technology": technology[g],
+                                  **{name: results[name].sel(plant=g).values for name in ("committed_units", "startups", "shutdowns")}}))
+    capacity = pd.DataFrame({"technology": [technology[g] for g in results["plant"].values], "total_mw": results["total_mw"].values})
+    return pd.concat(rows), capacity
+
+
+def test_chained_windows_join_two_chains_into_a_feasible_year(tmp_path):
+    """A week in seven 24-h windows as two chains rolled at once (windows 1–4 and 5–7, in two threads), then one join at
+    each seam (hours 96 and 0, r = max(6 h look-ahead, longest row 6 h − 1) = 6 h each side): the stitched point meets
+    every row (largest violation in solver.log), the commitment meets the state equation and min up/down cyclically,
+    and the bounds are those of the rolling windows' LP (same LB) with a gap below 0.5 %."""
+    import re
+
+    results, _, _ = _week_case(tmp_path / "chains.log", **{"unit_commitment.decomposition.windows": "chains"})
+    log = (tmp_path / "chains.log").read_text()
+    assert "pass 1: 2 chains of rolling windows in 2 threads" in log and "pass 2: 2 joins at the seams" in log
+    windows = re.findall(r"window +\d+ \((chain \d|join)\) hours +(\d+)- *(\d+)", log)
+    assert windows == [("chain 1", "0", "29"), ("chain 1", "24", "53"), ("chain 1", "48", "77"), ("chain 1", "72", "101"),
+                       ("chain 2", "96", "125"), ("chain 2", "120", "149"), ("chain 2", "144", "173"),
+                       ("join", "162", "5"), ("join", "90", "101")]
+    assert float(re.search(r"largest row violation ([0-9.e+-]+)", log).group(1)) < 1e-6
+    assert results.attrs["windows"] == 9
+    assert results.attrs["upper_bound"] <= results.attrs["stitched_cost"] * (1 + 1e-9)
+    assert 0 <= results.attrs["certified_gap"] < 0.005
+    commitment, capacity = _commitment_frames(results)
+    check_commitment_table(commitment, capacity, {"ccgt": 500, "ocgt": 100}, {"ccgt": 6, "ocgt": 2}, {"ccgt": 4, "ocgt": 1})
+
+
+def test_windows_are_converted_to_snapshots_at_two_hour_resolution(tmp_path):
+    """Δt = 2 h: 72 h are 36 snapshots; 24-h windows with 12 h of look-ahead are 12 + 6 snapshots, so the rolling
+    windows are snapshots [0, 18), [12, 30), [24, 36) with cores ending at 12, 24, 36 (taken as snapshots, the
+    hours would give 2 windows [0, 36), [24, 36)); min up 6 h is 3 snapshots in the written commitment."""
+    import re
+
+    results, _, _ = _week_case(tmp_path / "dt2.log", **{"horizon.hours": 72, "horizon.resolution_hours": 2,
+                                                         "unit_commitment.decomposition.overlap_hours": 12})
+    log = (tmp_path / "dt2.log").read_text()
+    windows = re.findall(r"window +\d+ hours +(\d+)- *(\d+) \(core to (\d+)\)", log)
+    assert windows == [("0", "17", "11"), ("12", "29", "23"), ("24", "35", "35")]
+    assert results.sizes["snapshot"] == 36 and results.attrs["windows"] == 3
+    commitment, capacity = _commitment_frames(results)
+    check_commitment_table(commitment, capacity, {"ccgt": 500, "ocgt": 100}, {"ccgt": 3, "ocgt": 1}, {"ccgt": 2, "ocgt": 1})
