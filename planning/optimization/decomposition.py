@@ -766,14 +766,21 @@ def relax_integrality(form: Compiled) -> int:
     return count
 
 
-def strengthened_linear_lp(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: Solver,
-                           log_file: Path | None) -> tuple[Compiled, highspy.Highs, SolveResult]:
-    """Compile a linear-UC model, relax what stays integer in it (:func:`relax_integrality`: the
-    data-center binaries), strengthen it (:func:`strengthen_linear`) and solve the LP.
-    ``result.is_mip`` records whether anything had to be relaxed (``result.duals_from`` says what)."""
+def strengthened_linear_form(model: pyo.ConcreteModel, inputs: xr.Dataset) -> tuple[Compiled, int]:
+    """Compile a linear-UC model, relax what stays integer in it (:func:`relax_integrality`: the data-center
+    binaries) and strengthen it (:func:`strengthen_linear`); the form and how many columns were relaxed."""
     form = Compiled.of(model)
     relaxed = relax_integrality(form)
     strengthen_linear(form, bool(inputs.attrs.get("unit_commitment_integer_build", 1)))
+    return form, relaxed
+
+
+def strengthened_linear_lp(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: Solver, log_file: Path | None,
+                           compiled: tuple[Compiled, int] | None = None) -> tuple[Compiled, highspy.Highs, SolveResult]:
+    """Solve the strengthened linear-UC LP of ``model`` (:func:`strengthened_linear_form`, or ``compiled``: its
+    result, e.g. made in another thread). ``result.is_mip`` records whether anything had to be relaxed
+    (``result.duals_from`` says what)."""
+    form, relaxed = compiled if compiled is not None else strengthened_linear_form(model, inputs)
     highs = highspy.Highs()
     _set_options(highs, linear_lp_options(solver), log_file, False)
     highs.passModel(form.lp)
@@ -809,7 +816,7 @@ def bound_source(relaxed: int) -> str:
 
 
 def linear_investments(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: Solver, log_file: Path | None,
-                       report: Callable[[str], None]) -> SolveResult:
+                       report: Callable[[str], None], compiled: tuple[Compiled, int] | None = None) -> SolveResult:
     """Solve the (strengthened, relaxed) full-year linear-UC LP, then round the committable units of each
     growing committed plant to whole units by **sequential rounding**; the resulting capacities (every
     other capacity re-optimised) are loaded into ``model``. Returns the first LP's result (its
@@ -822,7 +829,7 @@ def linear_investments(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: Sol
     rounded LP costs at least the LP bound LB; what rounding loses is (rounded − LB), reported, and
     is part of the certified gap of the whole decomposition (the greedy order may miss the best
     combination of an enumeration; that loss, too, is inside the certified gap)."""
-    form, highs, result = strengthened_linear_lp(model, inputs, solver, log_file)
+    form, highs, result = strengthened_linear_lp(model, inputs, solver, log_file, compiled)
     if not result.has_solution:
         return result
     report(f"linear-UC LP (committable whole units): {result.status}, objective {result.objective:.8g}, {result.solve_s:.1f} s "
@@ -1023,17 +1030,24 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
         stage_inputs = aggregate_inputs(inputs, RepresentativePeriods(periods=settings.representative_days))
         investments_from = f"integer-UC MILP on {settings.representative_days} representative days"
     stage1 = build_model(stage_inputs)
-    # Stage 2's full-year integer model is built in a thread meanwhile: highspy releases the GIL while HiGHS
-    # solves stage 1, so the build runs on the other core (the model does not depend on stage 1's values).
+    # Stage 1 is solved in a thread while this one builds stage 2's full-year integer model (which does not depend on
+    # stage 1's values): highspy releases the GIL while HiGHS solves, so the build runs on the other core. The linear LP
+    # is compiled here first (Pyomo stays in this thread) and solved with one HiGHS thread: dual simplex is serial,
+    # and a second HiGHS thread would only take the core the build needs (HiGHS' thread pool is per thread: the
+    # windows and stage 3 in this thread keep solver.threads).
     from concurrent.futures import ThreadPoolExecutor
 
-    builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decomposition-build")
-    stage2_future = builder.submit(build_model, inputs)
-    builder.shutdown(wait=False)
+    solver_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decomposition-stage1")
     if settings.investments == "linear":
-        stage1_solved = linear_investments(stage1.model, stage_inputs, solver, _sibling(log_file, "investments"), report)
+        compiled = strengthened_linear_form(stage1.model, stage_inputs)
+        stage1_future = solver_thread.submit(linear_investments, stage1.model, stage_inputs, solver.model_copy(update={"threads": 1}),
+                                             _sibling(log_file, "investments"), report, compiled)
+        del compiled
     else:
-        stage1_solved = solve_model(stage1.model, solver, log_file=_sibling(log_file, "investments"))
+        stage1_future = solver_thread.submit(solve_model, stage1.model, solver, log_file=_sibling(log_file, "investments"))
+    solver_thread.shutdown(wait=False)
+    built = build_model(inputs)
+    stage1_solved = stage1_future.result()
     timings["investments_s"] = time.perf_counter() - tic
     if not stage1_solved.has_solution:
         raise SolveError([f"decomposition: the investment problem ({investments_from}) has no solution: '{stage1_solved.status}'"],
@@ -1051,7 +1065,6 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     # Stage 2: full-year integer model with fixed capacities, rolling windows.
     step("decomposition: commitment windows")
     tic = time.perf_counter()
-    built = stage2_future.result()
     model = built.model
     values = investment_values(stage1.model, model, inputs, from_linear=settings.investments == "linear")
     del stage1, stage1_solved
