@@ -50,7 +50,7 @@ def compiled_year(hours: int, threads: int):
     from planning.config import load_scenario
     from planning.io.inputs import load_inputs
     from planning.optimization.build import build_model
-    from planning.optimization.decomposition import Compiled, fix_values, investment_values, linear_investments, window_budgets
+    from planning.optimization.decomposition import Compiled, fix_without_snapshot, investment_values, linear_investments, window_budgets
 
     scenario = load_scenario(ROOT / "scenarios" / "isone_2030.yaml", [*UNITS, f"horizon.hours={hours}", f"solver.threads={threads}",
                                                                       "unit_commitment.mode=integer", "solver.time_limit_s=3600"])
@@ -59,8 +59,8 @@ def compiled_year(hours: int, threads: int):
     stage1 = build_model(linear_inputs)
     linear_investments(stage1.model, linear_inputs, scenario.solver, None, lambda line: None)
     built = build_model(inputs)
-    fix_values(built.model, investment_values(stage1.model, built.model, inputs, from_linear=True))
     form = Compiled.of(built.model)
+    fix_without_snapshot(form, investment_values(stage1.model, built.model, inputs, from_linear=True))
     budgets = window_budgets(form, hours, scenario.solver, lambda line: None)
     return scenario, form, budgets
 

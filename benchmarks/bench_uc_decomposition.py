@@ -2,7 +2,7 @@
 
     python benchmarks/bench_uc_decomposition.py [--cases linear representative linear-milp]
         [--hours 8760] [--threads 2] [--window 168] [--overlap 24] [--bound-time-limit 300]
-        [--windows rolling|parallel] [--workers 2] [--option solver.time_limit_s=3600]
+        [--windows rolling|parallel|chains] [--workers 2] [--chains 2] [--option solver.time_limit_s=3600]
 
 Same units and scenario as bench_uc.py (scenarios/isone_2030.yaml, CCGT 500 MW / OCGT 100 MW
 units, integer build). Cases (``unit_commitment.strategy: decomposed``):
@@ -14,7 +14,8 @@ units, integer build). Cases (``unit_commitment.strategy: decomposed``):
   with the decomposed solution for --bound-time-limit s (its dual bound tightens the LB).
 
 ``--windows parallel`` solves the commitment windows in passes on a LocalCluster of ``--workers``
-processes (planning.parallel). Besides wall time, the CPU seconds of this process (``cpu_s``) and of
+processes (planning.parallel); ``--windows chains`` rolls ``--chains`` parts of the year at once in threads
+of this process and joins them at the seams. Besides wall time, the CPU seconds of this process (``cpu_s``) and of
 its finished child processes (``children_cpu_s``: the Dask workers, the bound process) are recorded:
 on a loaded shared machine they are steadier than wall time.
 
@@ -57,7 +58,8 @@ def main() -> None:
     parser.add_argument("--bound-time-limit", type=float, default=300.0)
     parser.add_argument("--option", action="append", default=[], help="extra scenario override, e.g. solver.method=ipm")
     parser.add_argument("--tag", default="", help="suffix of the output file names")
-    parser.add_argument("--windows", choices=["rolling", "parallel"], default="rolling")
+    parser.add_argument("--windows", choices=["rolling", "parallel", "chains"], default="rolling")
+    parser.add_argument("--chains", type=int, default=2, help="parts of the year rolled at once in threads (--windows chains)")
     parser.add_argument("--workers", type=int, default=2, help="local worker processes of --windows parallel")
     args = parser.parse_args()
     out = ROOT / "benchmarks" / "results"
@@ -75,6 +77,7 @@ def main() -> None:
             f"unit_commitment.decomposition.window_mip_gap={args.window_gap}",
             f"unit_commitment.decomposition.bound_time_limit_s={args.bound_time_limit}",
             f"unit_commitment.decomposition.windows={args.windows}", f"unit_commitment.decomposition.workers={args.workers}",
+            f"unit_commitment.decomposition.chains={args.chains}",
             *args.option,
         ]
         scenario = load_scenario(ROOT / "scenarios" / "isone_2030.yaml", overrides)
@@ -88,7 +91,7 @@ def main() -> None:
         children_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
         attrs = results.attrs
         gap = float(attrs["certified_gap"])
-        row = {"case": case, "window_mode": args.windows, "workers": args.workers, "hours": args.hours, "cpu_s": round(cpu, 1),
+        row = {"case": case, "window_mode": args.windows, "window_gap": args.window_gap, "workers": args.workers, "hours": args.hours, "cpu_s": round(cpu, 1),
                "children_cpu_s": round(children_cpu, 1), "upper_bound": attrs["upper_bound"], "lower_bound": attrs["lower_bound"],
                "gap": gap, "wall_s": wall, "t_gap_0.5pct_s": wall if gap <= 0.005 else float("nan"),
                "t_gap_0.1pct_s": wall if gap <= 0.001 else float("nan"), "solution_from": attrs["solution_from"],

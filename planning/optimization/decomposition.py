@@ -196,17 +196,62 @@ class Compiled:
                    np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float))
 
 
+def fix_without_snapshot(form: Compiled, values: dict[str, float], tolerance: float = 1e-6) -> None:
+    """Fix every column without a snapshot (capacities, new units, lines, new load) at ``values[name]`` by its bounds
+    (in ``form`` and ``form.lp``): the model can be compiled before stage 1 has decided them (while stage 1 solves).
+    The windows treat these columns as decided (their activity moves to the right-hand side).
+
+    A row among these columns only (a storage's energy ≤ max duration × power) is then a constant. Values from an LP
+    meet it only to HiGHS' feasibility tolerance (an unbuilt battery at 1e-10 MWh and 0 MW): each such row is checked
+    to ``tolerance`` (relative to max(1, |bound|)) and left to HiGHS (stage 3's LP accepts 1e-10); a larger violation
+    raises :class:`SolveError` naming the rows."""
+    index = np.flatnonzero(form.col_t < 0)
+    missing = [form.columns[j].name for j in index if form.columns[j].name not in values]
+    if missing:
+        raise SolveError([f"decomposition: no stage-1 value for {', '.join(missing[:5])}"], title="decomposition failed")
+    fixed = np.array([values[form.columns[j].name] for j in index], dtype=float)
+    form.col_lower[index] = fixed
+    form.col_upper[index] = fixed
+    form.lp.col_lower_ = form.col_lower
+    form.lp.col_upper_ = form.col_upper
+    pattern = form.A.copy()
+    pattern.data = np.ones_like(pattern.data)
+    constant = (np.diff(form.A.indptr) > 0) & (pattern @ (form.col_t >= 0).astype(float) == 0)
+    rows = np.flatnonzero(constant)
+    activity = form.A[rows] @ np.where(form.col_t < 0, form.col_lower, 0.0)
+    lower, upper = form.row_lower[rows], form.row_upper[rows]
+    with np.errstate(invalid="ignore"):
+        excess = np.maximum(np.where(np.isfinite(lower), (lower - activity) / np.maximum(1.0, np.abs(lower)), 0.0),
+                            np.where(np.isfinite(upper), (activity - upper) / np.maximum(1.0, np.abs(upper)), 0.0))
+    violated = [f"{form.rows[i][0].name} (by {e:.3g})" for i, e in zip(rows, excess) if e > tolerance]
+    if violated:
+        raise SolveError([f"decomposition: the fixed capacities violate {', '.join(violated)}"], title="decomposition failed")
+
+
+def without_snapshot(form: Compiled) -> np.ndarray:
+    """Columns without a snapshot (decided before the windows: :func:`fix_without_snapshot`); raises if one is not fixed."""
+    mask = form.col_t < 0
+    loose = np.flatnonzero(mask & (form.col_lower != form.col_upper))
+    if loose.size:
+        names = sorted({form.columns[j].parent_component().name for j in loose})
+        raise ScenarioError([f"unit_commitment.strategy: decomposed: variables without a snapshot are not fixed: {', '.join(names)}"],
+                            title="cannot decompose")
+    return mask
+
+
 def row_spans(form: Compiled, n_snapshots: int, cyclic: bool = True) -> np.ndarray:
-    """Hours spanned by each row's columns: cyclically, the shortest arc of the cyclic horizon that
-    holds them (a row at hour 0 reaching hour T−1 spans 2), or not (it spans T); 0 for rows without columns."""
-    A = form.A
+    """Hours spanned by each row's columns with a snapshot: cyclically, the shortest arc of the cyclic horizon that
+    holds them (a row at hour 0 reaching hour T−1 spans 2), or not (it spans T); 0 for rows without such columns."""
+    A, col_t = form.A, form.col_t
+    if (col_t < 0).any():
+        A, col_t = A[:, col_t >= 0].tocsr(), col_t[col_t >= 0]
     counts = np.diff(A.indptr)
     span = np.zeros(A.shape[0])
     if not A.nnz:
         return span
     row = np.repeat(np.arange(A.shape[0]), counts)
-    order = np.lexsort((form.col_t[A.indices], row))
-    t, row = form.col_t[A.indices][order].astype(float), row[order]
+    order = np.lexsort((col_t[A.indices], row))
+    t, row = col_t[A.indices][order].astype(float), row[order]
     starts = A.indptr[:-1][counts > 0]
     ends = A.indptr[1:][counts > 0] - 1
     if not cyclic:
@@ -275,10 +320,7 @@ def rolling_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_
     period_h = n_snapshots if period_h is None else period_h
     if period_h < n_snapshots:
         window_h, overlap_h = max(1, round(window_h / period_h)) * period_h, 0
-    if (form.col_t < 0).any():
-        names = sorted({form.columns[j].parent_component().name for j in np.flatnonzero(form.col_t < 0)})
-        raise ScenarioError([f"unit_commitment.strategy: decomposed: variables without a snapshot are not fixed: {', '.join(names)}"],
-                            title="cannot decompose")
+    fixed = without_snapshot(form)
     budget_rows = budgets.rows if budgets is not None else np.zeros(0, dtype=np.int64)
     span = row_spans(form, n_snapshots)
     span[budget_rows] = 0  # handed over as budgets, never split
@@ -297,7 +339,7 @@ def rolling_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_
     pattern = form.A.copy()
     pattern.data = np.ones_like(pattern.data)
     x = np.clip(np.zeros(len(form.columns)), form.col_lower, form.col_upper)
-    decided = np.zeros(len(form.columns), dtype=bool)
+    decided = fixed.copy()
     logs: list[WindowLog] = []
     for start in range(0, n_snapshots, window_h):
         if decided[form.col_t >= 0].all():
@@ -312,7 +354,7 @@ def rolling_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_
         if end == n_snapshots and tail and start > 0:
             # Closing the cycle: the first hours are re-opened (look-back of the last window), so that a state
             # the first window left through its free look-back (e.g. a data-center backlog) can be met.
-            free |= form.col_t < min(max(overlap_h, tail), start)
+            free |= (form.col_t >= 0) & (form.col_t < min(max(overlap_h, tail), start))
         open_ = ~decided & ~free
         n_free = pattern @ free.astype(float)
         n_open = pattern @ open_.astype(float)
@@ -397,14 +439,14 @@ def parallel_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap
     pattern = form.A.copy()
     pattern.data = np.ones_like(pattern.data)
     x = np.clip(np.zeros(len(form.columns)), form.col_lower, form.col_upper)
-    decided = np.zeros(len(form.columns), dtype=bool)
+    decided = without_snapshot(form).copy()
     terminal = budgets.terminal_upper if budgets is not None else None
     reopen = min(overlap_h, min(end - start for start, end in cores) // 2)
     t = form.col_t
 
     def hours(first: int, last: int) -> np.ndarray:
-        """Columns of the hours [first, last) taken cyclically."""
-        return ((t - first) % n_snapshots) < (last - first)
+        """Columns of the hours [first, last) taken cyclically (never a column without a snapshot)."""
+        return (((t - first) % n_snapshots) < (last - first)) & (t >= 0)
 
     def problem(core: tuple[int, int], free: np.ndarray, targets: bool) -> tuple[WindowProblem, np.ndarray, bool]:
         open_ = ~decided & ~free
@@ -516,12 +558,13 @@ def chained_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_
     pattern = form.A.copy()
     pattern.data = np.ones_like(pattern.data)
     x0 = np.clip(np.zeros(len(form.columns)), form.col_lower, form.col_upper)
+    fixed = without_snapshot(form)
     t = form.col_t
     terminal = budgets.terminal_upper if budgets is not None else None
 
     def hours(first: int, last: int) -> np.ndarray:
-        """Columns of the hours [first, last) taken cyclically."""
-        return ((t - first) % n_snapshots) < (last - first)
+        """Columns of the hours [first, last) taken cyclically (never a column without a snapshot)."""
+        return (((t - first) % n_snapshots) < (last - first)) & (t >= 0)
 
     def solve(free: np.ndarray, decided: np.ndarray, x: np.ndarray, last_hour: int | None):
         """The window of the ``free`` columns (targets at ``last_hour``, retried without): (columns, values, log)."""
@@ -540,7 +583,7 @@ def chained_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_
 
     def chain(k: int):
         """Rolling windows over segment k: (decided columns, their values, logs) or (None, None, logs) on failure."""
-        x, decided, logs = x0.copy(), np.zeros(len(form.columns), dtype=bool), []
+        x, decided, logs = x0.copy(), fixed.copy(), []
         for number, index in enumerate(groups[k]):
             start, core_end = cores[index]
             end = core_end + overlap_h
@@ -552,6 +595,7 @@ def chained_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_
                 return None, None, logs
             x[cols] = values
             decided |= hours(start, core_end)
+        decided &= ~fixed
         return np.flatnonzero(decided), x[decided], logs
 
     def join(seam: int):
@@ -625,7 +669,8 @@ def window_budgets(form: Compiled, n_snapshots: int, solver: Solver, report: Cal
     for k, r in enumerate(rows):
         start, end = form.A.indptr[r], form.A.indptr[r + 1]
         cols, coefficients = form.A.indices[start:end], form.A.data[start:end]
-        use = np.bincount(form.col_t[cols], weights=coefficients * x_lp[cols], minlength=n_snapshots)
+        hourly_cols = form.col_t[cols] >= 0   # a column without a snapshot (fixed) is no hour's use
+        use = np.bincount(form.col_t[cols][hourly_cols], weights=(coefficients * x_lp[cols])[hourly_cols], minlength=n_snapshots)
         total = use.sum()
         cap = form.row_upper[r]
         hourly[k] = use * (cap / total) if total > 0 else np.full(n_snapshots, cap / n_snapshots)
@@ -887,51 +932,6 @@ def committed_plants_of(model: pyo.ConcreteModel) -> list[str]:
     return list(model.COMMITTED) if hasattr(model, "COMMITTED") else []
 
 
-def fix_values(model: pyo.ConcreteModel, values: dict[str, float], tolerance: float = 1e-6) -> tuple[list, list]:
-    """Fix the named variables of ``model``; return them (to unfix later) and the constraints dropped.
-
-    A constraint among fixed variables only (a storage's energy ≤ max duration × power, both fixed) is a
-    constant. Values from an LP meet it only to HiGHS' feasibility tolerance (an unbuilt battery at 1e-10 MWh
-    and 0 MW), which Pyomo's compiler would refuse as trivially infeasible: each such row is checked to
-    ``tolerance`` (relative to max(1, |bound|)) and deactivated (it constrains nothing any more); a larger
-    violation raises :class:`SolveError` naming the rows. Reactivate the dropped rows when the variables are
-    unfixed again."""
-    fixed = []
-    for name, value in values.items():
-        var = model.find_component(name)
-        var.fix(value, skip_validation=True)
-        fixed.append(var)
-    from pyomo.core.expr.visitor import identify_variables
-
-    dropped, violated = [], []
-    def has_snapshot(index) -> bool:
-        return any(isinstance(entry, (int, np.integer)) and not isinstance(entry, bool) for entry in (index if isinstance(index, tuple) else (index,)))
-
-    for component in model.component_objects(pyo.Constraint, active=True, descend_into=True):
-        first = next(iter(component.keys()), None)
-        if first is None or has_snapshot(first):   # a family indexed by hour (generation ≤ capacity, ...) keeps free columns
-            continue
-        for constraint in component.values():
-            if not constraint.active:
-                continue
-            if any(not var.fixed for var in identify_variables(constraint.body, include_fixed=True)):
-                continue
-            body = pyo.value(constraint.body)
-            lower, upper = constraint.lb, constraint.ub
-            excess = max((lower - body) / max(1.0, abs(lower)) if lower is not None else 0.0,
-                         (body - upper) / max(1.0, abs(upper)) if upper is not None else 0.0)
-            if excess > tolerance:
-                violated.append(f"{constraint.name} (by {excess:.3g})")
-            else:
-                constraint.deactivate()
-                dropped.append(constraint)
-    if violated:
-        for constraint in dropped:
-            constraint.activate()
-        raise SolveError([f"decomposition: the fixed capacities violate {', '.join(violated)}"], title="decomposition failed")
-    return fixed, dropped
-
-
 # --------------------------------------------------------------------------------------------
 # Lower bound in a second process
 # --------------------------------------------------------------------------------------------
@@ -1047,6 +1047,10 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
         stage1_future = solver_thread.submit(solve_model, stage1.model, solver, log_file=_sibling(log_file, "investments"))
     solver_thread.shutdown(wait=False)
     built = build_model(inputs)
+    # Compiled with the capacities still free columns: they are fixed by their bounds once stage 1 has decided them.
+    compile_tic = time.perf_counter()
+    form = Compiled.of(built.model)
+    timings["translate_s"] = time.perf_counter() - compile_tic
     stage1_solved = stage1_future.result()
     timings["investments_s"] = time.perf_counter() - tic
     if not stage1_solved.has_solution:
@@ -1068,12 +1072,11 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     model = built.model
     values = investment_values(stage1.model, model, inputs, from_linear=settings.investments == "linear")
     del stage1, stage1_solved
-    fixed_vars, dropped_rows = fix_values(model, values)
-    form = Compiled.of(model)
+    fix_without_snapshot(form, values)
     timings["build_s"] = built.build_s
-    timings["translate_s"] = time.perf_counter() - tic
-    report(f"full year with fixed capacities: {len(form.rows)} rows x {len(form.columns)} columns ({int(form.integer.sum())} integer), "
-           f"built in {built.build_s:.1f} s while stage 1 ran, fixed and compiled in {time.perf_counter() - tic:.1f} s")
+    report(f"full year with fixed capacities: {len(form.rows)} rows x {len(form.columns)} columns ({int(form.integer.sum())} integer, "
+           f"{int((form.col_t < 0).sum())} without a snapshot fixed by their bounds), built in {built.build_s:.1f} s and compiled in "
+           f"{timings['translate_s']:.1f} s while stage 1 ran, fixed in {time.perf_counter() - tic:.1f} s")
     tic = time.perf_counter()
     # HiGHS' thread pool is global to a process: every solve here uses solver.threads (a window MILP is mostly serial).
     window_options = Solver(time_limit_s=settings.window_time_limit_s, mip_gap=settings.window_mip_gap, threads=solver.threads,
@@ -1137,10 +1140,6 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
         tic = time.perf_counter()
         full_x = {id(var): float(value) for var, value in zip(form.columns, np.asarray(solved.highs.getSolution().col_value))}
         duals_backup = solved
-        for var in fixed_vars:
-            var.unfix()
-        for constraint in dropped_rows:
-            constraint.activate()
         mono = Compiled.of(model)
         start_point = np.array([full_x.get(id(var), values.get(var.name, 0.0)) for var in mono.columns])
         start_point[mono.integer] = np.round(start_point[mono.integer])
@@ -1173,11 +1172,6 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
             else:
                 _load(form, np.asarray(duals_backup.highs.getSolution().col_value), model)
                 solved = duals_backup
-        else:
-            for var in fixed_vars:
-                var.fix(skip_validation=True)
-            for constraint in dropped_rows:
-                constraint.deactivate()
         del mono
 
     gap = (upper_bound - lower_bound) / abs(upper_bound) if not math.isnan(lower_bound) else float("nan")

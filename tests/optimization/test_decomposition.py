@@ -8,6 +8,7 @@ exercised.
 
 from __future__ import annotations
 
+import highspy
 import numpy as np
 import pyomo.environ as pyo
 import pandas as pd
@@ -298,13 +299,14 @@ def test_rounding_to_whole_units_is_sequential(tmp_path):
 def test_capacities_fixed_from_an_lp_within_its_tolerance_compile(tmp_path):
     """An unbuilt battery whose LP energy is 1e-10 MWh at 0 MW (inside HiGHS' feasibility tolerance) violates
     energy ≤ 10 h × power by 1e-10 once both are fixed: a constant row that Pyomo's compiler refused as 'trivially
-    infeasible' (the full-year ISO-NE case failed so, 2026-11-30). Such rows are checked to a tolerance and
-    dropped; a real violation (energy 50 MWh at 0 MW) is reported naming the constraint."""
+    infeasible' (the full-year ISO-NE case failed so, 2026-11-30). The capacities are now fixed by the bounds of
+    the compiled columns: such rows are checked to a tolerance and left to HiGHS, whose LP over the fixed
+    capacities is optimal; a real violation (energy 50 MWh at 0 MW) is reported naming the constraint."""
     from planning.config import validate_scenario
     from planning.errors import SolveError
     from planning.io.inputs import load_inputs
     from planning.optimization.build import build_model
-    from planning.optimization.decomposition import Compiled, fix_values, snapshot_of
+    from planning.optimization.decomposition import Compiled, fix_without_snapshot, snapshot_of
     from tests.conftest import storage_arbitrage_scenario
 
     raw = storage_arbitrage_scenario(tmp_path)
@@ -315,13 +317,18 @@ def test_capacities_fixed_from_an_lp_within_its_tolerance_compile(tmp_path):
         model = build_model(inputs).model
         values = {var.name: 0.0 for var in model.component_data_objects(pyo.Var) if snapshot_of(var) is None}
         values["new_mwh[b]"] = energy_mwh
+        form = Compiled.of(model)
         if error is None:
-            fix_values(model, values)
-            form = Compiled.of(model)
-            assert not any(row[0].parent_component().local_name in ("max_duration", "min_duration") for row in form.rows)
+            fix_without_snapshot(form, values)
+            highs = highspy.Highs()
+            highs.setOptionValue("output_flag", False)
+            highs.passModel(form.lp)
+            highs.run()
+            assert highs.modelStatusToString(highs.getModelStatus()) == "Optimal"
+            assert highs.getSolution().col_value[[var.name for var in form.columns].index("new_mwh[b]")] == pytest.approx(1e-10, abs=1e-12)
         else:
             with pytest.raises(SolveError, match=error):
-                fix_values(model, values)
+                fix_without_snapshot(form, values)
 
 
 # --------------------------------------------------------------------------------------------
