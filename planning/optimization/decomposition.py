@@ -19,8 +19,10 @@ lower bound instead:
    * ``representative`` — the integer-UC MILP on ``representative_days`` tsam days (already
      whole units).
 
-   Every variable without a snapshot index (capacities, new units, lines, new load) is then
-   fixed in the full-year integer model.
+   Stage 1 is solved in a worker thread (the linear LP with one HiGHS thread: dual simplex is serial)
+   while this thread builds and compiles the full-year integer model of stage 2, whose columns
+   without a snapshot index (capacities, new units, lines, new load) are then fixed by their
+   bounds at stage 1's values (:func:`fix_without_snapshot`).
 
 2. **Rolling-window commitment.** The full-year integer model with fixed capacities is compiled
    once to a sparse matrix. Each column belongs to one snapshot (:func:`snapshot_of`: the first
@@ -63,6 +65,12 @@ lower bound instead:
    ``workers`` processes, or on the cluster of ``planning run --scheduler``/a sweep), with identical
    results wherever they run. A CO2 cap (a budget handed from window to window) or a window that
    cannot join its neighbours falls back to the rolling windows.
+
+   **Chained windows** (``decomposition.windows: chains``, :func:`chained_commitment`): the year in
+   ``chains`` runs of consecutive windows, each rolled as above at the same time in a thread of this
+   process (highspy releases the GIL), then one window per seam re-solving the hours on both sides
+   of it with everything else decided. The work of rolling windows plus a few seam windows, on as
+   many cores as chains; no Dask (one machine).
 
 3. **Evaluation (upper bound).** All integer columns fixed at the stitched values, the
    full-year LP is re-solved (dispatch and storage re-optimised over the whole cyclic year):
@@ -281,6 +289,8 @@ class WindowLog:
     objective: float
     mip_gap: float
     seconds: float
+    cpu_s: float = 0.0   # CPU time of the thread that solved it (HiGHS runs in the calling thread with threads = 1)
+    lane: str = ""       # windows: chains — "chain k" or "join"; the windows of one lane run one after the other
 
 
 @dataclass
@@ -481,7 +491,7 @@ def parallel_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap
         ok = True
         for (k, _, cols, _), (values, log) in zip(tasks, outcomes):
             start, end = cores[k]
-            log.start, log.core_end, log.end = start, end, end
+            log.start, log.core_end, log.end, log.lane = start, end, end, "task"
             logs.append(log)
             report(f"window {k + 1:3d} (pass {number}) hours {start:5d}-{end - 1:5d}: {log.rows} rows x {log.columns} columns "
                    f"({log.integers} integer), {log.status}, objective {log.objective:.6g}, gap {log.mip_gap:.2%}, {log.seconds:.1f} s")
@@ -577,8 +587,10 @@ def chained_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_
             col_upper = np.where(t[cols] == last_hour, np.minimum(form.col_upper[cols], terminal[cols]), form.col_upper[cols])
         values, log = solve_window(window_problem(form, rows, cols, fixed_x, options, col_upper=col_upper))
         if values is None and col_upper is not None:
+            first = log
             values, log = solve_window(window_problem(form, rows, cols, fixed_x, options))
             log.status += " (without the window-end targets)"
+            log.seconds, log.cpu_s = log.seconds + first.seconds, log.cpu_s + first.cpu_s
         return cols, values, log
 
     def chain(k: int):
@@ -589,7 +601,7 @@ def chained_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_
             end = core_end + overlap_h
             free = hours(start - (reach if number == 0 else 0), end) & ~decided
             cols, values, log = solve(free, decided, x, (end - 1) % n_snapshots)
-            log.start, log.core_end, log.end = start, core_end, end
+            log.start, log.core_end, log.end, log.lane = start, core_end, end, f"chain {k + 1}"
             logs.append(log)
             if values is None:
                 return None, None, logs
@@ -600,7 +612,7 @@ def chained_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_
 
     def join(seam: int):
         cols, values, log = solve(hours(seam - reach, seam + reach), np.ones(len(form.columns), dtype=bool), x, None)
-        log.start, log.core_end, log.end = seam - reach, seam + reach, seam + reach
+        log.start, log.core_end, log.end, log.lane = seam - reach, seam + reach, seam + reach, "join"
         return cols, values, log
 
     logs: list[WindowLog] = []
@@ -618,7 +630,9 @@ def chained_commitment(form: Compiled, n_snapshots: int, window_h: int, overlap_
                 report(f"chained windows: a window of chain {k + 1} has no solution; rolling windows instead")
                 return None
             x[cols] = values
-        report(f"pass 1: {len(segments)} chains of rolling windows in {len(segments)} threads, {time.perf_counter() - tic:.1f} s")
+        chain_cpu = [sum(log.cpu_s for log in chain_logs) for _, _, chain_logs in outcomes]
+        report(f"pass 1: {len(segments)} chains of rolling windows in {len(segments)} threads, {time.perf_counter() - tic:.1f} s "
+               f"(CPU of the windows per chain: {', '.join(f'{c:.1f}' for c in chain_cpu)} s)")
         tic = time.perf_counter()
         joins = list(pool.map(join, [start for start, _ in segments]))
     for cols, values, log in joins:
@@ -712,7 +726,7 @@ def window_problem(form: Compiled, rows: np.ndarray, cols: np.ndarray, fixed_x: 
 
 def solve_window(problem: WindowProblem) -> tuple[np.ndarray | None, WindowLog]:
     """Solve one window MILP with HiGHS; the values of its columns (integers rounded), or None, and its log."""
-    tic = time.perf_counter()
+    tic, cpu = time.perf_counter(), time.thread_time()
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = len(problem.cost), len(problem.row_lower)
     lp.col_cost_, lp.col_lower_, lp.col_upper_ = problem.cost, problem.col_lower, problem.col_upper
@@ -730,13 +744,13 @@ def solve_window(problem: WindowProblem) -> tuple[np.ndarray | None, WindowLog]:
     info = highs.getInfo()
     log = WindowLog(0, 0, 0, lp.num_row_, lp.num_col_, int(integer.sum()), status, float("nan"), float("nan"), 0.0)
     if status not in _STATUS_WITH_POINT or info.primal_solution_status != 2:
-        log.seconds = time.perf_counter() - tic
+        log.seconds, log.cpu_s = time.perf_counter() - tic, time.thread_time() - cpu
         return None, log
     log.objective = info.objective_function_value
     log.mip_gap = info.mip_gap if integer.any() else 0.0
     values = np.asarray(highs.getSolution().col_value, dtype=float)
     values[integer] = np.round(values[integer])
-    log.seconds = time.perf_counter() - tic
+    log.seconds, log.cpu_s = time.perf_counter() - tic, time.thread_time() - cpu
     return values, log
 
 
@@ -1022,7 +1036,7 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
 
     # Stage 1: investments.
     step("decomposition: investments")
-    tic = time.perf_counter()
+    tic, cpu = time.perf_counter(), time.thread_time()
     if settings.investments == "linear":
         stage_inputs = inputs.assign_attrs(unit_commitment_mode="linear")
         investments_from = "full-year linear-UC LP (whole units by sequential rounding)"
@@ -1040,19 +1054,23 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     solver_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decomposition-stage1")
     if settings.investments == "linear":
         compiled = strengthened_linear_form(stage1.model, stage_inputs)
-        stage1_future = solver_thread.submit(linear_investments, stage1.model, stage_inputs, solver.model_copy(update={"threads": 1}),
-                                             _sibling(log_file, "investments"), report, compiled)
+        stage1_future = solver_thread.submit(_thread_cpu, linear_investments, stage1.model, stage_inputs,
+                                             solver.model_copy(update={"threads": 1}), _sibling(log_file, "investments"), report, compiled)
         del compiled
     else:
-        stage1_future = solver_thread.submit(solve_model, stage1.model, solver, log_file=_sibling(log_file, "investments"))
+        stage1_future = solver_thread.submit(_thread_cpu, solve_model, stage1.model, solver, log_file=_sibling(log_file, "investments"))
     solver_thread.shutdown(wait=False)
+    timings["stage1_build_cpu_s"] = time.thread_time() - cpu
+    cpu = time.thread_time()
     built = build_model(inputs)
     # Compiled with the capacities still free columns: they are fixed by their bounds once stage 1 has decided them.
     compile_tic = time.perf_counter()
     form = Compiled.of(built.model)
     timings["translate_s"] = time.perf_counter() - compile_tic
-    stage1_solved = stage1_future.result()
+    timings["stage2_build_cpu_s"] = time.thread_time() - cpu
+    stage1_solved, timings["stage1_solve_cpu_s"] = stage1_future.result()
     timings["investments_s"] = time.perf_counter() - tic
+    cpu = time.thread_time()
     if not stage1_solved.has_solution:
         raise SolveError([f"decomposition: the investment problem ({investments_from}) has no solution: '{stage1_solved.status}'"],
                          title="decomposition failed")
@@ -1105,6 +1123,9 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     x, logs = outcome if outcome is not None else rolling_commitment(form, n_snapshots, window_steps, overlap_steps,
                                                                      window_options, report, period_h=period_h, budgets=budgets)
     timings["windows_s"] = time.perf_counter() - tic
+    timings["windows_cpu_s"] = sum(log.cpu_s for log in logs)
+    lanes = {lane: sum(log.cpu_s for log in logs if log.lane == lane) for lane in {log.lane for log in logs} if lane != "join"}
+    timings["windows_critical_cpu_s"] = max(lanes.values(), default=0.0) + max((log.cpu_s for log in logs if log.lane == "join"), default=0.0)
     stitched = float(form.cost @ x + form.lp.offset_)
     report(f"{len(logs)} windows in {timings['windows_s']:.1f} s; stitched full-year cost {stitched:.8g}; "
            f"largest row violation {_violation(form, x):.3g}")
@@ -1112,11 +1133,16 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     # Stage 3: fixed-integer LP over the full year → upper bound and prices.
     step("decomposition: fixed-commitment LP of the full year")
     tic = time.perf_counter()
+    # CPU of this thread outside the window solves (fixing, budgets, window set-up), on the critical path
+    timings["stage2_other_cpu_s"] = time.thread_time() - cpu - sum(log.cpu_s for log in logs if not log.lane)
+    cpu = time.thread_time()
     highs = highspy.Highs()
     _set_options(highs, solver, _sibling(log_file, "evaluation"), False)
     highs.passModel(form.lp)
     solved = _fixed_integer_lp(form, highs, x, model, "fixed-integer LP re-solve (decomposed commitment)")
     timings["evaluation_s"] = time.perf_counter() - tic
+    timings["evaluation_cpu_s"] = time.thread_time() - cpu
+    cpu = time.thread_time()   # from here to the results (bound process, warm-started MILP, results): on the critical path
     if not solved.has_solution:
         raise SolveError([f"decomposition: the full-year LP with the commitment fixed says '{solved.status}'"], title="decomposition failed")
     upper_bound, solution_from = solved.objective, "decomposition"
@@ -1186,6 +1212,11 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     tic = time.perf_counter()
     results = collect_results(built.ctx, solved)
     timings["results_s"] = time.perf_counter() - tic
+    # On an idle machine with a core per thread, the wall time would be the CPU time of the critical path (rolling and
+    # chained windows; for windows: parallel the windows' CPU is summed over all tasks, an overestimate):
+    timings["critical_path_cpu_s"] = (timings["stage1_build_cpu_s"] + max(timings["stage1_solve_cpu_s"], timings["stage2_build_cpu_s"])
+                                      + timings["stage2_other_cpu_s"] + timings["windows_critical_cpu_s"] + timings["evaluation_cpu_s"]
+                                      + time.thread_time() - cpu)
     results.attrs.update({
         "rows": solved.num_rows, "columns": solved.num_cols,
         "upper_bound": upper_bound, "lower_bound": lower_bound, "certified_gap": gap,
@@ -1193,6 +1224,13 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
         "stitched_cost": stitched, "windows": len(logs),
     })
     return results, solved, timings
+
+
+def _thread_cpu(function: Callable, *args, **kwargs) -> tuple:
+    """``function(*args, **kwargs)`` and the CPU time of the thread that ran it (s)."""
+    cpu = time.thread_time()
+    result = function(*args, **kwargs)
+    return result, time.thread_time() - cpu
 
 
 class _ListQueue:
