@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--bound-time-limit", type=float, default=300.0)
     parser.add_argument("--option", action="append", default=[], help="extra scenario override, e.g. solver.method=ipm")
     parser.add_argument("--tag", default="", help="suffix of the output file names")
-    parser.add_argument("--windows", choices=["rolling", "parallel", "chains"], default="rolling")
+    parser.add_argument("--windows", choices=["rolling", "parallel", "chains"], default="chains")
     parser.add_argument("--chains", type=int, default=2, help="parts of the year rolled at once in threads (--windows chains)")
     parser.add_argument("--workers", type=int, default=2, help="local worker processes of --windows parallel")
     args = parser.parse_args()

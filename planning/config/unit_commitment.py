@@ -42,12 +42,12 @@ class Decomposition(Section):
     )
     parallel: bool = Field(True, description="Solve the linear-UC lower bound in a second process while the windows are solved.")
     windows: Literal["rolling", "parallel", "chains"] = Field(
-        "rolling",
-        description="rolling: one window after the other, each from the state the previous one left; parallel: the even windows "
-        "at once, then the odd ones joining them (tasks on the Dask cluster of planning.parallel: planning run --scheduler/--workers, "
-        "a sweep's cluster, else `workers` local processes); chains: the year cut into `chains` parts, each solved by rolling "
-        "windows at the same time in threads of this process, then one window joining each seam; parallel and chains fall back to "
-        "rolling where they cannot apply (a CO2 cap).",
+        "chains",
+        description="rolling: one window after the other, each from the state the previous one left; chains (default): the year cut "
+        "into `chains` parts, each solved by rolling windows at the same time in threads of this process, then one window joining "
+        "each seam; parallel: the even windows at once, then the odd ones joining them (tasks on the Dask cluster of "
+        "planning.parallel: planning run --scheduler/--workers, a sweep's cluster, else `workers` local processes). chains and "
+        "parallel fall back to rolling where they cannot apply (a CO2 cap, parts shorter than twice the look-ahead).",
     )
     chains: int = Field(2, ge=2, description="Parts of the year rolled at once in threads for windows: chains (one per core).")
     workers: int = Field(2, ge=1, description="Local worker processes for windows: parallel when no cluster is open; 1 = in this process.")

@@ -475,7 +475,8 @@ def test_windows_are_converted_to_snapshots_at_two_hour_resolution(tmp_path):
     import re
 
     results, _, _ = _week_case(tmp_path / "dt2.log", **{"horizon.hours": 72, "horizon.resolution_hours": 2,
-                                                         "unit_commitment.decomposition.overlap_hours": 12})
+                                                         "unit_commitment.decomposition.overlap_hours": 12,
+                                                         "unit_commitment.decomposition.windows": "rolling"})
     log = (tmp_path / "dt2.log").read_text()
     windows = re.findall(r"window +\d+ hours +(\d+)- *(\d+) \(core to (\d+)\)", log)
     assert windows == [("0", "17", "11"), ("12", "29", "23"), ("24", "35", "35")]
