@@ -139,8 +139,14 @@ def test_linear_commitment_is_a_relaxation(tmp_path, solve_raw):
 
 def real_case(out_dir, **sets):
     """Three August days of ISO-NE with 500 MW CCGT units and 100 MW OCGT units (a MILP, ~7 s)."""
-    from planning.config import load_scenario
     from planning.workflows.run import run_scenario
+
+    return run_scenario(real_case_scenario(**sets), out_dir)
+
+
+def real_case_scenario(**sets):
+    """The scenario of :func:`real_case` (``sets``: more overrides, key → value)."""
+    from planning.config import load_scenario
 
     overrides = [
         "horizon.hours=72", "horizon.storage_cycle=horizon",
@@ -153,8 +159,7 @@ def real_case(out_dir, **sets):
         "solver.mip_gap=0.001",
         *[f"{key}={value}" for key, value in sets.items()],
     ]
-    scenario = load_scenario(REPO / "scenarios" / "isone_week.yaml", overrides)
-    return run_scenario(scenario, out_dir)
+    return load_scenario(REPO / "scenarios" / "isone_week.yaml", overrides)
 
 
 def check_commitment_table(commitment: pd.DataFrame, capacity: pd.DataFrame, sizes: dict, min_up: dict, min_down: dict) -> int:

@@ -14,7 +14,7 @@ import pyomo.environ as pyo
 import pandas as pd
 import pytest
 
-from tests.optimization.test_commitment import check_commitment_table, real_case, valley_case
+from tests.optimization.test_commitment import check_commitment_table, real_case, real_case_scenario, valley_case
 
 WINDOWS = {"unit_commitment.decomposition.window_hours": 24, "unit_commitment.decomposition.overlap_hours": 12}
 DECOMPOSED = {"unit_commitment.strategy": "decomposed", **WINDOWS}
@@ -415,22 +415,11 @@ def test_parallel_windows_stitch_a_feasible_point(tmp_path):
 
 def _week_case(log_file, **sets):
     """The real case over a week (168 h) in 24-h windows with 6 h of look-ahead, solved without writing outputs."""
-    from planning.config import load_scenario
     from planning.workflows.run import solve_scenario
-    from tests.conftest import REPO
 
-    overrides = [
-        "horizon.hours=168", "horizon.storage_cycle=horizon",
-        "technologies.ccgt.unit_size_mw=500", "technologies.ccgt.min_stable_output=0.4",
-        "technologies.ccgt.min_up_hours=6", "technologies.ccgt.min_down_hours=4",
-        "technologies.ccgt.startup_cost_per_mw=60", "technologies.ccgt.ramp_up_per_hour=0.5",
-        "technologies.ccgt.ramp_down_per_hour=0.5",
-        "technologies.ocgt.unit_size_mw=100", "technologies.ocgt.min_up_hours=2", "technologies.ocgt.startup_cost_per_mw=20",
-        "policy.co2_price_per_t=150", "solver.mip_gap=0.001", "unit_commitment.strategy=decomposed",
-        "unit_commitment.decomposition.window_hours=24", "unit_commitment.decomposition.overlap_hours=6",
-        *[f"{key}={value}" for key, value in sets.items()],
-    ]
-    return solve_scenario(load_scenario(REPO / "scenarios" / "isone_week.yaml", overrides), log_file=log_file)
+    week = {"horizon.hours": 168, "unit_commitment.strategy": "decomposed", "unit_commitment.decomposition.window_hours": 24,
+            "unit_commitment.decomposition.overlap_hours": 6}
+    return solve_scenario(real_case_scenario(**{**week, **sets}), log_file=log_file)
 
 
 def _commitment_frames(results) -> tuple[pd.DataFrame, pd.DataFrame]:
