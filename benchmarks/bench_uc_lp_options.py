@@ -15,7 +15,9 @@ Variants (``VARIANTS``): ``devex1`` dual simplex with Devex pricing on 1 thread 
 ``devex2`` the same on 2 threads, ``nopresolve`` Devex without presolve, ``pami2`` parallel dual simplex
 (PAMI, 2 threads), ``primal1`` primal simplex, ``nolimit`` Devex on the LP without the commit_limit rows of
 plants that have min_down rows (committed ≤ units is implied by Σ shut-downs ≤ units − committed) — a
-smaller LP with the same optimum.
+smaller LP with the same optimum; ``inmemory`` Devex on the LP as the decomposition hands it to HiGHS
+(built in the variant's process and passed with ``passModel``, no MPS file: the file rounds the data at the
+1e-10 level, enough to change the simplex path).
 """
 
 from __future__ import annotations
@@ -39,12 +41,19 @@ VARIANTS = {
     "pami2": {"threads": 2, "simplex_strategy": 2, "simplex_max_concurrency": 2, **DEVEX},
     "primal1": {"threads": 1, "simplex_strategy": 4},
     "nolimit": {"threads": 1, **DEVEX},
+    "inmemory": {"threads": 1, **DEVEX},
 }
 
 SOLVE = """
 import json, os, sys, time, highspy
 path, options, limit = sys.argv[1], json.loads(sys.argv[2]), float(sys.argv[3])
-h = highspy.Highs(); h.setOptionValue("output_flag", False); h.readModel(path)
+h = highspy.Highs(); h.setOptionValue("output_flag", False)
+if path == "inmemory":
+    sys.path[:0] = [sys.argv[4], sys.argv[5]]
+    from bench_uc_lp_options import linear_form
+    h.passModel(linear_form().lp)
+else:
+    h.readModel(path)
 for key, value in {**options, "time_limit": limit}.items(): h.setOptionValue(key, value)
 load = os.getloadavg()[0]; cpu = time.process_time(); wall = time.perf_counter()
 h.run()
@@ -56,14 +65,8 @@ print(json.dumps({"status": h.modelStatusToString(h.getModelStatus()), "objectiv
 """
 
 
-def write_lps(mps: Path) -> tuple[Path, Path]:
-    """The strengthened linear-UC LP (``mps``) and the same without implied commit_limit rows (``*_nolimit.mps``)."""
-    nolimit = mps.with_name(mps.stem + "_nolimit.mps")
-    if mps.exists() and nolimit.exists():
-        return mps, nolimit
-    import highspy
-    import numpy as np
-
+def linear_form():
+    """The strengthened linear-UC LP of the benchmark case, compiled (:class:`planning.optimization.decomposition.Compiled`)."""
     from bench_uc import UNITS
     from planning.config import load_scenario
     from planning.io.inputs import load_inputs
@@ -72,7 +75,18 @@ def write_lps(mps: Path) -> tuple[Path, Path]:
 
     scenario = load_scenario(ROOT / "scenarios" / "isone_2030.yaml", [*UNITS, "unit_commitment.mode=integer"])
     inputs = load_inputs(scenario).assign_attrs(unit_commitment_mode="linear")
-    form, _ = strengthened_linear_form(build_model(inputs).model, inputs)
+    return strengthened_linear_form(build_model(inputs).model, inputs)[0]
+
+
+def write_lps(mps: Path) -> tuple[Path, Path]:
+    """The strengthened linear-UC LP (``mps``) and the same without implied commit_limit rows (``*_nolimit.mps``)."""
+    nolimit = mps.with_name(mps.stem + "_nolimit.mps")
+    if mps.exists() and nolimit.exists():
+        return mps, nolimit
+    import highspy
+    import numpy as np
+
+    form = linear_form()
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.passModel(form.lp)
@@ -97,8 +111,8 @@ def main() -> None:
     mps, nolimit = write_lps(args.mps)
     rows = []
     for name in args.variants:
-        path = nolimit if name == "nolimit" else mps
-        done = subprocess.run([sys.executable, "-c", SOLVE, str(path), json.dumps(VARIANTS[name]), str(args.time_limit)],
+        path = {"nolimit": nolimit, "inmemory": "inmemory"}.get(name, mps)
+        done = subprocess.run([sys.executable, "-c", SOLVE, str(path), json.dumps(VARIANTS[name]), str(args.time_limit), str(HERE), str(ROOT)],
                               capture_output=True, text=True, check=True)
         row = {"variant": name, "options": json.dumps(VARIANTS[name]), **json.loads(done.stdout.strip().splitlines()[-1])}
         print(row, flush=True)
