@@ -234,8 +234,8 @@ def _futures_report(folder: Path, out_dir: Path, week: str | None, frames: dict,
     path = figures.save(futures_comparison(energy, table, frames["balance"], probability, currency, f"{name}: the futures compared"),
                         out_dir / "futures_comparison.png")
     written.append((path, "Left: generation by technology in each future and its probability-weighted expectation (Σ p·x); middle: "
-                          "each future's total cost with this plan (RP) and, when computed, with the expected-value plan (EEV) and "
-                          "planned alone (WS); right: each future's price duration curve (load-weighted mean over the zones, hours "
+                          "what each future would cost with the expected-value plan (EEV) or planned alone (WS), minus its cost with "
+                          "this plan (RP, under the future's name; the RP cost alone without the value-of-information re-solves); right: each future's price duration curve (load-weighted mean over the zones, hours "
                           "weighted)" + (f" — {note}." if note else "."),
                     alt.futures(energy, table, frames["balance"], probability, currency)))
     likeliest = max(probability, key=probability.get)

@@ -389,7 +389,7 @@ def datacenter_week(datacenter: pd.DataFrame, balance: pd.DataFrame, carbon: pd.
                     linewidth=0, label="flexible IT power (scheduled)")
     ax.step(site.index, site["facility_power_mw"], where="post", color="black", linewidth=1.1, label="facility power (× PUE)")
     ax.set_ylabel("MW")
-    ax.set_ylim(0, float(site["facility_power_mw"].max()) * 1.4 if len(site) else 1.0)  # room for the legend
+    ax.set_ylim(0, max(float(site["facility_power_mw"].max()) * 1.4, 1.0) if len(site) else 1.0)  # room for the legend; ≥ 1 MW (a campus offline in a future draws 0)
     twin = ax.twinx()
     twin.plot(site.index, site["backlog"], color="#c0392b", linestyle=":", linewidth=1.6, label="backlog (right axis)")
     twin.set_ylabel("backlog (MWh of work)", color="#c0392b")

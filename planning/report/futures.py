@@ -99,9 +99,10 @@ def system_price(balance: pd.DataFrame) -> pd.DataFrame:
 
 def futures_comparison(energy: pd.DataFrame, futures: pd.DataFrame, balance: pd.DataFrame, probability: dict[str, float],
                        currency: str = "", title: str = "") -> Figure:
-    """Three panels: generation by technology per future and the expectation (stacked bars); each future's total cost
-    in the plan (RP) and, when computed, with the EV plan (EEV) and planned alone (WS); each future's price duration
-    curve (load-weighted over the zones, hours weighted)."""
+    """Three panels: generation by technology per future and the expectation (stacked bars); each future's cost with the
+    EV plan (EEV) and planned alone (WS) minus its cost with this plan (RP, in the tick labels) — or, without the
+    value-of-information re-solves, its RP cost; each future's price duration curve (load-weighted over the zones, hours
+    weighted)."""
     from planning.report.figures import _duration, _magnitude
 
     figure = Figure(figsize=(14, 4.9), layout="constrained")
@@ -128,17 +129,29 @@ def futures_comparison(energy: pd.DataFrame, futures: pd.DataFrame, balance: pd.
     ax.legend(handles[::-1], labels_[::-1], fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.16), ncols=3)
 
     ax = axes[1]
-    columns = [(c, n) for c, n in (("rp_cost", "this plan (RP)"), ("eev_cost", "EV plan (EEV)"), ("ws_cost", "planned alone (WS)")) if c in futures]
-    money, prefix = _magnitude(pd.Series(futures[[c for c, _ in columns]].to_numpy(float).ravel()), [(1e9, "billion "), (1e6, "million "), (1e3, "thousand ")])
-    width = 0.8 / max(len(columns), 1)
-    for k, (column, name) in enumerate(columns):
-        ax.bar(np.arange(len(futures)) + (k - (len(columns) - 1) / 2) * width, futures[column].to_numpy(float) / money, width=width,
-               label=name, color=f"C{k}")
-    ax.set_xticks(range(len(futures)), [str(f) for f in futures["future"]], fontsize=9)
-    ax.set_ylabel(f"total cost ({prefix}{currency})" if currency else f"total cost ({prefix.strip() or 'currency'})")
-    ax.set_title("Total cost per future", loc="left", fontsize=10)
+    steps = [(1e9, "billion "), (1e6, "million "), (1e3, "thousand ")]
+    rp = futures["rp_cost"].to_numpy(float)
+    others = [(c, n) for c, n in (("eev_cost", "with the EV plan (EEV − RP)"), ("ws_cost", "planned alone (WS − RP)")) if c in futures]
+    if others:   # the futures' costs differ by far less than they are: draw what another plan would change
+        money, prefix = _magnitude(pd.Series(np.concatenate([futures[c].to_numpy(float) - rp for c, _ in others])), steps)
+        width = 0.8 / len(others)
+        for k, (column, name) in enumerate(others):
+            ax.bar(np.arange(len(futures)) + (k - (len(others) - 1) / 2) * width, (futures[column].to_numpy(float) - rp) / money,
+                   width=width, label=name, color=f"C{k + 1}")
+        ax.axhline(0, color="black", linewidth=0.8)
+        rp_money, rp_prefix = _magnitude(pd.Series(rp), steps)
+        ticks = [f"{f}\nRP {rp[i] / rp_money:,.4g} {rp_prefix}".rstrip() for i, f in enumerate(futures["future"])]
+        ax.set_ylabel(f"cost difference to this plan ({prefix}{currency})".replace(" )", ")"))
+        ax.set_title("Each future's cost with another plan, minus this plan's (RP)", loc="left", fontsize=10)
+        ax.legend(fontsize=8.5, frameon=False, loc="best")
+    else:
+        money, prefix = _magnitude(pd.Series(rp), steps)
+        ax.bar(np.arange(len(futures)), rp / money, width=0.6, color="C0")
+        ticks = [str(f) for f in futures["future"]]
+        ax.set_ylabel(f"total cost with this plan ({prefix}{currency})".replace(" )", ")"))
+        ax.set_title("Total cost per future", loc="left", fontsize=10)
+    ax.set_xticks(range(len(futures)), ticks, fontsize=9)
     ax.grid(True, axis="y", alpha=0.3)
-    ax.legend(fontsize=8.5, frameon=False)
 
     ax = axes[2]
     styles = ["-", "--", ":", "-."]

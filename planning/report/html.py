@@ -297,7 +297,8 @@ def run_html(name: str, description: str, folder: Path, summary: pd.DataFrame, c
                  table_html(transposed, text_columns=("unit",))]
     dc = datacenter_rows(summary)
     if len(dc):
-        body += ["<h2>Data centers</h2>", table_html(dc, text_columns=("unit",))]
+        body += ["<h2>Data centers" + (" (expected over the futures, Σ p·x)" if futures is not None else "") + "</h2>",
+                 table_html(dc, text_columns=("unit",))]
     body += ["<h2>Figures</h2>", _figures_html(figures)]
     for future, section, own in (futures.groups if futures is not None else []):
         body.append(f"<h2>Future {html.escape(future)} (probability {futures.probability[future]:g})</h2>")
