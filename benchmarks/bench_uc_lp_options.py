@@ -17,7 +17,7 @@ Variants (``VARIANTS``): ``devex1`` dual simplex with Devex pricing on 1 thread 
 plants that have min_down rows (committed ≤ units is implied by Σ shut-downs ≤ units − committed) — a
 smaller LP with the same optimum; ``inmemory`` Devex on the LP as the decomposition hands it to HiGHS
 (built in the variant's process and passed with ``passModel``, no MPS file: the file rounds the data at the
-1e-10 level, enough to change the simplex path).
+1e-10 level, enough to change the simplex path); ``inmemory_nopresolve`` the same without presolve.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ VARIANTS = {
     "primal1": {"threads": 1, "simplex_strategy": 4},
     "nolimit": {"threads": 1, **DEVEX},
     "inmemory": {"threads": 1, **DEVEX},
+    "inmemory_nopresolve": {"threads": 1, "presolve": "off", **DEVEX},
 }
 
 SOLVE = """
@@ -111,7 +112,7 @@ def main() -> None:
     mps, nolimit = write_lps(args.mps)
     rows = []
     for name in args.variants:
-        path = {"nolimit": nolimit, "inmemory": "inmemory"}.get(name, mps)
+        path = nolimit if name == "nolimit" else "inmemory" if name.startswith("inmemory") else mps
         done = subprocess.run([sys.executable, "-c", SOLVE, str(path), json.dumps(VARIANTS[name]), str(args.time_limit), str(HERE), str(ROOT)],
                               capture_output=True, text=True, check=True)
         row = {"variant": name, "options": json.dumps(VARIANTS[name]), **json.loads(done.stdout.strip().splitlines()[-1])}

@@ -858,13 +858,18 @@ def strengthened_linear_lp(model: pyo.ConcreteModel, inputs: xr.Dataset, solver:
 
 #: HiGHS options of the full-year linear-UC LP (bound and investments) unless ``solver.options`` sets them: Devex
 #: pricing for dual simplex cut its CPU time from 70.9 to 40.4 s on the ISO-NE full-year case (201 482 rows,
-#: same objective, 102 365 vs 106 264 iterations; benchmarks/README.md, "Decomposed clustered-UC").
-LINEAR_LP_OPTIONS = {"simplex_dual_edge_weight_strategy": 1}
+#: same objective, 102 365 vs 106 264 iterations); without presolve the same LP takes 27.3–28.0 s CPU (116 306 /
+#: 117 058 iterations, from memory and from the MPS file) against 29.5–46.6 s with it (102 365 / 112 200), the
+#: same optimum (benchmarks/README.md, (c′); benchmarks/bench_uc_lp_options.py).
+LINEAR_LP_OPTIONS = {"simplex_dual_edge_weight_strategy": 1, "presolve": "off"}
 
 
 def linear_lp_options(solver: Solver) -> Solver:
-    """``solver`` with :data:`LINEAR_LP_OPTIONS` under its own ``options`` (the user's settings win)."""
-    return solver.model_copy(update={"options": {**LINEAR_LP_OPTIONS, **solver.options}})
+    """``solver`` with :data:`LINEAR_LP_OPTIONS` under its own ``options`` (the user's settings win: ``solver.options``,
+    and ``solver.presolve`` when the scenario sets it)."""
+    defaults = {name: value for name, value in LINEAR_LP_OPTIONS.items()
+                if not (name == "presolve" and "presolve" in solver.model_fields_set)}
+    return solver.model_copy(update={"options": {**defaults, **solver.options}})
 
 
 def bound_source(relaxed: int) -> str:

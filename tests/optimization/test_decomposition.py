@@ -472,3 +472,17 @@ def test_windows_are_converted_to_snapshots_at_two_hour_resolution(tmp_path):
     assert results.sizes["snapshot"] == 36 and results.attrs["windows"] == 3
     commitment, capacity = _commitment_frames(results)
     check_commitment_table(commitment, capacity, {"ccgt": 500, "ocgt": 100}, {"ccgt": 3, "ocgt": 1}, {"ccgt": 2, "ocgt": 1})
+
+
+def test_linear_lp_options_default_to_devex_without_presolve_unless_the_scenario_says():
+    """The bound LP runs dual simplex with Devex pricing and no presolve (measured fastest on the full-year case);
+    solver.presolve set in the scenario, or solver.options, win."""
+    from planning.config.solver import Solver
+    from planning.optimization.decomposition import linear_lp_options
+    from planning.optimization.solve import highs_options
+
+    assert highs_options(linear_lp_options(Solver()))["presolve"] == "off"
+    assert highs_options(linear_lp_options(Solver()))["simplex_dual_edge_weight_strategy"] == 1
+    assert highs_options(linear_lp_options(Solver(presolve=True)))["presolve"] == "on"
+    assert highs_options(linear_lp_options(Solver(options={"presolve": "on"})))["presolve"] == "on"
+    assert highs_options(linear_lp_options(Solver(options={"simplex_dual_edge_weight_strategy": 2})))["simplex_dual_edge_weight_strategy"] == 2
