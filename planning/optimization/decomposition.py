@@ -100,7 +100,7 @@ lower bound instead:
    problem — integrality is dropped (a relaxation), and the added rows are met by every integer
    point (committed units u, retired r and new n are integers, u ≤ E/S − r + n, so u ≤ ⌊E/S⌋ − r + n);
    the LB is that LP's optimal objective (status Optimal), never a MIP incumbent. Devex pricing
-   and presolve off (``LINEAR_LP_OPTIONS``) change the simplex path, not the LP (same objective to 1e-16 on the
+   and presolve off (``LINEAR_LP_OPTIONS``) change the simplex path, not the LP (same objective to 3e-14 relative on the
    full-year case). *UB ≥ optimum*: the UB is the objective of a point the full-year LP has just
    checked — every integer fixed at a whole value, every row and bound of the integer model
    enforced (stage 3 stops with an error if the windows' point were infeasible), so the window
