@@ -25,6 +25,12 @@ class Solver(Section):
         "planning.optimization.solve.TUNED_OPTIONS, measured in benchmarks/README.md, 'HiGHS settings'); false: HiGHS' own "
         "defaults. solver.method and solver.options, when set, win over them.",
     )
+    tie_break: Literal["lexicographic", "objective"] = Field(
+        "lexicographic",
+        description="How an LP applies tie-breaks (datacenters.<name>.schedule_tie_break_per_mwh): lexicographic = solve the "
+        "costs, then minimise the tie-breaks over their optimal face from the optimal basis (costs exactly optimal; measured "
+        "faster, benchmarks/README.md); objective = add them to the one objective as a small penalty (what a MILP always does).",
+    )
     options: dict[str, bool | int | float | str] = Field(
         default_factory=dict, description="Further HiGHS options by their HiGHS name, e.g. {mip_heuristic_effort: 0.2}."
     )

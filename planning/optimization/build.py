@@ -12,7 +12,9 @@ Objective (currency/year)
 min Σ_categories Σ costs[category]  — investment (annualised), fixed O&M, variable (fuel +
 O&M, weighted), CO2 price, unserved energy at VOLL (and elastic penalties when diagnosing)
     + Σ tie-breaks (``ctx.extras["tie_breaks"]``: tiny terms that pick one of equal-cost solutions,
-      e.g. smooth data-center schedules; not costs, so not in any category or reported cost).
+      e.g. smooth data-center schedules; not costs, so not in any category or reported cost). An LP
+      applies them lexicographically by default (``solver.tie_break``, :mod:`planning.optimization.tie_break`):
+      min Σ costs first, then min Σ tie-breaks over its optimal face.
 """
 
 from __future__ import annotations
@@ -104,5 +106,9 @@ def _add_objective(ctx: ModelContext) -> None:
     model.COST_CATEGORIES = pyo.Set(initialize=categories, ordered=True)
     model.cost = pyo.Expression(model.COST_CATEGORIES, rule=lambda m, c: pyo.quicksum(ctx.costs[c]))
     # Tie-breaks (e.g. the data centers' schedule smoothing): in the objective, never in a cost category.
+    # ``model.tie_break_cost`` (currency/yr) is what the lexicographic pass of an LP minimises after the costs
+    # (planning.optimization.tie_break, solver.tie_break).
     tie_breaks = ctx.extras.get("tie_breaks", [])
+    if tie_breaks:
+        model.tie_break_cost = pyo.Expression(expr=pyo.quicksum(tie_breaks))
     model.total_cost = pyo.Objective(expr=pyo.quicksum(model.cost[c] for c in categories) + pyo.quicksum(tie_breaks), sense=pyo.minimize)

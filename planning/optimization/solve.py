@@ -33,6 +33,7 @@ import pyomo.environ as pyo
 
 from planning.config.solver import Solver
 from planning.errors import ScenarioError
+from planning.optimization.tie_break import minimise_on_optimal_face, tie_break_costs
 from planning.optimization.translate import compile_standard_form
 
 _STATUS_WITH_POINT = {"Optimal", "Time limit reached", "Iteration limit reached", "Solution limit reached", "Interrupted by user", "Objective bound", "Objective target"}
@@ -50,6 +51,11 @@ class SolveResult:
     dual_bound: float = float("nan")
     is_mip: bool = False
     duals_from: str = "lp"
+    #: How tie-breaks were applied: "" (none in the model), "objective" (one objective with the penalty) or
+    #: "lexicographic" (costs, then tie-breaks over their optimal face); pass 2's simplex iterations and status.
+    tie_break: str = ""
+    tie_break_iterations: int = 0
+    tie_break_status: str = ""
     translate_s: float = 0.0
     solve_s: float = 0.0
     num_rows: int = 0
@@ -122,6 +128,10 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
     lp, columns, rows, integer = highs_lp(model)
     n_rows, n_cols = lp.num_row_, lp.num_col_
     is_mip = bool(integer.any())
+    # An LP's tie-breaks (g) go to a second pass over the costs' optimal face (planning.optimization.tie_break).
+    tie_cost = tie_break_costs(model, columns) if not is_mip and options.tie_break == "lexicographic" else None
+    if tie_cost is not None:
+        lp.col_cost_ = np.asarray(lp.col_cost_) - tie_cost   # pass 1: the costs alone
     highs = highspy.Highs()
     _set_options(highs, options, log_file, verbose, problem_class(model, is_mip))
     highs.passModel(lp)
@@ -133,13 +143,16 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
     status = highs.modelStatusToString(highs.getModelStatus())
     info = highs.getInfo()
     has_point = status in _STATUS_WITH_POINT and info.primal_solution_status == 2
-    result = SolveResult(status=status, has_solution=has_point, is_mip=is_mip, translate_s=translate_s, num_rows=n_rows, num_cols=n_cols)
+    result = SolveResult(status=status, has_solution=has_point, is_mip=is_mip, translate_s=translate_s, num_rows=n_rows, num_cols=n_cols,
+                         tie_break="lexicographic" if tie_cost is not None else ("objective" if hasattr(model, "tie_break_cost") else ""))
     if has_point:
         result.objective = info.objective_function_value
         result.mip_gap = info.mip_gap if is_mip else 0.0
         result.dual_bound = float(info.mip_dual_bound) if is_mip else result.objective
         solution = highs.getSolution()
         values = np.asarray(solution.col_value)
+        if tie_cost is not None:
+            values = _lexicographic_pass(highs, tie_cost, values, options, start, result)
         if is_mip:
             # One consistent point: primal values, duals and objective all from the fixed-integer LP.
             fixed = np.round(values[integer])
@@ -166,6 +179,26 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
     result.components = list({id(c): c for c in (item.parent_component() for item in (*columns, *(row[0] for row in rows)))}.values())
     result.solve_s = time.perf_counter() - start
     return result
+
+
+def _lexicographic_pass(highs: highspy.Highs, tie_cost: np.ndarray, values: np.ndarray, options: Solver, start: float,
+                        result: SolveResult) -> np.ndarray:
+    """Pass 2 of the lexicographic tie-break on an optimal pass 1: the column values to load; the objective
+    becomes costs + tie-breaks (as with the penalty). Pass 1 not optimal, or pass 2 not solved: pass 1's point."""
+    second = None
+    if result.status == "Optimal":
+        remaining_s = max(1.0, float(options.time_limit_s) - (time.perf_counter() - start))
+        second = minimise_on_optimal_face(highs, tie_cost, {"threads": int(options.threads), "time_limit": remaining_s})
+        result.tie_break_iterations, result.tie_break_status = second.iterations, second.status
+    if second is None or second.values is None:
+        if second is not None:
+            from planning.logging import get_logger
+
+            get_logger("solve").warning("the tie-break pass stopped (%s): the schedule is pass 1's, tie-breaks not applied", second.status)
+        result.objective += float(tie_cost @ values)
+        return values
+    result.objective += second.tie_break_cost
+    return second.values
 
 
 #: Seconds between two progress lines of a running solve (``planning.solve`` logger, INFO).

@@ -53,19 +53,27 @@ def _inputs(arrived, delay_h: float, ramp_mw_per_h: float, epsilon: float) -> xr
     )
 
 
-def _solve(inputs: xr.Dataset, price, fixed=None) -> tuple[float, float, np.ndarray]:
-    """min Σ_t price_t × facility power_t + the block's tie-breaks → (objective, energy cost, flexible MW)."""
+def _solve(inputs: xr.Dataset, price, fixed=None, tie_break: str = "lexicographic") -> tuple[float, float, np.ndarray]:
+    """min Σ_t price_t × facility power_t + the block's tie-breaks (as build_model registers them:
+    ``model.tie_break_cost``), applied as ``solver.tie_break`` says → (objective, energy cost, flexible MW)."""
     ctx = ModelContext(pyo.ConcreteModel(), inputs)
     datacenter.add(ctx)
     model = ctx.model
     model.energy_cost = pyo.Expression(expr=sum(price[t] * term for (zone, t), terms in ctx.withdrawals.items() for term in terms))
-    model.objective = pyo.Objective(expr=model.energy_cost + pyo.quicksum(ctx.extras.get("tie_breaks", [])))
+    tie_breaks = ctx.extras.get("tie_breaks", [])
+    if tie_breaks:
+        model.tie_break_cost = pyo.Expression(expr=pyo.quicksum(tie_breaks))
+    model.objective = pyo.Objective(expr=model.energy_cost + pyo.quicksum(tie_breaks))
     block = model.datacenter["campus"]
     for t, value in enumerate(fixed if fixed is not None else []):
         block.flexible_mw[t].fix(value)
-    solved = solve_model(model, Solver())
+    solved = solve_model(model, Solver(tie_break=tie_break))
     assert solved.optimal, solved.status
+    assert solved.tie_break == (tie_break if tie_breaks else "")
     return solved.objective, pyo.value(model.energy_cost), np.array([block.flexible_mw[t].value for t in ctx.snapshots])
+
+
+TIE_BREAK_MODES = ["lexicographic", "objective"]
 
 
 # Six hours at a flat 10 $/MWh; 20, 30, 40, 40, 30, 20 MWh arrive; D = 2 (backlog_t ≤ A_t + A_{t−1}, cyclic);
@@ -89,8 +97,10 @@ def test_without_tie_break_an_oscillating_schedule_is_as_cheap():
     assert _total_variation(fixed) == pytest.approx(310.0)
 
 
-def test_tie_break_runs_work_as_it_arrives_when_prices_are_flat():
-    objective, energy_cost, flexible = _solve(_inputs(FLAT_ARRIVED, delay_h=2, ramp_mw_per_h=1e4, epsilon=EPSILON), FLAT_PRICE)
+@pytest.mark.parametrize("mode", TIE_BREAK_MODES)
+def test_tie_break_runs_work_as_it_arrives_when_prices_are_flat(mode):
+    objective, energy_cost, flexible = _solve(_inputs(FLAT_ARRIVED, delay_h=2, ramp_mw_per_h=1e4, epsilon=EPSILON), FLAT_PRICE,
+                                              tie_break=mode)
     np.testing.assert_allclose(flexible, FLAT_ARRIVED, atol=1e-6)
     assert _total_variation(flexible) == pytest.approx(40.0, abs=1e-6)
     assert int(np.sum(np.abs(np.diff(flexible)) > 1e-6)) == 4
@@ -106,15 +116,31 @@ STEP_ARRIVED = [0.0, 50.0, 0.0, 50.0]
 STEP_PRICE = np.array([10.0, 10.0, 1.0, 10.0])
 
 
-def test_tie_break_moves_only_the_work_that_saves_money():
+@pytest.mark.parametrize("mode", TIE_BREAK_MODES)
+def test_tie_break_moves_only_the_work_that_saves_money(mode):
     _, energy_cost, _ = _solve(_inputs(STEP_ARRIVED, delay_h=1, ramp_mw_per_h=1e4, epsilon=0.0), STEP_PRICE)
     assert energy_cost == pytest.approx(550.0, rel=1e-12)
     fixed_objective, _, _ = _solve(_inputs(STEP_ARRIVED, 1, 1e4, 0.0), STEP_PRICE, fixed=[50.0, 0.0, 50.0, 0.0])   # x = 50
     assert fixed_objective == pytest.approx(550.0, rel=1e-12)
-    objective, energy_cost, flexible = _solve(_inputs(STEP_ARRIVED, delay_h=1, ramp_mw_per_h=1e4, epsilon=EPSILON), STEP_PRICE)
+    objective, energy_cost, flexible = _solve(_inputs(STEP_ARRIVED, delay_h=1, ramp_mw_per_h=1e4, epsilon=EPSILON), STEP_PRICE,
+                                              tie_break=mode)
     np.testing.assert_allclose(flexible, [0, 0, 50, 50], atol=1e-6)
     assert energy_cost == pytest.approx(550.0, rel=1e-12)
     assert objective == pytest.approx(550.0 + EPSILON * 100.0, rel=1e-12)
+
+
+def test_lexicographic_tie_break_never_trades_cost_for_smoothness():
+    # STEP with ε = 100 $/MWh, above the 9 $/MWh the shift saves: as a penalty it keeps the work as arrived
+    # (cost 1000 $: 500 + 500, objective = cost), lexicographically the cost is the optimum 550 $ whatever ε, and the
+    # tie-break the least move at that cost (0, 0, 50, 50: 100 MWh moved, 100·100 $ of tie-break on top).
+    inputs = _inputs(STEP_ARRIVED, delay_h=1, ramp_mw_per_h=1e4, epsilon=100.0)
+    objective, energy_cost, flexible = _solve(inputs, STEP_PRICE, tie_break="objective")
+    np.testing.assert_allclose(flexible, STEP_ARRIVED, atol=1e-6)
+    assert (energy_cost, objective) == (pytest.approx(1000.0, rel=1e-12), pytest.approx(1000.0, rel=1e-12))
+    objective, energy_cost, flexible = _solve(inputs, STEP_PRICE, tie_break="lexicographic")
+    np.testing.assert_allclose(flexible, [0, 0, 50, 50], atol=1e-6)
+    assert energy_cost == pytest.approx(550.0, rel=1e-12)
+    assert objective == pytest.approx(550.0 + 100.0 * 100.0, rel=1e-12)
 
 
 # Four hours, 100 MWh arrive at hour 0 and may wait 3 h; price 10, 10, 10, 1 $/MWh; ramp 40 MW/h.
@@ -124,10 +150,11 @@ RAMP_ARRIVED = [100.0, 0.0, 0.0, 0.0]
 RAMP_PRICE = np.array([10.0, 10.0, 10.0, 1.0])
 
 
+@pytest.mark.parametrize("mode", TIE_BREAK_MODES)
 @pytest.mark.parametrize("epsilon", [0.0, EPSILON])
-def test_ramp_limit_holds_with_and_without_tie_break(epsilon):
+def test_ramp_limit_holds_with_and_without_tie_break(epsilon, mode):
     inputs = _inputs(RAMP_ARRIVED, delay_h=3, ramp_mw_per_h=40.0, epsilon=epsilon)
-    objective, energy_cost, flexible = _solve(inputs, RAMP_PRICE)
+    objective, energy_cost, flexible = _solve(inputs, RAMP_PRICE, tie_break=mode)
     np.testing.assert_allclose(flexible, [0, 0, 30, 70], atol=1e-6)
     assert energy_cost == pytest.approx(370.0, rel=1e-12)
     assert objective == pytest.approx(370.0 + epsilon * 200.0, rel=1e-12)
@@ -157,15 +184,16 @@ def test_segments_meeting_the_operating_range():
 def week_of_the_year():
     """The full-year campus scenario (an LP) over its first week, with and without the tie-break."""
     out = {}
-    for epsilon in (0.0, None):
-        overrides = ["horizon.hours=168"] + ([f"datacenters.campus.schedule_tie_break_per_mwh={epsilon}"] if epsilon is not None else [])
-        scenario = load_scenario(YEAR, overrides)
+    for name, extra in (("off", ["datacenters.campus.schedule_tie_break_per_mwh=0"]), ("on", []),
+                        ("on_objective", ["solver.tie_break=objective"])):
+        scenario = load_scenario(YEAR, ["horizon.hours=168", *extra])
         built = build_model(load_inputs(scenario))
         solved = solve_model(built.model, scenario.solver)
         assert solved.optimal, solved.status
         model = built.model
         block = model.datacenter["campus"]
-        out["off" if epsilon == 0.0 else "on"] = {
+        out[name] = {
+            "solved": solved,
             "objective": solved.objective,
             "cost": sum(pyo.value(model.cost[c]) for c in model.COST_CATEGORIES),
             "tie_break": pyo.value(block.tie_break_cost) if hasattr(block, "tie_break_cost") else 0.0,
@@ -189,3 +217,15 @@ def test_tie_break_is_on_by_default_and_out_of_reported_cost(week_of_the_year):
     assert abs(on["cost"] - off["cost"]) <= 1e-6 * off["cost"]
     # And it moves no more energy off the as-arrived schedule than without it.
     assert np.abs(on["flexible"] - on["observed"]).sum() <= np.abs(off["flexible"] - off["observed"]).sum() + 1e-6
+
+
+def test_lexicographic_tie_break_keeps_the_costs_optimum(week_of_the_year):
+    # The default (an LP): the costs exactly the optimum without tie-break (1e-9), the tie-break's value the
+    # penalty form's (same schedule distance), found by a second pass of a few primal simplex iterations.
+    on, off, penalty = week_of_the_year["on"], week_of_the_year["off"], week_of_the_year["on_objective"]
+    assert on["solved"].tie_break == "lexicographic" and penalty["solved"].tie_break == "objective"
+    assert on["solved"].tie_break_status == "Optimal" and on["solved"].tie_break_iterations > 0
+    assert on["cost"] == pytest.approx(off["objective"], rel=1e-9)
+    assert on["solved"].dual_bound == pytest.approx(off["objective"], rel=1e-9)
+    assert on["tie_break"] == pytest.approx(penalty["tie_break"], rel=1e-6)
+    assert on["objective"] == pytest.approx(penalty["objective"], rel=1e-9)
