@@ -53,7 +53,8 @@ class DataCenter(Section):
         0.01, description="Tie-break (currency per MWh of IT energy moved off the as-arrived schedule, i.e. per MW of "
         "|flexible − as-arrived| per hour of snapshot weight): where prices are flat many schedules cost the same and the "
         "LP may return one that switches hour by hour; this tiny penalty returns the one that runs work as it arrives "
-        "unless moving it saves money, and then moves as little as needed. Objective only — never in a reported cost "
+        "unless moving it saves money, and then moves as little as needed. An LP applies it lexicographically (the costs' "
+        "optimum first, then the least move at that cost: solver.tie_break), a MILP as this penalty. Never in a reported cost "
         "(summary.csv: datacenter_tie_break_cost = objective − total_cost); 0 switches it off. Measured effect on the "
         "objective ≤ 1e-6 relative (benchmarks/README.md)."
     )

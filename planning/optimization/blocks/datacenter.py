@@ -44,7 +44,10 @@ flexible_mw[d,t] − N_f·b(t) = moved_up_mw[d,t] − moved_down_mw[d,t]   (row 
 Where prices are flat many schedules cost the same and the LP returns a vertex that may switch hour
 by hour; with ε > 0 the campus runs work as it arrives (N_f·b(t), the smooth calendar profile) unless
 moving it saves money, and then moves as little as needed — every shift in the schedule has a price
-reason. Registered in ``ctx.extras["tie_breaks"]``: built into the objective, never into a cost
+reason. An LP applies it lexicographically by default (``solver.tie_break``,
+:mod:`planning.optimization.tie_break`): min costs, then min ε·Σ w·(up + down) over the costs' optimal
+face — the costs exactly optimal, ε only a scale; a MILP as the penalty in its objective.
+Registered in ``ctx.extras["tie_breaks"]``: built into the objective, never into a cost
 category, so reported costs exclude it (``tie_break_cost`` on the block,
 ``datacenter_tie_break_cost_per_year`` in the results, ``datacenter_tie_break_cost`` in summary.csv).
 Why this device: a penalty on hour-to-hour changes Σ|P_t − P_{t−1}| couples every hour to the next
