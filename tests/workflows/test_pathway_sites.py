@@ -163,3 +163,19 @@ def test_a_problem_of_every_period_is_named_once(tmp_path):
     _, problems = load_periods(validate_scenario(raw))
     missing = [p for p in problems if "missing.csv" in p]
     assert len(missing) == 1 and missing[0].startswith("datacenter_sites.candidates.site_a.pue_profile"), problems
+
+
+def test_with_site_binaries_an_open_site_pays_its_fixed_cost_in_every_period_it_holds_a_campus(tmp_path):
+    # The first case with site_binaries and fixed costs annualised to 500 $/yr at a and 1 000 $/yr at b. 2030: a opens
+    # (4 000 + 500). 2040: the 50 MW more cost 50·45 + 1 000 = 3 250 at b < 50·70 = 3 500 at a, so b opens too and a
+    # pays its fixed cost again: 100·70 + 50·45 + 500 + 1 000 = 10 750.
+    first, second = dfs(RATE)
+    raw = sites_case(tmp_path, b_from=2040)
+    raw["datacenter_sites"]["site_binaries"] = True
+    raw["datacenter_sites"]["candidates"]["site_a"]["fixed_capex"] = 500 / crf(RATE, LIFE)
+    raw["datacenter_sites"]["candidates"]["site_b"]["fixed_capex"] = 1_000 / crf(RATE, LIFE)
+    solution = solve_pathway(validate_scenario(raw))
+    assert solution.objective == pytest.approx(first * 4_500 + second * 10_750, rel=1e-9)
+    assert campus(solution, 2040) == {"site_a": 100.0, "site_b": 50.0}
+    assert solution.results[2030]["site_opened"].values.tolist() == [1, 0]
+    assert solution.results[2040]["site_opened"].values.tolist() == [1, 1]
