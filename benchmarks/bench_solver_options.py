@@ -38,11 +38,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # the planning package of this checkout
+sys.path.insert(0, str(HERE))  # bench_zones (the Eastern cases)
 
 CASES: dict[str, tuple[str, list[str]]] = {
     "lp1": ("scenarios/isone_2030.yaml", []),
     "lp2": ("scenarios/isone_two_zones.yaml", ["horizon.start_hour=0", "horizon.hours=8736"]),
     "milp": ("scenarios/isone_datacenter_week.yaml", []),
+    # the first 2 / 4 / 9 real zones of the US Eastern Interconnection, full year (bench_zones.ORDER)
+    "east2": ("eastern:2", []),
+    "east4": ("eastern:4", []),
+    "east9": ("eastern:9", []),
 }
 
 #: HiGHS option sets compared (names are the table's rows).
@@ -73,7 +78,14 @@ def _compile(case: str):
     from planning.optimization.solve import highs_lp
 
     path, sets = CASES[case]
-    scenario = load_scenario(ROOT / path, sets)
+    if path.startswith("eastern:"):  # the first N real zones of eastern_us_2030.yaml, full year (bench_zones.py)
+        from bench_zones import ORDER, eastern_raw
+
+        from planning.config.load import apply_overrides, validate_scenario
+
+        scenario = validate_scenario(apply_overrides(eastern_raw(ORDER[:int(path.split(":")[1])]), sets))
+    else:
+        scenario = load_scenario(ROOT / path, sets)
     built = build_model(load_inputs(scenario))
     lp, columns, rows, integer = highs_lp(built.model)
     balance = [i for i, row in enumerate(rows) if row[0].parent_component().local_name == "balance"]
@@ -82,13 +94,16 @@ def _compile(case: str):
     return scenario, lp, integer, balance, [weight[t] for t in snapshot]
 
 
-def _run(lp, integer, options: dict, time_limit_s: float, mip_gap: float):
+def _run(lp, integer, options: dict, time_limit_s: float, mip_gap: float, threads: int = 1, log_file: Path | None = None):
     import highspy
     import numpy as np
 
     highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
-    for name, value in {"threads": 1, "presolve": "on", "time_limit": float(time_limit_s), "mip_rel_gap": mip_gap, **options}.items():
+    highs.setOptionValue("output_flag", log_file is not None)
+    highs.setOptionValue("log_to_console", False)
+    if log_file is not None:
+        highs.setOptionValue("log_file", str(log_file))
+    for name, value in {"threads": threads, "presolve": "on", "time_limit": float(time_limit_s), "mip_rel_gap": mip_gap, **options}.items():
         if highs.setOptionValue(name, value) != highspy.HighsStatus.kOk:
             raise ValueError(f"HiGHS rejects {name}={value!r}")
     highs.passModel(lp)
@@ -108,12 +123,21 @@ def _run(lp, integer, options: dict, time_limit_s: float, mip_gap: float):
     }, np.asarray(solution.row_dual)
 
 
+def _log_file(folder: Path | None, case: str, setting: str, repeat: int) -> Path | None:
+    if folder is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{case}_{''.join(c if c.isalnum() else '_' for c in setting)}_{repeat}.log"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", nargs="+", default=["lp1", "lp2", "milp"], choices=sorted(CASES))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--settings", nargs="+", default=None, help=f"names from SETTINGS (default all): {', '.join(SETTINGS)}")
     parser.add_argument("--time-limit", type=float, default=300.0, help="per run (s); a run that hits it is reported as such")
+    parser.add_argument("--threads", type=int, default=1, help="HiGHS threads of every run (a setting may override)")
+    parser.add_argument("--log-dir", type=Path, default=None, help="write each run's HiGHS log there (progress of long runs)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "solver_options.csv")
     parser.add_argument("--raw", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -132,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         runs: dict[str, list[dict]] = {n: [] for n in names}
         for repeat in range(args.repeats):
             for name in names:
-                _, run, duals = _run(lp, integer, SETTINGS[name], args.time_limit, float(scenario.solver.mip_gap))
+                _, run, duals = _run(lp, integer, SETTINGS[name], args.time_limit, float(scenario.solver.mip_gap), args.threads,
+                                     _log_file(args.log_dir, case, name, repeat))
                 prices = duals[balance] / np.asarray(weight) if (run["dual_valid"] and not is_mip) else None
                 if reference_prices is None and prices is not None:
                     reference_prices = prices

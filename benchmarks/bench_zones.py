@@ -34,26 +34,40 @@ SCENARIO = REPO / "scenarios" / "eastern_us_2030.yaml"
 # Zones in the order they are added: each prefix is connected (PJM's neighbours first).
 ORDER = ["PJM", "MISO_NC", "SERTP", "NYIS", "ISNE", "MISO_S", "SWPP_S", "SWPP_N", "FRCC"]
 
+
+
+def eastern_raw(zones: list[str], hours: int = 8760, periods: int = 0) -> dict:
+    """The raw scenario mapping of ``eastern_us_2030.yaml`` restricted to ``zones`` (their plants and the corridors
+    among them), over ``hours`` (``periods`` > 0: that many representative days, otherwise chronological)."""
+    from planning.config.load import load_raw
+
+    raw = load_raw(SCENARIO)
+    raw["zones"] = {name: zone for name, zone in raw["zones"].items() if name in zones}
+    raw["plants"] = {name: plant for name, plant in raw["plants"].items() if plant["zone"] in zones}
+    raw["transmission"] = {name: line for name, line in (raw.get("transmission") or {}).items()
+                           if line["from_zone"] in zones and line["to_zone"] in zones}
+    raw["horizon"]["hours"] = hours
+    raw["horizon"].pop("representative_periods", None)
+    if periods:
+        raw["horizon"]["representative_periods"] = {"periods": periods, "period_hours": 24}
+    return raw
+
+
 CHILD = r"""
 import gc, json, os, resource, sys, time
 from pathlib import Path
-from planning.config.load import load_raw, validate_scenario
+sys.path.insert(0, sys.argv[7])
+from bench_zones import eastern_raw
+from planning.config.load import validate_scenario
 from planning.io.inputs import load_inputs
 from planning.optimization.build import build_model
 from planning.optimization.solve import solve_model
-path, zones, hours, periods, method = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-raw = load_raw(Path(path))
-raw["zones"] = {name: zone for name, zone in raw["zones"].items() if name in zones}
-raw["plants"] = {name: plant for name, plant in raw["plants"].items() if plant["zone"] in zones}
-raw["transmission"] = {name: line for name, line in (raw.get("transmission") or {}).items()
-                       if line["from_zone"] in zones and line["to_zone"] in zones}
-raw["horizon"]["hours"] = hours
-raw["horizon"].pop("representative_periods", None)
-if periods:
-    raw["horizon"]["representative_periods"] = {"periods": periods, "period_hours": 24}
+zones, hours, periods, method = sys.argv[2].split(","), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+raw = eastern_raw(zones, hours, periods)
 if method != "scenario":
     raw.setdefault("solver", {})["method"] = method
 raw.setdefault("solver", {})["time_limit_s"] = 7200
+raw["solver"]["threads"] = int(sys.argv[6])
 start = time.perf_counter()
 scenario = validate_scenario(raw)
 inputs = load_inputs(scenario)
@@ -80,10 +94,10 @@ print(json.dumps({"objective": result.objective, "status": result.status, "input
 """
 
 
-def run_case(zones: list[str], hours: int, periods: int, method: str) -> dict:
+def run_case(zones: list[str], hours: int, periods: int, method: str, threads: int = 1) -> dict:
     load_before = os.getloadavg()[0]
-    done = subprocess.run([sys.executable, "-c", CHILD, str(SCENARIO), ",".join(zones), str(hours), str(periods), method],
-                          capture_output=True, text=True, cwd=REPO)
+    done = subprocess.run([sys.executable, "-c", CHILD, str(SCENARIO), ",".join(zones), str(hours), str(periods), method, str(threads),
+                           str(REPO / "benchmarks")], capture_output=True, text=True, cwd=REPO)
     if done.returncode != 0:
         raise SystemExit(f"case {zones} {hours} h periods={periods} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -142,6 +156,7 @@ def main() -> None:
     parser.add_argument("--rep-periods", type=int, default=12, help="representative days to compare with the full year (0: none)")
     parser.add_argument("--only-rep", action="store_true", help="solve only the representative days (no full year)")
     parser.add_argument("--method", default="scenario", help="HiGHS method: scenario (its solver.method), simplex, ipm, choose")
+    parser.add_argument("--threads", type=int, default=1, help="HiGHS threads (solver.threads)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "bench_zones.csv")
     parser.add_argument("--keep", action="store_true", help="keep the rows of other zone counts already in --out (run the cases in pieces)")
     parser.add_argument("--headroom", action="store_true",
@@ -159,9 +174,9 @@ def main() -> None:
         zones = ORDER[:count]
         cases = ([] if args.only_rep else [("full year", 0)]) + ([("rep. days", args.rep_periods)] if args.rep_periods else [])
         for horizon, periods in cases:
-            runs = [run_case(zones, args.hours, periods, args.method) for _ in range(args.repeats)]
+            runs = [run_case(zones, args.hours, periods, args.method, args.threads) for _ in range(args.repeats)]
             row = {"zones": count, "zone_names": " ".join(zones), "horizon": horizon, "periods": periods, "hours": args.hours,
-                   "method": args.method, "repeats": args.repeats, "status": runs[-1]["status"], "objective": runs[-1]["objective"],
+                   "method": args.method, "threads": args.threads, "repeats": args.repeats, "status": runs[-1]["status"], "objective": runs[-1]["objective"],
                    "rows": runs[-1]["rows"], "columns": runs[-1]["columns"], "simplex_iterations": runs[-1]["simplex_iterations"],
                    "ipm_iterations": runs[-1]["ipm_iterations"],
                    "load_before": min(r["load_before"] for r in runs), "load_after": max(r["load_after"] for r in runs)}
