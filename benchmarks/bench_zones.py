@@ -73,7 +73,7 @@ scenario = validate_scenario(raw)
 inputs = load_inputs(scenario)
 inputs_s = time.perf_counter() - start
 built = build_model(inputs)
-result = solve_model(built.model, scenario.solver)
+result = solve_model(built.model, scenario.solver, log_file=Path(sys.argv[8]) if sys.argv[8] else None)
 m = built.model
 new = {}
 for p in m.PLANTS:
@@ -94,10 +94,14 @@ print(json.dumps({"objective": result.objective, "status": result.status, "input
 """
 
 
-def run_case(zones: list[str], hours: int, periods: int, method: str, threads: int = 1) -> dict:
+def run_case(zones: list[str], hours: int, periods: int, method: str, threads: int = 1, log_dir: Path | None = None) -> dict:
     load_before = os.getloadavg()[0]
+    log = ""
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log = str(log_dir / f"zones{len(zones)}_{'full' if not periods else f'{periods}days'}_{method}.log")
     done = subprocess.run([sys.executable, "-c", CHILD, str(SCENARIO), ",".join(zones), str(hours), str(periods), method, str(threads),
-                           str(REPO / "benchmarks")], capture_output=True, text=True, cwd=REPO)
+                           str(REPO / "benchmarks"), log], capture_output=True, text=True, cwd=REPO)
     if done.returncode != 0:
         raise SystemExit(f"case {zones} {hours} h periods={periods} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -157,6 +161,7 @@ def main() -> None:
     parser.add_argument("--only-rep", action="store_true", help="solve only the representative days (no full year)")
     parser.add_argument("--method", default="scenario", help="HiGHS method: scenario (its solver.method), simplex, ipm, choose")
     parser.add_argument("--threads", type=int, default=1, help="HiGHS threads (solver.threads)")
+    parser.add_argument("--log-dir", type=Path, default=None, help="write each solve's HiGHS log there (progress of long runs)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "bench_zones.csv")
     parser.add_argument("--keep", action="store_true", help="keep the rows of other zone counts already in --out (run the cases in pieces)")
     parser.add_argument("--headroom", action="store_true",
@@ -174,7 +179,7 @@ def main() -> None:
         zones = ORDER[:count]
         cases = ([] if args.only_rep else [("full year", 0)]) + ([("rep. days", args.rep_periods)] if args.rep_periods else [])
         for horizon, periods in cases:
-            runs = [run_case(zones, args.hours, periods, args.method, args.threads) for _ in range(args.repeats)]
+            runs = [run_case(zones, args.hours, periods, args.method, args.threads, args.log_dir) for _ in range(args.repeats)]
             row = {"zones": count, "zone_names": " ".join(zones), "horizon": horizon, "periods": periods, "hours": args.hours,
                    "method": args.method, "threads": args.threads, "repeats": args.repeats, "status": runs[-1]["status"], "objective": runs[-1]["objective"],
                    "rows": runs[-1]["rows"], "columns": runs[-1]["columns"], "simplex_iterations": runs[-1]["simplex_iterations"],
