@@ -75,10 +75,13 @@ inputs_s = time.perf_counter() - start
 built = build_model(inputs)
 result = solve_model(built.model, scenario.solver, log_file=Path(sys.argv[8]) if sys.argv[8] else None)
 m = built.model
-new = {}
+new, new_by_zone = {}, {}
+technology, plant_zone = inputs["plant_technology"], inputs["plant_zone"]
 for p in m.PLANTS:
-    key = str(inputs["plant_technology"].sel(plant=p).item())
+    key = str(technology.sel(plant=p).item())
     new[key] = new.get(key, 0.0) + (m.new_mw[p].value or 0.0)
+    zone_key = str(plant_zone.sel(plant=p).item()) + "|" + key
+    new_by_zone[zone_key] = new_by_zone.get(zone_key, 0.0) + (m.new_mw[p].value or 0.0)
 lines = {str(l): (m.new_line_mw[l].value or 0.0) for l in getattr(m, "LINES", [])} if hasattr(m, "new_line_mw") else {}
 try:
     iterations = int(result.highs.getInfo().simplex_iteration_count)
@@ -90,7 +93,7 @@ print(json.dumps({"objective": result.objective, "status": result.status, "input
                   "translate_s": result.translate_s, "solve_s": result.solve_s, "total_s": time.perf_counter() - start,
                   "cpu_s": usage.ru_utime + usage.ru_stime, "rows": result.num_rows, "columns": result.num_cols,
                   "simplex_iterations": iterations, "ipm_iterations": ipm_iterations,
-                  "peak_rss_mb": usage.ru_maxrss / 1024, "new_mw": new, "new_line_mw": lines}))
+                  "peak_rss_mb": usage.ru_maxrss / 1024, "new_mw": new, "new_mw_by_zone": new_by_zone, "new_line_mw": lines}))
 """
 
 
@@ -107,6 +110,19 @@ def run_case(zones: list[str], hours: int, periods: int, method: str, threads: i
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result.update(load_before=load_before, load_after=os.getloadavg()[0])
     return result
+
+
+def capacity_rows(count: int, horizon: str, run: dict) -> list[dict]:
+    """New MW of one solve, long: by technology over all zones (``zone`` "all"), by zone and technology, and each
+    corridor (``technology`` "corridor", ``zone`` its name); "transmission" is the corridors' sum."""
+    rows = [{"zones": count, "horizon": horizon, "zone": "all", "technology": technology, "new_mw": mw}
+            for technology, mw in run["new_mw"].items()]
+    rows.append({"zones": count, "horizon": horizon, "zone": "all", "technology": "transmission", "new_mw": sum(run["new_line_mw"].values())})
+    for key, mw in run.get("new_mw_by_zone", {}).items():
+        zone, technology = key.split("|")
+        rows.append({"zones": count, "horizon": horizon, "zone": zone, "technology": technology, "new_mw": mw})
+    rows += [{"zones": count, "horizon": horizon, "zone": line, "technology": "corridor", "new_mw": mw} for line, mw in run["new_line_mw"].items()]
+    return rows
 
 
 def headroom(folder: Path) -> None:
@@ -188,11 +204,8 @@ def main() -> None:
             row.update({key: statistics.median(r[key] for r in runs) for key in
                         ("inputs_s", "build_s", "translate_s", "solve_s", "total_s", "cpu_s", "peak_rss_mb")})
             rows.append(row)
-            for technology, mw in runs[-1]["new_mw"].items():
-                capacity.append({"zones": count, "horizon": horizon, "technology": technology, "new_mw": mw})
-            capacity.append({"zones": count, "horizon": horizon, "technology": "transmission",
-                             "new_mw": sum(runs[-1]["new_line_mw"].values())})
-            print(json.dumps({**row, "new_mw": runs[-1]["new_mw"], "new_line_mw": runs[-1]["new_line_mw"]}), flush=True)
+            capacity.extend(capacity_rows(count, horizon, runs[-1]))
+            print(json.dumps({**row, **{key: runs[-1][key] for key in ("new_mw", "new_mw_by_zone", "new_line_mw")}}), flush=True)
     table = pd.DataFrame(rows)
     capacity = pd.DataFrame(capacity)
     capacity_out = args.out.with_name(args.out.stem + "_capacity_long.csv")
@@ -212,7 +225,10 @@ def main() -> None:
         table.loc[mask, "cpu_speedup"] = full.loc[count, "cpu_s"] / rep.loc[count, "cpu_s"]
         table.loc[mask, "wall_speedup"] = full.loc[count, "total_s"] / rep.loc[count, "total_s"]
     if len(capacity):
-        wide = capacity.pivot_table(index=["zones", "technology"], columns="horizon", values="new_mw").reset_index()
+        if "zone" not in capacity:  # rows written before zones and corridors were kept
+            capacity["zone"] = "all"
+        capacity["zone"] = capacity["zone"].fillna("all")
+        wide = capacity.pivot_table(index=["zones", "zone", "technology"], columns="horizon", values="new_mw").reset_index()
         if {"full year", "rep. days"} <= set(wide.columns):
             # capacity error as bench_periods: (rep − full) / max(full, 1 % of the zones' peak load)
             wide["difference_mw"] = wide["rep. days"] - wide["full year"]
