@@ -154,10 +154,12 @@ def plot(table, out: Path) -> None:
         part = table[table.horizon == horizon].sort_values("zones")
         if part.empty:
             continue
-        for column, label in (("build_s", "build"), ("translate_s", "translate"), ("solve_s", "HiGHS"), ("total_s", "total")):
-            left.plot(part.zones, part[column], style, label=f"{label} ({horizon})")
+        for column, label in (("build_s", "build, wall"), ("translate_s", "translate, wall"), ("solve_s", "HiGHS, wall"),
+                              ("cpu_s", "total CPU")):
+            left.plot(part.zones, part[column], style, label=f"{label} ({horizon})", linewidth=2.5 if column == "cpu_s" else 1)
         right.plot(part.zones, part.peak_rss_mb, style, label=horizon)
-    left.set(xlabel="zones (real, connected)", ylabel="seconds (wall, median)", yscale="log",
+    left.axhline(300, color="grey", linestyle=":", linewidth=1, label="goal: 5 min")
+    left.set(xlabel="zones (real, connected)", ylabel="seconds (median)", yscale="log",
              title="Eastern US expansion LP: time vs zones")
     left.legend(fontsize=7)
     right.set(xlabel="zones (real, connected)", ylabel="peak RSS (MB)", title="memory vs zones")
