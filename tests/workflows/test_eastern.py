@@ -114,3 +114,24 @@ def test_a_day_balances_every_zone_and_keeps_flows_within_the_limits(peak_day_ru
         flow = np.abs(results.flow_mw)
         assert float((flow - results.line_total_mw).max()) < 1e-6
         assert float(flow.max()) > 0
+
+
+def test_zone_scaling_benchmark_cases_are_connected_real_parts_of_the_nine_zones():
+    """benchmarks/bench_zones.py solves the first N zones of its ORDER: every prefix keeps exactly those zones, all
+    their plants (the full scenario's, none other) and every corridor between them, and is connected through them."""
+    import networkx as nx
+
+    from benchmarks.bench_zones import ORDER, eastern_raw
+
+    full = load_scenario(SCENARIO)
+    assert sorted(ORDER) == sorted(ZONES) == sorted(full.zones)
+    for count in range(1, len(ORDER) + 1):
+        zones = set(ORDER[:count])
+        raw = eastern_raw(ORDER[:count], hours=24)
+        assert set(raw["zones"]) == zones and raw["horizon"]["hours"] == 24, count
+        assert set(raw["plants"]) == {p for p, plant in full.plants.items() if plant.zone in zones}, count
+        assert set(raw["transmission"]) == {n for n, c in full.transmission.items() if {c.from_zone, c.to_zone} <= zones}, count
+        graph = nx.Graph([(c["from_zone"], c["to_zone"]) for c in raw["transmission"].values()])
+        graph.add_nodes_from(zones)
+        assert nx.is_connected(graph), f"the first {count} zones of ORDER are not connected"
+    assert eastern_raw(ORDER[:2], periods=12)["horizon"]["representative_periods"] == {"periods": 12, "period_hours": 24}
