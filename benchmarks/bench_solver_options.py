@@ -19,9 +19,11 @@ Cases (``--case``):
 * ``milp`` — integer unit commitment: ``scenarios/isone_datacenter_week.yaml`` (two weeks, reserves,
   a learned data-center campus), MILP to its 0.1 % gap; the run is the branch-and-bound alone (the
   fixed-integer LP re-solve for prices is not included).
+* ``east2`` / ``east4`` / ``east9`` — large multi-zone LPs: the first 2 / 4 / 9 real zones of
+  ``scenarios/eastern_us_2030.yaml``, full year (``bench_zones.eastern_raw``, the zones in ``bench_zones.ORDER``).
 
 Settings are HiGHS option sets (``SETTINGS``) on top of the project's fixed options (threads 1,
-presolve on unless the setting says otherwise). Medians over the repeats go to ``--out``; ``--raw`` keeps
+presolve on unless the setting says otherwise; ``--threads`` to change the threads). Medians over the repeats go to ``--out``; ``--raw`` keeps
 every run.
 """
 
