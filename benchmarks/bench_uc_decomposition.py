@@ -54,7 +54,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--window", type=int, default=168)
     parser.add_argument("--overlap", type=int, default=24)
-    parser.add_argument("--window-gap", type=float, default=1e-4)
+    parser.add_argument("--window-gap", type=float, default=1e-3)   # the scenario default (unit_commitment.decomposition.window_mip_gap)
     parser.add_argument("--bound-time-limit", type=float, default=300.0)
     parser.add_argument("--option", action="append", default=[], help="extra scenario override, e.g. solver.method=ipm")
     parser.add_argument("--tag", default="", help="suffix of the output file names")
