@@ -249,11 +249,13 @@ def _futures_report(folder: Path, out_dir: Path, week: str | None, frames: dict,
     summary_futures = _read(folder, "summary_futures.csv")
     futures = FuturesSection(table=table, probability=probability, information=information_table(summary),
                              by_future=summary_by_future(summary_futures, probability), energy=energy, groups=groups)
+    siting = _siting_section(folder, frames["balance"], name, currency, out_dir, probability)
     html = out_dir / "report.html"
     html.write_text(run_html(name=name, description=scenario.get("description", ""), folder=folder, summary=summary, capacity=capacity,
-                             twins=twins, record=record, figures=written, currency=currency, futures=futures), encoding="utf-8")
+                             twins=twins, record=record, figures=written, currency=currency, futures=futures, siting=siting), encoding="utf-8")
     log.info("report written to %s", html)
-    paths = [item[0] for item in written]
+    paths = siting.figure_paths if siting else []
+    paths += [item[0] for item in written]
     for _, section, own in groups:
         paths += (section.figure_paths if section else []) + [item[0] for item in own]
     return Report(html=html, figures=paths, week_start=start)
@@ -367,15 +369,25 @@ def _transmission_section(folder: Path, scenario: dict, summary: pd.DataFrame, b
     return TransmissionSection(zones=zones, table=table, figures=written, computed=result.computed)
 
 
-def _siting_section(folder: Path, balance: pd.DataFrame, name: str, currency: str, out_dir: Path) -> SitingSection | None:
-    """Map and table of the data-center fleet's sites (:mod:`planning.report.sites`); None without datacenter_sites.csv."""
+def _siting_section(folder: Path, balance: pd.DataFrame, name: str, currency: str, out_dir: Path,
+                    probability: dict[str, float] | None = None) -> SitingSection | None:
+    """Map and table of the data-center fleet's sites (:mod:`planning.report.sites`); None without datacenter_sites.csv.
+    A run with futures (``probability``): the expectation over the futures (:func:`planning.report.sites.expected_site_summary`)."""
     from planning.report import sites
+    from planning.report.futures import frame_of
 
     candidates = _read(folder, "datacenter_sites.csv", required=False)
     if candidates is None or not len(candidates):
         return None
     load = _read(folder, "datacenter_site_load.csv")
-    table = sites.site_summary(candidates, load, balance, _read(folder, "datacenter_site_carbon.csv", required=False))
+    carbon = _read(folder, "datacenter_site_carbon.csv", required=False)
+    if probability:
+        per_future = {f: sites.site_summary(frame_of(candidates, f), frame_of(load, f), frame_of(balance, f), frame_of(carbon, f))
+                      for f in probability}
+        table = sites.expected_site_summary(per_future, probability)
+        balance = frame_of(balance, max(probability, key=probability.get))
+    else:
+        table = sites.site_summary(candidates, load, balance, carbon)
     transmission = _read(folder, "transmission.csv", required=False)
     edges = ([(str(a), str(b)) for a, b in zip(transmission["from_zone"], transmission["to_zone"])]
              if transmission is not None and {"from_zone", "to_zone"} <= set(transmission.columns) else [])
@@ -385,7 +397,10 @@ def _siting_section(folder: Path, balance: pd.DataFrame, name: str, currency: st
     caption = ("Where the data-center fleet was sited: zones laid out as in the zone diagram (grey lines: corridors), a disc per zone "
                "whose area is proportional to the IT MW sited there, coloured by the price its sites pay (their zone's price weighted "
                "by their own hourly power); empty rings: candidate zones where nothing was built.")
-    return SitingSection(table=table, currency=currency, figures=[(path, caption, sites.site_map_alt(table, currency))])
+    if probability:
+        caption += " Energy, prices and emissions: the probability-weighted expectation over the futures (the sites are one decision for all)."
+    return SitingSection(table=table, currency=currency, figures=[(path, caption, sites.site_map_alt(table, currency))],
+                         expected=bool(probability))
 
 
 def _sweep_report(folder: Path, out_dir: Path) -> Report:

@@ -84,6 +84,7 @@ class SitingSection:
     table: pd.DataFrame                                                    # planning.report.sites.site_summary
     currency: str
     figures: list[tuple[Path, str, str]] = field(default_factory=list)   # (png, caption, alt text)
+    expected: bool = False                                                 # a run with futures: Σ p·x over the futures
 
     @property
     def figure_paths(self) -> list[Path]:
@@ -127,7 +128,10 @@ def siting_html(section: SitingSection) -> list[str]:
             f"<p>{number(float(built['built IT MW'].sum()))} MW of IT sited at {len(built)} of {len(section.table)} candidate sites. Per "
             "candidate: the IT rating built and its maximum, contracted flexible MW, the facility energy drawn, the price it pays "
             "(its zone's price weighted by its own hourly power) against the zone's time-weighted mean price — lower when the "
-            "campus shifts work to cheap hours — its location-based emissions and the work moved to or from other sites.</p>",
+            "campus shifts work to cheap hours — its location-based emissions and the work moved to or from other sites."
+            + (" The sites and contracts are one decision for every future; energy, prices, emissions and moved work are the "
+               "probability-weighted expectation over the futures (price paid: expected cost over expected energy)." if section.expected else "")
+            + "</p>",
             _figures_html(section.figures),
             table_html(table, text_columns=("site", "zone"))]
 

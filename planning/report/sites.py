@@ -66,6 +66,23 @@ def site_summary(sites: pd.DataFrame, load: pd.DataFrame, balance: pd.DataFrame,
     return out.sort_values(["built IT MW", "site"], ascending=[False, True], kind="stable").reset_index(drop=True)[SITE_TABLE_COLUMNS]
 
 
+def expected_site_summary(tables: dict[str, pd.DataFrame], probability: dict[str, float]) -> pd.DataFrame:
+    """The site table of a run with futures: the sites' IT MW and contracts are first-stage (the same in every future);
+    energy, price paid, zone mean price, emissions and moved work are each future's, combined as Σ_f p_f·x_f — except
+    the price paid, which is the expected cost over the expected energy, Σ p·E·p̄ / Σ p·E (currency/MWh)."""
+    names = list(tables)
+    first = tables[names[0]].set_index("site")
+    expected = first.copy()
+    additive = ["facility energy GWh", "zone mean price", "location-based t CO2", "moved out MWh", "moved in MWh"]
+    for column in additive:
+        expected[column] = sum(probability[f] * tables[f].set_index("site")[column].reindex(first.index).to_numpy(dtype=float) for f in names)
+    paid = sum(probability[f] * (tables[f].set_index("site")["facility energy GWh"] * tables[f].set_index("site")["price paid"].fillna(0.0))
+               .reindex(first.index).to_numpy(dtype=float) for f in names)
+    energy = expected["facility energy GWh"].to_numpy(dtype=float)
+    expected["price paid"] = np.divide(paid, energy, out=np.full_like(energy, np.nan), where=energy > 1e-12)
+    return expected.reset_index()[SITE_TABLE_COLUMNS]
+
+
 def zone_siting(summary: pd.DataFrame) -> pd.DataFrame:
     """Per zone with candidates: sited IT MW, contracted MW, candidates and the price its sites pay (energy-weighted)."""
     rows = []

@@ -75,3 +75,40 @@ def test_the_run_report_has_the_siting_section(sited_run, tmp_path):
     assert any(path.name == "datacenter_sites.png" for path in report.figures)
     assert "a 100 MW at 30 USD2020/MWh" in page   # the alt text, from the data
     assert "<th>price paid (USD2020/MWh)</th>" in page.replace("<wbr>", "")
+
+
+def test_a_run_with_futures_reports_its_sites_as_the_expectation(tmp_path):
+    """tests/optimization/test_siting.py's futures case: zone a's gas at 30 or 60 $/MWh (p 0.5 each), b's 40; the sites are
+    first-stage and b takes the 100 MW in both futures: 60 MW × 2 h = 0.12 GWh at 40 $/MWh, 4 t/MWh → 480 t in each future.
+    The report's table: site_b 0.12 GWh, price paid 40, 480 t; site_a's zone mean price 0.5·30 + 0.5·60 = 45."""
+    from planning.report import build_report
+
+    raw = siting_case(tmp_path, 0.0, 0.0)
+    raw["fuels"]["fuel_a"] = {"price_per_mmbtu": 1.0, "co2_t_per_mmbtu": 0.1}
+    raw["technologies"]["gas_a"]["fuel"] = "fuel_a"
+    raw["futures"] = {"cheap": {"probability": 0.5}, "dear": {"probability": 0.5, "fuels": {"fuel_a": {"price_per_mmbtu": 2.0}}}}
+    raw["stochastic"] = {"value_of_information": False}
+    raw["carbon"] = {"technology_rows": {"gas_a": "ccgt", "gas_b": "ccgt"}}
+    path = tmp_path / "futures_sites.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = build_report(out, tmp_path / "report")
+    page = report.html.read_text(encoding="utf-8")
+    assert "<h2>Data-center siting" in page and "probability-weighted expectation over the futures" in page
+    assert report.figures[0].name == "datacenter_sites.png"
+
+    from planning.report.futures import frame_of
+    from planning.report.sites import expected_site_summary, site_summary
+
+    read = lambda name: pd.read_csv(out / name)  # noqa: E731
+    tables = {f: site_summary(*(frame_of(read(n), f) for n in ("datacenter_sites.csv", "datacenter_site_load.csv", "balance.csv",
+                                                                 "datacenter_site_carbon.csv"))) for f in ("cheap", "dear")}
+    table = expected_site_summary(tables, {"cheap": 0.5, "dear": 0.5}).set_index("site")
+    b, a = table.loc["site_b"], table.loc["site_a"]
+    assert b["built IT MW"] == pytest.approx(100.0, abs=1e-6) and a["built IT MW"] == pytest.approx(0.0, abs=1e-6)
+    assert b["facility energy GWh"] == pytest.approx(0.12, abs=1e-9)
+    assert b["price paid"] == pytest.approx(40.0, abs=1e-6)
+    assert b["location-based t CO2"] == pytest.approx(480.0, rel=1e-9)
+    assert a["zone mean price"] == pytest.approx(45.0, abs=1e-6)
