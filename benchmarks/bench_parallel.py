@@ -65,34 +65,45 @@ def compiled_year(hours: int, threads: int):
     return scenario, form, budgets
 
 
+def rotated_setups(repeats: int):
+    """(repeat, setup) in the order the runs go: serial, 1 worker, 2 workers, rotated by one per repeat."""
+    setups = ["serial", "1 worker", "2 workers"]
+    for repeat in range(repeats):
+        for setup in setups[repeat % 3:] + setups[:repeat % 3]:
+            yield repeat, setup
+
+
+def started_executor(setup: str):
+    """The executor of ``setup``, its cluster (if any) started before the clock."""
+    from planning.parallel import Executor
+
+    executor = Executor("synchronous") if setup == "serial" else Executor(workers=int(setup[0]))
+    if not executor.serial:
+        executor.client()
+    return executor
+
+
 def bench_windows(args, rows: list) -> None:
     from planning.optimization.decomposition import parallel_commitment
-    from planning.parallel import Executor
 
     scenario, form, budgets = compiled_year(args.hours, 1)
     settings = scenario.unit_commitment.decomposition
     options = scenario.solver.model_copy(update={"time_limit_s": settings.window_time_limit_s, "mip_gap": settings.window_mip_gap,
                                                  "threads": 1})
     reference = None
-    for repeat in range(args.repeats):
-        order = ["serial", "1 worker", "2 workers"]
-        order = order[repeat % 3:] + order[:repeat % 3]
-        for setup in order:
-            executor = Executor("synchronous") if setup == "serial" else Executor(workers=int(setup[0]))
-            with executor:
-                if not executor.serial:
-                    executor.client()   # start-up outside the clock
-                before, tic, cpu = load1(), time.perf_counter(), time.process_time()
-                outcome = parallel_commitment(form, args.hours, args.window, args.overlap, options, executor, period_h=args.hours,
-                                              budgets=budgets)
-                wall, cpu = time.perf_counter() - tic, time.process_time() - cpu
-            assert outcome is not None, "parallel windows did not apply"
-            x, logs = outcome
-            reference = x if reference is None else reference
-            rows.append({"piece": "windows", "hours": args.hours, "tasks": len(logs), "setup": setup, "repeat": repeat, "wall_s": round(wall, 2),
-                         "cpu_s": round(cpu, 2), "max_abs_diff_vs_first": float(np.abs(x - reference).max()),
-                         "stitched_cost": float(form.cost @ x + form.lp.offset_), "load_before": before, "load_after": load1()})
-            print(rows[-1], flush=True)
+    for repeat, setup in rotated_setups(args.repeats):
+        with started_executor(setup) as executor:
+            before, tic, cpu = load1(), time.perf_counter(), time.process_time()
+            outcome = parallel_commitment(form, args.hours, args.window, args.overlap, options, executor, period_h=args.hours,
+                                          budgets=budgets)
+            wall, cpu = time.perf_counter() - tic, time.process_time() - cpu
+        assert outcome is not None, "parallel windows did not apply"
+        x, logs = outcome
+        reference = x if reference is None else reference
+        rows.append({"piece": "windows", "hours": args.hours, "tasks": len(logs), "setup": setup, "repeat": repeat, "wall_s": round(wall, 2),
+                     "cpu_s": round(cpu, 2), "max_abs_diff_vs_first": float(np.abs(x - reference).max()),
+                     "stitched_cost": float(form.cost @ x + form.lp.offset_), "load_before": before, "load_after": load1()})
+        print(rows[-1], flush=True)
 
 
 def bench_sweep(args, rows: list) -> None:
@@ -105,48 +116,38 @@ def bench_sweep(args, rows: list) -> None:
     sweep_file.write_text(yaml.safe_dump({"name": "bench", "scenario": str(ROOT / "scenarios" / "isone_week.yaml"),
                                           "grid": {"policy.co2_price_per_t": prices}}), encoding="utf-8")
     reference = None
-    for repeat in range(args.repeats):
-        order = ["serial", "1 worker", "2 workers"]
-        order = order[repeat % 3:] + order[:repeat % 3]
-        for setup in order:
-            out = folder / f"{setup.replace(' ', '_')}_{repeat}"
-            scheduler, workers = ("synchronous", 1) if setup == "serial" else (None, int(setup[0]))
-            before, tic, cpu = load1(), time.perf_counter(), time.process_time()
-            outcome = run_sweep(load_sweep(sweep_file), out, scheduler=scheduler, workers=workers)
-            wall, cpu = time.perf_counter() - tic, time.process_time() - cpu
-            costs = outcome.table["total_cost"].to_numpy(dtype=float)
-            reference = costs if reference is None else reference
-            rows.append({"piece": "sweep", "hours": 168, "tasks": len(costs), "setup": setup, "repeat": repeat, "wall_s": round(wall, 2),
-                         "cpu_s": round(cpu, 2), "max_abs_diff_vs_first": float(np.abs(costs - reference).max()),
-                         "stitched_cost": float(costs.sum()), "load_before": before, "load_after": load1()})
-            print(rows[-1], flush=True)
+    for repeat, setup in rotated_setups(args.repeats):
+        out = folder / f"{setup.replace(' ', '_')}_{repeat}"
+        scheduler, workers = ("synchronous", 1) if setup == "serial" else (None, int(setup[0]))
+        before, tic, cpu = load1(), time.perf_counter(), time.process_time()
+        outcome = run_sweep(load_sweep(sweep_file), out, scheduler=scheduler, workers=workers)   # cluster start-up inside
+        wall, cpu = time.perf_counter() - tic, time.process_time() - cpu
+        costs = outcome.table["total_cost"].to_numpy(dtype=float)
+        reference = costs if reference is None else reference
+        rows.append({"piece": "sweep", "hours": 168, "tasks": len(costs), "setup": setup, "repeat": repeat, "wall_s": round(wall, 2),
+                     "cpu_s": round(cpu, 2), "max_abs_diff_vs_first": float(np.abs(costs - reference).max()),
+                     "stitched_cost": float(costs.sum()), "load_before": before, "load_after": load1()})
+        print(rows[-1], flush=True)
 
 
 def bench_futures(args, rows: list) -> None:
     from planning.config import load_scenario
-    from planning.parallel import Executor
     from planning.workflows.stochastic import solve_stochastic
 
     scenario = load_scenario(ROOT / "scenarios" / "isone_datacenter_futures.yaml", ["solver.threads=1"])
     reference = None
-    for repeat in range(args.repeats):
-        order = ["serial", "1 worker", "2 workers"]
-        order = order[repeat % 3:] + order[:repeat % 3]
-        for setup in order:
-            executor = Executor("synchronous") if setup == "serial" else Executor(workers=int(setup[0]))
-            with executor:
-                if not executor.serial:
-                    executor.client()   # start-up outside the clock
-                before, cpu = load1(), time.process_time()
-                solution = solve_stochastic(scenario)
-                cpu = time.process_time() - cpu
-            figures = solution.information_by_future[["eev_cost", "ws_cost"]].to_numpy(dtype=float).ravel()
-            reference = figures if reference is None else reference
-            rows.append({"piece": "futures", "hours": scenario.horizon.hours, "tasks": 1 + 2 * len(scenario.futures), "setup": setup,
-                         "repeat": repeat, "wall_s": round(solution.timings["value_of_information_s"], 2), "cpu_s": round(cpu, 2),
-                         "max_abs_diff_vs_first": float(np.abs(figures - reference).max()), "stitched_cost": float(figures.sum()),
-                         "load_before": before, "load_after": load1()})
-            print(rows[-1], flush=True)
+    for repeat, setup in rotated_setups(args.repeats):
+        with started_executor(setup):
+            before, cpu = load1(), time.process_time()
+            solution = solve_stochastic(scenario)
+            cpu = time.process_time() - cpu
+        figures = solution.information_by_future[["eev_cost", "ws_cost"]].to_numpy(dtype=float).ravel()
+        reference = figures if reference is None else reference
+        rows.append({"piece": "futures", "hours": scenario.horizon.hours, "tasks": 1 + 2 * len(scenario.futures), "setup": setup,
+                     "repeat": repeat, "wall_s": round(solution.timings["value_of_information_s"], 2), "cpu_s": round(cpu, 2),
+                     "max_abs_diff_vs_first": float(np.abs(figures - reference).max()), "stitched_cost": float(figures.sum()),
+                     "load_before": before, "load_after": load1()})
+        print(rows[-1], flush=True)
 
 
 def main() -> None:

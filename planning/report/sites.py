@@ -28,7 +28,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from planning.formatting import format_number
-from planning.report.network import zone_layout
+from planning.report.network import _mappable, zone_layout
 
 SITE_TABLE_COLUMNS = ["site", "zone", "built IT MW", "of max IT MW", "opened", "contracted flexible MW", "facility energy GWh",
                       "price paid", "zone mean price", "location-based t CO2", "moved out MWh", "moved in MWh"]
@@ -70,14 +70,14 @@ def expected_site_summary(tables: dict[str, pd.DataFrame], probability: dict[str
     """The site table of a run with futures: the sites' IT MW and contracts are first-stage (the same in every future);
     energy, price paid, zone mean price, emissions and moved work are each future's, combined as Σ_f p_f·x_f — except
     the price paid, which is the expected cost over the expected energy, Σ p·E·p̄ / Σ p·E (currency/MWh)."""
-    names = list(tables)
-    first = tables[names[0]].set_index("site")
+    indexed = {f: table.set_index("site") for f, table in tables.items()}
+    first = next(iter(indexed.values()))
+    by_future = {f: table.reindex(first.index) for f, table in indexed.items()}
     expected = first.copy()
-    additive = ["facility energy GWh", "zone mean price", "location-based t CO2", "moved out MWh", "moved in MWh"]
-    for column in additive:
-        expected[column] = sum(probability[f] * tables[f].set_index("site")[column].reindex(first.index).to_numpy(dtype=float) for f in names)
-    paid = sum(probability[f] * (tables[f].set_index("site")["facility energy GWh"] * tables[f].set_index("site")["price paid"].fillna(0.0))
-               .reindex(first.index).to_numpy(dtype=float) for f in names)
+    for column in ("facility energy GWh", "zone mean price", "location-based t CO2", "moved out MWh", "moved in MWh"):
+        expected[column] = sum(probability[f] * table[column].to_numpy(dtype=float) for f, table in by_future.items())
+    paid = sum(probability[f] * (table["facility energy GWh"] * table["price paid"].fillna(0.0)).to_numpy(dtype=float)
+               for f, table in by_future.items())
     energy = expected["facility energy GWh"].to_numpy(dtype=float)
     expected["price paid"] = np.divide(paid, energy, out=np.full_like(energy, np.nan), where=energy > 1e-12)
     return expected.reset_index()[SITE_TABLE_COLUMNS]
@@ -138,14 +138,6 @@ def site_map(summary: pd.DataFrame, zones: list[str], edges: list[tuple[str, str
     if title:
         ax.set_title(title)
     return figure
-
-
-def _mappable(cmap, norm):
-    from matplotlib.cm import ScalarMappable
-
-    mappable = ScalarMappable(norm=norm, cmap=cmap)
-    mappable.set_array([])
-    return mappable
 
 
 def _mw(mw: float) -> str:
