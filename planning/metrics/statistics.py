@@ -21,7 +21,8 @@ Definitions, per plant p with price λ_{z,t} = balance dual / w_t (``price_per_m
   (``reserve_price_per_mwh``: duals of the zone's requirement and contingency rows / w_t);
   ``capacity_revenue_per_year`` = κ·firm_mw[p], with κ the capacity price (``capacity_price_per_mw_year``:
   Σ_t duals of the planning-reserve rows) and firm_mw the plant's credited firm capacity;
-* costs: ``capex`` (annualised capex × new MW, and per MWh for storage), ``fixed_om`` (on the total
+* costs: ``capex`` (annualised capex × new MW, and per MWh for storage, currency/year; in a pathway each
+  vintage alive at the annuity of its own build period, :func:`pathway_capex`), ``fixed_om`` (on the total
   capacity kept), ``variable_om`` (variable O&M × output), ``fuel`` (fuel price × heat rate ×
   output), ``startup`` (start-ups and no-load fuel of committed units), ``co2`` (CO2 price × the
   plant's emissions, counted once: the marginal cost holds fuel and O&M only);
@@ -135,8 +136,11 @@ def _ratios(frame: pd.DataFrame, hours: float) -> pd.DataFrame:
     return frame
 
 
-def statistics_table(results: xr.Dataset, scenario: Scenario) -> pd.DataFrame:
-    """statistics.csv: per zone × technology, per technology, per zone and system totals (see the module docstring)."""
+def statistics_table(results: xr.Dataset, scenario: Scenario, capex_per_year: pd.Series | None = None) -> pd.DataFrame:
+    """statistics.csv: per zone × technology, per technology, per zone and system totals (see the module docstring).
+
+    ``capex_per_year`` — the capex each plant pays in the year (currency/year, by plant name), where it is not the
+    annuity × new capacity of a single run (a pathway's vintages, :func:`pathway_capex`)."""
     plants = [str(p) for p in results["plant"].values]
     weight = results["weight_h"].values.astype(float)
     hours = float(weight.sum())
@@ -166,8 +170,11 @@ def statistics_table(results: xr.Dataset, scenario: Scenario) -> pd.DataFrame:
     size = np.nan_to_num(size, nan=0.0)
     starts = _per_plant(results, "startups", plants) @ weight
     committed = _per_plant(results, "committed_units", plants) @ weight
-    frame["capex_cost_per_year"] = (coefficients["annual_capex_per_mw"] * frame["new_mw"]
-                                    + coefficients["annual_capex_per_mwh"] * frame["new_mwh"].fillna(0.0))
+    if capex_per_year is None:
+        frame["capex_cost_per_year"] = (coefficients["annual_capex_per_mw"] * frame["new_mw"]
+                                        + coefficients["annual_capex_per_mwh"] * frame["new_mwh"].fillna(0.0))
+    else:
+        frame["capex_cost_per_year"] = capex_per_year.reindex(plants).to_numpy(float)
     frame["fixed_om_cost_per_year"] = (coefficients["fixed_om_per_mw_year"] * frame["total_mw"]
                                        + coefficients["fixed_om_per_mwh_year"] * frame["total_mwh"].fillna(0.0))
     frame["variable_om_cost_per_year"] = coefficients["variable_om_per_mwh"] * frame["generation_mwh"]
@@ -247,8 +254,10 @@ def folder_statistics(folder) -> pd.DataFrame:
     A run with futures (results.nc with a ``future`` dimension) gives one block per future with a leading ``future``
     column, each priced with its own scenario (the future's fuel and CO2 prices) — as the run writes statistics.csv; a
     pathway (a ``period`` dimension) one block per period with a leading ``period`` column, priced with the period's
-    scenario (its technology costs: capex is each MW alive at the period's own annuity, without the vintage
-    correction of :mod:`planning.workflows.pathway`). Nothing is summed or averaged over futures or periods."""
+    scenario (fuel, CO2 and O&M of that period), except capex: each vintage alive in the period at the annuity of its
+    own build period (:func:`pathway_capex`), as the pathway's objective charges it, so that a period's costs are those
+    of its ``annual_cost`` in pathway_periods.csv (currency/year of that period, not discounted). Nothing is summed or
+    averaged over futures or periods."""
     from pathlib import Path
 
     from planning.config import load_scenario
@@ -270,17 +279,44 @@ def folder_statistics(folder) -> pd.DataFrame:
         from planning.workflows.pathway import period_scenario
         from planning.workflows.stochastic import future_scenario
 
-        return _blocks(results, "period", lambda year: future_scenario(period_scenario(scenario, int(year)), "period"))
+        own = {int(year): future_scenario(period_scenario(scenario, int(year)), "period") for year in results["period"].values}
+        return _blocks(results, "period", own.__getitem__, pathway_capex(results, scenario, own))
     return statistics_table(results, scenario)
 
 
-def _blocks(results: xr.Dataset, dim: str, scenario_of) -> pd.DataFrame:
-    """statistics_table of each ``dim`` value's slice (its own snapshots: those with a weight), a leading ``dim`` column."""
+def pathway_capex(results: xr.Dataset, scenario: Scenario, period_scenarios: dict[int, Scenario]) -> dict[int, pd.Series]:
+    """Capex per plant (currency/year, by plant name) of each period p of a pathway's results, as its objective charges:
+
+        capex_p[i] = Σ_{q: Y_q ≤ Y_p < Y_q + L_i} (build_mw[q,i]·a_q[i] + build_mwh[q,i]·b_q[i])
+
+    a_q, b_q: the annuities (currency/MW/year, currency/MWh/year) of period q's technology costs; L_i (years) the
+    technology's life. The builds come from each period's capacity alive, new_p = Σ_{q alive} build[q]
+    (:mod:`planning.workflows.pathway`), in calendar order: build[p] = new_p − Σ_{q < p alive in p} build[q]."""
+    years = [int(year) for year in results["period"].values]
+    plants = [str(p) for p in results["plant"].values]
+    life = np.array([scenario.technologies[scenario.plants[p].technology].lifetime_years for p in plants], dtype=float)
+    annuities = {year: plant_cost_coefficients(period_scenarios[year], plants) for year in years}
+    capex = {year: np.zeros(len(plants)) for year in years}
+    for variable, column in (("new_mw", "annual_capex_per_mw"), ("new_mwh", "annual_capex_per_mwh")):
+        if variable not in results:
+            continue
+        built: dict[int, np.ndarray] = {}
+        for p in years:
+            alive = {q: p < q + life for q in [*built, p]}   # per plant: the vintage of q still alive in p
+            new = np.nan_to_num(results[variable].sel(period=p).reindex(plant=plants).values.astype(float))
+            built[p] = new - sum((alive[q] * built[q] for q in built), np.zeros(len(plants)))
+            capex[p] += sum(alive[q] * built[q] * annuities[q][column].to_numpy(float) for q in built)
+    return {year: pd.Series(values, index=plants) for year, values in capex.items()}
+
+
+def _blocks(results: xr.Dataset, dim: str, scenario_of, capex: dict | None = None) -> pd.DataFrame:
+    """statistics_table of each ``dim`` value's slice (its own snapshots: those with a weight), a leading ``dim`` column;
+    ``capex`` — the capex per plant of each ``dim`` value where it is not the slice's annuity × new capacity."""
     frames = []
     for key in results[dim].values:
         one = results.sel({dim: key})
         one = one.isel(snapshot=np.flatnonzero(np.isfinite(one["weight_h"].values)))
         key = key.item() if hasattr(key, "item") else key
-        table = statistics_table(one, scenario_of(key))
+        table = statistics_table(one, scenario_of(key), None if capex is None else capex[key])
         frames.append(table.assign(**{dim: key})[[dim, *table.columns]])
     return pd.concat(frames, ignore_index=True)

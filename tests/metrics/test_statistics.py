@@ -170,3 +170,29 @@ def test_statistics_command_recomputes_the_file_from_results_nc(tmp_path):
     assert _row(again, "z", "gas")["generation_mwh"] == pytest.approx(35.2, rel=1e-9)
     missing = CliRunner().invoke(app, ["statistics", str(tmp_path)])
     assert missing.exit_code == 2 and "results.nc: not found" in missing.output
+
+
+def test_pathway_capex_prices_each_storage_vintage_at_its_own_annuity(tmp_path):
+    """A battery (life 10 years, r = 0) built in 2030 (20 MW / 80 MWh) and 2035 (10 MW / 20 MWh): in 2040 the 2030
+    vintage is gone (2030 + 10 ≤ 2040). Annuities at r = 0 are capex / 10: 2030 100/MW and 10/MWh, 2035 and 2040
+    50/MW and 5/MWh. Capacity alive: 2030 20 MW/80 MWh, 2035 30/100, 2040 10/20 (the 2035 vintage) + 5/5 new.
+    capex 2030 = 20·100 + 80·10 = 2 800; 2035 = 2 800 + 10·50 + 20·5 = 3 400; 2040 = 10·50 + 20·5 + 5·50 + 5·5 = 875."""
+    import xarray as xr
+
+    from planning.metrics.statistics import pathway_capex
+
+    def scenario(capex_mw: float, capex_mwh: float):
+        raw = storage_arbitrage_scenario(tmp_path)
+        raw["economics"] = {"discount_rate": 0.0}
+        raw["technologies"]["bat"].update(capex_per_mw=capex_mw, capex_per_mwh=capex_mwh, lifetime_years=10)
+        return validate_scenario(raw)
+
+    periods = {2030: scenario(1000, 100), 2035: scenario(500, 50), 2040: scenario(500, 50)}
+    plants = ["g", "s", "b"]
+    results = xr.Dataset({"new_mw": (("period", "plant"), [[0, 0, 20], [0, 0, 30], [0, 0, 15]]),
+                          "new_mwh": (("period", "plant"), [[np.nan, np.nan, 80], [np.nan, np.nan, 100], [np.nan, np.nan, 25]])},
+                         coords={"period": list(periods), "plant": plants})
+    capex = pathway_capex(results, periods[2030], periods)
+    assert {year: float(values["b"]) for year, values in capex.items()} == {
+        2030: pytest.approx(2_800, rel=1e-12), 2035: pytest.approx(3_400, rel=1e-12), 2040: pytest.approx(875, rel=1e-12)}
+    assert all(float(values["g"]) == 0.0 and float(values["s"]) == 0.0 for values in capex.values())

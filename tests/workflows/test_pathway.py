@@ -185,3 +185,37 @@ def test_pathway_on_representative_days_writes_results_nc(tmp_path):
 
     periods = pd.read_csv(out / "pathway_periods.csv")
     assert periods["discounted_cost"].sum() == pytest.approx((first + second) * 9_000, rel=1e-9)
+
+
+@pytest.mark.parametrize(("life", "capex_2040"), [(30.0, 100 * 90 + 50 * 60), (10.0, 150 * 60)])
+def test_statistics_charge_each_vintage_its_own_annuity(tmp_path, life, capex_2040):
+    # At 15 % wind (90 $/MW/yr if built in 2030, 60 in 2040) is built now: 100 MW in 2030. Demand grows to 150 MW
+    # in 2040, met by 50 MW of 2040 wind (60 < oil's 100). With a 30-year life the 2030 vintage is alive in 2040 and
+    # still costs its own 90: capex 2040 = 100·90 + 50·60 = 12 000 $/yr (not 150·60 = 9 000, the 2040 annuity on
+    # all 150 MW). With a 10-year life it is gone in 2040 and 150 MW are built again: 150·60 = 9 000. 2030: 100·90.
+    # Oil has no fixed cost and does not run, so each period's statistics total is its capex, and equals the
+    # pathway's own annual cost of that period.
+    import pandas as pd
+    import yaml
+    from typer.testing import CliRunner
+
+    from planning.cli import app
+
+    raw = two_periods(tmp_path, 0.15, 90, 60, life=life)
+    raw["pathway"]["periods"][2040]["zones"] = {"z": {"demand_scale": 1.5}}
+    path = tmp_path / "pathway.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(app, ["pathway", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["statistics", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "statistics.csv")
+    wind = table[(table["zone"] == "z") & (table["technology"] == "onshore_wind")].set_index("period")
+    assert wind.loc[2030, "capex_cost_per_year"] == pytest.approx(100 * 90, rel=1e-9)
+    assert wind.loc[2040, "capex_cost_per_year"] == pytest.approx(capex_2040, rel=1e-9)
+    system = table[(table["zone"] == "total") & (table["technology"] == "total")].set_index("period")["total_cost_per_year"]
+    periods = pd.read_csv(out / "pathway_periods.csv").set_index("period")["annual_cost"]
+    assert periods.to_dict() == {2030: pytest.approx(100 * 90, rel=1e-9), 2040: pytest.approx(capex_2040, rel=1e-9)}
+    assert system.to_dict() == {year: pytest.approx(cost, rel=1e-9) for year, cost in periods.items()}
