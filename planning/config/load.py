@@ -69,8 +69,8 @@ def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     try:
         data, duplicates = _load_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
-        raise ScenarioError([f"{path}: not UTF-8 text (byte {error.start}: {error.object[error.start:error.start + 1]!r}); "
-                             "save the file as UTF-8"], title="invalid scenario") from None
+        raise ScenarioError([(f"{path}: not UTF-8 text (byte {error.start}: {error.object[error.start:error.start + 1]!r}); "
+                              "save the file as UTF-8")], title="invalid scenario") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -167,7 +167,7 @@ def validate_scenario(raw: dict[str, Any], source: str = "scenario") -> Scenario
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
         keyed = {p.split(":", 1)[0] for p in problems}
-        problems += [p for p in _format_errors(error) if p.split(":", 1)[0] not in keyed]
+        problems += [p for p in _format_errors(error, raw) if p.split(":", 1)[0] not in keyed]
         cross = cross_reference_problems(raw)
         problems += [p for p in cross if p not in problems]
     else:
@@ -179,19 +179,21 @@ def validate_scenario(raw: dict[str, Any], source: str = "scenario") -> Scenario
 _NUMBER = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
 
 
-def non_finite_problems(node: Any, path: tuple = ()) -> list[str]:
+def non_finite_problems(raw: dict[str, Any]) -> list[str]:
     """Every infinite or NaN number (``.inf``, ``.nan``, ``1e400``) in the mapping, by key path.
 
     YAML reads ``1e400`` as a string, which pydantic would turn into ``inf``: numeric strings count too.
     """
+    return [f"{_key_path(path, raw)}: not a finite number (got {value!r}); write a finite value" for path, value in _non_finite(raw)]
+
+
+def _non_finite(node: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
     if isinstance(node, dict):
-        return [p for key, value in node.items() for p in non_finite_problems(value, (*path, key))]
+        return [found for key, value in node.items() for found in _non_finite(value, (*path, key))]
     if isinstance(node, list):
-        return [p for index, value in enumerate(node) for p in non_finite_problems(value, (*path, index))]
+        return [found for index, value in enumerate(node) for found in _non_finite(value, (*path, index))]
     number = node if isinstance(node, float) else float(node) if isinstance(node, str) and _NUMBER.match(node) else None
-    if number is not None and not math.isfinite(number):
-        return [f"{_key_path(path)}: not a finite number (got {node!r}); write a finite value"]
-    return []
+    return [(path, node)] if number is not None and not math.isfinite(number) else []
 
 
 def _absolute_paths(node: Any, base_dir: Path) -> Any:
@@ -209,18 +211,33 @@ def _absolute_paths(node: Any, base_dir: Path) -> Any:
     return node
 
 
-def _key_path(loc: tuple) -> str:
+def _key_path(loc: tuple, raw: Any = None) -> str:
+    """The YAML key path of a location in ``raw``: mapping keys joined by dots (``pathway.periods.2030.years``, a key
+    that is a number too), list items by index (``stress.events[0].start_hour``), without the tags pydantic adds for a
+    union chosen by ``kind:``. Without ``raw`` (or past its end), an integer is taken for a list index."""
     parts = list(loc)
     # A discriminated union puts the tag in the location: technologies.ccgt.thermal.capex_per_mw.
     if len(parts) > 2 and parts[0] == "technologies" and parts[2] in _TECHNOLOGY_KINDS:
         del parts[2]
-    text = ""
+    text, node = "", raw
     for part in parts:
-        if isinstance(part, int):
+        if isinstance(node, dict) and part not in node and node.get("kind") == part:
+            continue   # the tag of a discriminated union (stress.events[0].outage.start_hour), not a key of the YAML
+        if isinstance(node, list) or (not isinstance(node, dict) and isinstance(part, int)):
             text += f"[{part}]"
         else:
             text += f".{part}" if text else str(part)
+        node = _child(node, part)
     return text or "(top level)"
+
+
+def _child(node: Any, part: Any) -> Any:
+    """``node[part]`` of a mapping or list, or None where there is none."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+        return node[part]
+    return None
 
 
 def _all_field_names(model: type[BaseModel] = Scenario, seen: set | None = None) -> set[str]:
@@ -247,11 +264,12 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return found
 
 
-def _format_errors(error: ValidationError) -> list[str]:
+def _format_errors(error: ValidationError, raw: dict[str, Any] | None = None) -> list[str]:
+    """One problem per pydantic error, keyed by its YAML key path in ``raw`` (the validated mapping)."""
     problems = []
     known = None
     for item in error.errors(include_url=False):
-        path = _key_path(item["loc"])
+        path = _key_path(item["loc"], raw)
         kind = item["type"]
         if kind == "extra_forbidden":
             known = known if known is not None else _all_field_names()

@@ -126,6 +126,26 @@ def test_pathway_errors_name_the_key(tmp_path):
     assert any(p.startswith("pathway") and "co2_budget_t needs mode: perfect_foresight" in p for p in info.value.problems)
 
 
+
+def test_schema_and_cross_reference_errors_name_a_period_the_same_way(tmp_path):
+    # A period is a mapping key: pathway.periods.2040.<key>, as the cross-reference checks write it, whether pydantic
+    # (a bad value, an unknown key), the non-finite check or the name checks find the problem. A list's item keeps its
+    # index: stress.events[0].<key>.
+    raw = two_periods(tmp_path, 0.05, 90, 60)
+    period = raw["pathway"]["periods"][2040]
+    period["years"] = 0
+    period["technologies"]["onshore_wind"]["capex_per_mw"] = float("inf")
+    period["technologies"]["wnd"] = {"capex_per_mw": 1.0}
+    period["bogus_key"] = 1
+    raw["stress"] = {"events": [{"kind": "outage", "plants": ["o"], "start_hour": 0, "duration_hours": 1, "bogus_key": 1}]}
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario(raw)
+    problems = info.value.problems
+    keys = {problem.split(": ", 1)[0] for problem in problems}
+    assert {"pathway.periods.2040.years", "pathway.periods.2040.technologies.onshore_wind.capex_per_mw",
+            "pathway.periods.2040.technologies.wnd", "pathway.periods.2040.bogus_key", "stress.events[0].bogus_key"} <= keys, problems
+    assert not any("[2040]" in problem for problem in problems), problems
+
 def test_cli_writes_the_pathway_and_run_points_to_it(tmp_path):
     import pandas as pd
     import xarray as xr

@@ -122,8 +122,8 @@ def test_bad_siting_growth_path_keys_are_named(tmp_path):
     expected = ["pathway.periods.2040.datacenter_sites.candidates.site_c: unknown site 'site_c'",
                 "pathway.periods.2040.datacenter_sites.candidates.site_a.max_it_mw: 50 MW is less than in 2030 (200 MW)",
                 "datacenter_sites.in_service_year: with pathway: each period serves in its own year",
-                "pathway.periods[2030].datacenter_sites.requirement: give exactly one of firm_it_mw",
-                "pathway.periods[2030].datacenter_sites.requirment: unknown key"]
+                "pathway.periods.2030.datacenter_sites.requirement: give exactly one of firm_it_mw",
+                "pathway.periods.2030.datacenter_sites.requirment: unknown key"]
     for key in expected:
         assert any(key in p for p in problems), (key, problems)
     raw = sites_case(tmp_path)
