@@ -90,3 +90,23 @@ def log_to_file(log_file: Path) -> Iterator[Path]:
     finally:
         logger.removeHandler(handler)
         handler.close()
+
+
+@contextmanager
+def held_records(*names: str) -> Iterator[list[logging.LogRecord]]:
+    """Hold back the records of the loggers ``planning.<name>`` while in the block — neither shown nor written — in the
+    list yielded, for the caller to log them once (e.g. a warning that every period of a pathway would repeat)."""
+    records: list[logging.LogRecord] = []
+
+    def hold(record: logging.LogRecord) -> bool:
+        records.append(record)
+        return False
+
+    loggers = [get_logger(name) for name in names]
+    for one in loggers:
+        one.addFilter(hold)
+    try:
+        yield records
+    finally:
+        for one in loggers:
+            one.removeFilter(hold)

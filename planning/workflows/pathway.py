@@ -70,6 +70,7 @@ Prices of period p are its balance duals divided by DF_p·w_t (currency/MWh in t
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,16 +139,25 @@ def period_inputs(scenario: Scenario, year: int) -> xr.Dataset:
 def load_periods(scenario: Scenario) -> tuple[dict[int, xr.Dataset], list[str]]:
     """Every period's inputs and every problem found on the way, so that all periods' problems are reported at once
     (``planning validate`` too): a problem of some periods keyed ``pathway.periods.<Y>: ...``, one of every period
-    (e.g. a missing file) once, as it is."""
+    (e.g. a missing file) once, as it is. The loader's warnings (``planning.inputs``, e.g. hours filled at a file's
+    edge) are logged once each the same way, not once per period."""
     from planning.errors import PlanningError
+    from planning.logging import held_records
 
-    inputs, found = {}, {}
+    inputs, found, warned = {}, {}, {}
     for year in scenario.pathway.periods:
-        try:
-            inputs[year] = period_inputs(scenario, year)
-        except PlanningError as error:
-            for problem in error.problems:
-                found.setdefault(problem, []).append(year)
+        with held_records("inputs") as records:
+            try:
+                inputs[year] = period_inputs(scenario, year)
+            except PlanningError as error:
+                for problem in error.problems:
+                    found.setdefault(problem, []).append(year)
+        for record in records:
+            years = warned.setdefault((record.name, record.levelno, record.getMessage()), [])
+            years += [year] if year not in years else []
+    for (name, level, message), years in warned.items():
+        keys = ", ".join(f"pathway.periods.{year}" for year in years)
+        logging.getLogger(name).log(level, "%s", message if len(years) == len(scenario.pathway.periods) else f"{keys}: {message}")
     problems = []
     for problem, years in found.items():
         if problem.startswith("pathway.periods.") or len(years) == len(scenario.pathway.periods):

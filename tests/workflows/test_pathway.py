@@ -146,6 +146,49 @@ def test_schema_and_cross_reference_errors_name_a_period_the_same_way(tmp_path):
             "pathway.periods.2040.technologies.wnd", "pathway.periods.2040.bogus_key", "stress.events[0].bogus_key"} <= keys, problems
     assert not any("[2040]" in problem for problem in problems), problems
 
+
+def test_input_warnings_are_logged_once_naming_the_periods_they_differ_in(tmp_path):
+    # The demand file starts an hour after the first modelled hour (2021-01-01T00:00Z) and fills it from its first row
+    # (edge_fill_hours: 1) in every period: one warning, as a single run gives it. Period 2040's wind profile is such a
+    # file too: one warning keyed by that period. Three periods, so that "every period" is not "all but one".
+    import logging
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from planning.cli import app
+    from planning.workflows.pathway import load_periods
+
+    late = tmp_path / "late.csv"
+    late.write_text("utc_time,demand\n2021-01-01 01:00,100\n2021-01-01 02:00,100\n", encoding="utf-8")
+    windy = tmp_path / "windy.csv"
+    windy.write_text("utc_time,cf\n2021-01-01 01:00,1\n2021-01-01 02:00,1\n", encoding="utf-8")
+    raw = two_periods(tmp_path, 0.05, 90, 60)
+    raw["horizon"]["hours"] = 2
+    raw["zones"]["z"]["demand"] = {"file": str(late), "column": "demand", "edge_fill_hours": 1}
+    raw["pathway"]["periods"] = {2030: {"years": 5}, 2035: {"years": 5},
+                                 2040: {"years": 10, "plants": {"w": {"profile": {"file": str(windy), "column": "cf", "edge_fill_hours": 1}}}}}
+    note = "1 modelled hour (2021-01-01T00:00Z) outside the file takes its nearest value (edge_fill_hours: 1)"
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    planning_logger = logging.getLogger("planning")
+    planning_logger.addHandler(handler)
+    try:
+        inputs, problems = load_periods(validate_scenario(raw))
+    finally:
+        planning_logger.removeHandler(handler)
+    assert problems == [] and list(inputs) == [2030, 2035, 2040]
+    assert sorted(record.getMessage() for record in records) == [
+        f"pathway.periods.2040: plants.w.profile: {windy}: {note}", f"zones.z.demand: {late}: {note}"]
+    assert all(record.levelno == logging.WARNING and record.name == "planning.inputs" for record in records)
+
+    path = tmp_path / "pathway.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    result = CliRunner().invoke(app, ["pathway", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert " ".join(result.output.split()).count("outside the file takes its nearest value") == 2, result.output
+
 def test_cli_writes_the_pathway_and_run_points_to_it(tmp_path):
     import pandas as pd
     import xarray as xr
