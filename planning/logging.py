@@ -18,9 +18,9 @@ own log to each run's ``solver.log``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 LOGGER_NAME = "planning"
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"

@@ -72,9 +72,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -338,8 +338,8 @@ def _solve(scenario: Scenario, model: pyo.ConcreteModel, log_file: Path | None, 
 
     solved = solve_model(model, scenario.solver, log_file=log_file, verbose=verbose)
     if not solved.has_solution:
-        raise SolveError([f"HiGHS says '{solved.status}' for the pathway; solve each period alone with planning run "
-                          "(its scenario with the period's overrides) to find the period at fault"],
+        raise SolveError([(f"HiGHS says '{solved.status}' for the pathway; solve each period alone with planning run "
+                           "(its scenario with the period's overrides) to find the period at fault")],
                          title="no solution of the pathway")
     return solved
 
