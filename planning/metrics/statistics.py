@@ -255,9 +255,10 @@ def folder_statistics(folder) -> pd.DataFrame:
     column, each priced with its own scenario (the future's fuel and CO2 prices) — as the run writes statistics.csv; a
     pathway (a ``period`` dimension) one block per period with a leading ``period`` column, priced with the period's
     scenario (fuel, CO2 and O&M of that period), except capex: each vintage alive in the period at the annuity of its
-    own build period (:func:`pathway_capex`), as the pathway's objective charges it, so that a period's costs are those
-    of its ``annual_cost`` in pathway_periods.csv (currency/year of that period, not discounted). Nothing is summed or
-    averaged over futures or periods."""
+    own build period (:func:`pathway_capex`), as the pathway's objective charges it: a period's plant costs are those in
+    its ``annual_cost`` of pathway_periods.csv (currency/year of that period, not discounted; ``annual_cost`` also holds
+    what statistics do not count, e.g. transmission, candidate sites, unserved energy). Nothing is summed or averaged
+    over futures or periods."""
     from pathlib import Path
 
     from planning.config import load_scenario
