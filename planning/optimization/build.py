@@ -111,4 +111,7 @@ def _add_objective(ctx: ModelContext) -> None:
     tie_breaks = ctx.extras.get("tie_breaks", [])
     if tie_breaks:
         model.tie_break_cost = pyo.Expression(expr=pyo.quicksum(tie_breaks))
+        # Constraints that only define tie-break columns (satisfiable for any value of the other columns):
+        # the lexicographic pass 1 leaves them out with those columns (planning.optimization.tie_break).
+        model.tie_break_rows = tuple(ctx.extras.get("tie_break_rows", ()))
     model.total_cost = pyo.Objective(expr=pyo.quicksum(model.cost[c] for c in categories) + pyo.quicksum(tie_breaks), sense=pyo.minimize)

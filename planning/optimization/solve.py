@@ -33,7 +33,8 @@ import pyomo.environ as pyo
 
 from planning.config.solver import Solver
 from planning.errors import ScenarioError
-from planning.optimization.tie_break import minimise_on_optimal_face, tie_break_costs
+from planning.optimization.tie_break import (PassOne, complete_tie_break_columns, definition_rows, minimise_on_optimal_face,
+                                             tie_break_costs, without_tie_break)
 from planning.optimization.translate import compile_standard_form
 
 _STATUS_WITH_POINT = {"Optimal", "Time limit reached", "Iteration limit reached", "Solution limit reached", "Interrupted by user", "Objective bound", "Objective target"}
@@ -130,11 +131,17 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
     is_mip = bool(integer.any())
     # An LP's tie-breaks (g) go to a second pass over the costs' optimal face (planning.optimization.tie_break).
     tie_cost = tie_break_costs(model, columns) if not is_mip and options.tie_break == "lexicographic" else None
+    pass_one = None
     if tie_cost is not None:
-        lp.col_cost_ = np.asarray(lp.col_cost_) - tie_cost   # pass 1: the costs alone
+        lp.col_cost_ = np.asarray(lp.col_cost_) - tie_cost   # pass 1: the costs alone ...
+        try:   # ... without the tie-break columns and the rows that only define them
+            pass_one = without_tie_break(lp, tie_cost, definition_rows(model, rows))
+        except ValueError:
+            pass_one = None
+    solved_lp = pass_one.lp if pass_one is not None else lp
     highs = highspy.Highs()
     _set_options(highs, options, log_file, verbose, problem_class(model, is_mip))
-    highs.passModel(lp)
+    highs.passModel(solved_lp)
     translate_s = time.perf_counter() - start
     _heartbeat(highs, is_mip)
 
@@ -152,7 +159,7 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
         solution = highs.getSolution()
         values = np.asarray(solution.col_value)
         if tie_cost is not None:
-            values = _lexicographic_pass(highs, tie_cost, values, options, start, result)
+            values = _lexicographic_pass(highs, lp, pass_one, tie_cost, options, start, result)
         if is_mip:
             # One consistent point: primal values, duals and objective all from the fixed-integer LP.
             fixed = np.round(values[integer])
@@ -174,29 +181,47 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
             var.set_value(float(value), skip_validation=True)
         _value_unused_variables(model)
         if solution is not None and solution.dual_valid:
-            result.duals = {id(row[0]): float(dual) for row, dual in zip(rows, solution.row_dual)}
-    result.highs, result.columns, result.rows, result.col_cost = highs, list(columns), list(rows), lp.col_cost_
+            solved_rows = rows if pass_one is None else [rows[i] for i in pass_one.rows]
+            result.duals = {id(row[0]): 0.0 for row in rows} if pass_one is not None else {}   # dropped rows: dual 0
+            result.duals.update({id(row[0]): float(dual) for row, dual in zip(solved_rows, solution.row_dual)})
+    # The LP HiGHS holds (pass 1's: without the tie-break columns and rows when they were dropped).
+    kept_columns = columns if pass_one is None else [columns[j] for j in pass_one.columns]
+    kept_rows = rows if pass_one is None else [rows[i] for i in pass_one.rows]
+    result.highs, result.columns, result.rows, result.col_cost = highs, list(kept_columns), list(kept_rows), solved_lp.col_cost_
     result.components = list({id(c): c for c in (item.parent_component() for item in (*columns, *(row[0] for row in rows)))}.values())
     result.solve_s = time.perf_counter() - start
     return result
 
 
-def _lexicographic_pass(highs: highspy.Highs, tie_cost: np.ndarray, values: np.ndarray, options: Solver, start: float,
-                        result: SolveResult) -> np.ndarray:
-    """Pass 2 of the lexicographic tie-break on an optimal pass 1: the column values to load; the objective
-    becomes costs + tie-breaks (as with the penalty). Pass 1 not optimal, or pass 2 not solved: pass 1's point."""
+def _lexicographic_pass(highs: highspy.Highs, lp: highspy.HighsLp, pass_one: PassOne | None, tie_cost: np.ndarray, options: Solver,
+                        start: float, result: SolveResult) -> np.ndarray:
+    """Pass 2 of the lexicographic tie-break after pass 1 (``highs``, on ``pass_one.lp`` or on the full ``lp``): the
+    full LP's column values to load; the objective becomes costs + tie-breaks (as with the penalty). Pass 1 not
+    optimal, or pass 2 not solved: pass 1's point, its tie-break columns completed for it."""
+    solution = highs.getSolution()
+    columns = np.arange(lp.num_col_) if pass_one is None else pass_one.columns
+    rows = np.arange(lp.num_row_) if pass_one is None else pass_one.rows
+    x, reduced = np.zeros(lp.num_col_), np.zeros(lp.num_col_)
+    activity, dual = np.zeros(lp.num_row_), np.zeros(lp.num_row_)
+    x[columns], reduced[columns] = solution.col_value, solution.col_dual
+    activity[rows], dual[rows] = solution.row_value, solution.row_dual
+    pass_options = {"threads": int(options.threads), "time_limit": max(1.0, float(options.time_limit_s) - (time.perf_counter() - start))}
     second = None
     if result.status == "Optimal":
-        remaining_s = max(1.0, float(options.time_limit_s) - (time.perf_counter() - start))
-        second = minimise_on_optimal_face(highs, tie_cost, {"threads": int(options.threads), "time_limit": remaining_s})
+        second = minimise_on_optimal_face(lp, x, reduced, activity, dual, tie_cost, pass_options)
         result.tie_break_iterations, result.tie_break_status = second.iterations, second.status
     if second is None or second.values is None:
         if second is not None:
             from planning.logging import get_logger
 
             get_logger("solve").warning("the tie-break pass stopped (%s): the schedule is pass 1's, tie-breaks not applied", second.status)
-        result.objective += float(tie_cost @ values)
-        return values
+        if pass_one is not None:
+            completed = complete_tie_break_columns(lp, x, tie_cost, {"threads": int(options.threads)})
+            if completed.values is None:
+                raise RuntimeError(f"the tie-break columns could not be completed for pass 1's point ({completed.status})")
+            x = completed.values
+        result.objective += float(tie_cost @ x)
+        return x
     result.objective += second.tie_break_cost
     return second.values
 
@@ -266,17 +291,26 @@ TUNED_OPTIONS: dict[str, dict[str, bool | int | float | str]] = {
     "lp": {},
     # multi-zone LP (corridors): dual simplex with Devex pricing.
     "multi_zone_lp": {"solver": "simplex", "simplex_strategy": 1, "simplex_dual_edge_weight_strategy": 1},
+    # single-zone LP with a learned data-center schedule (a backlog chain): dual simplex with Devex pricing and
+    # no presolve. HiGHS' own choice keeps steepest edge on it (~2x the CPU); presolve makes each iteration dearer.
+    "datacenter_lp": {"solver": "simplex", "simplex_strategy": 1, "simplex_dual_edge_weight_strategy": 1, "presolve": "off"},
     # MILP (integer unit commitment): HiGHS' own choice.
     "milp": {},
 }
 
 
 def problem_class(model: pyo.Block, is_mip: bool) -> str:
-    """The key of :data:`TUNED_OPTIONS`: ``milp``, ``multi_zone_lp`` (a model with more than one zone) or ``lp``."""
+    """The key of :data:`TUNED_OPTIONS`: ``milp``, ``multi_zone_lp`` (a model with more than one zone),
+    ``datacenter_lp`` (one zone, a data center with a learned schedule: a backlog) or ``lp``."""
     if is_mip:
         return "milp"
     zones = getattr(model, "ZONES", None)
-    return "multi_zone_lp" if zones is not None and len(zones) > 1 else "lp"
+    if zones is not None and len(zones) > 1:
+        return "multi_zone_lp"
+    datacenter = getattr(model, "datacenter", None)
+    if datacenter is not None and any(hasattr(datacenter[d], "backlog") for d in model.DATACENTERS):
+        return "datacenter_lp"
+    return "lp"
 
 
 def highs_options(options: Solver, problem: str = "lp") -> dict[str, bool | int | float | str]:
@@ -292,6 +326,8 @@ def highs_options(options: Solver, problem: str = "lp") -> dict[str, bool | int 
         tuned = dict(TUNED_OPTIONS[problem])
         if "method" in options.model_fields_set:
             tuned = {name: value for name, value in tuned.items() if name not in ("solver", "simplex_strategy")}
+        if "presolve" in options.model_fields_set:
+            tuned.pop("presolve", None)
         chosen.update(tuned)
     chosen.update(options.options)
     return chosen

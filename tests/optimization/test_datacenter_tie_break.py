@@ -5,6 +5,8 @@ the operating range already keeps)."""
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pyomo.environ as pyo
 import pytest
@@ -55,7 +57,11 @@ def _inputs(arrived, delay_h: float, ramp_mw_per_h: float, epsilon: float) -> xr
 
 def _solve(inputs: xr.Dataset, price, fixed=None, tie_break: str = "lexicographic") -> tuple[float, float, np.ndarray]:
     """min Σ_t price_t × facility power_t + the block's tie-breaks (as build_model registers them:
-    ``model.tie_break_cost``), applied as ``solver.tie_break`` says → (objective, energy cost, flexible MW)."""
+    ``model.tie_break_cost``, ``model.tie_break_rows``), applied as ``solver.tie_break`` says → (objective, energy
+    cost, flexible MW). ``lexicographic_full_pass_one``: lexicographic with the defining rows not registered, so
+    that pass 1 solves the full LP (tie-break columns at zero cost) instead of the LP without them."""
+    full_pass_one = tie_break == "lexicographic_full_pass_one"
+    tie_break = "lexicographic" if full_pass_one else tie_break
     ctx = ModelContext(pyo.ConcreteModel(), inputs)
     datacenter.add(ctx)
     model = ctx.model
@@ -63,6 +69,8 @@ def _solve(inputs: xr.Dataset, price, fixed=None, tie_break: str = "lexicographi
     tie_breaks = ctx.extras.get("tie_breaks", [])
     if tie_breaks:
         model.tie_break_cost = pyo.Expression(expr=pyo.quicksum(tie_breaks))
+        if not full_pass_one:
+            model.tie_break_rows = tuple(ctx.extras["tie_break_rows"])
     model.objective = pyo.Objective(expr=model.energy_cost + pyo.quicksum(tie_breaks))
     block = model.datacenter["campus"]
     for t, value in enumerate(fixed if fixed is not None else []):
@@ -73,7 +81,7 @@ def _solve(inputs: xr.Dataset, price, fixed=None, tie_break: str = "lexicographi
     return solved.objective, pyo.value(model.energy_cost), np.array([block.flexible_mw[t].value for t in ctx.snapshots])
 
 
-TIE_BREAK_MODES = ["lexicographic", "objective"]
+TIE_BREAK_MODES = ["lexicographic", "objective", "lexicographic_full_pass_one"]
 
 
 # Six hours at a flat 10 $/MWh; 20, 30, 40, 40, 30, 20 MWh arrive; D = 2 (backlog_t ≤ A_t + A_{t−1}, cyclic);
@@ -229,3 +237,73 @@ def test_lexicographic_tie_break_keeps_the_costs_optimum(week_of_the_year):
     assert on["solved"].dual_bound == pytest.approx(off["objective"], rel=1e-9)
     assert on["tie_break"] == pytest.approx(penalty["tie_break"], rel=1e-6)
     assert on["objective"] == pytest.approx(penalty["objective"], rel=1e-9)
+
+
+# ------------------------------------------------ pass 1 without the tie-break's columns and defining rows ---
+
+def _step_model(epsilon: float = EPSILON):
+    """STEP (above) as a model with the tie-break registered as build_model does it."""
+    ctx = ModelContext(pyo.ConcreteModel(), _inputs(STEP_ARRIVED, delay_h=1, ramp_mw_per_h=1e4, epsilon=epsilon))
+    datacenter.add(ctx)
+    model = ctx.model
+    model.energy_cost = pyo.Expression(expr=sum(STEP_PRICE[t] * term for (zone, t), terms in ctx.withdrawals.items() for term in terms))
+    model.tie_break_cost = pyo.Expression(expr=pyo.quicksum(ctx.extras["tie_breaks"]))
+    model.tie_break_rows = tuple(ctx.extras["tie_break_rows"])
+    model.objective = pyo.Objective(expr=model.energy_cost + model.tie_break_cost)
+    return model
+
+
+def test_pass_one_leaves_out_the_tie_break_columns_and_their_defining_rows():
+    model = _step_model()
+    solved = solve_model(model, Solver())
+    block = model.datacenter["campus"]
+    hours = len(STEP_ARRIVED)
+    # HiGHS holds pass 1's LP: one schedule_move row and two move columns per hour fewer than the model compiles to.
+    lp = solved.highs.getLp()
+    assert (lp.num_row_, lp.num_col_) == (solved.num_rows - hours, solved.num_cols - 2 * hours)
+    assert not any(row[0].parent_component() is block.schedule_move for row in solved.rows)
+    assert not any(var.parent_component() in (block.moved_up_mw, block.moved_down_mw) for var in solved.columns)
+    # Their duals are 0 (an optimal dual of the full pass-1 LP); the loaded point holds every defining row.
+    assert all(solved.dual(block.schedule_move[t]) == 0.0 for t in range(hours))
+    for t in range(hours):
+        assert block.flexible_mw[t].value - block.moved_up_mw[t].value + block.moved_down_mw[t].value == pytest.approx(STEP_ARRIVED[t], abs=1e-9)
+    assert solved.objective == pytest.approx(550.0 + EPSILON * 100.0, rel=1e-12)
+
+
+def test_a_stopped_pass_two_still_loads_a_point_that_holds_every_row(monkeypatch, caplog):
+    """Pass 2 stopped (forced here): the schedule is pass 1's, the move columns completed for it by the defining rows
+    alone (moved = |P − as-arrived|), the objective its cost + ε·moved, and a warning says so."""
+    from planning.optimization import solve as solve_module
+    from planning.optimization.tie_break import SecondPass
+
+    monkeypatch.setattr(logging.getLogger("planning"), "propagate", True)   # the CLI's configure() turns it off
+    monkeypatch.setattr(solve_module, "minimise_on_optimal_face",
+                        lambda *args, **kwargs: SecondPass(None, 0, "Time limit reached", float("nan")))
+    model = _step_model()
+    with caplog.at_level("WARNING"):
+        solved = solve_model(model, Solver())
+    assert any("tie-break pass stopped (Time limit reached)" in record.getMessage() for record in caplog.records)
+    block = model.datacenter["campus"]
+    flexible = np.array([block.flexible_mw[t].value for t in range(4)])
+    moved = np.array([block.moved_up_mw[t].value + block.moved_down_mw[t].value for t in range(4)])
+    np.testing.assert_allclose(moved, np.abs(flexible - STEP_ARRIVED), atol=1e-9)
+    assert pyo.value(model.energy_cost) == pytest.approx(550.0, rel=1e-12)
+    assert solved.objective == pytest.approx(550.0 + EPSILON * moved.sum(), rel=1e-12)
+
+
+def test_a_tie_break_column_in_an_unregistered_row_keeps_the_full_pass_one():
+    """A tie-break column that appears in a row not registered as defining: nothing is dropped (the full LP)."""
+    import highspy
+
+    from planning.optimization.tie_break import without_tie_break
+
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = 2, 2
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = np.array([1.0, 0.0]), np.zeros(2), np.full(2, 10.0)
+    lp.row_lower_, lp.row_upper_ = np.array([1.0, 0.0]), np.array([1.0, 5.0])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = np.array([0, 2, 4]), np.array([0, 1, 0, 1]), np.ones(4)
+    with pytest.raises(ValueError, match="does not only define"):
+        without_tie_break(lp, np.array([0.0, 1.0]), np.array([True, False]))
+    one = without_tie_break(lp, np.array([0.0, 1.0]), np.array([True, True]))
+    assert (one.lp.num_row_, one.lp.num_col_, list(one.columns), list(one.rows)) == (0, 1, [0], [])

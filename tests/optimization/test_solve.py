@@ -82,6 +82,9 @@ def test_highs_options_per_problem_class_with_the_scenarios_own_options_winning(
     # an explicit method keeps the scenario's algorithm; solver.options override a tuned option of the same name
     options = highs_options(Solver(method="ipm", options={"simplex_dual_edge_weight_strategy": 2}), "multi_zone_lp")
     assert options["solver"] == "ipm" and options["simplex_dual_edge_weight_strategy"] == 2 and "simplex_strategy" not in options
+    # the data-center LP's tuned presolve off gives way to a scenario that sets solver.presolve
+    assert highs_options(Solver(), "datacenter_lp")["presolve"] == "off"
+    assert highs_options(Solver(presolve=True), "datacenter_lp")["presolve"] == "on"
 
 
 def test_problem_class_of_built_models():
@@ -94,6 +97,12 @@ def test_problem_class_of_built_models():
     one = build_model(load_inputs(load_scenario(REPO / "scenarios" / "isone_2030.yaml", ["horizon.hours=24", "horizon.storage_cycle=day"]))).model
     two = build_model(load_inputs(load_scenario(REPO / "scenarios" / "isone_two_zones.yaml", ["horizon.hours=24", "horizon.storage_cycle=day"]))).model
     assert (problem_class(one, False), problem_class(two, False), problem_class(one, True)) == ("lp", "multi_zone_lp", "milp")
+    # one zone with a learned campus (a backlog); the same campus as a fixed load is a plain LP
+    campus = REPO / "scenarios" / "isone_datacenter_2030.yaml"
+    learned = build_model(load_inputs(load_scenario(campus, ["horizon.hours=24", "horizon.storage_cycle=day"]))).model
+    fixed = build_model(load_inputs(load_scenario(campus, ["horizon.hours=24", "horizon.storage_cycle=day",
+                                                          "datacenters.campus.flexibility=inflexible"]))).model
+    assert (problem_class(learned, False), problem_class(fixed, False)) == ("datacenter_lp", "lp")
 
 
 def test_tuned_options_change_neither_the_objective_nor_the_prices():

@@ -153,6 +153,8 @@ def _add_tie_break(ctx: ModelContext, block, d: str, observed_mw: np.ndarray) ->
     block.tie_break_cost = pyo.Expression(
         expr=epsilon * pyo.quicksum(float(weight[t]) * (block.moved_up_mw[t] + block.moved_down_mw[t]) for t in T))
     ctx.extras.setdefault("tie_breaks", []).append(block.tie_break_cost)
+    # schedule_move holds for every flexible_mw in [low, high] by the moves alone: a defining row.
+    ctx.extras.setdefault("tie_break_rows", []).append(block.schedule_move)
 
 
 def _ramp_can_bind(baseline: np.ndarray, ramp_mw_per_h: float, previous: list[int], span_mw: float) -> bool:
