@@ -28,8 +28,21 @@ from types import ModuleType
 import pyomo.environ as pyo
 import xarray as xr
 
-from planning.optimization.blocks import capacity, commitment, datacenter, dispatch, line_outage, policy, power_flow, reserves, storage, transmission, unserved
-from planning.optimization.blocks import datacenter_siting, workload_shifting
+from planning.optimization.blocks import (
+    capacity,
+    commitment,
+    datacenter,
+    datacenter_siting,
+    dispatch,
+    line_outage,
+    policy,
+    power_flow,
+    reserves,
+    storage,
+    transmission,
+    unserved,
+    workload_shifting,
+)
 from planning.optimization.context import ModelContext
 
 #: Blocks in build order. Policy comes after every block that registers emissions; reserves after every

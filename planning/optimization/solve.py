@@ -33,8 +33,14 @@ import pyomo.environ as pyo
 
 from planning.config.solver import Solver
 from planning.errors import ScenarioError
-from planning.optimization.tie_break import (PassOne, complete_tie_break_columns, definition_rows, minimise_on_optimal_face,
-                                             tie_break_costs, without_tie_break)
+from planning.optimization.tie_break import (
+    PassOne,
+    complete_tie_break_columns,
+    definition_rows,
+    minimise_on_optimal_face,
+    tie_break_costs,
+    without_tie_break,
+)
 from planning.optimization.translate import compile_standard_form
 
 _STATUS_WITH_POINT = {"Optimal", "Time limit reached", "Iteration limit reached", "Solution limit reached", "Interrupted by user", "Objective bound", "Objective target"}
