@@ -21,7 +21,7 @@ class Solver(Section):
     presolve: bool = Field(True, description="Run HiGHS presolve.")
     tuned: bool = Field(
         True,
-        description="Use the HiGHS options measured fastest for the problem class (single-zone LP, multi-zone LP, MILP; "
+        description="Use the HiGHS options measured fastest for the problem class (single-zone LP, single zone with a learned data center, multi-zone LP, MILP; "
         "planning.optimization.solve.TUNED_OPTIONS, measured in benchmarks/README.md, 'HiGHS settings'); false: HiGHS' own "
         "defaults. solver.method and solver.options, when set, win over them.",
     )
