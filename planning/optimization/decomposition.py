@@ -804,15 +804,30 @@ def strengthen_linear(form: Compiled, whole_units: bool) -> None:
     whole (``whole_units``), and ≤ ⌊E/S⌋ for plants of fixed capacity. Valid for every integer
     point, so the LP stays a relaxation of the integer problem (a lower bound) and gets tighter."""
     if whole_units:
-        names = np.array([row[0].parent_component().name for row in form.rows])
-        rows = np.flatnonzero(np.isin(names, ["commit_limit", "min_down"]) & np.isfinite(form.row_upper))
+        limits = _of_components(form.rows, ("commit_limit", "min_down"), lambda row: row[0])
+        rows = np.flatnonzero(limits & np.isfinite(form.row_upper))
         form.row_upper[rows] = np.floor(form.row_upper[rows] + 1e-9)
-    cols = np.array([j for j, var in enumerate(form.columns) if var.parent_component().name == "committed_units"], dtype=np.int64)
+    cols = np.flatnonzero(_of_components(form.columns, ("committed_units",), lambda var: var))
     if len(cols):
         finite = cols[np.isfinite(form.col_upper[cols])]
         form.col_upper[finite] = np.floor(form.col_upper[finite] + 1e-9)
     form.lp.row_upper_ = form.row_upper
     form.lp.col_upper_ = form.col_upper
+
+
+def _of_components(items: list, names: tuple[str, ...], data: Callable) -> np.ndarray:
+    """True for the items (rows or columns) whose Pyomo component (``data(item).parent_component()``) is named in
+    ``names``; each component's name is looked up once (Pyomo builds a name string on every call: 1.5 s for the
+    400 000 rows and columns of the full-year linear-UC LP, on stage 1's critical path)."""
+    named: dict[int, bool] = {}
+    mask = np.zeros(len(items), dtype=bool)
+    for k, item in enumerate(items):
+        component = data(item).parent_component()
+        known = named.get(id(component))
+        if known is None:
+            known = named[id(component)] = component.name in names
+        mask[k] = known
+    return mask
 
 
 def relax_integrality(form: Compiled) -> int:
