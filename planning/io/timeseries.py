@@ -27,7 +27,7 @@ Other columns are ignored. Problems are collected, not raised one by one: a miss
 column (with a "did you mean"), time stamps as above, the wrong number of rows, non-numeric cells,
 NaN and values out of range, each with the YAML key path, the file, the column and the first bad
 line (1-based, header = line 1). A file's time problems are reported once, under the first key that
-reads it.
+reads it; hours filled at its edges are noted for every key that reads it, each under its own key.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class TimeSeriesReader:
         self._frames: dict[Path, pd.DataFrame | str] = {}
         self._alignments: dict[tuple, tuple[np.ndarray, np.ndarray] | None] = {}
         self.problems: list[str] = []
-        #: what was filled (``edge_fill_hours``), one line per file and declaration
+        #: what was filled (``edge_fill_hours``), one line per YAML key that reads filled hours
         self.notes: list[str] = []
         self.files: set[Path] = set()
 
@@ -117,6 +117,9 @@ class TimeSeriesReader:
         if alignment is None:
             return None
         rows, filled = alignment
+        if filled.size:
+            # Per key, not per alignment: the alignment is cached, and every key that reads filled hours is told.
+            self.notes.append(self._fill_note(ref, filled, where))
         text = frame[ref.column]
         values = pd.to_numeric(text.str.strip(), errors="coerce").to_numpy(dtype=float)
         bad = np.flatnonzero(~np.isfinite(values))
@@ -277,7 +280,10 @@ class TimeSeriesReader:
             rows[uncovered[before]] = 0
             rows[uncovered[after]] = len(beginnings) - 1
             filled = uncovered
-            self.notes.append(f"{where}: {uncovered.size} modelled hour{'s' if uncovered.size > 1 else ''} "
-                              f"({', '.join(utc_label(self.year_hours[h]) for h in uncovered[:3])}{', ...' if uncovered.size > 3 else ''}) "
-                              f"outside the file take{'' if uncovered.size > 1 else 's'} its nearest value (edge_fill_hours: {ref.edge_fill_hours})")
         return rows, filled
+
+    def _fill_note(self, ref: TimeSeriesRef, filled: np.ndarray, where: str) -> str:
+        """``<key>: <file>: N modelled hour(s) (...) outside the file take(s) its nearest value (edge_fill_hours: k)``."""
+        shown = ", ".join(utc_label(self.year_hours[h]) for h in filled[:3]) + (", ..." if filled.size > 3 else "")
+        return (f"{where}: {filled.size} modelled hour{'s' if filled.size > 1 else ''} ({shown}) "
+                f"outside the file take{'' if filled.size > 1 else 's'} its nearest value (edge_fill_hours: {ref.edge_fill_hours})")

@@ -215,3 +215,34 @@ def test_isne_solar_is_centred_on_solar_noon():
     solar_noon_utc = 12 + 71.5 / 15
     assert abs(centre(hour_of_label - 0.5) - solar_noon_utc) < 0.5      # hour ending: the hour is [label − 1, label)
     assert abs(centre(hour_of_label + 0.5) - solar_noon_utc) > 0.9      # hour beginning would be an hour late
+
+
+def test_every_key_reading_a_filled_file_is_warned_under_its_own_key(tmp_path):
+    # One file, read by three keys (two zones' demand and a wind profile), starts an hour after the first modelled
+    # hour (2021-01-01T00:00Z): each key fills that hour from the first row, so each is warned, named by its key —
+    # not only the first key to read the file (the reader reads and aligns the file once).
+    import logging
+
+    late = tmp_path / "late.csv"
+    late.write_text("utc_time,demand,cf\n2021-01-01 01:00,100,0.5\n2021-01-01 02:00,100,0.5\n", encoding="utf-8")
+    shared = {"file": str(late), "edge_fill_hours": 1}
+    raw = tiny_scenario(tmp_path, [0.0] * 2, extra={
+        "zones": {"a": {"demand": {**shared, "column": "demand"}}, "b": {"demand": {**shared, "column": "demand"}}},
+        "technologies": {"gas": thermal(10), "wind": {"kind": "variable"}},
+        "plants": {"g": {"zone": "a", "technology": "gas", "existing_mw": 100},
+                   "w": {"zone": "b", "technology": "wind", "existing_mw": 10, "profile": {**shared, "column": "cf"}}}})
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    planning_logger = logging.getLogger("planning")
+    planning_logger.addHandler(handler)
+    try:
+        inputs = load_inputs(validate_scenario(raw))
+    finally:
+        planning_logger.removeHandler(handler)
+    note = "1 modelled hour (2021-01-01T00:00Z) outside the file takes its nearest value (edge_fill_hours: 1)"
+    expected = [f"{key}: {late}: {note}" for key in ("zones.a.demand", "zones.b.demand", "plants.w.profile")]
+    assert [record.getMessage() for record in records] == expected
+    assert all(record.levelno == logging.WARNING and record.name == "planning.inputs" for record in records)
+    assert inputs.attrs["input_time_notes"] == expected
+    np.testing.assert_array_equal(inputs["demand_mw"].values, [[100, 100], [100, 100]])
