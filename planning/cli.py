@@ -195,10 +195,17 @@ def validate(
                 raise PlanningError([*period_problems, *problems], title="invalid scenario data")
             inputs = next(iter(periods.values()))
         else:
-            try:
-                inputs = load_inputs(loaded)
-            except PlanningError as error:
-                raise PlanningError([*error.problems, *problems], title=error.title) from None
+            from contextlib import nullcontext
+
+            from planning.logging import held_records
+
+            # With futures, the futures' loads below warn about what a run reads, once each; the scenario's own load
+            # would repeat those warnings, so its are held back (its problems are still raised).
+            with held_records("inputs") if loaded.futures else nullcontext():
+                try:
+                    inputs = load_inputs(loaded)
+                except PlanningError as error:
+                    raise PlanningError([*error.problems, *problems], title=error.title) from None
         if loaded.futures:   # each future's own data files (futures: of a stochastic scenario)
             from planning.workflows.stochastic import load_futures
 

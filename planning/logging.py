@@ -110,3 +110,16 @@ def held_records(*names: str) -> Iterator[list[logging.LogRecord]]:
     finally:
         for one in loggers:
             one.removeFilter(hold)
+
+
+def log_once(held: dict[str, list[logging.LogRecord]]) -> None:
+    """Log each distinct record held from several loads of one scenario (:func:`held_records`; ``held``: the key of each
+    load, e.g. ``futures.<name>`` or ``pathway.periods.<Y>``, → its records) once, in the order first held: as it is when
+    every load gave it, else prefixed by the keys of the loads that did (``futures.a, futures.c: <message>``)."""
+    given: dict[tuple[str, int, str], list[str]] = {}
+    for key, records in held.items():
+        for record in records:
+            keys = given.setdefault((record.name, record.levelno, record.getMessage()), [])
+            keys += [key] if key not in keys else []
+    for (name, level, message), keys in given.items():
+        logging.getLogger(name).log(level, "%s", message if len(keys) == len(held) else f"{', '.join(keys)}: {message}")

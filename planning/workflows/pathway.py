@@ -70,7 +70,6 @@ Prices of period p are its balance duals divided by DF_p·w_t (currency/MWh in t
 from __future__ import annotations
 
 import dataclasses
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -142,22 +141,17 @@ def load_periods(scenario: Scenario) -> tuple[dict[int, xr.Dataset], list[str]]:
     (e.g. a missing file) once, as it is. The loader's warnings (``planning.inputs``, e.g. hours filled at a file's
     edge) are logged once each the same way, not once per period."""
     from planning.errors import PlanningError
-    from planning.logging import held_records
+    from planning.logging import held_records, log_once
 
-    inputs, found, warned = {}, {}, {}
+    inputs, found, held = {}, {}, {}
     for year in scenario.pathway.periods:
-        with held_records("inputs") as records:
+        with held_records("inputs") as held[f"pathway.periods.{year}"]:
             try:
                 inputs[year] = period_inputs(scenario, year)
             except PlanningError as error:
                 for problem in error.problems:
                     found.setdefault(problem, []).append(year)
-        for record in records:
-            years = warned.setdefault((record.name, record.levelno, record.getMessage()), [])
-            years += [year] if year not in years else []
-    for (name, level, message), years in warned.items():
-        keys = ", ".join(f"pathway.periods.{year}" for year in years)
-        logging.getLogger(name).log(level, "%s", message if len(years) == len(scenario.pathway.periods) else f"{keys}: {message}")
+    log_once(held)
     problems = []
     for problem, years in found.items():
         if problem.startswith("pathway.periods.") or len(years) == len(scenario.pathway.periods):

@@ -160,18 +160,23 @@ def require_one_future(scenario: Scenario, what: str) -> None:
 
 def load_futures(scenario: Scenario) -> tuple[dict[str, Scenario], dict[str, xr.Dataset], list[str]]:
     """Every future's scenario and chronological inputs, and every problem found on the way (each keyed
-    ``futures.<name>: ...``), so that all futures' problems are reported at once (``planning validate`` too)."""
+    ``futures.<name>: ...``), so that all futures' problems are reported at once (``planning validate`` too).
+    The loader's warnings (``planning.inputs``, e.g. hours filled at a file's edge) are logged once each, not once
+    per future: as they are when every future gives them, else keyed by the futures that do (``futures.<name>: ...``)."""
     from planning.errors import PlanningError
+    from planning.logging import held_records, log_once
 
-    scenarios, inputs, problems = {}, {}, []
+    scenarios, inputs, problems, held = {}, {}, [], {}
     for name in scenario.futures:
-        try:
-            scenarios[name] = future_scenario(scenario, name)
-            inputs[name] = future_inputs(scenario, name, aggregate=False)
-        except ScenarioError as error:
-            problems += [p if p.startswith("futures.") else f"futures.{name}: {p}" for p in error.problems]
-        except PlanningError as error:
-            problems += [f"futures.{name}: {p}" for p in error.problems]
+        with held_records("inputs") as held[f"futures.{name}"]:
+            try:
+                scenarios[name] = future_scenario(scenario, name)
+                inputs[name] = future_inputs(scenario, name, aggregate=False)
+            except ScenarioError as error:
+                problems += [p if p.startswith("futures.") else f"futures.{name}: {p}" for p in error.problems]
+            except PlanningError as error:
+                problems += [f"futures.{name}: {p}" for p in error.problems]
+    log_once(held)
     return scenarios, inputs, problems
 
 

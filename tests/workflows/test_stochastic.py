@@ -358,3 +358,58 @@ def test_value_of_information_re_solves_on_dask_equal_the_serial_ones(tmp_path):
     assert information(serial) == pytest.approx({"rp_cost": 1225, "ev_cost": 1025, "eev_cost": 1737.5, "ws_cost": 1025,
                                                  "evpi": 200, "vss": 512.5}, abs=1e-6)
     pd.testing.assert_frame_equal(parallel.information_by_future, serial.information_by_future)
+
+
+def test_input_warnings_are_logged_once_naming_the_futures_they_differ_in(tmp_path):
+    # The demand file starts an hour after the first modelled hour (2021-01-01T00:00Z) and fills it from its first row
+    # (edge_fill_hours: 1) in every future: one warning, as a run without futures gives it. Futures windy and
+    # windy_too read a wind profile that is such a file too: one warning keyed by both; gusty another: one keyed by it.
+    # Four futures, so that "every future" is not "all but one".
+    import logging
+
+    from planning.workflows.stochastic import load_futures
+
+    def late_file(name: str, column: str) -> str:
+        path = tmp_path / name
+        path.write_text(f"utc_time,{column}\n2021-01-01 01:00,1\n2021-01-01 02:00,1\n", encoding="utf-8")
+        return str(path)
+
+    late, windy, gusty = late_file("late.csv", "demand"), late_file("windy.csv", "cf"), late_file("gusty.csv", "cf")
+    raw = tiny_scenario(tmp_path, [50, 50], columns={"cf": [0.5, 0.5]}, extra={
+        "technologies": {"gas": thermal(1), "wind": {"kind": "variable"}},
+        "plants": {"g": {"zone": "z", "technology": "gas", "existing_mw": 100},
+                   "w": {"zone": "z", "technology": "wind", "existing_mw": 10,
+                         "profile": {"file": str(tmp_path / "series.csv"), "column": "cf"}}},
+        "carbon": {"technology_rows": {"gas": "ccgt", "wind": "onshore_wind"}},
+        "futures": {"calm": {"probability": 0.25},
+                    **{name: {"probability": 0.25, "plants": {"w": {"profile": {"file": file, "column": "cf", "edge_fill_hours": 1}}}}
+                       for name, file in (("windy", windy), ("gusty", gusty), ("windy_too", windy))}},
+        "stochastic": {"value_of_information": False},
+    })
+    raw["zones"]["z"]["demand"] = {"file": late, "column": "demand", "edge_fill_hours": 1}
+    note = "1 modelled hour (2021-01-01T00:00Z) outside the file takes its nearest value (edge_fill_hours: 1)"
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    planning_logger = logging.getLogger("planning")
+    planning_logger.addHandler(handler)
+    try:
+        _, inputs, problems = load_futures(validate_scenario(raw))
+    finally:
+        planning_logger.removeHandler(handler)
+    assert problems == [] and list(inputs) == ["calm", "windy", "gusty", "windy_too"]
+    assert sorted(record.getMessage() for record in records) == sorted([
+        f"zones.z.demand: {late}: {note}",
+        f"futures.windy, futures.windy_too: plants.w.profile: {windy}: {note}",
+        f"futures.gusty: plants.w.profile: {gusty}: {note}"])
+    assert all(record.levelno == logging.WARNING and record.name == "planning.inputs" for record in records)
+
+    path = tmp_path / "futures.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    # planning run reads the futures only; planning validate reads the scenario too, and warns as a run does.
+    for command in (["run", str(path), "--out", str(tmp_path / "out"), "--set", "solver.threads=1"], ["validate", str(path)]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 0, result.output
+        output = " ".join(result.output.split())
+        assert output.count("outside the file takes its nearest value") == 3, (command[0], result.output)
+        assert output.count("zones.z.demand:") == 1 and output.count("futures.gusty:") == 1, (command[0], result.output)
