@@ -18,7 +18,8 @@ Errors
 ------
 All problems are collected and raised together as :class:`~planning.errors.ScenarioError`, each
 naming its YAML key path, e.g. ``technologies.ccgt.capex_per_mw: Input should be greater than or
-equal to 0``; an unknown key gets a "did you mean" hint.
+equal to 0``; an unknown key gets a "did you mean" hint from the keys allowed where it stands (its section's
+model, e.g. a period's keys under ``pathway.periods.<Y>``), none when none of them is close.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from __future__ import annotations
 import copy
 import math
 import re
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -240,41 +243,55 @@ def _child(node: Any, part: Any) -> Any:
     return None
 
 
-def _all_field_names(model: type[BaseModel] = Scenario, seen: set | None = None) -> set[str]:
-    seen = set() if seen is None else seen
-    names: set[str] = set()
-    if model in seen:
-        return names
-    seen.add(model)
-    for name, field in model.model_fields.items():
-        names.add(name)
-        for candidate in _models_in(field.annotation):
-            names |= _all_field_names(candidate, seen)
-    return names
+def _section_keys(loc: tuple) -> list[str]:
+    """The keys allowed where the unknown key ``loc[-1]`` stands: the fields of the model(s) that pydantic validated its
+    mapping against, found by following ``loc`` from :class:`Scenario` (empty if the walk finds no model there)."""
+    annotations: list[Any] = [Scenario]
+    for part in loc[:-1]:
+        leaves = [leaf for annotation in annotations for leaf in _leaves(annotation)]
+        inner = []
+        for leaf in leaves:
+            origin, arguments = get_origin(leaf), get_args(leaf)
+            if _is_model(leaf):
+                if isinstance(part, str) and part in leaf.model_fields:
+                    inner.append(leaf.model_fields[part].annotation)
+            elif origin in (dict, Mapping, MutableMapping) and len(arguments) == 2:
+                inner.append(arguments[1])                                 # part is a mapping's key (a name, a year)
+            elif origin in (list, tuple, set, frozenset, Sequence) and arguments and isinstance(part, int):
+                inner.append(arguments[0])                                 # part is a list item's index
+        if not inner:
+            # A union's branch: pydantic names it by its tag (a technology's 'thermal') or its model's name.
+            models = [leaf for leaf in leaves if _is_model(leaf)]
+            named = [leaf for leaf in models if part == leaf.__name__ or any(
+                get_origin(field.annotation) is Literal and get_args(field.annotation) == (part,) for field in leaf.model_fields.values())]
+            inner = named or models
+        annotations = inner
+    return sorted({name for annotation in annotations for leaf in _leaves(annotation) if _is_model(leaf) for name in leaf.model_fields})
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    from typing import get_args
+def _leaves(annotation: Any) -> list[Any]:
+    """The alternatives of an annotation, without ``Annotated``, ``Optional`` or a union around them."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _leaves(get_args(annotation)[0])
+    if origin is Union or origin is UnionType:
+        return [leaf for argument in get_args(annotation) for leaf in _leaves(argument)]
+    return [] if annotation is type(None) else [annotation]
 
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    found = []
-    for arg in get_args(annotation):
-        found += _models_in(arg)
-    return found
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def _format_errors(error: ValidationError, raw: dict[str, Any] | None = None) -> list[str]:
     """One problem per pydantic error, keyed by its YAML key path in ``raw`` (the validated mapping)."""
     problems = []
-    known = None
     for item in error.errors(include_url=False):
         path = _key_path(item["loc"], raw)
         kind = item["type"]
-        if kind == "extra_forbidden":
-            known = known if known is not None else _all_field_names()
+        if kind == "extra_forbidden":   # a hint from the keys of the key's own section only, none if nothing there is close
             key = str(item["loc"][-1])
-            problems.append(f"{path}: unknown key{did_you_mean(key, sorted(known))} (remove it or fix its spelling)")
+            problems.append(f"{path}: unknown key{did_you_mean(key, _section_keys(item['loc']))} (remove it or fix its spelling)")
         elif kind == "missing":
             problems.append(f"{path}: required key is missing")
         elif kind == "union_tag_invalid":

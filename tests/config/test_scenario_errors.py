@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 import yaml
 
@@ -157,3 +155,38 @@ def test_example_scenarios_validate():
     for path in sorted((REPO / "scenarios").glob("*.yaml")):
         scenario = load_scenario(path)
         load_inputs(scenario.model_copy(update={}))  # every data file it names is readable
+
+
+UNKNOWN = "unknown key (remove it or fix its spelling)"
+
+
+@pytest.mark.parametrize(
+    "key, expected",
+    [
+        # Close to a key of the same section: that key, even where the section is a list item or one kind of a union.
+        ("pathway.periods.2030.yeers", "unknown key — did you mean 'years'? (remove it or fix its spelling)"),
+        ("pathway.periods.2030.technologies.gt.capex_per_mv", "unknown key — did you mean 'capex_per_mw'? (remove it or fix its spelling)"),
+        ("technologies.gt.heat_rat", "unknown key — did you mean 'heat_rate_mmbtu_per_mwh'? (remove it or fix its spelling)"),
+        ("stress.events.0.duraton_hours", "unknown key — did you mean 'duration_hours'? (remove it or fix its spelling)"),
+        ("zones.z.demand.colum", "unknown key — did you mean 'column'? (remove it or fix its spelling)"),
+        ("horizon.start_huor", "unknown key — did you mean 'start_hour'? (remove it or fix its spelling)"),
+        # Close to nothing there: no hint — not a key from elsewhere in the schema ('hours' of horizon, a technology's
+        # 'heat_rate_mmbtu_per_mwh', a time series' 'column').
+        ("pathway.periods.2030.bogus", UNKNOWN),
+        ("plants.gt_z.heat_rate", UNKNOWN),
+        ("plants.gt_z.colum", UNKNOWN),
+    ],
+)
+def test_an_unknown_key_is_offered_only_the_keys_of_its_own_section(tmp_path, key, expected):
+    raw = _valid(tmp_path)
+    raw["pathway"] = {"periods": {2030: {"years": 5, "technologies": {"gt": {"capex_per_mw": 1.0}}}}}
+    raw["stress"] = {"events": [{"kind": "outage", "plants": ["gt_z"], "start_hour": 0, "duration_hours": 1}]}
+    *parents, last = key.split(".")
+    node = raw
+    for part in parents:
+        node = node[int(part)] if isinstance(node, list) else node[int(part) if part.isdigit() and part not in node else part]
+    node[last] = 1
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario(raw)
+    shown = key.replace(".0.", "[0].")
+    assert [p for p in info.value.problems if p.startswith(f"{shown}:")] == [f"{shown}: {expected}"], info.value.problems
