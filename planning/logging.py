@@ -112,6 +112,37 @@ def held_records(*names: str) -> Iterator[list[logging.LogRecord]]:
             one.removeFilter(hold)
 
 
+@contextmanager
+def seen_records(*names: str) -> Iterator[list[logging.LogRecord]]:
+    """Note the records of the loggers ``planning.<name>`` while in the block, in the list yielded — still logged as
+    usual (e.g. a run's input warnings, so that its twins can leave out the same warnings: :func:`log_unseen`)."""
+    records: list[logging.LogRecord] = []
+
+    def note(record: logging.LogRecord) -> bool:
+        records.append(record)
+        return True
+
+    loggers = [get_logger(name) for name in names]
+    for one in loggers:
+        one.addFilter(note)
+    try:
+        yield records
+    finally:
+        for one in loggers:
+            one.removeFilter(note)
+
+
+def log_unseen(held: list[logging.LogRecord], seen: list[logging.LogRecord], key: str) -> None:
+    """Log the records ``held`` (:func:`held_records`) of a load that repeats an earlier one — a twin of a run — except
+    those already ``seen`` there (:func:`seen_records`; same logger, level and message), each once, prefixed ``key: ``."""
+    done = {(record.name, record.levelno, record.getMessage()) for record in seen}
+    for record in held:
+        identity = (record.name, record.levelno, record.getMessage())
+        if identity not in done:
+            done.add(identity)
+            logging.getLogger(record.name).log(record.levelno, "%s: %s", key, record.getMessage())
+
+
 def log_once(held: dict[str, list[logging.LogRecord]]) -> None:
     """Log each distinct record held from several loads of one scenario (:func:`held_records`; ``held``: the key of each
     load, e.g. ``futures.<name>`` or ``pathway.periods.<Y>``, → its records) once, in the order first held: as it is when

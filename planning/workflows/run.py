@@ -34,6 +34,7 @@ from planning.errors import ScenarioError, SolveError
 from planning.io.inputs import load_inputs
 from planning.io.telemetry import file_sha256
 from planning.io.writers import atomic_folder, netcdf_ready, tidy_tables, write_tables
+from planning.logging import held_records, log_unseen, seen_records
 from planning.metrics.carbon import carbon_outputs
 from planning.metrics.footprint import twin_carbon_table
 from planning.metrics.statistics import statistics_table
@@ -147,6 +148,19 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def _repeating_run(solve: Callable, seen: list, key: str) -> Callable:
+    """``solve`` for a twin of a run: the input warnings the run has already shown (``seen``) are not repeated; a new
+    one is logged once, prefixed ``key: `` (planning.logging.log_unseen)."""
+
+    def solve_twin(scenario: Scenario, **kwargs):
+        with held_records("inputs") as held:
+            outcome = solve(scenario, **kwargs)
+        log_unseen(held, seen, key)
+        return outcome
+
+    return solve_twin
+
+
 def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None = None, verbose: bool = False,
                  step: Callable[[str], None] = lambda message: None, twins: bool = False, site_twins: bool = False) -> RunOutcome:
     """Solve a scenario and write its results folder atomically.
@@ -166,7 +180,8 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
         return run_stochastic(scenario, out_dir, scenario_file=scenario_file, verbose=verbose, step=step, twins=twins)
     wall = time.perf_counter()
     with atomic_folder(out_dir) as staging:
-        results, solved, timings = solve_scenario(scenario, log_file=staging / "solver.log", verbose=verbose, step=step)
+        with seen_records("inputs") as input_warnings:
+            results, solved, timings = solve_scenario(scenario, log_file=staging / "solver.log", verbose=verbose, step=step)
         step("writing results")
         summary = summary_table(results, timings)
         carbon_rows, carbon_tables, carbon_metrics = carbon_outputs(scenario, results, solved)
@@ -180,8 +195,9 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
             twin_runs = {name: (scenario, results, solved) for name in known}
 
             def solve_twin(twin: Scenario, **kwargs):
-                outcome = solve_scenario(twin, **kwargs)
-                twin_runs[next(iter({site.flexibility for site in twin.datacenters.values()}))] = (twin, outcome[0], outcome[1])
+                name = next(iter({site.flexibility for site in twin.datacenters.values()}))
+                outcome = _repeating_run(solve_scenario, input_warnings, f"twin {name}")(twin, **kwargs)
+                twin_runs[name] = (twin, outcome[0], outcome[1])
                 return outcome
 
             tables["value_of_flexibility"] = compare_twins(scenario, solve_twin, known)
@@ -191,7 +207,7 @@ def run_scenario(scenario: Scenario, out_dir: Path, scenario_file: Path | None =
 
             step("solving the data-center fleet's flexibility twins")
             tables["value_of_spatial_flexibility"], tables["value_of_spatial_flexibility_zones"] = compare_site_twins(
-                scenario, solve_scenario, {twin_of(scenario): (results, summary)})
+                scenario, _repeating_run(solve_scenario, input_warnings, "site twin"), {twin_of(scenario): (results, summary)})
         scenario_yaml = write_run_files(staging, scenario, tables)
         netcdf_ready(results, {"scenario_yaml": scenario_yaml}, carbon=carbon_metrics,
                      statistics=tables["statistics"]).to_netcdf(staging / "results.nc")

@@ -172,3 +172,19 @@ def test_affine_work_reproduces_card_prediction_in_the_operating_range():
     # At the floor power the fleet may also do no work at all (as with the cut form's 0 ≤ work ≤ f).
     floor_work = rating * float(curve.predict(np.array([low]))[0])
     assert block.idle_work[0].ub == pytest.approx(floor_work, rel=1e-12)
+
+
+def test_twins_repeat_no_input_warning(tmp_path, caplog, monkeypatch):
+    """`planning run --twins` loads the scenario once per twin; an input warning (hours filled at the file's edge)
+    is shown by the run and not again by its twins."""
+    import logging
+
+    from planning.workflows.run import run_scenario
+
+    scenario = load_scenario(EXAMPLE, ["horizon.start_hour=8712", "horizon.hours=48", "horizon.storage_cycle=day"])
+    monkeypatch.setattr(logging.getLogger("planning"), "propagate", True)   # the CLI's configure() turns it off
+    with caplog.at_level("WARNING", logger="planning.inputs"):
+        run_scenario(scenario, tmp_path / "run", twins=True)
+    demand = [r.getMessage() for r in caplog.records if r.name == "planning.inputs" and r.getMessage().startswith("zones.isone.demand:")]
+    assert len(demand) == 1 and "2021-12-31T23:00Z) outside the file takes its nearest value" in demand[0]
+    assert (tmp_path / "run" / "value_of_flexibility.csv").exists()
