@@ -103,6 +103,9 @@ def test_problem_class_of_built_models():
     fixed = build_model(load_inputs(load_scenario(campus, ["horizon.hours=24", "horizon.storage_cycle=day",
                                                           "datacenters.campus.flexibility=inflexible"]))).model
     assert (problem_class(learned, False), problem_class(fixed, False)) == ("datacenter_lp", "lp")
+    learned.total_cost.deactivate()        # another objective (the headroom's largest new load): not measured for it
+    learned.other = pyo.Objective(expr=learned.datacenter["campus"].flexible_mw[0], sense=pyo.maximize)
+    assert problem_class(learned, False) == "lp"
 
 
 def test_tuned_options_change_neither_the_objective_nor_the_prices():
