@@ -30,7 +30,8 @@ Versus the ε-penalty: the same schedule where ε is small enough that the penal
 cost (it is, on the shipped cases: the cost with ε 0.01 $/MWh equals the optimum without it to 5e-15),
 and the costs exactly the costs' optimum (the penalty can buy up to ε·moved MWh of cost). Measured
 (benchmarks/README.md, "data-center block's overhead", full year, quiet): the penalty in the objective
-costs 3.3x the inflexible campus' solve CPU; pass 1 without the tie-break rows + pass 2 1.08x.
+costs 3.3x the inflexible campus' solve CPU; pass 1 without the tie-break rows + pass 2 1.03–1.07x its solve
+time (1.08–1.13x the CPU with the translation).
 A MILP keeps the penalty in its one objective (branch-and-bound has no optimal basis to start from).
 """
 
