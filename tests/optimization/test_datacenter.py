@@ -174,7 +174,7 @@ def test_affine_work_reproduces_card_prediction_in_the_operating_range():
     assert block.idle_work[0].ub == pytest.approx(floor_work, rel=1e-12)
 
 
-def test_twins_repeat_no_input_warning(tmp_path, caplog, monkeypatch):
+def test_twins_repeat_no_input_warning(tmp_path):
     """`planning run --twins` loads the scenario once per twin; an input warning (hours filled at the file's edge)
     is shown by the run and not again by its twins."""
     import logging
@@ -182,9 +182,15 @@ def test_twins_repeat_no_input_warning(tmp_path, caplog, monkeypatch):
     from planning.workflows.run import run_scenario
 
     scenario = load_scenario(EXAMPLE, ["horizon.start_hour=8712", "horizon.hours=48", "horizon.storage_cycle=day"])
-    monkeypatch.setattr(logging.getLogger("planning"), "propagate", True)   # the CLI's configure() turns it off
-    with caplog.at_level("WARNING", logger="planning.inputs"):
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append           # each record the logger emits, once (not through propagation)
+    inputs_logger = logging.getLogger("planning.inputs")
+    inputs_logger.addHandler(handler)
+    try:
         run_scenario(scenario, tmp_path / "run", twins=True)
-    demand = [r.getMessage() for r in caplog.records if r.name == "planning.inputs" and r.getMessage().startswith("zones.isone.demand:")]
+    finally:
+        inputs_logger.removeHandler(handler)
+    demand = [r.getMessage() for r in records if r.getMessage().startswith("zones.isone.demand:")]
     assert len(demand) == 1 and "2021-12-31T23:00Z) outside the file takes its nearest value" in demand[0]
     assert (tmp_path / "run" / "value_of_flexibility.csv").exists()
