@@ -93,43 +93,34 @@ def log_to_file(log_file: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def held_records(*names: str) -> Iterator[list[logging.LogRecord]]:
+def _recorded(names: tuple[str, ...], shown: bool) -> Iterator[list[logging.LogRecord]]:
+    """The records of the loggers ``planning.<name>`` while in the block, in the list yielded; ``shown``: still logged."""
+    records: list[logging.LogRecord] = []
+
+    def record_it(record: logging.LogRecord) -> bool:
+        records.append(record)
+        return shown
+
+    loggers = [get_logger(name) for name in names]
+    for one in loggers:
+        one.addFilter(record_it)
+    try:
+        yield records
+    finally:
+        for one in loggers:
+            one.removeFilter(record_it)
+
+
+def held_records(*names: str):
     """Hold back the records of the loggers ``planning.<name>`` while in the block — neither shown nor written — in the
     list yielded, for the caller to log them once (e.g. a warning that every period of a pathway would repeat)."""
-    records: list[logging.LogRecord] = []
-
-    def hold(record: logging.LogRecord) -> bool:
-        records.append(record)
-        return False
-
-    loggers = [get_logger(name) for name in names]
-    for one in loggers:
-        one.addFilter(hold)
-    try:
-        yield records
-    finally:
-        for one in loggers:
-            one.removeFilter(hold)
+    return _recorded(names, shown=False)
 
 
-@contextmanager
-def seen_records(*names: str) -> Iterator[list[logging.LogRecord]]:
+def seen_records(*names: str):
     """Note the records of the loggers ``planning.<name>`` while in the block, in the list yielded — still logged as
     usual (e.g. a run's input warnings, so that its twins can leave out the same warnings: :func:`log_unseen`)."""
-    records: list[logging.LogRecord] = []
-
-    def note(record: logging.LogRecord) -> bool:
-        records.append(record)
-        return True
-
-    loggers = [get_logger(name) for name in names]
-    for one in loggers:
-        one.addFilter(note)
-    try:
-        yield records
-    finally:
-        for one in loggers:
-            one.removeFilter(note)
+    return _recorded(names, shown=True)
 
 
 def log_unseen(held: list[logging.LogRecord], seen: list[logging.LogRecord], key: str) -> None:

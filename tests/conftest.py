@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +13,20 @@ import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def emitted(logger: str = "planning", level: int = logging.WARNING) -> Iterator[list[logging.LogRecord]]:
+    """The records ``logger`` emits at ``level`` or above while in the block, each once: a handler on the logger itself,
+    independent of propagation and of pytest's caplog (which saw each record twice in a fresh venv)."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(level)
+    handler.emit = records.append
+    logging.getLogger(logger).addHandler(handler)
+    try:
+        yield records
+    finally:
+        logging.getLogger(logger).removeHandler(handler)
 
 
 def write_series(folder: Path, columns: dict[str, list[float]], name: str = "series.csv", rows: int = 8760) -> Path:

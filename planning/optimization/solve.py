@@ -145,6 +145,9 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
         except ValueError:
             pass_one = None
     solved_lp = pass_one.lp if pass_one is not None else lp
+    # The columns and rows of the LP HiGHS solves (pass 1's: without the tie-break columns and rows when dropped).
+    kept_columns = columns if pass_one is None else [columns[j] for j in pass_one.columns]
+    kept_rows = rows if pass_one is None else [rows[i] for i in pass_one.rows]
     highs = highspy.Highs()
     _set_options(highs, options, log_file, verbose, problem_class(model, is_mip))
     highs.passModel(solved_lp)
@@ -187,12 +190,9 @@ def solve_model(model: pyo.ConcreteModel, options: Solver, log_file: Path | None
             var.set_value(float(value), skip_validation=True)
         _value_unused_variables(model)
         if solution is not None and solution.dual_valid:
-            solved_rows = rows if pass_one is None else [rows[i] for i in pass_one.rows]
-            result.duals = {id(row[0]): 0.0 for row in rows} if pass_one is not None else {}   # dropped rows: dual 0
-            result.duals.update({id(row[0]): float(dual) for row, dual in zip(solved_rows, solution.row_dual)})
-    # The LP HiGHS holds (pass 1's: without the tie-break columns and rows when they were dropped).
-    kept_columns = columns if pass_one is None else [columns[j] for j in pass_one.columns]
-    kept_rows = rows if pass_one is None else [rows[i] for i in pass_one.rows]
+            result.duals = {id(row[0]): float(dual) for row, dual in zip(kept_rows, solution.row_dual)}
+            if pass_one is not None:   # the dropped defining rows: dual 0
+                result.duals.update({id(rows[i][0]): 0.0 for i in np.setdiff1d(np.arange(len(rows)), pass_one.rows)})
     result.highs, result.columns, result.rows, result.col_cost = highs, list(kept_columns), list(kept_rows), solved_lp.col_cost_
     result.components = list({id(c): c for c in (item.parent_component() for item in (*columns, *(row[0] for row in rows)))}.values())
     result.solve_s = time.perf_counter() - start
@@ -298,7 +298,7 @@ TUNED_OPTIONS: dict[str, dict[str, bool | int | float | str]] = {
     # multi-zone LP (corridors): dual simplex with Devex pricing.
     "multi_zone_lp": {"solver": "simplex", "simplex_strategy": 1, "simplex_dual_edge_weight_strategy": 1},
     # single-zone LP with a learned data-center schedule (a backlog chain): dual simplex with Devex pricing and
-    # no presolve. HiGHS' own choice keeps steepest edge on it (~2x the CPU); presolve makes each iteration dearer.
+    # no presolve (benchmarks/README.md, "The data-center block's overhead"): HiGHS' own choice takes 1.5–2x the CPU.
     "datacenter_lp": {"solver": "simplex", "simplex_strategy": 1, "simplex_dual_edge_weight_strategy": 1, "presolve": "off"},
     # MILP (integer unit commitment): HiGHS' own choice.
     "milp": {},
@@ -314,7 +314,8 @@ def problem_class(model: pyo.Block, is_mip: bool) -> str:
     if zones is not None and len(zones) > 1:
         return "multi_zone_lp"
     # The tuned data-center options are measured on cost minimisation (model.total_cost); the headroom's
-    # "largest new load" LP (total_cost deactivated) takes 25x longer with them than with HiGHS' choice (4.7 s).
+    # "largest new load" LP (total_cost deactivated) takes 108 s with them against 4 s with HiGHS' choice
+    # (benchmarks/bench_datacenter_lp_options.py).
     datacenter = getattr(model, "datacenter", None)
     cost = getattr(model, "total_cost", None)
     if datacenter is not None and cost is not None and cost.active and any(hasattr(datacenter[d], "backlog") for d in model.DATACENTERS):

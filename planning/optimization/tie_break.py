@@ -24,7 +24,8 @@ returns costs c·x = the pass-1 optimum (to the columns left free with |d_j| ≤
 it moves least by g. The left-out rows and columns have y = 0 and d = 0: free. Pass 1's duals stay optimal
 for pass 2's point (complementary slackness), so they are the prices reported. Pass 2 runs HiGHS' presolve
 (the pinned columns and rows go: 201 487 × 236 549 → 8 657 × 25 183 on the full-year campus) and dual
-simplex — 3x faster than primal simplex from pass 1's basis on the whole face.
+simplex — 1.6 s against 4.5 s for primal simplex from pass 1's basis on the whole face
+(``benchmarks/bench_datacenter_lp_options.py --pass2``).
 
 Versus the ε-penalty: the same schedule where ε is small enough that the penalty never trades against a
 cost (it is, on the shipped cases: the cost with ε 0.01 $/MWh equals the optimum without it to 5e-15),
@@ -145,8 +146,8 @@ def minimise_on_optimal_face(lp: highspy.HighsLp, x: np.ndarray, reduced: np.nda
     reduced cost 0 — both left free), in a new HiGHS object. ``lp`` is not changed.
 
     ``options``: HiGHS options for pass 2 (threads, time limit); presolve and dual simplex are set here:
-    presolve removes the pinned columns and rows (most of the LP); measured 3x faster than primal simplex from
-    pass 1's basis on the whole face (benchmarks/README.md)."""
+    presolve removes the pinned columns and rows (most of the LP): 1.6 s against 4.5 s for primal simplex from
+    pass 1's basis on the whole face (``benchmarks/bench_datacenter_lp_options.py --pass2``)."""
     col_lower, col_upper = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
     row_lower, row_upper = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
     pinned = np.abs(reduced) > FACE_TOLERANCE

@@ -17,7 +17,7 @@ from planning.config.base import TimeSeriesRef
 from planning.errors import ScenarioError
 from planning.io.inputs import load_inputs
 from planning.io.timeseries import TimeSeriesReader
-from tests.conftest import REPO, thermal, tiny_scenario, write_series
+from tests.conftest import REPO, emitted, thermal, tiny_scenario, write_series
 
 ISNE = REPO / "data" / "grid" / "isne_2021.csv"
 GAS = {"technologies": {"gas": thermal(10)}, "plants": {"g": {"zone": "z", "technology": "gas", "existing_mw": 100}}}
@@ -231,15 +231,8 @@ def test_every_key_reading_a_filled_file_is_warned_under_its_own_key(tmp_path):
         "technologies": {"gas": thermal(10), "wind": {"kind": "variable"}},
         "plants": {"g": {"zone": "a", "technology": "gas", "existing_mw": 100},
                    "w": {"zone": "b", "technology": "wind", "existing_mw": 10, "profile": {**shared, "column": "cf"}}}})
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = records.append
-    planning_logger = logging.getLogger("planning")
-    planning_logger.addHandler(handler)
-    try:
+    with emitted() as records:
         inputs = load_inputs(validate_scenario(raw))
-    finally:
-        planning_logger.removeHandler(handler)
     note = "1 modelled hour (2021-01-01T00:00Z) outside the file takes its nearest value (edge_fill_hours: 1)"
     expected = [f"{key}: {late}: {note}" for key in ("zones.a.demand", "zones.b.demand", "plants.w.profile")]
     assert [record.getMessage() for record in records] == expected

@@ -20,7 +20,7 @@ from planning.optimization.blocks.datacenter import _window_sums
 from planning.optimization.build import build_model
 from planning.optimization.solve import solve_model
 from planning.surrogate.card import card_to_estimator, load_card
-from tests.conftest import REPO
+from tests.conftest import REPO, emitted
 
 EXAMPLE = REPO / "scenarios" / "isone_datacenter_week.yaml"
 CARD = REPO / "models" / "google_cella_emerald_llm.json"
@@ -177,20 +177,11 @@ def test_affine_work_reproduces_card_prediction_in_the_operating_range():
 def test_twins_repeat_no_input_warning(tmp_path):
     """`planning run --twins` loads the scenario once per twin; an input warning (hours filled at the file's edge)
     is shown by the run and not again by its twins."""
-    import logging
-
     from planning.workflows.run import run_scenario
 
     scenario = load_scenario(EXAMPLE, ["horizon.start_hour=8712", "horizon.hours=48", "horizon.storage_cycle=day"])
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = records.append           # each record the logger emits, once (not through propagation)
-    inputs_logger = logging.getLogger("planning.inputs")
-    inputs_logger.addHandler(handler)
-    try:
+    with emitted("planning.inputs") as records:
         run_scenario(scenario, tmp_path / "run", twins=True)
-    finally:
-        inputs_logger.removeHandler(handler)
     demand = [r.getMessage() for r in records if r.getMessage().startswith("zones.isone.demand:")]
     assert len(demand) == 1 and "2021-12-31T23:00Z) outside the file takes its nearest value" in demand[0]
     assert (tmp_path / "run" / "value_of_flexibility.csv").exists()

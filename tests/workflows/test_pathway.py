@@ -13,7 +13,7 @@ import pytest
 from planning.config import validate_scenario
 from planning.errors import ScenarioError
 from planning.workflows.pathway import discount_factors, solve_pathway
-from tests.conftest import thermal, tiny_scenario
+from tests.conftest import emitted, thermal, tiny_scenario
 
 
 def crf(rate: float, life: float) -> float:
@@ -169,15 +169,8 @@ def test_input_warnings_are_logged_once_naming_the_periods_they_differ_in(tmp_pa
     raw["pathway"]["periods"] = {2030: {"years": 5}, 2035: {"years": 5},
                                  2040: {"years": 10, "plants": {"w": {"profile": {"file": str(windy), "column": "cf", "edge_fill_hours": 1}}}}}
     note = "1 modelled hour (2021-01-01T00:00Z) outside the file takes its nearest value (edge_fill_hours: 1)"
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = records.append
-    planning_logger = logging.getLogger("planning")
-    planning_logger.addHandler(handler)
-    try:
+    with emitted() as records:
         inputs, problems = load_periods(validate_scenario(raw))
-    finally:
-        planning_logger.removeHandler(handler)
     assert problems == [] and list(inputs) == [2030, 2035, 2040]
     assert sorted(record.getMessage() for record in records) == [
         f"pathway.periods.2040: plants.w.profile: {windy}: {note}", f"zones.z.demand: {late}: {note}"]

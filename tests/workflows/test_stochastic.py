@@ -43,7 +43,7 @@ from planning.config import validate_scenario
 from planning.errors import ScenarioError
 from planning.optimization.blocks.risk import cvar_of
 from planning.workflows.stochastic import solve_stochastic
-from tests.conftest import REPO, thermal, tiny_scenario
+from tests.conftest import REPO, emitted, thermal, tiny_scenario
 
 
 def screening(folder, cvar_weight=0.0, cvar_alpha=0.5, information=True) -> dict:
@@ -388,15 +388,8 @@ def test_input_warnings_are_logged_once_naming_the_futures_they_differ_in(tmp_pa
     })
     raw["zones"]["z"]["demand"] = {"file": late, "column": "demand", "edge_fill_hours": 1}
     note = "1 modelled hour (2021-01-01T00:00Z) outside the file takes its nearest value (edge_fill_hours: 1)"
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = records.append
-    planning_logger = logging.getLogger("planning")
-    planning_logger.addHandler(handler)
-    try:
+    with emitted() as records:
         _, inputs, problems = load_futures(validate_scenario(raw))
-    finally:
-        planning_logger.removeHandler(handler)
     assert problems == [] and list(inputs) == ["calm", "windy", "gusty", "windy_too"]
     assert sorted(record.getMessage() for record in records) == sorted([
         f"zones.z.demand: {late}: {note}",
