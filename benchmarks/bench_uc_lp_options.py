@@ -17,7 +17,10 @@ Variants (``VARIANTS``): ``devex1`` dual simplex with Devex pricing on 1 thread 
 plants that have min_down rows (committed ≤ units is implied by Σ shut-downs ≤ units − committed) — a
 smaller LP with the same optimum; ``inmemory`` Devex on the LP as the decomposition hands it to HiGHS
 (built in the variant's process and passed with ``passModel``, no MPS file: the file rounds the data at the
-1e-10 level, enough to change the simplex path); ``inmemory_nopresolve`` the same without presolve.
+1e-10 level, enough to change the simplex path); ``inmemory_nopresolve`` the same without presolve. On top of
+``nopresolve`` (2026-11-30 night): ``scale_equilibration`` / ``scale_off`` / ``scale_max_value``
+(``simplex_scale_strategy`` 2 / 0 / 4), ``no_perturbation`` (dual cost perturbation off), ``crash_ltssf``
+(``simplex_crash_strategy`` 1).
 """
 
 from __future__ import annotations
@@ -43,6 +46,11 @@ VARIANTS = {
     "nolimit": {"threads": 1, **DEVEX},
     "inmemory": {"threads": 1, **DEVEX},
     "inmemory_nopresolve": {"threads": 1, "presolve": "off", **DEVEX},
+    "scale_equilibration": {"threads": 1, "presolve": "off", "simplex_scale_strategy": 2, **DEVEX},
+    "scale_off": {"threads": 1, "presolve": "off", "simplex_scale_strategy": 0, **DEVEX},
+    "scale_max_value": {"threads": 1, "presolve": "off", "simplex_scale_strategy": 4, **DEVEX},
+    "no_perturbation": {"threads": 1, "presolve": "off", "dual_simplex_cost_perturbation_multiplier": 0.0, **DEVEX},
+    "crash_ltssf": {"threads": 1, "presolve": "off", "simplex_crash_strategy": 1, **DEVEX},
 }
 
 SOLVE = """
