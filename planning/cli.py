@@ -194,22 +194,16 @@ def validate(
             if period_problems:
                 raise PlanningError([*period_problems, *problems], title="invalid scenario data")
             inputs = next(iter(periods.values()))
+        elif loaded.futures:   # the scenario's own data files and each future's (futures: of a stochastic scenario), all at once
+            from planning.workflows.stochastic import load_scenario_and_futures
+
+            inputs, data_problems = load_scenario_and_futures(loaded)
+            problems = [*data_problems, *problems]
         else:
-            from contextlib import nullcontext
-
-            from planning.logging import held_records
-
-            # With futures, the futures' loads below warn about what a run reads, once each; the scenario's own load
-            # would repeat those warnings, so its are held back (its problems are still raised).
-            with held_records("inputs") if loaded.futures else nullcontext():
-                try:
-                    inputs = load_inputs(loaded)
-                except PlanningError as error:
-                    raise PlanningError([*error.problems, *problems], title=error.title) from None
-        if loaded.futures:   # each future's own data files (futures: of a stochastic scenario)
-            from planning.workflows.stochastic import load_futures
-
-            problems += load_futures(loaded)[2]
+            try:
+                inputs = load_inputs(loaded)
+            except PlanningError as error:
+                raise PlanningError([*error.problems, *problems], title=error.title) from None
         _check(problems, title=f"invalid scenario {scenario}")
         built = None
         if build:

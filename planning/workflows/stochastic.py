@@ -180,6 +180,27 @@ def load_futures(scenario: Scenario) -> tuple[dict[str, Scenario], dict[str, xr.
     return scenarios, inputs, problems
 
 
+def load_scenario_and_futures(scenario: Scenario) -> tuple[xr.Dataset | None, list[str]]:
+    """``planning validate`` of a scenario with ``futures:``: the scenario's own chronological inputs (None when its data
+    has problems) and every problem of its own data files and of every future's (:func:`load_futures`), together.
+
+    A future's problem that is the scenario's own (data the future inherits, e.g. a demand column it does not override)
+    is reported once, under the scenario's key, not again as ``futures.<name>: ...``. The scenario's own load holds back
+    its warnings: the futures' loads give what a run reads, once each."""
+    from planning.errors import PlanningError
+    from planning.io.inputs import load_inputs
+    from planning.logging import held_records
+
+    inputs, own = None, []
+    with held_records("inputs"):
+        try:
+            inputs = load_inputs(scenario)
+        except PlanningError as error:
+            own = list(error.problems)
+    inherited = {f"futures.{name}: {problem}" for name in scenario.futures for problem in own}
+    return inputs, [*own, *(problem for problem in load_futures(scenario)[2] if problem not in inherited)]
+
+
 def expected_value_inputs(inputs_by_future: dict[str, xr.Dataset], probability: dict[str, float]) -> xr.Dataset:
     """The EV problem's inputs: every number the futures disagree on replaced by its probability-weighted mean;
     text (and integers) from the most probable future; the CO2 price averaged, a CO2 cap averaged when every

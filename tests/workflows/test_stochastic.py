@@ -259,6 +259,34 @@ def test_validate_reports_every_futures_data_problem(tmp_path):
     assert "futures.low: zones.z.demand" in text and "missing.csv" in text
 
 
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_the_scenarios_and_every_futures_data_problems_are_reported_together(tmp_path, command):
+    """The scenario's own demand column missing, future high's missing too and a non-number in future mid's file: one
+    `planning validate` (or `planning run`) reports all three, each with its key, file and column (a future's keyed
+    ``futures.<name>``), exit code 2, no traceback, nothing written. validate reports the scenario's own problem once,
+    under its own key, not again under future low that inherits it (run reads the futures only: there it is low's)."""
+    raw = screening(tmp_path, information=False)
+    raw["carbon"] = {"technology_rows": {"base": "ccgt", "peak": "ocgt"}}
+    raw["zones"]["z"]["demand"]["column"] = "nope"
+    raw["futures"]["high"]["zones"]["z"]["demand"]["column"] = "gone"
+    bad = tmp_path / "bad_values.csv"
+    bad.write_text("demand\n50\nx\n50\n50\n", encoding="utf-8")
+    raw["futures"]["low"]["probability"] = 0.3
+    raw["futures"]["mid"] = {"probability": 0.2, "zones": {"z": {"demand": {"file": str(bad), "column": "demand"}}}}
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, [command, str(path), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and not out.exists()
+    text = " ".join(result.output.split())
+    assert "(3 problems)" in text, result.output
+    assert f"zones.z.demand: {tmp_path / 'series.csv'}: no column 'nope'" in text
+    assert f"futures.high: zones.z.demand: {tmp_path / 'series.csv'}: no column 'gone'" in text
+    assert f"futures.mid: zones.z.demand: {bad} column 'demand' line 3: 'x' is not a number" in text
+    assert ("futures.low" in text) == (command == "run")
+
+
 @pytest.mark.parametrize("command", [["loop"], ["headroom", "--budget", "0.01"]])
 def test_one_future_workflows_refuse_futures(tmp_path, command):
     """loop, stress and headroom solve one future: with futures: they stop with a keyed error (exit 2), nothing written,
