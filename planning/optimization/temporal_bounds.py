@@ -1,0 +1,379 @@
+"""Bounds on the optimum of a full-year expansion LP too large to solve whole: weekly Benders cuts below, windows above.
+
+Why: validating representative periods needs the full year's optimum, and the full-year LP of many zones is hours of
+dual simplex on 2 cores (benchmarks/README.md, bench_zones: 9 zones ≈ 4 million iterations). This module brackets
+that optimum instead, with a certificate: ``lower_bound ≤ full-year optimum ≤ upper_bound``.
+
+The LP, compiled (:class:`planning.optimization.decomposition.Compiled`), is
+
+    min  c_x·x + c_y·y + offset    s.t.  row_lower ≤ A_x·x + A_y·y ≤ row_upper,  bounds on x and y,
+
+x the columns without a snapshot (capacities, retirements, lines; currency/yr each through c_x) and y the operating
+columns of the hours (generation, flows, storage, shedding). The hours are cut into blocks of ``block_hours``
+(:func:`planning.optimization.decomposition.window_cores`, a week by default) and the rows sorted (:func:`split_by_blocks`):
+
+* rows of x alone → the master;
+* rows of one block's hours (and x) → that block;
+* **linking rows**, whose hours lie in two blocks (a storage balance across a block boundary, the cyclic row of hour 0,
+  a ramp) → the block holding most of their columns, where the columns of the other block become **copies**: columns of
+  that block alone, with their own bounds and every row among the copies (and x) alone duplicated with them (the
+  previous hour's ``soc ≤ energy capacity``), cost 0 (their cost is counted in their own block). A copy is "the state
+  the previous block left", free within what that block allows it; its consistency with the previous block is what
+  the relaxation drops;
+* rows over more than two blocks (a yearly budget) are dropped, and named in the result (``dropped_rows``).
+
+**Lower bound** (:func:`benders_lower_bound`). With the copies the problem is a relaxation of the LP (each feasible
+point of the LP gives a feasible point of it, copies = originals, at the same cost), and it separates by block given x:
+
+    min  c_x·x + offset + Σ_k Q_k(x),    Q_k(x) = min { c_k·y_k : block k's rows at x }.
+
+Each Q_k is convex and piecewise linear in x; at a point x̂ its value and a subgradient g_k come from one LP of
+block k with x fixed at x̂ by its bounds: g_k = the reduced costs of the x columns (∂Q_k/∂x̂; x costs 0 in the block).
+Kelley's cutting planes, one cut per block per iteration (multi-cut Benders):
+
+    master:  min c_x·x + offset + Σ_k θ_k   s.t.  master rows, bounds on x,
+             θ_k ≥ Q_k(x̂_j) + g_kj·(x − x̂_j)  for every evaluated x̂_j,   θ_k ≥ θ_k^min,
+
+θ_k^min = Σ_j min(c_j·lower_j, c_j·upper_j) over the block's columns (−∞ if unbounded; then the first cuts bound it).
+Every cut under-estimates Q_k (convexity), so the master's optimum is ≤ the relaxation's optimum ≤ the full-year
+optimum at every iteration: **LB = the master's optimal objective**. The relaxation's value at x̂,
+c_x·x̂ + offset + Σ_k Q_k(x̂), is an upper bound of the *relaxation* only (it tells when the cuts have converged).
+Query points are stabilised (in-out, Ben-Ameur & Neto 2007): x̂ = x_best + α·(x_master − x_best), α = 1/2, and α = 1
+for an iteration after one whose lower bound did not rise.
+
+**Upper bound** (:func:`windows_upper_bound`). At any x (the best Benders point, or a representative-period plan) the
+year's operation is solved in rolling windows with x fixed and *every* row enforced
+(:func:`planning.optimization.decomposition.rolling_commitment`: each row by the last window that sets any of its
+columns, the cyclic year closed by the last window): a feasible point of the full-year LP, so its objective
+c·(x, y) + offset is ≥ the optimum. Its excess over the optimum is what the windows' limited foresight costs (storage
+beyond the look-ahead).
+
+Units: objective terms in the model's currency per year (the operating costs of the hours scaled to a year as the
+model scales them); x in MW, MWh or units as the model declares them.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from planning.config.solver import Solver
+from planning.errors import SolveError
+from planning.optimization.decomposition import Compiled, rolling_commitment, window_cores
+
+_INF = highspy.kHighsInf
+
+
+@dataclass
+class Block:
+    """One block of hours: its rows and columns in the compiled LP and the master columns it reads.
+
+    ``own``: the columns of its hours; ``copies``: columns of the neighbouring block read by its linking rows;
+    ``states``: positions (in :attr:`BlockSplit.states`) of the state columns among ``own`` and ``copies``."""
+
+    start: int
+    end: int
+    rows: np.ndarray
+    own: np.ndarray
+    copies: np.ndarray
+    states: np.ndarray
+
+
+@dataclass
+class BlockSplit:
+    """The compiled LP cut into blocks of hours (:func:`split_by_blocks`)."""
+
+    x: np.ndarray                 # column indices without a snapshot
+    states: np.ndarray            # column indices of the states at block boundaries (read by linking rows across a boundary)
+    master_rows: np.ndarray       # rows of x and states alone
+    blocks: list[Block]
+    linking_rows: int             # rows over two neighbouring blocks
+    dropped_rows: dict[str, int]  # rows over more than two blocks, left out (the bound is then of a relaxation), by component
+
+    @property
+    def master_columns(self) -> np.ndarray:
+        return np.concatenate([self.x, self.states])
+
+
+@dataclass
+class BendersResult:
+    """Outcome of :func:`benders_lower_bound` (currency/yr)."""
+
+    lower_bound: float
+    best_value: float              # the blocks' total at the best point (an upper bound when ``best_consistent``)
+    best_consistent: bool          # the blocks agree on every state at the best point (no elastic deviation > 1e-6 MWh)
+    x_values: np.ndarray           # the best point, in the order of ``BlockSplit.master_columns``
+    iterations: int
+    converged: bool
+    seconds: float
+    history: list[tuple[int, float, float, float]] = field(default_factory=list)  # (iteration, LB, best value, s)
+
+    @property
+    def gap(self) -> float:
+        """Relative gap between the best point's value and the lower bound."""
+        return (self.best_value - self.lower_bound) / max(1.0, abs(self.best_value))
+
+
+def block_of_hours(n_snapshots: int, block_hours: int) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """Blocks' core hours [start, end) (a last block shorter than half a block joins the one before) and the block of each hour."""
+    cores = window_cores(n_snapshots, block_hours)
+    of_hour = np.empty(n_snapshots, dtype=np.int64)
+    for k, (start, end) in enumerate(cores):
+        of_hour[start:end] = k
+    return cores, of_hour
+
+
+def split_by_blocks(form: Compiled, n_snapshots: int, block_hours: int = 168) -> BlockSplit:
+    """Sort the rows of ``form`` into master rows, blocks of ``block_hours`` and linking rows (see the module docstring)."""
+    cores, of_hour = block_of_hours(n_snapshots, block_hours)
+    n_blocks = len(cores)
+    has_t = form.col_t >= 0
+    col_block = np.where(has_t, of_hour[np.clip(form.col_t, 0, n_snapshots - 1)], -1)
+    A = form.A.tocsr()
+    counts = np.diff(A.indptr)
+    row_of_entry = np.repeat(np.arange(A.shape[0]), counts)
+    entry_block = col_block[A.indices]
+    timed = entry_block >= 0
+    lowest = np.full(A.shape[0], n_blocks, dtype=np.int64)
+    highest = np.full(A.shape[0], -1, dtype=np.int64)
+    np.minimum.at(lowest, row_of_entry[timed], entry_block[timed])
+    np.maximum.at(highest, row_of_entry[timed], entry_block[timed])
+    single = (highest >= 0) & (lowest == highest)
+    rows_of_block: list[list[np.ndarray]] = [[np.flatnonzero(single & (lowest == k))] for k in range(n_blocks)]
+    copies_of_block: list[set[int]] = [set() for _ in range(n_blocks)]
+    dropped: dict[str, int] = {}
+    linking = 0
+    for i in np.flatnonzero((highest >= 0) & (lowest != highest)):
+        cols = A.indices[A.indptr[i]:A.indptr[i + 1]]
+        blocks_here = col_block[cols]
+        blocks_here = blocks_here[blocks_here >= 0]
+        present = np.unique(blocks_here)
+        adjacent = present.size == 2 and (present[1] - present[0] == 1 or (present[0] == 0 and present[1] == n_blocks - 1))
+        if not adjacent:
+            name = form.rows[i][0].parent_component().name
+            dropped[name] = dropped.get(name, 0) + 1
+            continue
+        tally = [(int((blocks_here == b).sum()), b) for b in present]
+        home = max(tally)[1] if tally[0][0] != tally[1][0] else (0 if present[1] - present[0] > 1 else int(present[1]))
+        rows_of_block[home].append(np.array([i]))
+        copies_of_block[home].update(int(j) for j in cols if col_block[j] >= 0 and col_block[j] != home)
+        linking += 1
+    x = np.flatnonzero(~has_t)
+    states = np.array(sorted(set().union(*copies_of_block)), dtype=np.int64)
+    position = np.full(len(form.columns), -1, dtype=np.int64)
+    position[states] = np.arange(states.size)
+    # Rows among x and the states alone (a state's soc ≤ energy capacity): in the master, and with the copies.
+    pattern = A.copy()
+    pattern.data = np.ones_like(pattern.data)
+    is_state = np.zeros(len(form.columns), dtype=float)
+    is_state[states] = 1.0
+    timed_per_row = pattern @ has_t.astype(float)
+    of_states = (pattern @ is_state == timed_per_row)
+    master_rows = np.flatnonzero(of_states)
+    A_csc = A.tocsc()
+    blocks = []
+    for k, (start, end) in enumerate(cores):
+        own = np.flatnonzero(col_block == k)
+        copies = np.array(sorted(copies_of_block[k]), dtype=np.int64)
+        rows = np.concatenate(rows_of_block[k])
+        if copies.size:
+            touching = np.unique(A_csc[:, copies].tocoo().row)
+            is_copy = np.zeros(len(form.columns), dtype=float)
+            is_copy[copies] = 1.0
+            rows = np.union1d(rows, touching[(pattern[touching] @ is_copy) == timed_per_row[touching]])
+        local = np.concatenate([own[position[own] >= 0], copies])
+        blocks.append(Block(start, end, np.sort(rows), own, copies, position[local]))
+    return BlockSplit(x, states, master_rows, blocks, linking, dropped)
+
+
+def _block_floor(block: Block, form: Compiled) -> float:
+    """θ_k^min: Σ min(c·lower, c·upper) over the block's own columns (the deviations cost ≥ 0); −∞ if a cost can fall
+    without bound (then the first cuts must bound θ_k)."""
+    cost, lower, upper = form.cost[block.own], form.col_lower[block.own], form.col_upper[block.own]
+    with np.errstate(invalid="ignore"):
+        least = np.where(cost > 0, cost * lower, np.where(cost < 0, cost * upper, 0.0))
+    return float(least.sum()) if np.isfinite(least).all() else -_INF
+
+
+class _BlockLp:
+    """Block k's LP in HiGHS, kept between iterations (the master columns' bounds change; the basis is reused).
+
+    Columns: x (fixed), the block's states as read from the master (fixed), its own columns, the copies, and two
+    deviations per state (cost ``penalty`` each): column − state + d⁺ − d⁻ = 0 — elastic, so the block is feasible at
+    any master point that its own rows allow, and the cut still under-estimates the true Q_k."""
+
+    def __init__(self, form: Compiled, split: BlockSplit, block: Block, penalty: float, options: dict):
+        n_x, n_s = split.x.size, block.states.size
+        state_cols = split.states[block.states]
+        n_own = block.own.size
+        cols = np.concatenate([split.x, block.own, block.copies])
+        sub = form.A[block.rows][:, cols].tocsr()
+        # Original rows: x | states (0) | own | copies | d+ | d-.
+        n_rows = sub.shape[0]
+        where = {int(j): p for p, j in enumerate(np.concatenate([block.own, block.copies]))}
+        local_of_state = np.array([n_x + n_s + where[int(j)] for j in state_cols], dtype=np.int64)
+        n_cols = n_x + n_s + n_own + block.copies.size + 2 * n_s
+        top = sp.hstack([sub[:, :n_x], sp.csr_matrix((n_rows, n_s)), sub[:, n_x:], sp.csr_matrix((n_rows, 2 * n_s))]).tocsr()
+        r = np.arange(n_s)
+        elastic = sp.csr_matrix(
+            (np.concatenate([np.ones(n_s), -np.ones(n_s), np.ones(n_s), -np.ones(n_s)]),
+             (np.concatenate([r, r, r, r]),
+              np.concatenate([local_of_state, n_x + r, n_cols - 2 * n_s + r, n_cols - n_s + r]))),
+            shape=(n_s, n_cols))
+        matrix = sp.vstack([top, elastic]).tocsc()
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n_cols, matrix.shape[0]
+        lp.col_cost_ = np.concatenate([np.zeros(n_x + n_s), form.cost[block.own], np.zeros(block.copies.size), np.full(2 * n_s, penalty)])
+        lp.col_lower_ = np.concatenate([form.col_lower[split.x], form.col_lower[state_cols], form.col_lower[block.own],
+                                        form.col_lower[block.copies], np.zeros(2 * n_s)])
+        lp.col_upper_ = np.concatenate([form.col_upper[split.x], form.col_upper[state_cols], form.col_upper[block.own],
+                                        form.col_upper[block.copies], np.full(2 * n_s, _INF)])
+        lp.row_lower_ = np.concatenate([form.row_lower[block.rows], np.zeros(n_s)])
+        lp.row_upper_ = np.concatenate([form.row_upper[block.rows], np.zeros(n_s)])
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
+        self.highs = highspy.Highs()
+        for name, value in options.items():
+            self.highs.setOptionValue(name, value)
+        self.highs.passModel(lp)
+        self.fixed = n_x + n_s
+        self.fixed_index = np.arange(self.fixed, dtype=np.int32)
+        self.master_index = np.concatenate([np.arange(n_x), n_x + block.states])  # positions among the master columns
+        self.deviations = slice(n_cols - 2 * n_s, n_cols)
+        self.block = block
+
+    def solve(self, master_x: np.ndarray) -> tuple[float, np.ndarray, float]:
+        """Q_k at the master point, ∂Q_k/∂(its master columns) (reduced costs of the fixed columns), largest deviation."""
+        values = master_x[self.master_index]
+        self.highs.changeColsBounds(self.fixed, self.fixed_index, values, values)
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise SolveError([f"temporal bounds: the LP of hours {self.block.start}-{self.block.end - 1} at the master's point "
+                              f"is '{self.highs.modelStatusToString(status)}' (it needs a feasible operation for every "
+                              "capacity the master may choose: unserved energy with a value of lost load)"],
+                             title="temporal bounds failed")
+        solution = self.highs.getSolution()
+        value = np.asarray(solution.col_value, dtype=float)
+        deviation = float(value[self.deviations].max(initial=0.0))
+        return self.highs.getInfo().objective_function_value, np.asarray(solution.col_dual, dtype=float)[: self.fixed], deviation
+
+
+def benders_lower_bound(form: Compiled, split: BlockSplit, gap: float = 1e-4, max_iterations: int = 100,
+                        time_limit_s: float = 3600.0, threads: int = 1, report: Callable[[str], None] = lambda line: None,
+                        start: np.ndarray | None = None, penalty: float | None = None) -> BendersResult:
+    """Multi-cut Benders over the blocks of ``split``: a lower bound on the full-year LP's optimum (module docstring).
+
+    Stops when (best value − LB) / |best value| ≤ ``gap``, after ``max_iterations`` or after ``time_limit_s``; the LB
+    is valid whenever it stops. ``threads``: blocks solved at once (HiGHS releases the GIL). ``start``: the first point
+    (order of ``split.master_columns``); default the master columns' lower bounds. ``penalty`` (currency per unit of a
+    state): cost of a block's deviation from the master's state; default 100 × the largest operating cost coefficient,
+    above any value a unit of stored energy can have."""
+    tic = time.perf_counter()
+    columns = split.master_columns
+    n_m, n_blocks = columns.size, len(split.blocks)
+    if penalty is None:
+        penalty = 100.0 * float(np.abs(form.cost[form.col_t >= 0]).max(initial=1.0))
+    block_options = {"output_flag": False, "threads": 1, "solver": "simplex", "simplex_strategy": 1, "presolve": "off"}
+    lps = [_BlockLp(form, split, block, penalty, block_options) for block in split.blocks]
+    report(f"{n_blocks} blocks of hours: {sum(b.rows.size for b in split.blocks)} rows, {sum(b.own.size for b in split.blocks)} "
+           f"columns; {split.linking_rows} linking rows, {split.states.size} states, {split.x.size} capacities; master "
+           f"{split.master_rows.size} rows; dropped: {split.dropped_rows or 'none'}; set up in {time.perf_counter() - tic:.1f} s")
+
+    lower, upper = form.col_lower[columns], form.col_upper[columns]
+    master = highspy.Highs()
+    master.setOptionValue("output_flag", False)
+    master.setOptionValue("threads", 1)
+    m_lp = highspy.HighsLp()
+    m_lp.num_col_ = n_m + n_blocks
+    m_lp.offset_ = float(form.lp.offset_)
+    cost_m = np.concatenate([form.cost[split.x], np.zeros(split.states.size)])  # a state's own cost is counted in its block
+    m_lp.col_cost_ = np.concatenate([cost_m, np.ones(n_blocks)])
+    m_lp.col_lower_ = np.concatenate([lower, [_block_floor(block, form) for block in split.blocks]])
+    m_lp.col_upper_ = np.concatenate([upper, np.full(n_blocks, _INF)])
+    rows = form.A[split.master_rows][:, columns]
+    m_lp.num_row_ = rows.shape[0]
+    m_lp.row_lower_, m_lp.row_upper_ = form.row_lower[split.master_rows], form.row_upper[split.master_rows]
+    rows = sp.hstack([rows, sp.csr_matrix((rows.shape[0], n_blocks))]).tocsc()
+    m_lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    m_lp.a_matrix_.start_, m_lp.a_matrix_.index_, m_lp.a_matrix_.value_ = rows.indptr, rows.indices, rows.data
+    master.passModel(m_lp)
+
+    def evaluate(point: np.ndarray) -> list[tuple[float, np.ndarray, float]]:
+        if threads > 1:
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                return list(pool.map(lambda lp: lp.solve(point), lps))
+        return [lp.solve(point) for lp in lps]
+
+    query = np.clip(np.zeros(n_m) if start is None else np.asarray(start, dtype=float), lower, upper)
+    query = np.where(np.isfinite(query), query, 0.0)
+    best_x, best_value, best_consistent, lower_bound = query, _INF, False, -_INF
+    history: list[tuple[int, float, float, float]] = []
+    alpha, converged, iteration = 0.5, False, 0
+    while iteration < max_iterations:
+        iteration += 1
+        out = evaluate(query)
+        value = float(cost_m @ query) + m_lp.offset_ + sum(q for q, _, _ in out)
+        if value < best_value:
+            best_x, best_value = query.copy(), value
+            best_consistent = max(d for _, _, d in out) <= 1e-6
+        # Cuts: θ_k − g·(its master columns) ≥ Q_k(x̂) − g·x̂.
+        starts, index, coef, cut_lower = [], [], [], []
+        for k, ((q, g, _), lp) in enumerate(zip(out, lps)):
+            nz = np.flatnonzero(np.abs(g) > 1e-12)
+            starts.append(len(index))
+            index.extend(lp.master_index[nz].tolist() + [n_m + k])
+            coef.extend((-g[nz]).tolist() + [1.0])
+            cut_lower.append(q - float(g @ query[lp.master_index]))
+        master.addRows(n_blocks, np.array(cut_lower), np.full(n_blocks, _INF), len(index), np.array(starts, dtype=np.int32),
+                       np.array(index, dtype=np.int32), np.array(coef))
+        master.run()
+        if master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise SolveError([f"temporal bounds: the Benders master is '{master.modelStatusToString(master.getModelStatus())}'"],
+                             title="temporal bounds failed")
+        previous = lower_bound
+        lower_bound = master.getInfo().objective_function_value
+        x_master = np.clip(np.asarray(master.getSolution().col_value, dtype=float)[:n_m], lower, upper)
+        elapsed = time.perf_counter() - tic
+        history.append((iteration, lower_bound, best_value, elapsed))
+        relative = (best_value - lower_bound) / max(1.0, abs(best_value))
+        report(f"iteration {iteration:3d}: LB {lower_bound:.10g}, best {best_value:.10g}{'' if best_consistent else ' (states not met)'}, "
+               f"gap {relative:.3e}, {elapsed:.0f} s")
+        if relative <= gap and best_consistent:
+            converged = True
+            break
+        if elapsed >= time_limit_s:
+            break
+        alpha = 1.0 if lower_bound <= previous + 1e-9 * max(1.0, abs(previous)) and alpha < 1.0 else 0.5
+        query = np.clip(best_x + alpha * (x_master - best_x), lower, upper)
+    return BendersResult(lower_bound, best_value, best_consistent, best_x, iteration, converged, time.perf_counter() - tic, history)
+
+
+def windows_upper_bound(form: Compiled, split: BlockSplit, x_values: np.ndarray, n_snapshots: int, options: Solver,
+                        window_h: int = 168, overlap_h: int = 48, report: Callable[[str], None] = lambda line: None,
+                        period_h: int | None = None) -> tuple[float, np.ndarray]:
+    """An upper bound on the full-year LP's optimum: the year's operation in rolling windows at ``x_values`` (the
+    capacities, order of ``split.x``; fixed), every row enforced: a feasible point of the LP (checked here to 1e-6
+    relative); its objective and the point.
+
+    ``form``'s bounds of the x columns are set to ``x_values`` (restore them before a new Benders run)."""
+    form.col_lower[split.x] = x_values
+    form.col_upper[split.x] = x_values
+    form.lp.col_lower_, form.lp.col_upper_ = form.col_lower, form.col_upper
+    point, _ = rolling_commitment(form, n_snapshots, window_h, overlap_h, options, report=report, period_h=period_h)
+    activity = form.A @ point
+    scale = np.maximum(1.0, np.maximum(np.abs(np.where(np.isfinite(form.row_lower), form.row_lower, 0.0)),
+                                       np.abs(np.where(np.isfinite(form.row_upper), form.row_upper, 0.0))))
+    violation = np.maximum(form.row_lower - activity, activity - form.row_upper) / scale
+    worst = float(np.max(violation, initial=0.0))
+    if worst > 1e-6:
+        i = int(np.argmax(violation))
+        raise SolveError([f"temporal bounds: the windows' point violates {form.rows[i][0].name} by {worst:.3g} (relative)"],
+                         title="temporal bounds failed")
+    return float(form.cost @ point) + float(form.lp.offset_), point
