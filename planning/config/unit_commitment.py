@@ -23,6 +23,15 @@ class Decomposition(Section):
         description="Where the capacities come from: the full-year linear-UC LP (rounded up to whole units where integer_build), "
         "or the integer-UC MILP on representative days.",
     )
+    linear_solver: Literal["benders", "simplex"] = Field(
+        "benders",
+        description="How the full-year linear-UC LP of investments: linear is solved. benders (default): multi-cut Benders over "
+        "blocks of window_hours (planning.optimization.benders_investments; capacities and the states at block boundaries in the "
+        "master), to benders_gap; the lower bound is the master's, ≤ the LP optimum. simplex: the whole LP by dual simplex (the "
+        "lower bound is the LP optimum). A row over more than two blocks (a CO2 cap) makes benders fall back to simplex.",
+    )
+    benders_gap: float = Field(1e-5, gt=0, le=0.01, description="Relative gap at which the Benders of linear_solver: benders stops "
+                               "(between the master's bound and the best point's cost; fraction).")
     representative_days: int = Field(12, ge=2, description="Representative days of the investment MILP (investments: representative).")
     window_hours: int = Field(168, ge=24, description="Length of a commitment window (h); its state is handed to the next window.")
     overlap_hours: int = Field(24, ge=0, description="Look-ahead solved with each window and then discarded (h).")

@@ -913,53 +913,72 @@ def linear_investments(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: Sol
         return result
     report(f"linear-UC LP (committable whole units): {result.status}, objective {result.objective:.8g}, {result.solve_s:.1f} s "
            f"[{result.duals_from}]")
-    best_x = np.asarray(highs.getSolution().col_value)
     position = {id(var): j for j, var in enumerate(form.columns)}
+
+    def bound(fixings: list[tuple[int, float]]) -> None:
+        for j, value in fixings:
+            highs.changeColBounds(j, value, value)
+
+    def solve() -> tuple[float, np.ndarray] | None:
+        highs.run()
+        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return highs.getInfo().objective_function_value, np.asarray(highs.getSolution().col_value)
+
+    _, best_x = sequential_rounding(model, inputs, position, form.col_upper, result.objective,
+                                    np.asarray(highs.getSolution().col_value), bound, solve, report)
+    _load(form, best_x, model)
+    return result
+
+
+def sequential_rounding(model: pyo.ConcreteModel, inputs: xr.Dataset, position: dict[int, int], upper: np.ndarray, objective: float,
+                        x: np.ndarray, bound: Callable[[list[tuple[int, float]]], None],
+                        solve: Callable[[], tuple[float, np.ndarray] | None], report: Callable[[str], None],
+                        label: str = "LP") -> tuple[float, np.ndarray]:
+    """Whole committable units of each growing committed plant, plant by plant (largest unit first, ties by name):
+    ⌊u⌋ and ⌈u⌉ of its unit count u in the current solution ``x``, each solved with the plants before it kept at their
+    choice, the cheaper kept (:func:`linear_investments`). ``position``: id of a Pyomo variable → its index in ``x``
+    and ``upper``; ``bound(fixings)`` sets those indices' bounds to the values, ``solve()`` returns (objective, x) or
+    None if infeasible; ``label`` names the problem in the log. Returns the objective and the solution after the last plant."""
     size = dict(zip((str(p) for p in inputs["plant"].values), inputs["unit_size_mw"].values.astype(float)))
     existing = dict(zip((str(p) for p in inputs["plant"].values), inputs["existing_mw"].values.astype(float)))
     whole_units = bool(inputs.attrs.get("unit_commitment_integer_build", 1))
     plants = sorted(committed_plants_of(model) if whole_units else [], key=lambda g: (-size[g], g))
-    objective, resolves = result.objective, 0
+    first, resolves = objective, 0
     for g in plants:
         new, retired = position.get(id(model.new_mw[g])), position.get(id(model.retired_mw[g]))
         if new is None and retired is None:
             continue
         S = size[g]
         base = math.floor(existing[g] / S + 1e-9)
-        units = base + (best_x[new] if new is not None else 0.0) / S - (best_x[retired] if retired is not None else 0.0) / S
+        units = base + (x[new] if new is not None else 0.0) / S - (x[retired] if retired is not None else 0.0) / S
         options = []
         for k in sorted({math.floor(units + 1e-6), math.ceil(units - 1e-6)}):
             n, r = max(0, k - base), max(0, base - k)
             if (new is None and n) or (retired is None and r):
                 continue
-            if new is not None and n * S > form.col_upper[new] + 1e-6 or retired is not None and r * S > form.col_upper[retired] + 1e-6:
+            if new is not None and n * S > upper[new] + 1e-6 or retired is not None and r * S > upper[retired] + 1e-6:
                 continue
             options.append((n * S, r * S))
         best, chosen, chosen_x = float("inf"), None, None
         for new_mw, retired_mw in options:
             tic = time.perf_counter()
-            for j, value in ((new, new_mw), (retired, retired_mw)):
-                if j is not None:
-                    highs.changeColBounds(j, value, value)
-            highs.run()
+            bound([(j, value) for j, value in ((new, new_mw), (retired, retired_mw)) if j is not None])
+            solved = solve()
             resolves += 1
-            ok = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
-            value = highs.getInfo().objective_function_value if ok else float("inf")
+            value = solved[0] if solved is not None else float("inf")
             report(f"  whole units {g} {(new_mw - retired_mw):+.0f} MW: {value:.8g} ({time.perf_counter() - tic:.1f} s)")
             if value < best:
-                best, chosen, chosen_x = value, (new_mw, retired_mw), np.asarray(highs.getSolution().col_value)
+                best, chosen, chosen_x = value, (new_mw, retired_mw), solved[1]
         if chosen is None:
             raise SolveError([f"decomposition: no whole number of units of '{g}' keeps the linear-UC LP feasible "
                               f"(tried {', '.join(f'{n - r:+.0f} MW' for n, r in options) or 'none'})"], title="decomposition failed")
-        for j, value in ((new, chosen[0]), (retired, chosen[1])):
-            if j is not None:
-                highs.changeColBounds(j, value, value)
-        objective, best_x = best, chosen_x
+        bound([(j, value) for j, value in ((new, chosen[0]), (retired, chosen[1])) if j is not None])
+        objective, x = best, chosen_x
     if resolves:
-        report(f"sequential rounding: {resolves} LP re-solves for {len(plants)} plants; rounded LP {objective:.8g}, "
-               f"{(objective - result.objective) / max(abs(objective), 1e-12):.4%} above the LP bound")
-    _load(form, best_x, model)
-    return result
+        report(f"sequential rounding: {resolves} {label} re-solves for {len(plants)} plants; rounded {label} {objective:.8g}, "
+               f"{(objective - first) / max(abs(objective), 1e-12):.4%} above the {label} bound")
+    return objective, x
 
 
 def committed_plants_of(model: pyo.ConcreteModel) -> list[str]:
@@ -1059,7 +1078,8 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     tic, cpu = time.perf_counter(), time.thread_time()
     if settings.investments == "linear":
         stage_inputs = inputs.assign_attrs(unit_commitment_mode="linear")
-        investments_from = "full-year linear-UC LP (whole units by sequential rounding)"
+        investments_from = ("full-year linear-UC LP" + (" by Benders" if settings.linear_solver == "benders" else "")
+                            + " (whole units by sequential rounding)")
     else:
         stage_inputs = aggregate_inputs(inputs, RepresentativePeriods(periods=settings.representative_days))
         investments_from = f"integer-UC MILP on {settings.representative_days} representative days"
@@ -1074,8 +1094,16 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
     solver_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decomposition-stage1")
     if settings.investments == "linear":
         compiled = strengthened_linear_form(stage1.model, stage_inputs)
-        stage1_future = solver_thread.submit(_thread_cpu, linear_investments, stage1.model, stage_inputs,
-                                             solver.model_copy(update={"threads": 1}), _sibling(log_file, "investments"), report, compiled)
+        if settings.linear_solver == "benders":
+            from planning.optimization.benders_investments import benders_investments
+
+            stage1_future = solver_thread.submit(_thread_cpu, benders_investments, stage1.model, stage_inputs,
+                                                 solver.model_copy(update={"threads": 1}), _sibling(log_file, "investments"), report,
+                                                 compiled, settings.benders_gap, settings.window_hours)
+        else:
+            stage1_future = solver_thread.submit(_thread_cpu, linear_investments, stage1.model, stage_inputs,
+                                                 solver.model_copy(update={"threads": 1}), _sibling(log_file, "investments"), report,
+                                                 compiled)
         del compiled
     else:
         stage1_future = solver_thread.submit(_thread_cpu, solve_model, stage1.model, solver, log_file=_sibling(log_file, "investments"))

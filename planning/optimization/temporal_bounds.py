@@ -107,7 +107,7 @@ class BendersResult:
 
     lower_bound: float
     best_value: float              # the blocks' total at the best point (an upper bound when ``best_consistent``)
-    best_consistent: bool          # the blocks agree on every state at the best point (no elastic deviation > 1e-6 MWh)
+    best_consistent: bool          # the blocks agree on every state at the best point (deviations ≤ 1e-6 × max(1, |state|))
     x_values: np.ndarray           # the best point, in the order of ``BlockSplit.master_columns``
     iterations: int
     converged: bool
@@ -242,14 +242,15 @@ class _BlockLp:
         for name, value in options.items():
             self.highs.setOptionValue(name, value)
         self.highs.passModel(lp)
-        self.fixed = n_x + n_s
+        self.n_x, self.fixed = n_x, n_x + n_s
         self.fixed_index = np.arange(self.fixed, dtype=np.int32)
         self.master_index = np.concatenate([np.arange(n_x), n_x + block.states])  # positions among the master columns
         self.deviations = slice(n_cols - 2 * n_s, n_cols)
         self.block = block
 
     def solve(self, master_x: np.ndarray) -> tuple[float, np.ndarray, float]:
-        """Q_k at the master point, ∂Q_k/∂(its master columns) (reduced costs of the fixed columns), largest deviation."""
+        """Q_k at the master point, ∂Q_k/∂(its master columns) (reduced costs of the fixed columns), and the largest
+        deviation from a state relative to max(1, |state|)."""
         values = master_x[self.master_index]
         self.highs.changeColsBounds(self.fixed, self.fixed_index, values, values)
         self.highs.run()
@@ -261,98 +262,153 @@ class _BlockLp:
                              title="temporal bounds failed")
         solution = self.highs.getSolution()
         value = np.asarray(solution.col_value, dtype=float)
-        deviation = float(value[self.deviations].max(initial=0.0))
+        n_s = self.fixed - self.n_x
+        d = value[self.deviations]
+        states = np.abs(value[self.n_x:self.fixed])
+        deviation = float(((d[:n_s] + d[n_s:]) / np.maximum(1.0, states)).max(initial=0.0))
         return self.highs.getInfo().objective_function_value, np.asarray(solution.col_dual, dtype=float)[: self.fixed], deviation
+
+
+class TemporalBenders:
+    """Multi-cut Benders over the blocks of ``split`` (module docstring), kept between calls: :meth:`run` adds cuts until
+    a gap; :meth:`restrict` narrows master columns' bounds (the cuts stay valid: Q_k does not depend on them), so a
+    restricted problem (say, a plant's units fixed) is solved from the cuts already found.
+
+    ``threads``: blocks solved at once (HiGHS releases the GIL). ``penalty`` (currency per unit of a state): cost of a
+    block's deviation from the master's state; default 100 × the largest operating cost coefficient, above any value a
+    unit of stored energy or a committed unit at a block's edge can have."""
+
+    def __init__(self, form: Compiled, split: BlockSplit, threads: int = 1, penalty: float | None = None,
+                 report: Callable[[str], None] = lambda line: None):
+        tic = time.perf_counter()
+        self.form, self.split, self.threads, self.report = form, split, threads, report
+        columns = split.master_columns
+        self.n_m, n_blocks = columns.size, len(split.blocks)
+        if penalty is None:
+            penalty = 100.0 * float(np.abs(form.cost[form.col_t >= 0]).max(initial=1.0))
+        block_options = {"output_flag": False, "threads": 1, "solver": "simplex", "simplex_strategy": 1, "presolve": "off"}
+        self.lps = [_BlockLp(form, split, block, penalty, block_options) for block in split.blocks]
+        report(f"{n_blocks} blocks of hours: {sum(b.rows.size for b in split.blocks)} rows, {sum(b.own.size for b in split.blocks)} "
+               f"columns; {split.linking_rows} linking rows, {split.states.size} states, {split.x.size} capacities; master "
+               f"{split.master_rows.size} rows; dropped: {split.dropped_rows or 'none'}; set up in {time.perf_counter() - tic:.1f} s")
+        self.lower, self.upper = form.col_lower[columns].copy(), form.col_upper[columns].copy()
+        self.master = highspy.Highs()
+        self.master.setOptionValue("output_flag", False)
+        self.master.setOptionValue("threads", 1)
+        m_lp = highspy.HighsLp()
+        m_lp.num_col_ = self.n_m + n_blocks
+        self.offset = float(form.lp.offset_)
+        m_lp.offset_ = self.offset
+        self.cost = np.concatenate([form.cost[split.x], np.zeros(split.states.size)])  # a state's own cost is in its block
+        m_lp.col_cost_ = np.concatenate([self.cost, np.ones(n_blocks)])
+        m_lp.col_lower_ = np.concatenate([self.lower, [_block_floor(block, form) for block in split.blocks]])
+        m_lp.col_upper_ = np.concatenate([self.upper, np.full(n_blocks, _INF)])
+        rows = form.A[split.master_rows][:, columns]
+        m_lp.num_row_ = rows.shape[0]
+        m_lp.row_lower_, m_lp.row_upper_ = form.row_lower[split.master_rows], form.row_upper[split.master_rows]
+        rows = sp.hstack([rows, sp.csr_matrix((rows.shape[0], n_blocks))]).tocsc()
+        m_lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        m_lp.a_matrix_.start_, m_lp.a_matrix_.index_, m_lp.a_matrix_.value_ = rows.indptr, rows.indices, rows.data
+        self.master.passModel(m_lp)
+        self.lower_bound = -_INF
+        self.best_x: np.ndarray | None = None
+        self.best_value, self.best_consistent, self.best_deviation = _INF, False, _INF
+        self.x_master: np.ndarray | None = None
+        self.iterations = 0
+        self.history: list[tuple[int, float, float, float]] = []
+
+    def evaluate(self, point: np.ndarray) -> list[tuple[float, np.ndarray, float]]:
+        """Each block at ``point`` (master columns): (Q_k, ∂Q_k/∂ its master columns, largest deviation)."""
+        if self.threads > 1:
+            with ThreadPoolExecutor(max_workers=self.threads) as pool:
+                return list(pool.map(lambda lp: lp.solve(point), self.lps))
+        return [lp.solve(point) for lp in self.lps]
+
+    def restrict(self, positions: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Narrow the bounds of master columns (``positions`` in ``split.master_columns``); the best point is forgotten
+        unless it still lies within them."""
+        positions = np.asarray(positions, dtype=np.int64)
+        self.lower[positions], self.upper[positions] = lower, upper
+        self.master.changeColsBounds(positions.size, positions.astype(np.int32), np.asarray(lower, dtype=float),
+                                     np.asarray(upper, dtype=float))
+        if self.best_x is not None and not np.all((self.best_x[positions] >= lower - 1e-9) & (self.best_x[positions] <= upper + 1e-9)):
+            self.best_x, self.best_value, self.best_consistent = None, _INF, False
+        self.lower_bound = -_INF
+
+    def run(self, gap: float = 1e-4, max_iterations: int = 100, time_limit_s: float = 3600.0,
+            start: np.ndarray | None = None) -> BendersResult:
+        """Add cuts until (best value − LB) / |best value| ≤ ``gap`` at a point where the blocks agree on every state,
+        or ``max_iterations`` more iterations, or ``time_limit_s``; the LB is valid whenever it stops. ``start``: the
+        first point (order of ``split.master_columns``); default the master's last point, else the lower bounds."""
+        tic = time.perf_counter()
+        if start is not None:
+            query = np.asarray(start, dtype=float)
+        elif self.best_x is not None:
+            query = self.best_x
+        elif self.x_master is not None:
+            query = self.x_master
+        else:
+            query = np.zeros(self.n_m)
+        query = np.clip(query, self.lower, self.upper)
+        query = np.where(np.isfinite(query), query, np.where(np.isfinite(self.lower), self.lower, 0.0))
+        n_m, n_blocks = self.n_m, len(self.lps)
+        alpha, converged, done = 0.5, False, 0
+        while done < max_iterations:
+            done += 1
+            self.iterations += 1
+            out = self.evaluate(query)
+            value = float(self.cost @ query) + self.offset + sum(q for q, _, _ in out)
+            if value < self.best_value:
+                self.best_x, self.best_value = query.copy(), value
+                self.best_deviation = max(d for _, _, d in out)
+                self.best_consistent = self.best_deviation <= 1e-6
+            # Cuts: θ_k − g·(its master columns) ≥ Q_k(x̂) − g·x̂.
+            starts, index, coef, cut_lower = [], [], [], []
+            for k, ((q, g, _), lp) in enumerate(zip(out, self.lps)):
+                nz = np.flatnonzero(np.abs(g) > 1e-12)
+                starts.append(len(index))
+                index.extend(lp.master_index[nz].tolist() + [n_m + k])
+                coef.extend((-g[nz]).tolist() + [1.0])
+                cut_lower.append(q - float(g @ query[lp.master_index]))
+            self.master.addRows(n_blocks, np.array(cut_lower), np.full(n_blocks, _INF), len(index),
+                                np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(coef))
+            self.master.run()
+            if self.master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                self.master.clearSolver()  # numerical trouble from the warm start: once more from scratch
+                self.master.run()
+            status = self.master.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                if not np.isfinite(self.lower_bound):
+                    raise SolveError([f"temporal bounds: the Benders master is '{self.master.modelStatusToString(status)}'"],
+                                     title="temporal bounds failed")
+                self.report(f"iteration {self.iterations:3d}: the master is '{self.master.modelStatusToString(status)}'; "
+                            "stopping with the last lower bound")
+                break
+            previous = self.lower_bound
+            self.lower_bound = self.master.getInfo().objective_function_value
+            self.x_master = np.clip(np.asarray(self.master.getSolution().col_value, dtype=float)[:n_m], self.lower, self.upper)
+            elapsed = time.perf_counter() - tic
+            self.history.append((self.iterations, self.lower_bound, self.best_value, elapsed))
+            relative = (self.best_value - self.lower_bound) / max(1.0, abs(self.best_value))
+            self.report(f"iteration {self.iterations:3d}: LB {self.lower_bound:.10g}, best {self.best_value:.10g}"
+                        f"{'' if self.best_consistent else f' (states missed by up to {self.best_deviation:.2g})'}, "
+                        f"gap {relative:.3e}, {elapsed:.0f} s")
+            if relative <= gap and self.best_consistent:
+                converged = True
+                break
+            if elapsed >= time_limit_s:
+                break
+            alpha = 1.0 if self.lower_bound <= previous + 1e-9 * max(1.0, abs(previous)) and alpha < 1.0 else 0.5
+            query = np.clip(self.best_x + alpha * (self.x_master - self.best_x), self.lower, self.upper)
+        return BendersResult(self.lower_bound, self.best_value, self.best_consistent, self.best_x.copy(), self.iterations,
+                             converged, time.perf_counter() - tic, list(self.history))
 
 
 def benders_lower_bound(form: Compiled, split: BlockSplit, gap: float = 1e-4, max_iterations: int = 100,
                         time_limit_s: float = 3600.0, threads: int = 1, report: Callable[[str], None] = lambda line: None,
                         start: np.ndarray | None = None, penalty: float | None = None) -> BendersResult:
-    """Multi-cut Benders over the blocks of ``split``: a lower bound on the full-year LP's optimum (module docstring).
-
-    Stops when (best value − LB) / |best value| ≤ ``gap``, after ``max_iterations`` or after ``time_limit_s``; the LB
-    is valid whenever it stops. ``threads``: blocks solved at once (HiGHS releases the GIL). ``start``: the first point
-    (order of ``split.master_columns``); default the master columns' lower bounds. ``penalty`` (currency per unit of a
-    state): cost of a block's deviation from the master's state; default 100 × the largest operating cost coefficient,
-    above any value a unit of stored energy can have."""
-    tic = time.perf_counter()
-    columns = split.master_columns
-    n_m, n_blocks = columns.size, len(split.blocks)
-    if penalty is None:
-        penalty = 100.0 * float(np.abs(form.cost[form.col_t >= 0]).max(initial=1.0))
-    block_options = {"output_flag": False, "threads": 1, "solver": "simplex", "simplex_strategy": 1, "presolve": "off"}
-    lps = [_BlockLp(form, split, block, penalty, block_options) for block in split.blocks]
-    report(f"{n_blocks} blocks of hours: {sum(b.rows.size for b in split.blocks)} rows, {sum(b.own.size for b in split.blocks)} "
-           f"columns; {split.linking_rows} linking rows, {split.states.size} states, {split.x.size} capacities; master "
-           f"{split.master_rows.size} rows; dropped: {split.dropped_rows or 'none'}; set up in {time.perf_counter() - tic:.1f} s")
-
-    lower, upper = form.col_lower[columns], form.col_upper[columns]
-    master = highspy.Highs()
-    master.setOptionValue("output_flag", False)
-    master.setOptionValue("threads", 1)
-    m_lp = highspy.HighsLp()
-    m_lp.num_col_ = n_m + n_blocks
-    m_lp.offset_ = float(form.lp.offset_)
-    cost_m = np.concatenate([form.cost[split.x], np.zeros(split.states.size)])  # a state's own cost is counted in its block
-    m_lp.col_cost_ = np.concatenate([cost_m, np.ones(n_blocks)])
-    m_lp.col_lower_ = np.concatenate([lower, [_block_floor(block, form) for block in split.blocks]])
-    m_lp.col_upper_ = np.concatenate([upper, np.full(n_blocks, _INF)])
-    rows = form.A[split.master_rows][:, columns]
-    m_lp.num_row_ = rows.shape[0]
-    m_lp.row_lower_, m_lp.row_upper_ = form.row_lower[split.master_rows], form.row_upper[split.master_rows]
-    rows = sp.hstack([rows, sp.csr_matrix((rows.shape[0], n_blocks))]).tocsc()
-    m_lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    m_lp.a_matrix_.start_, m_lp.a_matrix_.index_, m_lp.a_matrix_.value_ = rows.indptr, rows.indices, rows.data
-    master.passModel(m_lp)
-
-    def evaluate(point: np.ndarray) -> list[tuple[float, np.ndarray, float]]:
-        if threads > 1:
-            with ThreadPoolExecutor(max_workers=threads) as pool:
-                return list(pool.map(lambda lp: lp.solve(point), lps))
-        return [lp.solve(point) for lp in lps]
-
-    query = np.clip(np.zeros(n_m) if start is None else np.asarray(start, dtype=float), lower, upper)
-    query = np.where(np.isfinite(query), query, 0.0)
-    best_x, best_value, best_consistent, lower_bound = query, _INF, False, -_INF
-    history: list[tuple[int, float, float, float]] = []
-    alpha, converged, iteration = 0.5, False, 0
-    while iteration < max_iterations:
-        iteration += 1
-        out = evaluate(query)
-        value = float(cost_m @ query) + m_lp.offset_ + sum(q for q, _, _ in out)
-        if value < best_value:
-            best_x, best_value = query.copy(), value
-            best_consistent = max(d for _, _, d in out) <= 1e-6
-        # Cuts: θ_k − g·(its master columns) ≥ Q_k(x̂) − g·x̂.
-        starts, index, coef, cut_lower = [], [], [], []
-        for k, ((q, g, _), lp) in enumerate(zip(out, lps)):
-            nz = np.flatnonzero(np.abs(g) > 1e-12)
-            starts.append(len(index))
-            index.extend(lp.master_index[nz].tolist() + [n_m + k])
-            coef.extend((-g[nz]).tolist() + [1.0])
-            cut_lower.append(q - float(g @ query[lp.master_index]))
-        master.addRows(n_blocks, np.array(cut_lower), np.full(n_blocks, _INF), len(index), np.array(starts, dtype=np.int32),
-                       np.array(index, dtype=np.int32), np.array(coef))
-        master.run()
-        if master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise SolveError([f"temporal bounds: the Benders master is '{master.modelStatusToString(master.getModelStatus())}'"],
-                             title="temporal bounds failed")
-        previous = lower_bound
-        lower_bound = master.getInfo().objective_function_value
-        x_master = np.clip(np.asarray(master.getSolution().col_value, dtype=float)[:n_m], lower, upper)
-        elapsed = time.perf_counter() - tic
-        history.append((iteration, lower_bound, best_value, elapsed))
-        relative = (best_value - lower_bound) / max(1.0, abs(best_value))
-        report(f"iteration {iteration:3d}: LB {lower_bound:.10g}, best {best_value:.10g}{'' if best_consistent else ' (states not met)'}, "
-               f"gap {relative:.3e}, {elapsed:.0f} s")
-        if relative <= gap and best_consistent:
-            converged = True
-            break
-        if elapsed >= time_limit_s:
-            break
-        alpha = 1.0 if lower_bound <= previous + 1e-9 * max(1.0, abs(previous)) and alpha < 1.0 else 0.5
-        query = np.clip(best_x + alpha * (x_master - best_x), lower, upper)
-    return BendersResult(lower_bound, best_value, best_consistent, best_x, iteration, converged, time.perf_counter() - tic, history)
+    """:class:`TemporalBenders` run once: a lower bound on the full-year LP's optimum and the best point found."""
+    return TemporalBenders(form, split, threads, penalty, report).run(gap, max_iterations, time_limit_s, start)
 
 
 def windows_upper_bound(form: Compiled, split: BlockSplit, x_values: np.ndarray, n_snapshots: int, options: Solver,

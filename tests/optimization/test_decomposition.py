@@ -48,13 +48,31 @@ def test_decomposed_cost_within_reported_gap_of_monolithic(monolithic, decompose
     assert upper <= optimum + gap * upper + 1e-6 * optimum  # … so the decomposed cost is within its reported gap
     assert gap == pytest.approx((upper - lower) / upper)
     assert 0 <= gap < 0.01
-    assert outcome.facts["lower_bound_from"] == "full-year linear-UC LP"
+    assert outcome.facts["lower_bound_from"] == "full-year linear-UC LP (Benders master's bound, blocks of 24 h)"
     assert outcome.facts["prices_from"] == "fixed-integer LP re-solve (decomposed commitment)"
     assert int(summary["commitment_windows"]) == 3
     # the fixed-commitment LP re-solve can only improve on the stitched windows
     assert upper <= float(summary["stitched_window_cost"]) * (1 + 1e-9)
     prices = pd.read_csv(outcome.out_dir / "balance.csv")["price_per_mwh"]
     assert prices.notna().all()
+
+
+def test_benders_bound_and_capacities_match_the_whole_linear_lp(tmp_path, decomposed):
+    """linear_solver: benders (default) against simplex (the whole LP): the Benders master's bound lies below the LP
+    optimum by at most benders_gap (the master's bound is ≤ the LP optimum ≤ the best point, which it reaches to the
+    gap), and the rounded capacities are the same."""
+    outcome, _ = decomposed
+    simplex = real_case(tmp_path / "simplex", **DECOMPOSED, **{"unit_commitment.decomposition.linear_solver": "simplex"})
+    assert simplex.facts["lower_bound_from"] == "full-year linear-UC LP"
+    lp_bound = float(summary_of(simplex)["lower_bound"])
+    benders_bound = float(summary_of(outcome)["lower_bound"])
+    assert benders_bound <= lp_bound * (1 + 1e-9)
+    assert benders_bound >= lp_bound * (1 - 1e-5 - 1e-9)
+    capacity = {name: pd.read_csv(run.out_dir / "capacity.csv").set_index(["zone", "technology"])[["new_mw", "retired_mw", "new_mwh"]]
+                for name, run in (("benders", outcome), ("simplex", simplex))}
+    assert capacity["benders"].shape == capacity["simplex"].shape
+    # Whole units (CCGT retirements of 500 MW) identical; MW/MWh of the rest within 1 MW: the cost surface is flat near the optimum.
+    pd.testing.assert_frame_equal(capacity["benders"].fillna(0), capacity["simplex"].fillna(0).loc[capacity["benders"].index], atol=1.0, rtol=0)
 
 
 def test_window_handover_keeps_state_and_min_up_down(decomposed):
@@ -246,11 +264,13 @@ def test_co2_cap_is_handed_over_between_windows(tmp_path):
     assert results.attrs["co2_cap_dual_per_t"] >= 0.0
 
 
-def test_rounding_to_whole_units_is_sequential(tmp_path):
+@pytest.mark.parametrize("linear_solver", ["simplex", "benders"])
+def test_rounding_to_whole_units_is_sequential(tmp_path, linear_solver):
     """Three expandable committed technologies, each fractional in the linear-UC LP: sequential rounding solves
     2 LPs per plant (6, where enumerating ⌊u⌋/⌈u⌉ combinations would solve 2³ = 8); the rounded LP costs at
     least the LP bound and at least the exact whole-unit optimum of the linear-UC problem (a MILP over the unit
-    counts, solved here independently)."""
+    counts, solved here independently). With Benders (blocks of 24 h) each option is more Benders iterations on the
+    same cuts, compared by their bounds, and the bound is the master's, ≤ the LP optimum by at most benders_gap."""
     import re
 
     from planning.config import validate_scenario
@@ -271,13 +291,18 @@ def test_rounding_to_whole_units_is_sequential(tmp_path):
         "technologies": technologies, "plants": plants, "solver": {"threads": 1},
         "horizon": {"year": 2021, "start_hour": 0, "hours": hours, "scale_to_year": True},
         "unit_commitment": {"mode": "integer", **SMALL_DECOMPOSED}})
+    raw["unit_commitment"]["decomposition"] = {**raw["unit_commitment"]["decomposition"], "linear_solver": linear_solver}
     scenario = validate_scenario(raw)
     results, _, _ = solve_scenario(scenario, log_file=tmp_path / "solver.log")
     log = (tmp_path / "solver.log").read_text()
     tried = re.findall(r"^  whole units (\w+) \+(\d+) MW: (\S+)", log, flags=re.M)
     assert [g for g, _, _ in tried] == ["a", "a", "b", "b", "c", "c"]  # largest unit first, floor and ceil each
-    bound = float(re.search(r"linear-UC LP \(committable whole units\): Optimal, objective ([0-9.e+-]+)", log).group(1))
-    rounded = float(re.search(r"rounded LP ([0-9.e+-]+),", log).group(1))
+    if linear_solver == "simplex":
+        bound = float(re.search(r"linear-UC LP \(committable whole units\): Optimal, objective ([0-9.e+-]+)", log).group(1))
+        rounded = float(re.search(r"rounded LP ([0-9.e+-]+),", log).group(1))
+    else:
+        bound = float(re.search(r"linear-UC LP \(committable whole units\) by Benders: 2 blocks, \d+ iterations, LB ([0-9.e+-]+),", log).group(1))
+        rounded = float(re.search(r"rounded Benders ([0-9.e+-]+),", log).group(1))
     assert rounded >= bound * (1 - 1e-12)
     new = {g: float(results["new_mw"].sel(plant=g)) for g in sizes}
     assert all(new[g] / sizes[g] == pytest.approx(round(new[g] / sizes[g]), abs=1e-9) for g in sizes)
@@ -287,7 +312,8 @@ def test_rounding_to_whole_units_is_sequential(tmp_path):
     linear = load_inputs(scenario).assign_attrs(unit_commitment_mode="linear")
     built = build_model(linear)
     lp = solve_model(built.model, scenario.solver)
-    assert lp.objective == pytest.approx(bound, rel=1e-7)  # the log prints 8 digits; no strengthening bites (no existing units)
+    # The log prints 8 digits; no strengthening bites (no existing units). Benders' bound: within its gap below the LP.
+    assert lp.objective == pytest.approx(bound, rel=1e-7) if linear_solver == "simplex" else lp.objective * (1 - 1e-5 - 1e-7) <= bound <= lp.objective * (1 + 1e-7)
     assert all(abs(built.model.new_mw[g].value / sizes[g] - round(built.model.new_mw[g].value / sizes[g])) > 1e-3 for g in sizes)
     model = built.model
     model.whole_units = pyo.Var(list(sizes), domain=pyo.NonNegativeIntegers)
