@@ -27,15 +27,18 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from planning.config.solver import Solver
+from planning.errors import SolveError
 from planning.optimization.decomposition import Compiled, linear_investments, sequential_rounding
 from planning.optimization.solve import SolveResult
 from planning.optimization.temporal_bounds import TemporalBenders, split_by_blocks
 
 def benders_investments(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: Solver, log_file: Path | None,
-                        report: Callable[[str], None], compiled: tuple[Compiled, int], gap: float, block_hours: int = 168) -> SolveResult:
+                        report: Callable[[str], None], compiled: tuple[Compiled, int], gap: float, block_hours: int = 168,
+                        threads: int = 1) -> SolveResult:
     """Stage 1 by Benders over blocks of ``block_hours`` (the commitment windows' length; module docstring): the
     capacities (whole units) are loaded into ``model``; the result's objective is the lower bound (the master's optimum
-    before rounding), ``status`` "Optimal" when ``gap`` was reached."""
+    before rounding), ``status`` "Optimal" when ``gap`` was reached. ``threads``: blocks solved at once (each block LP on
+    one HiGHS thread; the stage-2 build shares the cores while it runs)."""
     form, relaxed = compiled
     n_snapshots = int(inputs.sizes["snapshot"])
     block = max(1, math.ceil(block_hours / float(inputs.attrs.get("snapshot_duration_h", 1)) - 1e-9))
@@ -52,9 +55,13 @@ def benders_investments(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: So
         if log_file is not None:
             Path(log_file).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    benders = TemporalBenders(form, split, threads=1, report=note)
     limit = float(solver.time_limit_s)
-    first = benders.run(gap=gap, max_iterations=500, time_limit_s=limit)
+    try:
+        benders = TemporalBenders(form, split, threads=threads, report=note)
+        first = benders.run(gap=gap, max_iterations=500, time_limit_s=limit, require_consistent=False)
+    except SolveError as error:
+        report(f"linear-UC LP by Benders failed ({'; '.join(error.problems)}); the LP is solved whole")
+        return linear_investments(model, inputs, solver, log_file, report, compiled)
     result = SolveResult(status="Optimal" if first.converged else "Time limit reached", has_solution=True,
                          num_rows=len(form.rows), num_cols=len(form.columns))
     result.objective = result.dual_bound = first.lower_bound
@@ -74,10 +81,14 @@ def benders_investments(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: So
         benders.restrict(positions, values, values)
 
     def solve() -> tuple[float, np.ndarray] | None:
-        again = benders.run(gap=gap, max_iterations=200, time_limit_s=limit)
+        again = benders.run(gap=gap, max_iterations=200, time_limit_s=limit, require_consistent=False)
         return again.lower_bound, again.x_values
 
-    _, x = sequential_rounding(model, inputs, position, upper, first.lower_bound, first.x_values, bound, solve, report, label="Benders")
+    try:
+        _, x = sequential_rounding(model, inputs, position, upper, first.lower_bound, first.x_values, bound, solve, report, label="Benders")
+    except SolveError as error:
+        report(f"whole units by Benders failed ({'; '.join(error.problems)}); the LP is solved whole")
+        return linear_investments(model, inputs, solver, log_file, report, compiled)
     for p, j in enumerate(split.x):
         form.columns[j].set_value(float(x[p]), skip_validation=True)
     result.solve_s = time.perf_counter() - tic

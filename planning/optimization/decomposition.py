@@ -1099,7 +1099,7 @@ def solve_decomposed(scenario: Scenario, inputs: xr.Dataset, log_file: Path | No
 
             stage1_future = solver_thread.submit(_thread_cpu, benders_investments, stage1.model, stage_inputs,
                                                  solver.model_copy(update={"threads": 1}), _sibling(log_file, "investments"), report,
-                                                 compiled, settings.benders_gap, settings.window_hours)
+                                                 compiled, settings.benders_gap, settings.window_hours, solver.threads)
         else:
             stage1_future = solver_thread.submit(_thread_cpu, linear_investments, stage1.model, stage_inputs,
                                                  solver.model_copy(update={"threads": 1}), _sibling(log_file, "investments"), report,

@@ -317,6 +317,20 @@ class TemporalBenders:
         self.iterations = 0
         self.history: list[tuple[int, float, float, float]] = []
 
+    def _solve_master(self) -> highspy.HighsModelStatus:
+        """The master LP: dual simplex from the last basis; on numerical trouble once more from scratch, then by interior
+        point with crossover (the cuts' coefficients span the costs of capacities and of the states' penalty)."""
+        self.master.run()
+        if self.master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            self.master.clearSolver()
+            self.master.run()
+        if self.master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            self.master.clearSolver()
+            self.master.setOptionValue("solver", "ipm")
+            self.master.run()
+            self.master.setOptionValue("solver", "simplex")
+        return self.master.getModelStatus()
+
     def evaluate(self, point: np.ndarray) -> list[tuple[float, np.ndarray, float]]:
         """Each block at ``point`` (master columns): (Q_k, ∂Q_k/∂ its master columns, largest deviation)."""
         if self.threads > 1:
@@ -334,12 +348,18 @@ class TemporalBenders:
         if self.best_x is not None and not np.all((self.best_x[positions] >= lower - 1e-9) & (self.best_x[positions] <= upper + 1e-9)):
             self.best_x, self.best_value, self.best_consistent = None, _INF, False
         self.lower_bound = -_INF
+        if self.iterations and self._solve_master() == highspy.HighsModelStatus.kOptimal:
+            # The master with the cuts found so far: its point is where the next run starts (not the old best point
+            # clipped to the new bounds, whose states no longer fit the capacities).
+            self.lower_bound = self.master.getInfo().objective_function_value
+            self.x_master = np.clip(np.asarray(self.master.getSolution().col_value, dtype=float)[:self.n_m], self.lower, self.upper)
 
     def run(self, gap: float = 1e-4, max_iterations: int = 100, time_limit_s: float = 3600.0,
-            start: np.ndarray | None = None) -> BendersResult:
-        """Add cuts until (best value − LB) / |best value| ≤ ``gap`` at a point where the blocks agree on every state,
-        or ``max_iterations`` more iterations, or ``time_limit_s``; the LB is valid whenever it stops. ``start``: the
-        first point (order of ``split.master_columns``); default the master's last point, else the lower bounds."""
+            start: np.ndarray | None = None, require_consistent: bool = True) -> BendersResult:
+        """Add cuts until (best value − LB) / |best value| ≤ ``gap`` — at a point where the blocks agree on every state
+        (``require_consistent``: the best value is then a feasible point's cost) —, or ``max_iterations`` more
+        iterations, or ``time_limit_s``; the LB is valid whenever it stops. ``start``: the first point (order of
+        ``split.master_columns``); default the best point, else the master's last point, else the lower bounds."""
         tic = time.perf_counter()
         if start is not None:
             query = np.asarray(start, dtype=float)
@@ -372,11 +392,7 @@ class TemporalBenders:
                 cut_lower.append(q - float(g @ query[lp.master_index]))
             self.master.addRows(n_blocks, np.array(cut_lower), np.full(n_blocks, _INF), len(index),
                                 np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(coef))
-            self.master.run()
-            if self.master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                self.master.clearSolver()  # numerical trouble from the warm start: once more from scratch
-                self.master.run()
-            status = self.master.getModelStatus()
+            status = self._solve_master()
             if status != highspy.HighsModelStatus.kOptimal:
                 if not np.isfinite(self.lower_bound):
                     raise SolveError([f"temporal bounds: the Benders master is '{self.master.modelStatusToString(status)}'"],
@@ -393,7 +409,7 @@ class TemporalBenders:
             self.report(f"iteration {self.iterations:3d}: LB {self.lower_bound:.10g}, best {self.best_value:.10g}"
                         f"{'' if self.best_consistent else f' (states missed by up to {self.best_deviation:.2g})'}, "
                         f"gap {relative:.3e}, {elapsed:.0f} s")
-            if relative <= gap and self.best_consistent:
+            if relative <= gap and (self.best_consistent or not require_consistent):
                 converged = True
                 break
             if elapsed >= time_limit_s:
