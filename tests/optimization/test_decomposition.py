@@ -262,6 +262,9 @@ def test_co2_cap_is_handed_over_between_windows(tmp_path):
     assert upper >= mono.objective * (1 - 1e-9) and lower <= mono.objective * (1 + 1e-9)
     assert upper - mono.objective <= gap * upper + 1e-9 * mono.objective
     assert results.attrs["co2_cap_dual_per_t"] >= 0.0
+    # The cap spans every window, so Benders over the blocks (the default) cannot hold it: stage 1 is the whole LP.
+    assert results.attrs["lower_bound_from"].startswith("full-year linear-UC LP (")
+    assert "Benders" not in results.attrs["lower_bound_from"]
 
 
 @pytest.mark.parametrize("linear_solver", ["simplex", "benders"])
