@@ -19,7 +19,7 @@ from planning.config.policy import Policy
 from planning.config.power_flow import PowerFlow
 from planning.config.reliability import Reliability
 from planning.config.reserves import Reserves
-from planning.config.solver import Solver
+from planning.config.solver import Solver, temporal_decomposition_problems
 from planning.config.stress import Stress, stress_reference_problems
 from planning.config.technologies import Technology
 from planning.config.transmission import Corridor
@@ -140,5 +140,6 @@ def cross_reference_problems(data: dict) -> list[str]:
     problems += futures_problems(data)
     problems += pathway_problems(data)
     problems += site_reference_problems(data)
+    problems += temporal_decomposition_problems(data)
     return problems
 

@@ -243,19 +243,23 @@ def results_labels(results: xr.Dataset) -> tuple[str | None, str | None]:
 
 
 def bound_rows(results: xr.Dataset) -> list[tuple[str, object, str]]:
-    """Rows of a decomposed unit-commitment run (see :mod:`planning.optimization.decomposition`):
+    """Rows of a decomposed run — unit commitment (:mod:`planning.optimization.decomposition`: and the stitched windows'
+    cost and count) or temporal (:mod:`planning.optimization.temporal_solve`: and the blocks and Benders iterations):
     upper and lower bound of the full-year cost and the certified gap (UB − LB)/UB (their sources: :func:`summary_facts`)."""
     if "certified_gap" not in results.attrs:
         return []
     total = cost_units(results.attrs.get("currency") or "currency", results["weight_h"])["total"]
     attrs = results.attrs
-    return [
+    rows = [
         ("upper_bound", float(attrs["upper_bound"]), total),
         ("lower_bound", float(attrs["lower_bound"]), total),
         ("certified_gap", float(attrs["certified_gap"]), "fraction"),
-        ("stitched_window_cost", float(attrs["stitched_cost"]), total),
-        ("commitment_windows", int(attrs["windows"]), ""),
     ]
+    if "stitched_cost" in attrs:
+        rows += [("stitched_window_cost", float(attrs["stitched_cost"]), total), ("commitment_windows", int(attrs["windows"]), "")]
+    if "temporal_blocks" in attrs:
+        rows += [("temporal_blocks", int(attrs["temporal_blocks"]), ""), ("benders_iterations", int(attrs["benders_iterations"]), "")]
+    return rows
 
 
 def new_capacity_by_technology(results: xr.Dataset) -> pd.Series:

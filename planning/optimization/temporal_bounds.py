@@ -48,6 +48,11 @@ columns, the cyclic year closed by the last window): a feasible point of the ful
 c·(x, y) + offset is ≥ the optimum. Its excess over the optimum is what the windows' limited foresight costs (storage
 beyond the look-ahead).
 
+**The full-year point** (:meth:`TemporalBenders.solution_at`). At a point where the blocks agree on every state
+(``best_consistent``), each block re-solved there gives its own columns' values and its rows' duals; with x and the
+states from the point they make one full-year point (every row of the LP holds, each in its home block) at the cost
+``best_value``. What :mod:`planning.optimization.temporal_solve` hands to ``planning run``.
+
 Units: objective terms in the model's currency per year (the operating costs of the hours scaled to a year as the
 model scales them); x in MW, MWh or units as the model declares them.
 """
@@ -118,6 +123,26 @@ class BendersResult:
     def gap(self) -> float:
         """Relative gap between the best point's value and the lower bound."""
         return (self.best_value - self.lower_bound) / max(1.0, abs(self.best_value))
+
+
+@dataclass
+class PointSolution:
+    """The full-year LP's primal and dual values assembled from the blocks at one master point
+    (:meth:`TemporalBenders.solution_at`), in the compiled LP's column and row order.
+
+    ``values``: x and the states from the point, every other column from its own block. ``row_dual``: each row's dual
+    (∂objective/∂bound, HiGHS' sign convention, currency/yr per unit of the row) from its **home block** — the block
+    whose own columns it holds (a linking row's home; a row among one block's columns duplicated as a copy row in the
+    neighbour counts in the block of those columns) —; a row of x alone (a master row: a storage's energy-to-power
+    ratio) takes the Benders master's dual at its last solve (the master's outer approximation of the blocks' costs,
+    ≈ the LP's dual as the gap closes); a row without columns 0. ``dual_valid``: every block and the master returned
+    duals. ``deviation``: the largest deviation of a block from a state, relative to max(1, |state|)."""
+
+    values: np.ndarray
+    row_dual: np.ndarray
+    objective: float
+    deviation: float
+    dual_valid: bool
 
 
 def block_of_hours(n_snapshots: int, block_hours: int) -> tuple[list[tuple[int, int]], np.ndarray]:
@@ -268,6 +293,14 @@ class _BlockLp:
         deviation = float(((d[:n_s] + d[n_s:]) / np.maximum(1.0, states)).max(initial=0.0))
         return self.highs.getInfo().objective_function_value, np.asarray(solution.col_dual, dtype=float)[: self.fixed], deviation
 
+    def point(self) -> tuple[np.ndarray, np.ndarray, bool]:
+        """After :meth:`solve`: the values of the block's own columns (order of ``block.own``), the duals of its rows
+        (order of ``block.rows``) and whether HiGHS holds valid duals."""
+        solution = self.highs.getSolution()
+        values = np.asarray(solution.col_value, dtype=float)[self.fixed:self.fixed + self.block.own.size]
+        duals = np.asarray(solution.row_dual, dtype=float)[: self.block.rows.size]
+        return values, duals, bool(solution.dual_valid)
+
 
 class TemporalBenders:
     """Multi-cut Benders over the blocks of ``split`` (module docstring), kept between calls: :meth:`run` adds cuts until
@@ -353,6 +386,45 @@ class TemporalBenders:
             # clipped to the new bounds, whose states no longer fit the capacities).
             self.lower_bound = self.master.getInfo().objective_function_value
             self.x_master = np.clip(np.asarray(self.master.getSolution().col_value, dtype=float)[:self.n_m], self.lower, self.upper)
+
+    def solution_at(self, point: np.ndarray) -> PointSolution:
+        """Every block re-solved at ``point`` (master columns, order of ``split.master_columns``; typically the best
+        point of :meth:`run`), assembled into the full-year LP's column values and row duals (:class:`PointSolution`).
+        The point's master duals are those of the master's last solve (call after :meth:`run`)."""
+        form, split = self.form, self.split
+        point = np.asarray(point, dtype=float)
+        out = self.evaluate(point)
+        values = np.full(len(form.columns), np.nan)
+        row_dual = np.zeros(len(form.rows))
+        columns = split.master_columns
+        values[columns] = point
+        fixed = np.zeros(len(form.columns), dtype=bool)
+        fixed[columns] = True
+        valid = True
+        A = form.A.tocsr()
+        for lp in self.lps:
+            block = lp.block
+            own_values, duals, dual_ok = lp.point()
+            valid &= dual_ok
+            free = ~fixed[block.own]
+            values[block.own[free]] = own_values[free]
+            # Home rows: those holding one of the block's own columns (a copy row of the neighbour's state holds none).
+            sub = A[block.rows]
+            mine = np.zeros(len(form.columns), dtype=bool)
+            mine[block.own] = True
+            entry_row = np.repeat(np.arange(block.rows.size), np.diff(sub.indptr))
+            home = np.bincount(entry_row, weights=mine[sub.indices].astype(float), minlength=block.rows.size) > 0
+            row_dual[block.rows[home]] = duals[home]
+        timed = np.asarray(A @ (form.col_t >= 0).astype(float)).ravel() != 0
+        of_x = split.master_rows[~timed[split.master_rows]]
+        if of_x.size:
+            solution = self.master.getSolution()
+            master_dual = np.asarray(solution.row_dual, dtype=float)
+            valid &= bool(solution.dual_valid) and master_dual.size >= split.master_rows.size
+            if master_dual.size >= split.master_rows.size:
+                row_dual[of_x] = master_dual[np.flatnonzero(~timed[split.master_rows])]
+        objective = float(self.cost @ point) + self.offset + sum(q for q, _, _ in out)
+        return PointSolution(values, row_dual, objective, max((d for _, _, d in out), default=0.0), valid)
 
     def run(self, gap: float = 1e-4, max_iterations: int = 100, time_limit_s: float = 3600.0,
             start: np.ndarray | None = None, require_consistent: bool = True) -> BendersResult:

@@ -7,6 +7,8 @@ Termination handling
   result — dispatch, commitment, prices, objective — comes from one solve, the LP re-solved with
   the integers fixed (:mod:`planning.optimization.solve`; the decomposed path does the same), and
   run.json records HiGHS' dual bound (``dual_bound``) next to the objective;
+* ``solver.temporal_decomposition`` set (an LP on a chronological horizon): solved by Benders over blocks of hours
+  (:mod:`planning.optimization.temporal_solve`) to a certified gap, with the same outputs;
 * infeasible → the model is rebuilt *elastic* (penalised slacks on every zonal balance and the
   CO2 cap) and re-solved; the zones and hours that need slack are reported in a
   :class:`~planning.errors.SolveError` (exit code 3), and nothing is written;
@@ -84,6 +86,10 @@ def solve_scenario(scenario: Scenario, log_file: Path | None = None, verbose: bo
         from planning.optimization.decomposition import solve_decomposed
 
         return solve_decomposed(scenario, inputs, log_file=log_file, verbose=verbose, step=step, timings=timings)
+    if scenario.solver.temporal_decomposition is not None:
+        from planning.optimization.temporal_solve import solve_temporal
+
+        return solve_temporal(scenario, inputs, log_file=log_file, verbose=verbose, step=step, timings=timings)
     step("building the model")
     built = build_model(inputs)
     timings["build_s"] = built.build_s
