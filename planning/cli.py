@@ -146,6 +146,17 @@ def _default_out(name: str, overrides: list[str] | None, suffix: str = "") -> Pa
     return Path("results") / folder
 
 
+def _warn_whole_lp(scenario, command: str) -> None:
+    """``solver.temporal_decomposition`` serves ``planning run`` only: say so where a command solves its LPs whole."""
+    if scenario.solver.temporal_decomposition is not None:
+        from planning.logging import get_logger
+
+        get_logger("cli").warning(
+            "solver.temporal_decomposition is used by `planning run` only: `planning %s` solves each LP of the full "
+            "horizon whole (a multi-zone full year can take hours); use representative periods for it (e.g. "
+            "scenarios/eastern_us_2030_rep.yaml)", command)
+
+
 def _out_problems(target: Path, force: bool, scenario=None) -> list[str]:
     """The output folder (and, with a scenario, the reporting lookups) checked before any solve."""
     from planning.io.writers import output_folder_problems
@@ -749,6 +760,7 @@ def loop(
             problems.append(f"--signal: '{kind}' is not one of price, average, consumption, marginal, blend")
         target = out if out is not None else _default_out(loaded.name, set_, "-loop")
         _check([*problems, *_out_problems(target, force, loaded)])
+        _warn_whole_lp(loaded, "loop")
         result, tables, folder = _run_with_status(quiet, lambda step: write_loop(loaded, target, capacities, kind, step=step))
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
@@ -804,6 +816,7 @@ def stress(
         problems = [f"--mode: '{m}' is not one of {', '.join(MODES)}" for m in modes if m not in MODES]
         target = out if out is not None else _default_out(loaded.name, set_, "-stress")
         _check([*problems, *capacities_problems(capacities), *_out_problems(target, force, loaded)])
+        _warn_whole_lp(loaded, "stress")
         tables, folder = _run_with_status(quiet, lambda step: write_stress(loaded, target, capacities, modes, step=step))
     except Exception as error:  # noqa: BLE001 - reported by _fail
         _fail(error)
@@ -852,6 +865,7 @@ def headroom(
                      if name != "all" and name not in loaded.zones]
         target = out if out is not None else _default_out(loaded.name, set_, "-headroom")
         _check([*problems, *capacities_problems(capacities), *_out_problems(target, force, loaded)])
+        _warn_whole_lp(loaded, "headroom")
         table, folder = _run_with_status(quiet, lambda step: write_headroom(loaded, target, capacities, budget, step=step,
                                                                             zones=zone, transmission=transmission))
     except Exception as error:  # noqa: BLE001 - reported by _fail

@@ -329,3 +329,21 @@ def test_validate_checks_the_out_folder_too(sandbox):
     invoke_clean(["validate", WEEK, "--out", earlier], sandbox, 2, str(earlier), "--force")
     result = runner.invoke(app, ["validate", str(WEEK), "--out", str(earlier), "--force"])
     assert result.exit_code == 0 and "ok:" in result.output, result.output
+
+
+def test_headroom_says_it_solves_the_lps_whole_under_temporal_decomposition(tmp_path):
+    """solver.temporal_decomposition serves `planning run` only: `planning headroom` warns that it solves its LPs whole."""
+    from typer.testing import CliRunner
+
+    from planning.cli import app
+    from tests.conftest import REPO, emitted
+
+    scenario = REPO / "scenarios" / "isone_datacenter_week.yaml"
+    args = ["headroom", str(scenario), "--out", str(tmp_path / "out"), "-q", "--set", "horizon.hours=24", "--set", "horizon.storage_cycle=day",
+            "--set", "solver.temporal_decomposition.block_hours=12", "--budget", "0.01"]
+    with emitted("planning.cli") as records:
+        result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert [r.getMessage() for r in records if "temporal_decomposition" in r.getMessage()] == [
+        "solver.temporal_decomposition is used by `planning run` only: `planning headroom` solves each LP of the full horizon "
+        "whole (a multi-zone full year can take hours); use representative periods for it (e.g. scenarios/eastern_us_2030_rep.yaml)"]
