@@ -81,6 +81,21 @@ def storage_arbitrage_scenario(folder: Path, **extra) -> dict:
     })
 
 
+def run_command(command: str, raw: dict, folder: Path, name: str, *options: str) -> Path:
+    """Write ``raw`` to ``folder/name`` and run ``planning <command>`` on it into ``folder/out`` (returned); it must succeed."""
+    import yaml
+    from typer.testing import CliRunner
+
+    from planning.cli import app
+
+    path = folder / name
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    out = folder / "out"
+    result = CliRunner().invoke(app, [command, str(path), "--out", str(out), *options])
+    assert result.exit_code == 0, result.output
+    return out
+
+
 @pytest.fixture
 def solve_raw():
     """Validate a raw scenario mapping, build, solve; return (results Dataset, SolveResult)."""

@@ -21,7 +21,8 @@ run folder with futures (``futures:``; a ``future`` column in the operating tabl
 pathway folder (``planning pathway``: pathway_periods.csv, pathway_builds.csv, tables with a ``period`` column)
     capacity_pathway.png, energy_pathway.png, price_pathway.png, report.html with the mode, the CO2 budget used, a row
     per period (years, discount factor, annual cost, present value, CO2, built, retired), capacity in service per
-    period and the builds by vintage (:mod:`planning.report.pathway`)
+    period and the builds by vintage (:mod:`planning.report.pathway`); with datacenter_sites.csv also
+    datacenter_sites_pathway.png and a row per site sited in some period (IT MW in service and added per period)
 sweep folder
     sweep_comparison.png, report.html
 compare folder (``planning compare --out``: compare.csv, compare_statistics.csv)
@@ -286,6 +287,15 @@ def _pathway_report(folder: Path, out_dir: Path) -> Report:
                           "what retired in the period (existing plants retired or at their retire_year, vintages at the end of their "
                           "lifetime). Power capacity only; storage energy (MWh) is in capacity.csv.",
                     alt.pathway_capacity(in_service, retired)))
+    candidates = _read(folder, "datacenter_sites.csv", required=False)
+    campuses = pathway.sites_in_service(candidates) if candidates is not None and len(candidates) else None
+    if campuses is not None:
+        log.info("drawing the data-center sites per period")
+        path = figures.save(pathway.figure_sites(campuses, f"{name}: data-center sites per period"), out_dir / "datacenter_sites_pathway.png")
+        written.append((path, "IT MW of the data-center campuses in service in each investment period, all candidate sites, stacked by "
+                              "zone (named in its block when there is room): the campuses built in earlier periods (solid; a campus "
+                              "stays at its site for its lifetime and later periods only add to it), then the IT MW added in the "
+                              "period (light, hatched); over each bar the total and the MW added.", alt.pathway_sites(campuses)))
     energy = None
     if dispatch is not None and len(dispatch) and "period" in dispatch:
         energy = pathway.energy_by_period(dispatch)
@@ -306,7 +316,7 @@ def _pathway_report(folder: Path, out_dir: Path) -> Report:
     html = out_dir / "report.html"
     html.write_text(pathway_html(name=name, description=scenario.get("description", ""), folder=folder, record=record, scenario=scenario,
                                  table=pathway.period_table(periods, capacity, builds), in_service=in_service, builds=builds,
-                                 energy=energy, summary=first, figures=written, currency=currency), encoding="utf-8")
+                                 energy=energy, summary=first, figures=written, currency=currency, sites=campuses), encoding="utf-8")
     log.info("report written to %s", html)
     return Report(html=html, figures=[item[0] for item in written])
 

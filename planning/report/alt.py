@@ -148,4 +148,29 @@ def pathway_prices(balance: pd.DataFrame, currency: str, note: str) -> str:
     return text + (f" The hours are {note}." if note else "")
 
 
-__all__ = ["capacity", "datacenter", "dispatch", "duration", "futures", "pathway_capacity", "pathway_energy", "pathway_prices"]
+def pathway_sites(frame: pd.DataFrame) -> str:
+    """Alt text of :func:`planning.report.pathway.figure_sites`: per period the IT MW in service and added, per zone and site
+    (``frame``: :func:`planning.report.pathway.sites_in_service`), and the candidates never sited."""
+    from planning.report.pathway import TOLERANCE_MW, never_sited
+    from planning.report.sites import _mw
+
+    parts = []
+    for period, rows in frame.groupby("period"):
+        rows = rows[rows["it_mw"] > TOLERANCE_MW]
+        zones = []
+        for zone, group in rows.groupby("zone"):
+            sites = ", ".join(f"{r.site} {_mw(r.it_mw)}" + (f", added {_mw(r.added_mw)}" if r.added_mw > TOLERANCE_MW else "")
+                              for r in group.itertuples(index=False))
+            zones.append(f"zone {zone} {_mw(float(group['it_mw'].sum()))} ({sites})")
+        parts.append(f"{period}: {_mw(float(rows['it_mw'].sum()))} in service, {_mw(float(rows['added_mw'].sum()))} added — "
+                     + ("; ".join(zones) or "no campus"))
+    text = ("Stacked bar chart of the data-center IT in service per investment period, by zone; in each zone the campuses built "
+            "earlier solid, what the period adds light and hatched. " + ". ".join(parts) + ".")
+    empty = never_sited(frame)
+    if len(empty):
+        text += " Never sited: " + ", ".join(f"{r.site} (zone {r.zone})" for r in empty.itertuples(index=False)) + "."
+    return text
+
+
+__all__ = ["capacity", "datacenter", "dispatch", "duration", "futures", "pathway_capacity", "pathway_energy", "pathway_prices",
+           "pathway_sites"]

@@ -471,10 +471,26 @@ MODES = {"perfect_foresight": "perfect foresight — one problem over every peri
                    "periods handed forward (its present value is at least that of perfect foresight)"}
 
 
+def pathway_sites_html(sites: pd.DataFrame) -> list[str]:
+    """The pathway report's data-center sites per period: a row per site sited in some period and a total row."""
+    from planning.report.pathway import never_sited, site_period_table
+
+    empty = never_sited(sites)
+    note = ("Never sited in any period (not shown): " + ", ".join(f"{r.site} (zone {r.zone})" for r in empty.itertuples(index=False)) + "."
+            if len(empty) else "Every candidate holds a campus in some period.")
+    return ["<h2>Data-center sites per period (MW of IT, datacenter_sites.csv)</h2>",
+            "<p>Per candidate site, the IT MW in service in each period and the part added at the start of that period "
+            "(<code>built_it_mw</code>); the rest was built in an earlier period and stays at its site for the candidate's "
+            f"lifetime. {html.escape(note)}</p>",
+            table_html(site_period_table(sites), text_columns=("site", "zone"))]
+
+
 def pathway_html(name: str, description: str, folder: Path, record: dict, scenario: dict, table: pd.DataFrame, in_service: pd.DataFrame,
-                 builds: pd.DataFrame | None, energy: pd.DataFrame | None, summary: pd.DataFrame, figures: list[tuple], currency: str) -> str:
+                 builds: pd.DataFrame | None, energy: pd.DataFrame | None, summary: pd.DataFrame, figures: list[tuple], currency: str,
+                 sites: pd.DataFrame | None = None) -> str:
     """The report of a `planning pathway` folder: mode and CO2 budget, a row per period, capacity in service per period,
-    builds by vintage, energy per period, figures."""
+    data-center sites per period (``sites``: :func:`planning.report.pathway.sites_in_service`, None without sites), builds by
+    vintage, energy per period, figures."""
     from planning.formatting import row_scale
     from planning.metrics.summary import horizon_label
 
@@ -529,6 +545,8 @@ def pathway_html(name: str, description: str, folder: Path, record: dict, scenar
     body += ["<h2>Capacity in service per period (MW, capacity.csv and pathway_builds.csv)</h2>",
              "<p>The capacity pathway figure's data: per technology, the existing fleet kept and each vintage still alive.</p>",
              table_html(pivot, text_columns=("technology", "part"))]
+    if sites is not None:
+        body += pathway_sites_html(sites)
     if builds is not None and len(builds):
         built = builds[builds["built"] > 1e-6].copy()
         built["technology"] = [label_technology(t) if isinstance(t, str) and t else "" for t in built["technology"].fillna("")]

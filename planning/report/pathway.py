@@ -1,5 +1,6 @@
 """The report of a ``planning pathway`` folder (:mod:`planning.workflows.pathway`): the capacity pathway, a row per
-investment period, the builds by vintage, and each period's energy and prices.
+investment period, the builds by vintage, each period's energy and prices, and (with ``datacenter_sites:``) where the
+data-center campuses are in each period.
 
 A pathway folder holds the run's tables with a leading ``period`` column (the period's first year), pathway_periods.csv
 (years n_p, discount factor DF_p, annual cost, present value DF_p·cost_p, CO2 t/year), pathway_builds.csv (MW or MWh
@@ -19,7 +20,11 @@ Capacity in service in period p, by technology, summed over the zones (MW of pow
 * :func:`retirements`       R_p by technology
 * :func:`period_table`      a row per period: years, DF, annual cost, present value, CO2, new build and retired MW
 * :func:`energy_by_period`  generation by technology per period (MWh/year: Σ_t w_t·g_t of dispatch.csv)
-* :func:`figure_capacity`, :func:`figure_energy`, :func:`figure_prices`  the figures
+* :func:`sites_in_service`  per period and candidate site (``datacenter_sites.csv``): IT MW in service, added in the period
+                            (``built_it_mw``) and built earlier (the difference: campuses never move, see
+                            :mod:`planning.workflows.pathway`)
+* :func:`site_period_table` a row per site ever sited: its zone, IT MW in service and added per period, and a total row
+* :func:`figure_capacity`, :func:`figure_energy`, :func:`figure_prices`, :func:`figure_sites`  the figures
 """
 
 from __future__ import annotations
@@ -119,6 +124,49 @@ def energy_by_period(dispatch: pd.DataFrame) -> pd.DataFrame:
     table.index.name = "technology"
     table.columns.name = None
     return table
+
+
+def sites_in_service(sites: pd.DataFrame) -> pd.DataFrame:
+    """period, site, zone, it_mw (in service), added_mw (added at the start of the period), earlier_mw (built in an earlier
+    period and still alive: it_mw − added_mw) of datacenter_sites.csv. A folder without ``built_it_mw`` counts what grew
+    since the period before as added."""
+    frame = sites.astype({"site": str, "zone": str}).sort_values(["period", "site"], kind="stable").reset_index(drop=True)
+    if "built_it_mw" in frame:
+        added = frame["built_it_mw"].astype(float)
+    else:
+        added = (frame["it_mw"] - frame.groupby("site")["it_mw"].shift(fill_value=0.0)).clip(lower=0.0)
+    return pd.DataFrame({"period": frame["period"], "site": frame["site"], "zone": frame["zone"], "it_mw": frame["it_mw"].astype(float),
+                         "added_mw": added.to_numpy(float), "earlier_mw": (frame["it_mw"] - added).clip(lower=0.0).to_numpy(float)})
+
+
+def never_sited(frame: pd.DataFrame) -> pd.DataFrame:
+    """site, zone of the candidates with no IT MW in any period (``frame``: :func:`sites_in_service`)."""
+    largest = frame.groupby("site", sort=False)["it_mw"].max()
+    empty = largest[largest <= TOLERANCE_MW].index
+    return frame[frame["site"].isin(empty)].drop_duplicates("site")[["site", "zone"]].reset_index(drop=True)
+
+
+def site_period_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A row per site sited in some period (zone, then site order) and a ``total`` row: site, zone, then per period
+    ``in service <Y>`` and ``added <Y>`` (MW of IT; ``frame``: :func:`sites_in_service`)."""
+    shown = frame[~frame["site"].isin(never_sited(frame)["site"])]
+    periods = sorted(frame["period"].unique())
+    wide = shown.pivot_table(index=["zone", "site"], columns="period", values=["it_mw", "added_mw"], aggfunc="sum").fillna(0.0)
+    table = wide.index.to_frame(index=False)[["site", "zone"]]
+    for period in periods:
+        for column, name in (("it_mw", "in service"), ("added_mw", "added")):
+            table[f"{name} {period}"] = wide[(column, period)].to_numpy(float) if (column, period) in wide else 0.0
+    total = {"site": "total", "zone": "", **{c: float(table[c].sum()) for c in table.columns[2:]}}
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+
+def zone_colours(zones) -> dict[str, tuple]:
+    """A distinct colour per zone (tab10, or tab20 beyond ten zones), in the zones' sorted order."""
+    from matplotlib import colormaps
+
+    names = sorted(dict.fromkeys(str(z) for z in zones))
+    palette = colormaps["tab10"].colors if len(names) <= 10 else colormaps["tab20"].colors
+    return {zone: palette[i % len(palette)] for i, zone in enumerate(names)}
 
 
 # ---------------------------------------------------------------------------------------------- figures ---
@@ -228,5 +276,50 @@ def figure_prices(balance: pd.DataFrame, currency: str = "", horizon_note: str =
     return figure
 
 
-__all__ = ["EXISTING", "capacity_pathway", "energy_by_period", "figure_capacity", "figure_energy", "figure_prices", "new_builds",
-           "period_table", "retirements"]
+def figure_sites(frame: pd.DataFrame, title: str = "") -> Figure:
+    """Data-center IT in service per period (MW or GW), stacked by zone (sorted, from the bottom): per zone the campuses built
+    in earlier periods (solid) then what the period adds (lighter, hatched), named inside when there is room; over each bar the
+    total and the MW added. Zones never sited are left out (``frame``: :func:`sites_in_service`)."""
+    from planning.report.figures import _magnitude
+    from planning.report.sites import _mw
+
+    periods = sorted(frame["period"].unique())
+    earlier, added = (frame.pivot_table(index="period", columns="zone", values=c, aggfunc="sum").reindex(periods).fillna(0.0)
+                      for c in ("earlier_mw", "added_mw"))
+    totals = frame.groupby("period")[["it_mw", "added_mw"]].sum().reindex(periods).fillna(0.0)
+    scale, unit = _magnitude(totals["it_mw"], [(1e3, "GW")], default="MW")
+    colours = zone_colours(frame.loc[frame["it_mw"] > TOLERANCE_MW, "zone"])   # zones never sited are not drawn
+    figure = Figure(figsize=(max(7.5, 1.6 * len(periods) + 5), 5.0), layout="constrained")
+    ax = figure.add_subplot()
+    x = np.arange(len(periods))
+    bottom = np.zeros(len(periods))
+    span = max(float(totals["it_mw"].max()) / scale if len(totals) else 0.0, 1e-9)
+    handles = []
+    for zone in colours:
+        old, new = earlier[zone].to_numpy(float) / scale, added[zone].to_numpy(float) / scale
+        drawn, shown = old * scale > TOLERANCE_MW, new * scale > TOLERANCE_MW   # no zero-height bars (their edges show as lines)
+        ax.bar(x[drawn], old[drawn], bottom=bottom[drawn], width=0.62, color=colours[zone], edgecolor="white", linewidth=0.5)
+        ax.bar(x[shown], new[shown], bottom=(bottom + old)[shown], width=0.62, color=colours[zone], alpha=0.45, edgecolor=colours[zone],
+               hatch="//", linewidth=0.8)
+        for i in np.flatnonzero(old + new >= 0.07 * span):   # the zone's name inside its block when there is room
+            ax.text(x[i], bottom[i] + (old[i] + new[i]) / 2, str(zone), ha="center", va="center", fontsize=8, color="#1d2329",
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.75, "edgecolor": "none"})
+        bottom += old + new
+        handles.append(Patch(facecolor=colours[zone], edgecolor="white", label=f"zone {zone}"))
+    for i, period in enumerate(periods):
+        text = f"{_mw(totals.loc[period, 'it_mw'])}\n+{_mw(totals.loc[period, 'added_mw'])} added"
+        ax.text(x[i], bottom[i] + span * 0.01, text, ha="center", va="bottom", fontsize=8.5)
+    ax.set_xticks(x, [str(p) for p in periods])
+    ax.set_xlabel("investment period (first year)")
+    ax.set_ylabel(f"IT in service ({unit})")
+    ax.set_ylim(0, span * 1.18)
+    ax.grid(True, axis="y", alpha=0.3)
+    handles = handles[::-1] + [Patch(facecolor="#888888", edgecolor="white", label="built in an earlier period (solid)"),
+                               Patch(facecolor="#888888", alpha=0.45, edgecolor="#888888", hatch="//", label="added in the period (light)")]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
+    figure.suptitle(title or "Data-center sites per period", fontsize=12)
+    return figure
+
+
+__all__ = ["EXISTING", "capacity_pathway", "energy_by_period", "figure_capacity", "figure_energy", "figure_prices", "figure_sites", "never_sited",
+           "new_builds", "period_table", "retirements", "site_period_table", "sites_in_service", "zone_colours"]

@@ -40,6 +40,14 @@ def pathway_report(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def pathway_sites_report(tmp_path_factory):
+    """The hand pathway with data-center sites of tests/report/test_pathway_sites_report.py: the sites per period too."""
+    from tests.report.test_pathway_sites_report import write_sited_pathway
+
+    return build_report(write_sited_pathway(tmp_path_factory.mktemp("browser_pathway_sites")))
+
+
+@pytest.fixture(scope="module")
 def futures_report(tmp_path_factory):
     """The two-future screening case of tests/report/test_futures_report.py: futures compared, each future's figures."""
     from tests.report.test_futures_report import write_futures_run
@@ -55,12 +63,12 @@ def siting_report(tmp_path_factory):
     return build_report(write_sited_run(tmp_path_factory.mktemp("browser_sites")))
 
 
-@pytest.mark.parametrize("kind", ["pathway", "futures", "siting"])
+@pytest.mark.parametrize("kind", ["pathway", "pathway_sites", "futures", "siting"])
 @pytest.mark.parametrize("width", WIDTHS)
 def test_pathway_futures_and_siting_reports_load_and_nothing_overflows(request, tmp_path, width, kind):
     report = request.getfixturevalue(f"{kind}_report")
     found = layout_check(report.html, tmp_path, width)
-    assert found["images"] == len(report.figures) == {"pathway": 3, "futures": 6, "siting": 4}[kind]
+    assert found["images"] == len(report.figures) == {"pathway": 3, "pathway_sites": 4, "futures": 6, "siting": 4}[kind]
     assert found["broken"] == []
     assert found["scroll_width"] <= width and found["overflowing"] == [], (kind, width, found["overflowing"])
     assert all(len(alt) > 60 for alt in found["alts"])

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from planning.cli import app
 from planning.report import build_report
+from tests.conftest import run_command
 from tests.workflows.test_stochastic import screening
 
 runner = CliRunner()
@@ -30,12 +31,7 @@ def write_futures_run(folder):
     """`planning run` of the screening case with its two futures into ``folder/out`` (returned)."""
     raw = screening(folder)
     raw["carbon"] = {"technology_rows": {"base": "ccgt", "peak": "ocgt"}}
-    path = folder / "futures.yaml"
-    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
-    out = folder / "out"
-    result = runner.invoke(app, ["run", str(path), "--out", str(out), "-q"])
-    assert result.exit_code == 0, result.output
-    return out
+    return run_command("run", raw, folder, "futures.yaml", "-q")
 
 
 @pytest.fixture(scope="module")

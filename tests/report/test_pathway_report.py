@@ -17,7 +17,6 @@ import re
 
 import pandas as pd
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from planning.cli import app
@@ -28,7 +27,7 @@ from planning.report.pathway import (
     period_table,
     retirements,
 )
-from tests.conftest import thermal, tiny_scenario
+from tests.conftest import run_command, thermal, tiny_scenario
 
 runner = CliRunner()
 RATE = 0.05
@@ -53,12 +52,7 @@ def hand_pathway(folder, mode: str = "perfect_foresight") -> dict:
 
 def write_pathway_run(folder):
     """`planning pathway` of :func:`hand_pathway` into ``folder/out`` (returned)."""
-    path = folder / "pathway.yaml"
-    path.write_text(yaml.safe_dump(hand_pathway(folder), sort_keys=False), encoding="utf-8")
-    out = folder / "out"
-    result = runner.invoke(app, ["pathway", str(path), "--out", str(out), "-q"])
-    assert result.exit_code == 0, result.output
-    return out
+    return run_command("pathway", hand_pathway(folder), folder, "pathway.yaml", "-q")
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +98,7 @@ def test_pathway_report_sections_figures_and_alt_text(pathway_folder):
     report = build_report(pathway_folder)
     assert [path.name for path in report.figures] == ["capacity_pathway.png", "energy_pathway.png", "price_pathway.png"]
     html = report.html.read_text(encoding="utf-8")
+    assert "Data-center sites per period" not in html and "datacenter_sites_pathway" not in html   # no sites: no section
     for heading in ("Pathway (pathway_periods.csv)", "Capacity in service per period", "Builds by vintage (pathway_builds.csv)",
                     "Energy by technology per period"):
         assert heading in html, heading

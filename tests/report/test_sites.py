@@ -10,10 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
-from typer.testing import CliRunner
 
-from planning.cli import app
+from tests.conftest import run_command
 from tests.optimization.test_siting import siting_case
 
 
@@ -21,12 +19,7 @@ def write_sited_run(folder):
     """planning run of the hand case into ``folder``/out; returns the results folder."""
     raw = siting_case(folder, 10.0, 5.0)
     raw["carbon"] = {"technology_rows": {"gas_a": "ccgt", "gas_b": "ccgt"}}
-    path = folder / "sites.yaml"
-    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    out = folder / "out"
-    result = CliRunner().invoke(app, ["run", str(path), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+    return run_command("run", raw, folder, "sites.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -89,11 +82,7 @@ def test_a_run_with_futures_reports_its_sites_as_the_expectation(tmp_path):
     raw["futures"] = {"cheap": {"probability": 0.5}, "dear": {"probability": 0.5, "fuels": {"fuel_a": {"price_per_mmbtu": 2.0}}}}
     raw["stochastic"] = {"value_of_information": False}
     raw["carbon"] = {"technology_rows": {"gas_a": "ccgt", "gas_b": "ccgt"}}
-    path = tmp_path / "futures_sites.yaml"
-    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["run", str(path), "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    out = run_command("run", raw, tmp_path, "futures_sites.yaml")
     report = build_report(out, tmp_path / "report")
     page = report.html.read_text(encoding="utf-8")
     assert "<h2>Data-center siting" in page and "probability-weighted expectation over the futures" in page
