@@ -13,8 +13,9 @@ class TemporalDecomposition(Section):
     """Solve a chronological LP by multi-cut Benders over blocks of hours instead of one HiGHS solve
     (:mod:`planning.optimization.temporal_solve`): the capacities and the storage levels at the blocks' edges in a
     master problem, one LP per block. The run stops at a relative gap between the master's lower bound and the cost of
-    a feasible full-year point; the outputs are those of a normal run (prices from the blocks' duals), with
-    lower_bound, upper_bound and certified_gap in summary.csv.
+    a feasible full-year point; the outputs are those of a normal run (prices from an optimal dual of the whole LP to
+    the gap, assembled from the blocks' duals of every cut), with lower_bound, upper_bound and certified_gap in
+    summary.csv.
 
     For LPs on a chronological horizon only (no integer unit commitment, no representative periods, no pathway or
     futures). A row over more than two blocks (a yearly CO2 cap) cannot be split: the run stops with a message."""

@@ -57,7 +57,7 @@ def benders_investments(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: So
 
     limit = float(solver.time_limit_s)
     try:
-        benders = TemporalBenders(form, split, threads=threads, report=note)
+        benders = TemporalBenders(form, split, threads=threads, report=note, keep_duals=False)  # prices: stage 3's LP
         first = benders.run(gap=gap, max_iterations=500, time_limit_s=limit, require_consistent=False)
     except SolveError as error:
         report(f"linear-UC LP by Benders failed ({'; '.join(error.problems)}); the LP is solved whole")

@@ -49,9 +49,20 @@ c·(x, y) + offset is ≥ the optimum. Its excess over the optimum is what the w
 beyond the look-ahead).
 
 **The full-year point** (:meth:`TemporalBenders.solution_at`). At a point where the blocks agree on every state
-(``best_consistent``), each block re-solved there gives its own columns' values and its rows' duals; with x and the
-states from the point they make one full-year point (every row of the LP holds, each in its home block) at the cost
-``best_value``. What :mod:`planning.optimization.temporal_solve` hands to ``planning run``.
+(``best_consistent``), each block re-solved there gives its own columns' values; with x and the states from the point
+they make one full-year point (every row of the LP holds, each in its home block) at the cost ``best_value``. What
+:mod:`planning.optimization.temporal_solve` hands to ``planning run``, with the duals below.
+
+**Duals** (:meth:`TemporalBenders.duals`). Each iteration j keeps every block's row duals π_kj (its rows, then its
+elastic state rows; float64: Σ_k (rows_k + states_k) × 8 bytes per iteration) and the master row of its cuts. With
+λ_kj ≥ 0 the master's duals of block k's cuts at its last solve (HiGHS, minimising: a binding ≥ row has dual ≥ 0),
+y_k = Σ_j λ_kj·π_kj on block k's rows and the master's duals on its own rows, summed where a row is held more than
+once (a row among x and the states alone: in the master, its home block and a neighbour's copy rows), is a dual of
+the LP: each block's part is a combination of dual-feasible points with weights Σ_j λ_kj = 1 − (θ_k's reduced cost),
+the rest of the weight on the floor θ_k^min, which is the cut of π = 0 (with θ_k above its floor the weights sum to 1).
+The master's optimality conditions are then the LP's: the reduced cost of x, c_x − A_xᵀy = c_x − A_Mᵀy_M +
+Σ_kj λ_kj·g_kj, is the master's (0 for x strictly between its bounds), that of a state column the sum of its master
+and blocks' reduced costs, and the dual objective is ≥ the master's optimum LB: an optimal dual to the gap.
 
 Units: objective terms in the model's currency per year (the operating costs of the hours scaled to a year as the
 model scales them); x in MW, MWh or units as the model declares them.
@@ -126,23 +137,38 @@ class BendersResult:
 
 
 @dataclass
-class PointSolution:
-    """The full-year LP's primal and dual values assembled from the blocks at one master point
-    (:meth:`TemporalBenders.solution_at`), in the compiled LP's column and row order.
+class BendersDuals:
+    """A dual of the full-year LP assembled from the cuts (:meth:`TemporalBenders.duals`; module docstring, "Duals").
 
-    ``values``: x and the states from the point, every other column from its own block. ``row_dual``: each row's dual
-    (∂objective/∂bound, HiGHS' sign convention, currency/yr per unit of the row) from its **home block** — the block
-    whose own columns it holds (a linking row's home; a row among one block's columns duplicated as a copy row in the
-    neighbour counts in the block of those columns) —; a row of x alone (a master row: a storage's energy-to-power
-    ratio) takes the Benders master's dual at its last solve (the master's outer approximation of the blocks' costs,
-    ≈ the LP's dual as the gap closes); a row without columns 0. ``dual_valid``: every block and the master returned
-    duals. ``deviation``: the largest deviation of a block from a state, relative to max(1, |state|)."""
+    ``row_dual``: one per row of the compiled LP (HiGHS' sign convention: ∂objective/∂bound, c − Aᵀy the reduced
+    costs; currency/yr per unit of the row). ``weight``: Σ_j λ_kj per block; ``floor_weight``: θ_k's reduced cost in
+    the master, the weight of the floor's dual π = 0 (weight + floor_weight = 1 to HiGHS' tolerance). ``state_dual``:
+    per block, Σ_j λ_kj·(the duals of its elastic state rows) (no row of the LP: they price the block's states).
+    ``valid``: the master and every block dual with a weight came from optimal solves."""
+
+    row_dual: np.ndarray
+    weight: np.ndarray
+    floor_weight: np.ndarray
+    state_dual: list[np.ndarray]
+    valid: bool
+
+
+@dataclass
+class PointSolution:
+    """The full-year LP's primal and dual values at one master point (:meth:`TemporalBenders.solution_at`), in the
+    compiled LP's column and row order.
+
+    ``values``: x and the states from the point, every other column from its own block re-solved there. ``row_dual``:
+    the cuts' assembled dual (:meth:`TemporalBenders.duals`, :class:`BendersDuals` in ``duals``): an optimal dual of
+    the LP to the gap, not the blocks' duals at the point. ``dual_valid``: ``duals.valid``. ``deviation``: the largest
+    deviation of a block from a state, relative to max(1, |state|)."""
 
     values: np.ndarray
     row_dual: np.ndarray
     objective: float
     deviation: float
     dual_valid: bool
+    duals: BendersDuals | None = None
 
 
 def block_of_hours(n_snapshots: int, block_hours: int) -> tuple[list[tuple[int, int]], np.ndarray]:
@@ -291,15 +317,13 @@ class _BlockLp:
         d = value[self.deviations]
         states = np.abs(value[self.n_x:self.fixed])
         deviation = float(((d[:n_s] + d[n_s:]) / np.maximum(1.0, states)).max(initial=0.0))
+        self.row_dual = np.asarray(solution.row_dual, dtype=float)  # π: the block's rows, then its elastic state rows
+        self.dual_valid = bool(solution.dual_valid)
         return self.highs.getInfo().objective_function_value, np.asarray(solution.col_dual, dtype=float)[: self.fixed], deviation
 
-    def point(self) -> tuple[np.ndarray, np.ndarray, bool]:
-        """After :meth:`solve`: the values of the block's own columns (order of ``block.own``), the duals of its rows
-        (order of ``block.rows``) and whether HiGHS holds valid duals."""
-        solution = self.highs.getSolution()
-        values = np.asarray(solution.col_value, dtype=float)[self.fixed:self.fixed + self.block.own.size]
-        duals = np.asarray(solution.row_dual, dtype=float)[: self.block.rows.size]
-        return values, duals, bool(solution.dual_valid)
+    def point(self) -> np.ndarray:
+        """After :meth:`solve`: the values of the block's own columns (order of ``block.own``)."""
+        return np.asarray(self.highs.getSolution().col_value, dtype=float)[self.fixed:self.fixed + self.block.own.size]
 
 
 class TemporalBenders:
@@ -309,12 +333,14 @@ class TemporalBenders:
 
     ``threads``: blocks solved at once (HiGHS releases the GIL). ``penalty`` (currency per unit of a state): cost of a
     block's deviation from the master's state; default 100 × the largest operating cost coefficient, above any value a
-    unit of stored energy or a committed unit at a block's edge can have."""
+    unit of stored energy or a committed unit at a block's edge can have. ``keep_duals``: keep every iteration's block
+    duals for :meth:`duals` (module docstring, "Duals": float64, Σ_k (rows_k + states_k) × 8 bytes per iteration);
+    without them :meth:`duals` is not valid."""
 
     def __init__(self, form: Compiled, split: BlockSplit, threads: int = 1, penalty: float | None = None,
-                 report: Callable[[str], None] = lambda line: None):
+                 report: Callable[[str], None] = lambda line: None, keep_duals: bool = True):
         tic = time.perf_counter()
-        self.form, self.split, self.threads, self.report = form, split, threads, report
+        self.form, self.split, self.threads, self.report, self.keep_duals = form, split, threads, report, keep_duals
         columns = split.master_columns
         self.n_m, n_blocks = columns.size, len(split.blocks)
         if penalty is None:
@@ -349,6 +375,10 @@ class TemporalBenders:
         self.x_master: np.ndarray | None = None
         self.iterations = 0
         self.history: list[tuple[int, float, float, float]] = []
+        # For the duals (:meth:`duals`): the master row of block 0's cut of each iteration (block k's is that + k) and
+        # each block's row duals π_kj at each iteration (None where HiGHS had none, or without ``keep_duals``).
+        self.cut_rows: list[int] = []
+        self.cut_duals: list[list[np.ndarray | None]] = [[] for _ in range(n_blocks)]
 
     def _solve_master(self) -> highspy.HighsModelStatus:
         """The master LP: dual simplex from the last basis; on numerical trouble once more from scratch, then by interior
@@ -387,44 +417,65 @@ class TemporalBenders:
             self.lower_bound = self.master.getInfo().objective_function_value
             self.x_master = np.clip(np.asarray(self.master.getSolution().col_value, dtype=float)[:self.n_m], self.lower, self.upper)
 
+    def duals(self) -> BendersDuals:
+        """The full-year LP's row duals assembled from the cuts at the master's last solve (module docstring, "Duals"):
+        block k's rows get y_k = Σ_j λ_kj·π_kj (λ_kj the master's dual of block k's cut j, π_kj the block's row duals
+        when the cut was made), the master's rows their master duals; a row held several times (a row among the states
+        and x alone: in the master, its home block and as a copy row in the neighbour) gets the sum of its duals."""
+        form, split, n_blocks = self.form, self.split, len(self.lps)
+        row_dual = np.zeros(len(form.rows))
+        empty = BendersDuals(row_dual, np.zeros(n_blocks), np.zeros(n_blocks), [], False)
+        if not self.cut_rows or self.master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return empty
+        solution = self.master.getSolution()
+        master_dual = np.asarray(solution.row_dual, dtype=float)
+        if master_dual.size != self.master.getNumRow():
+            return empty
+        valid = bool(solution.dual_valid)
+        # HiGHS (minimising): col_dual = c − Aᵀ row_dual; a cut θ_k − g·x ≥ … at its lower bound has row_dual ≥ 0.
+        row_dual[split.master_rows] += master_dual[: split.master_rows.size]
+        first = np.asarray(self.cut_rows, dtype=np.int64)
+        weight, state_dual = np.zeros(n_blocks), []
+        for k, lp in enumerate(self.lps):
+            lam = master_dual[first + k]
+            weight[k] = lam.sum()
+            y = np.zeros(lp.block.rows.size + lp.block.states.size)
+            for j in np.flatnonzero(lam != 0.0):
+                pi = self.cut_duals[k][j]
+                if pi is None:
+                    valid = False
+                    continue
+                y += lam[j] * pi
+            row_dual[lp.block.rows] += y[: lp.block.rows.size]
+            state_dual.append(y[lp.block.rows.size:])
+        # θ_k's reduced cost: 1 − Σ_j λ_kj, > 0 only with θ_k at its floor (the dual π = 0: nothing to add).
+        floor_weight = np.asarray(solution.col_dual, dtype=float)[self.n_m:self.n_m + n_blocks]
+        return BendersDuals(row_dual, weight, floor_weight, state_dual, valid)
+
+    @property
+    def dual_bytes(self) -> int:
+        """Memory held by the blocks' duals of every cut (bytes)."""
+        return sum(pi.nbytes for duals in self.cut_duals for pi in duals if pi is not None)
+
     def solution_at(self, point: np.ndarray) -> PointSolution:
         """Every block re-solved at ``point`` (master columns, order of ``split.master_columns``; typically the best
-        point of :meth:`run`), assembled into the full-year LP's column values and row duals (:class:`PointSolution`).
-        The point's master duals are those of the master's last solve (call after :meth:`run`)."""
+        point of :meth:`run`), assembled into the full-year LP's column values (:class:`PointSolution`); the row duals
+        are the cuts' (:meth:`duals`, at the master's last solve: call after :meth:`run`), not the re-solve's."""
         form, split = self.form, self.split
         point = np.asarray(point, dtype=float)
         out = self.evaluate(point)
         values = np.full(len(form.columns), np.nan)
-        row_dual = np.zeros(len(form.rows))
         columns = split.master_columns
         values[columns] = point
         fixed = np.zeros(len(form.columns), dtype=bool)
         fixed[columns] = True
-        valid = True
-        A = form.A.tocsr()
         for lp in self.lps:
-            block = lp.block
-            own_values, duals, dual_ok = lp.point()
-            valid &= dual_ok
-            free = ~fixed[block.own]
-            values[block.own[free]] = own_values[free]
-            # Home rows: those holding one of the block's own columns (a copy row of the neighbour's state holds none).
-            sub = A[block.rows]
-            mine = np.zeros(len(form.columns), dtype=bool)
-            mine[block.own] = True
-            entry_row = np.repeat(np.arange(block.rows.size), np.diff(sub.indptr))
-            home = np.bincount(entry_row, weights=mine[sub.indices].astype(float), minlength=block.rows.size) > 0
-            row_dual[block.rows[home]] = duals[home]
-        timed = np.asarray(A @ (form.col_t >= 0).astype(float)).ravel() != 0
-        of_x = split.master_rows[~timed[split.master_rows]]
-        if of_x.size:
-            solution = self.master.getSolution()
-            master_dual = np.asarray(solution.row_dual, dtype=float)
-            valid &= bool(solution.dual_valid) and master_dual.size >= split.master_rows.size
-            if master_dual.size >= split.master_rows.size:
-                row_dual[of_x] = master_dual[np.flatnonzero(~timed[split.master_rows])]
+            own_values = lp.point()
+            free = ~fixed[lp.block.own]
+            values[lp.block.own[free]] = own_values[free]
+        duals = self.duals()
         objective = float(self.cost @ point) + self.offset + sum(q for q, _, _ in out)
-        return PointSolution(values, row_dual, objective, max((d for _, _, d in out), default=0.0), valid)
+        return PointSolution(values, duals.row_dual, objective, max((d for _, _, d in out), default=0.0), duals.valid, duals)
 
     def run(self, gap: float = 1e-4, max_iterations: int = 100, time_limit_s: float = 3600.0,
             start: np.ndarray | None = None, require_consistent: bool = True) -> BendersResult:
@@ -462,6 +513,9 @@ class TemporalBenders:
                 index.extend(lp.master_index[nz].tolist() + [n_m + k])
                 coef.extend((-g[nz]).tolist() + [1.0])
                 cut_lower.append(q - float(g @ query[lp.master_index]))
+            self.cut_rows.append(self.master.getNumRow())
+            for k, lp in enumerate(self.lps):
+                self.cut_duals[k].append(lp.row_dual if self.keep_duals and lp.dual_valid else None)
             self.master.addRows(n_blocks, np.array(cut_lower), np.full(n_blocks, _INF), len(index),
                                 np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(coef))
             status = self._solve_master()

@@ -18,10 +18,9 @@ Steps (:func:`solve_temporal`):
    (``require_consistent``): the blocks' operation ŷ_k at x̂ then joins into a feasible full-year point of cost UB
    (currency/yr);
 3. every block re-solved at x̂ (:meth:`TemporalBenders.solution_at`) gives the full-year point: each operating column
-   from its own block, capacities and boundary states from x̂; and the row duals: each row's from its home block (the
-   block whose hours it holds; a linking row's from the block it was put in), a row of capacities alone (master row,
-   e.g. a storage's energy ≤ d_max × power) from the Benders master's last solve. The point is checked against every
-   row and bound of the LP (1e-6 relative) and loaded into the Pyomo model;
+   from its own block, capacities and boundary states from x̂. The point is checked against every row and bound of the
+   LP (1e-6 relative) and loaded into the Pyomo model. The row duals are not the re-solve's: they are assembled from
+   the cuts (:meth:`TemporalBenders.duals`; "What differs", duals, below);
 4. :class:`planning.optimization.solve.SolveResult`: objective = UB, dual_bound = LB, mip_gap = the certified gap,
    status "Optimal" when the gap is reached, duals keyed by ``id(constraint)`` as ``solve_model`` keys them (so
    balance.csv's price_per_mwh = balance dual / w_t, reserve and capacity prices, the CO2 and line metrics come out as
@@ -31,17 +30,29 @@ Steps (:func:`solve_temporal`):
 What differs from one HiGHS solve:
 
 * the optimum is reached to ``gap``, not to HiGHS' tolerances (1e-5 by default: 1 M$ on a 112 G$/yr system);
-* duals: each block's are optimal for the block *given* x̂ and the storage levels at its edges, but together they are
-  not in general one optimal dual of the whole LP: the whole LP's reduced cost of a capacity, c_x − Σ_k g_k, and of
-  an edge state, μ_h + μ_k (the two blocks' duals of the elastic state rows), need not vanish — the master's
-  optimality holds for some subgradients g_k ∈ ∂Q_k(x̂), not necessarily those the blocks' simplex picks. So at an
-  hour where a fixed capacity binds (a plant or line at its limit: the block's dual lies anywhere between the
-  marginal cost and the next option, the whole LP's carries the capacity's scarcity rent) and at hours whose storage
-  value is set across a block edge, the prices can differ from the whole LP's (measured on the 48-hour test case:
-  55.4 $/MWh where the whole LP gives 50 or 54.7 in the hours a battery discharges). Where the marginal unit is
-  clear (a plant between its limits) they are the same (tests/optimization/test_temporal_solve.py). Exact duals
-  would combine the blocks' duals of every cut with the master's cut duals as weights (not done: it needs every
-  iteration's block duals);
+* duals: the whole LP's optimal duals to ``gap``, assembled from the cuts (standard Benders / Dantzig–Wolfe duality;
+  :meth:`TemporalBenders.duals`). With λ_kj ≥ 0 the master's dual of block k's cut from iteration j (HiGHS' sign
+  convention, minimising: c − Aᵀy are the reduced costs, a binding ≥ row has y ≥ 0) and π_kj block k's row duals at
+  that iteration,
+
+      y_k = Σ_j λ_kj · π_kj     (block k's rows),      y_M = the master's row duals (rows of x and edge states alone),
+
+  a row held twice (a row among x and one edge state alone, e.g. soc ≤ energy capacity: in the master, in its block
+  and as a copy row in the neighbour) taking the sum of its duals. θ_k has cost 1 and coefficient 1 in its own cuts,
+  so 1 − Σ_j λ_kj = θ_k's reduced cost: 0 when θ_k is above its floor θ_k^min (the weights sum to 1), > 0 only with
+  θ_k at its floor — the floor is the cut of the block's dual π = 0 (each column at the bound of its least cost), so
+  that weight adds nothing and y_k = Σ_j λ_kj·π_kj holds as it is (e.g. a block of PV alone at no cost: its prices
+  are 0). Master optimality then gives the whole LP's reduced cost of every capacity c_x − A_xᵀy =
+  c_x − A_Mᵀy_M + Σ_kj λ_kj·g_kj = the master's reduced cost of x (0 for a capacity strictly between its bounds), and
+  likewise of an edge state; the dual objective is ≥ LB: y is an optimal dual of the whole LP to the gap. Where the
+  LP's dual is unique the prices are the monolithic LP's; where it is not (a battery hour, a plant at its limit: on
+  the 48-hour test case the optimum's derivative with respect to an hour's demand is 50 $/MWh to the left and
+  54.68 to the right) the price is one of the LP's optimal prices (there 52.08), as the monolithic LP's simplex picks
+  one too (tests/optimization/test_temporal_solve.py). The blocks' own duals at x̂ (the re-solve's, used before) are
+  optimal for each block *given* x̂ and the edge states, not for the whole LP (55.40 $/MWh there; 21.19 $/MW-yr of
+  new gas' 42.8 unpaid). Memory: every iteration's block duals are kept as float64, Σ_k (rows_k + states_k) × 8
+  bytes per iteration (9-zone Eastern year: 52 blocks × ≈ 17 700 rows × ≈ 27 iterations ≈ 200 MB; the run log says
+  how much);
 * tie-breaks (``datacenters.<name>.schedule_tie_break_per_mwh``) are part of the one objective (``solver.tie_break:
   objective``), never a lexicographic second pass;
 * there is no full-year simplex basis: ``SolveResult.highs`` is None, so the basis-based marginal emission intensity
@@ -155,12 +166,18 @@ def solve_temporal(scenario: Scenario, inputs: xr.Dataset, log_file: Path | None
                          num_cols=len(form.columns))
     result.objective, result.dual_bound, result.mip_gap = upper_bound, lower_bound, gap
     result.tie_break = "objective" if hasattr(built.model, "tie_break_cost") else ""
-    result.duals_from = (f"blocks of {settings.block_hours} h re-solved at the best Benders point (each row's dual from its "
-                         "block; rows of capacities alone from the Benders master)")
+    duals = point.duals
+    at_floor = int((duals.floor_weight > 1e-9).sum())
+    report(f"duals from the cuts: y_k = Σ_j λ_kj·π_kj over {len(benders.cut_rows)} iterations' block duals "
+           f"({benders.dual_bytes / 2**20:.1f} MiB); Σ_j λ_kj from {duals.weight.min():.9f} to "
+           f"{duals.weight.max():.9f}, {at_floor} block(s) with θ_k at its floor")
+    result.duals_from = (f"Benders cuts over blocks of {settings.block_hours} h: each block's row duals at every iteration "
+                         "weighted by the master's duals of its cuts (y_k = Σ_j λ_kj·π_kj), rows of capacities alone from "
+                         "the master: an optimal dual of the whole LP to the certified gap")
     if point.dual_valid:
         result.duals = {id(row[0]): float(dual) for row, dual in zip(form.rows, point.row_dual)}
     else:
-        result.duals_from = "none (a block returned no duals: no prices)"
+        result.duals_from = "none (the Benders master or a block returned no duals: no prices)"
     result.columns, result.rows, result.col_cost = form.columns, form.rows, form.cost
     result.components = list({id(c): c for c in (item.parent_component() for item in (*form.columns, *(row[0] for row in form.rows)))}.values())
     timings["assemble_s"] = time.perf_counter() - tic

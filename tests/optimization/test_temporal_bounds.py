@@ -72,6 +72,68 @@ def expansion_case(folder, hours: int = 48, co2_cap_t: float | None = None) -> d
     return raw
 
 
+def dual_check(form: Compiled, duals: np.ndarray, values: np.ndarray, rel: float = 1e-5) -> tuple[np.ndarray, tuple[str, float], float]:
+    """A candidate dual ``duals`` of the compiled LP (HiGHS' signs: reduced costs c − Aᵀy) at the point ``values``: the
+    reduced costs; the worst sign error (a column's reduced cost against its bounds: ≥ 0 at a lower bound, ≤ 0 at an
+    upper one, 0 strictly between; a row's dual against its bounds), relative to max(1, |c_j|), with its name; and the
+    dual objective Σ_i bound_i·y_i + Σ_j bound_j·d_j + offset (the bound each sign selects; reduced costs below ``rel``
+    count 0). y is an optimal dual when the sign error is ≤ ``rel`` and the dual objective equals the optimum."""
+    reduced = form.cost - form.A.T @ duals
+    scale = np.maximum(1.0, np.abs(form.cost))
+    at_lower = np.isfinite(form.col_lower) & (values <= form.col_lower + 1e-6)
+    at_upper = np.isfinite(form.col_upper) & (values >= form.col_upper - 1e-6)
+    wrong = np.where(at_lower & at_upper, 0.0, np.where(at_lower, np.maximum(-reduced, 0.0),
+                                                          np.where(at_upper, np.maximum(reduced, 0.0), np.abs(reduced)))) / scale
+    row_wrong = np.where(np.isfinite(form.row_lower), 0.0, np.maximum(duals, 0.0)) + np.where(np.isfinite(form.row_upper), 0.0,
+                                                                                               np.maximum(-duals, 0.0))
+    worst = (form.columns[int(np.argmax(wrong))].name, float(wrong.max()))
+    if row_wrong.max(initial=0.0) > worst[1]:
+        worst = (form.rows[int(np.argmax(row_wrong))][0].name, float(row_wrong.max()))
+    with np.errstate(invalid="ignore"):
+        rows = np.where(duals == 0.0, 0.0, np.where(duals > 0, form.row_lower, form.row_upper) * duals)
+        cols = np.where(np.abs(reduced) <= rel * scale, 0.0, np.where(reduced > 0, form.col_lower, form.col_upper) * reduced)
+    rows, cols = np.where(row_wrong > 0, 0.0, rows), np.where(np.isfinite(cols), cols, np.inf)
+    return reduced, worst, float(rows.sum() + cols.sum()) + float(form.lp.offset_)
+
+
+@pytest.mark.parametrize("block_hours", [12, 4])
+def test_the_cuts_duals_are_an_optimal_dual_of_the_whole_lp(tmp_path, block_hours):
+    # y_k = Σ_j λ_kj·π_kj: with an existing battery (its value carried across block edges) and gas, PV and battery power
+    # built to interior values. Blocks of 4 h: four of the twelve (hours 8-15 and 32-39, PV alone, curtailed) cost
+    # nothing, θ_k sits at its floor 0 with the floor's weight 1 − Σ_j λ_kj = 1 (its dual is π = 0: prices 0).
+    raw = expansion_case(tmp_path)
+    raw["plants"]["b"].update({"existing_mw": 50.0, "existing_mwh": 200.0})
+    scenario, built, form, hours = compiled(raw)
+    optimum = solve_model(built.model, scenario.solver).objective
+    split = tb.split_by_blocks(form, hours, block_hours=block_hours)
+    benders = tb.TemporalBenders(form, split)
+    result = benders.run(gap=1e-9, max_iterations=200)
+    assert result.converged and result.best_consistent
+    point = benders.solution_at(result.x_values)
+    duals = point.duals
+    assert point.dual_valid and duals.valid and np.array_equal(point.row_dual, duals.row_dual)
+    # HiGHS' signs: the cuts (≥ rows of a minimisation) have duals ≥ 0, and θ_k's reduced cost is 1 − Σ_j λ_kj.
+    lam = np.asarray(benders.master.getSolution().row_dual)[split.master_rows.size:]
+    assert lam.min() >= -1e-9
+    np.testing.assert_allclose(duals.weight + duals.floor_weight, 1.0, atol=1e-9)
+    at_floor = duals.floor_weight > 1e-9
+    assert at_floor.sum() == (4 if block_hours == 4 else 0)
+    assert len(benders.cut_rows) == result.iterations and benders.dual_bytes > 0
+    reduced, worst, dual_objective = dual_check(form, point.row_dual, point.values)
+    assert worst[1] <= 1e-5, worst
+    assert dual_objective == pytest.approx(optimum, rel=1e-8)
+    names = [column.name for column in form.columns]
+    for name in ("new_mw[g]", "new_mw[s]", "new_mw[b]"):
+        j = names.index(name)
+        assert form.col_lower[j] + 1 < point.values[j] < form.col_upper[j]
+        assert abs(reduced[j]) <= 1e-6 * form.cost[j], (name, reduced[j])
+    if block_hours == 4:
+        balance = [i for i, row in enumerate(form.rows) if row[0].parent_component().name == "balance"]
+        for k in np.flatnonzero(at_floor):
+            block = split.blocks[k]
+            np.testing.assert_allclose(point.row_dual[balance[block.start:block.end]], 0.0, atol=1e-9)
+
+
 def test_benders_bracket_closes_on_the_monolithic_optimum_with_investments(tmp_path):
     scenario, built, form, hours = compiled(expansion_case(tmp_path))
     optimum = solve_model(built.model, scenario.solver).objective

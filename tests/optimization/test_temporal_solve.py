@@ -1,9 +1,12 @@
 """``solver.temporal_decomposition`` (planning.optimization.temporal_solve): a run by Benders over blocks of hours gives
-the monolithic run's optimum, capacities and prices, and a feasible chronological year (balance and storage levels
-checked hour by hour from the outputs, across block edges)."""
+the monolithic run's optimum, capacities and prices (at every hour: the duals are the blocks' duals of every cut weighted
+by the master's cut duals, an optimal dual of the whole LP — checked against the LP's own matrix: every built capacity's
+reduced cost is 0), and a feasible chronological year (balance and storage levels checked hour by hour from the
+outputs, across block edges)."""
 
 from __future__ import annotations
 
+import highspy
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,10 +14,11 @@ from typer.testing import CliRunner
 
 from planning.config import validate_scenario
 from planning.errors import ScenarioError
+from planning.optimization.decomposition import Compiled
 from planning.workflows.run import run_scenario
-from tests.optimization.test_temporal_bounds import expansion_case
+from tests.optimization.test_temporal_bounds import dual_check, expansion_case
 
-TEMPORAL = {"block_hours": 12, "gap": 1e-8}
+TEMPORAL = {"block_hours": 12, "gap": 1e-9}
 ETA = 0.95  # expansion_case's battery: charge and discharge efficiency
 CARBON = {"technology_rows": {"gas": "ccgt", "pv": "utility_pv", "bat": "battery"}}  # emission-factor rows of the run's outputs
 
@@ -82,6 +86,84 @@ def test_prices_equal_the_monolithic_ones_where_the_marginal_plant_is_clear(both
     assert np.isfinite(temporal_price).all()
     balance = pd.read_csv(temporal.out_dir / "balance.csv")
     assert np.isfinite(balance["price_per_mwh"]).all() and len(balance) == 48
+
+
+def demand_derivatives(outcome, delta: float = 1e-2) -> tuple[np.ndarray, np.ndarray]:
+    """One-sided derivatives of the run's LP optimum with respect to each hour's demand (currency per MW, the LP
+    compiled from the run's model and re-solved whole with the hour's balance moved by ±``delta`` MW): the least and
+    the largest balance dual of that hour over every optimal dual of the LP (∂OPT(b; ±e_t) = max over optimal y of
+    ±y_t). Where they differ, the LP's price at that hour is not unique."""
+    form = Compiled.of(outcome.solved.rows[0][0].model())
+    balance = [i for i, row in enumerate(form.rows) if row[0].parent_component().name == "balance"]
+
+    def optimum(i: int, shift: float) -> float:
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        highs.passModel(form.lp)
+        highs.changeRowBounds(i, form.row_lower[i] + shift, form.row_upper[i] + shift)
+        highs.run()
+        return highs.getInfo().objective_function_value
+
+    base = optimum(balance[0], 0.0)
+    left = np.array([(base - optimum(i, -delta)) / delta for i in balance])
+    right = np.array([(optimum(i, delta) - base) / delta for i in balance])
+    return left, right
+
+
+def test_prices_are_the_monolithic_ones_where_unique_and_optimal_lp_prices_at_every_hour(both):
+    # At 21 of the 48 hours (a battery hour, gas at its limit, PV's last hour) the LP's price is not unique: the
+    # optimum's derivative with respect to the hour's demand is 50 to the left and 54.68 to the right (hours 5-6,
+    # 19-23, 29-30, 43-47), 50 | 60.03 (18, 42), 0 | 24.03 (7, 31): any price in between belongs to an optimal dual,
+    # and the whole LP's simplex picks one end. There the decomposed price must lie in that range, elsewhere equal the
+    # whole LP's. The blocks' own duals at the best point gave 55.40 $/MWh at hours 5-6 and 29-30 (above 54.68: not a
+    # price of any optimal dual); the cuts' assembled dual gives 52.08 and 52.60.
+    whole, temporal = both
+    weight = summary_value(temporal, "snapshot_weight_h")
+    whole_price = whole.results["price_per_mwh"].values[0]
+    temporal_price = temporal.results["price_per_mwh"].values[0]
+    left, right = (d / weight for d in demand_derivatives(temporal))
+    tol = 1e-3 + 1e-5 * np.abs(right)
+    assert np.all(left <= right + tol)  # the optimum is convex in the demand
+    unique = right - left <= tol
+    assert unique.sum() >= 20 and (~unique).sum() >= 10 and np.ptp(whole_price) > 50
+    assert np.all((whole_price >= left - tol) & (whole_price <= right + tol))  # the whole LP's prices too
+    np.testing.assert_allclose(temporal_price[unique], whole_price[unique], rtol=1e-5, atol=1e-3)
+    outside = (temporal_price < left - tol) | (temporal_price > right + tol)
+    assert not outside.any(), {int(t): (temporal_price[t], left[t], right[t]) for t in np.flatnonzero(outside)}
+
+
+def whole_lp_reduced_costs(outcome):
+    """The run's LP compiled again from its Pyomo model (its own matrix, not the blocks'), the row duals the run reports
+    (by constraint, as the prices are read), the reduced costs c − Aᵀy of every column and the values it reports."""
+    solved = outcome.solved
+    form = Compiled.of(solved.rows[0][0].model())
+    duals = np.array([solved.duals[id(row[0])] for row in form.rows])
+    values = np.array([column.value for column in form.columns], dtype=float)
+    return form, duals, form.cost - form.A.T @ duals, values
+
+
+def test_the_duals_price_every_built_capacity_at_its_cost(both):
+    # Investment optimality: a capacity strictly between its bounds earns exactly its annual cost from the duals
+    # (c_x − A_xᵀy = 0). The blocks' own duals at the best point left 21.19 $/MW-yr on new gas (of 42.8), 6.22 on new
+    # PV (of 32.1) and 5.35 on new battery power (of 5.35).
+    _, temporal = both
+    form, _, reduced, values = whole_lp_reduced_costs(temporal)
+    interior = (form.col_t < 0) & (values > form.col_lower + 1e-6) & (values < form.col_upper - 1e-6)
+    names = {form.columns[j].name: j for j in np.flatnonzero(interior)}
+    assert {"new_mw[g]", "new_mw[s]", "new_mw[b]"} <= set(names)
+    relative = {name: reduced[j] / form.cost[j] for name, j in names.items()}
+    assert max(abs(r) for r in relative.values()) <= 1e-5, relative
+
+
+def test_the_duals_are_an_optimal_dual_of_the_whole_lp(both):
+    # Every column's reduced cost has the sign its bounds allow (0 strictly between them: the storage levels at the
+    # block edges included; the blocks' own duals left −5.13 on soc_mwh[b,23]), every row's dual the sign its bounds
+    # allow, and the dual objective equals the cost to the gap: y is an optimal dual of the LP itself.
+    _, temporal = both
+    form, duals, _, values = whole_lp_reduced_costs(temporal)
+    _, worst, dual_objective = dual_check(form, duals, values)
+    assert worst[1] <= 1e-5, worst
+    assert dual_objective == pytest.approx(temporal.solved.objective, rel=1e-8)
 
 
 def test_summary_reports_the_certified_bracket(both):
