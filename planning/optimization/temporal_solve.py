@@ -51,8 +51,8 @@ What differs from one HiGHS solve:
   one too (tests/optimization/test_temporal_solve.py). The blocks' own duals at x̂ (the re-solve's, used before) are
   optimal for each block *given* x̂ and the edge states, not for the whole LP (55.40 $/MWh there; 21.19 $/MW-yr of
   new gas' 42.8 unpaid). Memory: every iteration's block duals are kept as float64, Σ_k (rows_k + states_k) × 8
-  bytes per iteration (9-zone Eastern year: 52 blocks × ≈ 17 700 rows × ≈ 27 iterations ≈ 200 MB; the run log says
-  how much);
+  bytes per iteration (9-zone Eastern year, 52 blocks × ≈ 17 700 rows, 27 iterations: 190 MiB measured, peak memory
+  3.0 → 3.2 GiB; the run log says how much);
 * tie-breaks (``datacenters.<name>.schedule_tie_break_per_mwh``) are part of the one objective (``solver.tie_break:
   objective``), never a lexicographic second pass;
 * there is no full-year simplex basis: ``SolveResult.highs`` is None, so the basis-based marginal emission intensity
