@@ -17,7 +17,6 @@ whole instead (:func:`planning.optimization.decomposition.linear_investments`), 
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 from typing import Callable
@@ -30,7 +29,8 @@ from planning.config.solver import Solver
 from planning.errors import SolveError
 from planning.optimization.decomposition import Compiled, linear_investments, sequential_rounding
 from planning.optimization.solve import SolveResult
-from planning.optimization.temporal_bounds import TemporalBenders, split_by_blocks
+from planning.optimization.temporal_bounds import TemporalBenders, block_snapshots, split_by_blocks
+
 
 def benders_investments(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: Solver, log_file: Path | None,
                         report: Callable[[str], None], compiled: tuple[Compiled, int], gap: float, block_hours: int = 168,
@@ -41,7 +41,7 @@ def benders_investments(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: So
     one HiGHS thread; the stage-2 build shares the cores while it runs)."""
     form, relaxed = compiled
     n_snapshots = int(inputs.sizes["snapshot"])
-    block = max(1, math.ceil(block_hours / float(inputs.attrs.get("snapshot_duration_h", 1)) - 1e-9))
+    block = block_snapshots(block_hours, float(inputs.attrs.get("snapshot_duration_h", 1)))
     split = split_by_blocks(form, n_snapshots, block)
     if split.dropped_rows:
         report(f"linear-UC LP by Benders: rows over more than two blocks ({', '.join(split.dropped_rows)}) cannot be split; "
@@ -56,24 +56,8 @@ def benders_investments(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: So
             Path(log_file).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     limit = float(solver.time_limit_s)
-    try:
-        benders = TemporalBenders(form, split, threads=threads, report=note, keep_duals=False)  # prices: stage 3's LP
-        first = benders.run(gap=gap, max_iterations=500, time_limit_s=limit, require_consistent=False)
-    except SolveError as error:
-        report(f"linear-UC LP by Benders failed ({'; '.join(error.problems)}); the LP is solved whole")
-        return linear_investments(model, inputs, solver, log_file, report, compiled)
-    result = SolveResult(status="Optimal" if first.converged else "Time limit reached", has_solution=True,
-                         num_rows=len(form.rows), num_cols=len(form.columns))
-    result.objective = result.dual_bound = first.lower_bound
-    result.is_mip = relaxed > 0
-    result.duals_from = (f"full-year linear-UC LP (Benders master's bound, blocks of {block_hours} h)"
-                         + (f" ({relaxed} other integer columns relaxed: data-center curve binaries etc.)" if relaxed else ""))
-    report(f"linear-UC LP (committable whole units) by Benders: {len(split.blocks)} blocks, {first.iterations} iterations, "
-           f"LB {first.lower_bound:.8g}, best point {first.best_value:.8g} (gap {first.gap:.1e}), {time.perf_counter() - tic:.1f} s")
-    position_of_column = {int(j): p for p, j in enumerate(split.master_columns)}
-    position = {id(form.columns[j]): position_of_column[int(j)] for j in split.x}
-    upper = np.full(split.master_columns.size, np.inf)
-    upper[: split.x.size] = form.col_upper[split.x]
+    # x is the first split.x.size master columns (then the states): a capacity's master position is its rank in split.x.
+    position = {id(form.columns[j]): p for p, j in enumerate(split.x)}
 
     def bound(fixings: list[tuple[int, float]]) -> None:
         positions = np.array([p for p, _ in fixings], dtype=np.int64)
@@ -85,10 +69,21 @@ def benders_investments(model: pyo.ConcreteModel, inputs: xr.Dataset, solver: So
         return again.lower_bound, again.x_values
 
     try:
-        _, x = sequential_rounding(model, inputs, position, upper, first.lower_bound, first.x_values, bound, solve, report, label="Benders")
+        benders = TemporalBenders(form, split, threads=threads, report=note, keep_duals=False)  # prices: stage 3's LP
+        first = benders.run(gap=gap, max_iterations=500, time_limit_s=limit, require_consistent=False)
+        report(f"linear-UC LP (committable whole units) by Benders: {len(split.blocks)} blocks, {first.iterations} iterations, "
+               f"LB {first.lower_bound:.8g}, best point {first.best_value:.8g} (gap {first.gap:.1e}), {time.perf_counter() - tic:.1f} s")
+        _, x = sequential_rounding(model, inputs, position, form.col_upper[split.x], first.lower_bound, first.x_values, bound, solve,
+                                   report, label="Benders")
     except SolveError as error:
-        report(f"whole units by Benders failed ({'; '.join(error.problems)}); the LP is solved whole")
+        report(f"linear-UC LP by Benders failed ({'; '.join(error.problems)}); the LP is solved whole")
         return linear_investments(model, inputs, solver, log_file, report, compiled)
+    result = SolveResult(status="Optimal" if first.converged else "Time limit reached", has_solution=True,
+                         num_rows=len(form.rows), num_cols=len(form.columns))
+    result.objective = result.dual_bound = first.lower_bound
+    result.is_mip = relaxed > 0
+    result.duals_from = (f"full-year linear-UC LP (Benders master's bound, blocks of {block_hours} h)"
+                         + (f" ({relaxed} other integer columns relaxed: data-center curve binaries etc.)" if relaxed else ""))
     for p, j in enumerate(split.x):
         form.columns[j].set_value(float(x[p]), skip_validation=True)
     result.solve_s = time.perf_counter() - tic

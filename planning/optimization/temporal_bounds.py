@@ -1,4 +1,4 @@
-"""Bounds on the optimum of a full-year expansion LP too large to solve whole: weekly Benders cuts below, windows above.
+"""Bounds on the optimum of a full-year expansion LP too large to solve whole: multi-cut Benders over weekly blocks.
 
 Why: validating representative periods needs the full year's optimum, and the full-year LP of many zones is hours of
 dual simplex on 2 cores (benchmarks/README.md, bench_zones: 9 zones ≈ 4 million iterations). This module brackets
@@ -14,34 +14,39 @@ columns of the hours (generation, flows, storage, shedding). The hours are cut i
 
 * rows of x alone → the master;
 * rows of one block's hours (and x) → that block;
-* **linking rows**, whose hours lie in two blocks (a storage balance across a block boundary, the cyclic row of hour 0,
-  a ramp) → the block holding most of their columns, where the columns of the other block become **copies**: columns of
-  that block alone, with their own bounds and every row among the copies (and x) alone duplicated with them (the
-  previous hour's ``soc ≤ energy capacity``), cost 0 (their cost is counted in their own block). A copy is "the state
-  the previous block left", free within what that block allows it; its consistency with the previous block is what
-  the relaxation drops;
-* rows over more than two blocks (a yearly budget) are dropped, and named in the result (``dropped_rows``).
+* **linking rows**, whose hours lie in two neighbouring blocks (a storage balance across a block boundary, the cyclic
+  row of hour 0, a ramp, a min up/down sum) → the block holding most of their columns ("home"). The columns of the
+  other block they read become **states** s (storage levels at the edge, committed units, the hours a min up/down row
+  reaches back to): master columns, read by the block that owns them and, as **copies**, by the home block, each
+  through an elastic row  column − s + d⁺ − d⁻ = 0  with d± ≥ 0 at ``penalty`` per unit. Rows among x and the states
+  alone (a state's ``soc ≤ energy capacity``) go to the master too, and with the copies;
+* rows over more than two blocks (a yearly budget) are dropped, and named in the result (``dropped_rows``): the bound
+  is then of a relaxation of the LP (the callers that need the LP itself refuse such rows).
 
-**Lower bound** (:func:`benders_lower_bound`). With the copies the problem is a relaxation of the LP (each feasible
-point of the LP gives a feasible point of it, copies = originals, at the same cost), and it separates by block given x:
+**Lower bound** (:class:`TemporalBenders`). Given the master columns z = (x, s) the blocks separate:
 
-    min  c_x·x + offset + Σ_k Q_k(x),    Q_k(x) = min { c_k·y_k : block k's rows at x }.
+    min  c_x·x + offset + Σ_k Q_k(z),    Q_k(z) = min { c_k·y_k + penalty·Σ(d⁺ + d⁻) : block k's rows at z }.
 
-Each Q_k is convex and piecewise linear in x; at a point x̂ its value and a subgradient g_k come from one LP of
-block k with x fixed at x̂ by its bounds: g_k = the reduced costs of the x columns (∂Q_k/∂x̂; x costs 0 in the block).
-Kelley's cutting planes, one cut per block per iteration (multi-cut Benders):
+With d = 0 this is the LP exactly (each state read by both its blocks at the same value); the elastic rows only make
+every block feasible at any z (so Q_k is finite) and can only lower Q_k, so the problem above is ≤ the LP's optimum for
+any penalty ≥ 0, and equal to it once the penalty exceeds the value of a unit of state. Each Q_k is convex and
+piecewise linear in z; at a point ẑ its value and a subgradient g_k come from one LP of block k with z fixed at ẑ by
+its bounds: g_k = the reduced costs of the fixed columns (∂Q_k/∂ẑ; z costs 0 in the block). Kelley's cutting planes,
+one cut per block per iteration (multi-cut Benders):
 
-    master:  min c_x·x + offset + Σ_k θ_k   s.t.  master rows, bounds on x,
-             θ_k ≥ Q_k(x̂_j) + g_kj·(x − x̂_j)  for every evaluated x̂_j,   θ_k ≥ θ_k^min,
+    master:  min c_x·x + offset + Σ_k θ_k   s.t.  master rows, bounds on x and s,
+             θ_k ≥ Q_k(ẑ_j) + g_kj·(z − ẑ_j)  for every evaluated ẑ_j,   θ_k ≥ θ_k^min,
 
-θ_k^min = Σ_j min(c_j·lower_j, c_j·upper_j) over the block's columns (−∞ if unbounded; then the first cuts bound it).
-Every cut under-estimates Q_k (convexity), so the master's optimum is ≤ the relaxation's optimum ≤ the full-year
-optimum at every iteration: **LB = the master's optimal objective**. The relaxation's value at x̂,
-c_x·x̂ + offset + Σ_k Q_k(x̂), is an upper bound of the *relaxation* only (it tells when the cuts have converged).
-Query points are stabilised (in-out, Ben-Ameur & Neto 2007): x̂ = x_best + α·(x_master − x_best), α = 1/2, and α = 1
-for an iteration after one whose lower bound did not rise.
+θ_k^min = Σ min(c·lower, c·upper) over the block's own columns (−∞ if unbounded; then the first cuts bound it). Every
+cut under-estimates Q_k (convexity), so **LB = the master's optimal objective** is ≤ the LP's optimum at every
+iteration (to HiGHS' tolerances, as for any LP bound). The blocks' total at ẑ, c_x·x̂ + offset + Σ_k Q_k(ẑ), is the cost
+of a feasible full-year point when no block deviates from a state (``best_consistent``: every |d| ≤ 1e-6 × max(1,
+|state|)): then it is an upper bound. Query points are stabilised (in-out, Ben-Ameur & Neto 2007): ẑ = z_best +
+α·(z_master − z_best), α = 1/2, and α = 1 for an iteration after one whose lower bound did not rise.
+:meth:`TemporalBenders.restrict` narrows master bounds (e.g. whole units fixed) keeping every cut: Q_k does not depend
+on them.
 
-**Upper bound** (:func:`windows_upper_bound`). At any x (the best Benders point, or a representative-period plan) the
+**Upper bound at a given plan** (:func:`windows_upper_bound`). At any x (the best Benders point, or a representative-period plan) the
 year's operation is solved in rolling windows with x fixed and *every* row enforced
 (:func:`planning.optimization.decomposition.rolling_commitment`: each row by the last window that sets any of its
 columns, the cyclic year closed by the last window): a feasible point of the full-year LP, so its objective
@@ -70,6 +75,7 @@ model scales them); x in MW, MWh or units as the model declares them.
 
 from __future__ import annotations
 
+import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -169,6 +175,11 @@ class PointSolution:
     deviation: float
     dual_valid: bool
     duals: BendersDuals | None = None
+
+
+def block_snapshots(block_hours: float, snapshot_duration_h: float) -> int:
+    """A block of ``block_hours`` as a whole number of snapshots of ``snapshot_duration_h`` hours (at least 1)."""
+    return max(1, math.ceil(block_hours / snapshot_duration_h - 1e-9))
 
 
 def block_of_hours(n_snapshots: int, block_hours: int) -> tuple[list[tuple[int, int]], np.ndarray]:
@@ -565,13 +576,24 @@ def windows_upper_bound(form: Compiled, split: BlockSplit, x_values: np.ndarray,
     form.col_upper[split.x] = x_values
     form.lp.col_lower_, form.lp.col_upper_ = form.col_lower, form.col_upper
     point, _ = rolling_commitment(form, n_snapshots, window_h, overlap_h, options, report=report, period_h=period_h)
-    activity = form.A @ point
-    scale = np.maximum(1.0, np.maximum(np.abs(np.where(np.isfinite(form.row_lower), form.row_lower, 0.0)),
-                                       np.abs(np.where(np.isfinite(form.row_upper), form.row_upper, 0.0))))
-    violation = np.maximum(form.row_lower - activity, activity - form.row_upper) / scale
-    worst = float(np.max(violation, initial=0.0))
+    worst = relative_violation(form, point)
     if worst > 1e-6:
-        i = int(np.argmax(violation))
-        raise SolveError([f"temporal bounds: the windows' point violates {form.rows[i][0].name} by {worst:.3g} (relative)"],
+        raise SolveError([f"temporal bounds: the windows' point violates a row or bound of the LP by {worst:.3g} (relative)"],
                          title="temporal bounds failed")
     return float(form.cost @ point) + float(form.lp.offset_), point
+
+
+def relative_violation(form: Compiled, x: np.ndarray) -> float:
+    """Largest violation of a row or column bound of ``form`` by the point ``x``, relative to max(1, |bound|); inf if a
+    value is missing. A full-year point assembled from blocks or windows is feasible when this is ≤ 1e-6."""
+    if not np.isfinite(x).all():
+        return float("inf")
+    activity = form.A @ x
+
+    def excess(lower, upper, value):
+        with np.errstate(invalid="ignore"):
+            low = np.where(np.isfinite(lower), (lower - value) / np.maximum(1.0, np.abs(lower)), 0.0)
+            high = np.where(np.isfinite(upper), (value - upper) / np.maximum(1.0, np.abs(upper)), 0.0)
+        return float(np.maximum(low, high).max(initial=0.0))
+
+    return max(excess(form.row_lower, form.row_upper, activity), excess(form.col_lower, form.col_upper, x), 0.0)

@@ -61,7 +61,6 @@ What differs from one HiGHS solve:
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 from typing import Callable
@@ -75,7 +74,7 @@ from planning.optimization.build import build_model
 from planning.optimization.decomposition import Compiled
 from planning.optimization.results import collect_results
 from planning.optimization.solve import SolveResult, _value_unused_variables
-from planning.optimization.temporal_bounds import TemporalBenders, split_by_blocks
+from planning.optimization.temporal_bounds import TemporalBenders, block_snapshots, relative_violation, split_by_blocks
 
 KEY = "solver.temporal_decomposition"
 
@@ -126,7 +125,7 @@ def solve_temporal(scenario: Scenario, inputs: xr.Dataset, log_file: Path | None
         raise ScenarioError([f"{KEY}: decomposes LPs only; the model has integer columns ({', '.join(names)}): set "
                              "unit_commitment.mode: linear or off, or remove " + KEY], title="cannot decompose")
     n_snapshots = int(inputs.sizes["snapshot"])
-    block = max(1, math.ceil(settings.block_hours / float(inputs.attrs.get("snapshot_duration_h", 1)) - 1e-9))
+    block = block_snapshots(settings.block_hours, float(inputs.attrs.get("snapshot_duration_h", 1)))
     step("temporal decomposition: blocks")
     tic = time.perf_counter()
     split = split_by_blocks(form, n_snapshots, block)
@@ -149,7 +148,7 @@ def solve_temporal(scenario: Scenario, inputs: xr.Dataset, log_file: Path | None
     step("temporal decomposition: the year from its blocks")
     tic = time.perf_counter()
     point = benders.solution_at(outcome.x_values)
-    violation = _relative_violation(form, point.values)
+    violation = relative_violation(form, point.values)
     upper_bound = float(form.cost @ point.values) + float(form.lp.offset_)
     report(f"full-year point from the blocks at the best point: cost {upper_bound:.10g} (Benders: {outcome.best_value:.10g}), "
            f"largest relative violation of a row or bound {violation:.2g}, state deviation {point.deviation:.2g}")
@@ -197,18 +196,3 @@ def solve_temporal(scenario: Scenario, inputs: xr.Dataset, log_file: Path | None
         "temporal_blocks": len(split.blocks), "benders_iterations": outcome.iterations,
     })
     return results, result, timings
-
-
-def _relative_violation(form: Compiled, x: np.ndarray) -> float:
-    """Largest violation of a row or column bound by ``x``, relative to max(1, |bound|); inf if a value is missing."""
-    if not np.isfinite(x).all():
-        return math.inf
-    activity = form.A @ x
-
-    def excess(lower, upper, value):
-        with np.errstate(invalid="ignore"):
-            low = np.where(np.isfinite(lower), (lower - value) / np.maximum(1.0, np.abs(lower)), 0.0)
-            high = np.where(np.isfinite(upper), (value - upper) / np.maximum(1.0, np.abs(upper)), 0.0)
-        return float(np.maximum(low, high).max(initial=0.0))
-
-    return max(excess(form.row_lower, form.row_upper, activity), excess(form.col_lower, form.col_upper, x), 0.0)

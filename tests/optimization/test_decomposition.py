@@ -515,3 +515,21 @@ def test_linear_lp_options_default_to_devex_without_presolve_unless_the_scenario
     assert highs_options(linear_lp_options(Solver(presolve=True)))["presolve"] == "on"
     assert highs_options(linear_lp_options(Solver(options={"presolve": "on"})))["presolve"] == "on"
     assert highs_options(linear_lp_options(Solver(options={"simplex_dual_edge_weight_strategy": 2})))["simplex_dual_edge_weight_strategy"] == 2
+
+
+def test_benders_stage_one_falls_back_to_the_whole_lp_when_benders_fails(tmp_path, monkeypatch):
+    """A Benders failure (e.g. the master's numerical trouble) must not stop the run: stage 1 is then the whole
+    linear-UC LP, named in lower_bound_from, and the bounds still bracket the monolithic optimum."""
+    from planning.errors import SolveError
+    from planning.optimization import temporal_bounds
+
+    _, mono, _ = solve_small(tmp_path / "mono")
+
+    def failing(self, *args, **kwargs):
+        raise SolveError(["temporal bounds: the Benders master is 'Unknown'"], title="temporal bounds failed")
+
+    monkeypatch.setattr(temporal_bounds.TemporalBenders, "run", failing)
+    results, _, _ = solve_small(tmp_path / "dec", **SMALL_DECOMPOSED)
+    assert results.attrs["lower_bound_from"].startswith("full-year linear-UC LP (")
+    assert "Benders" not in results.attrs["lower_bound_from"]
+    assert results.attrs["lower_bound"] <= mono.objective * (1 + 1e-9) <= results.attrs["upper_bound"] * (1 + 2e-9)
